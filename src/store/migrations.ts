@@ -1,0 +1,48 @@
+// Schema changes, applied in order by `PRAGMA user_version` (the version is the count applied).
+// Append only: a shipped migration is never edited, because stores in the field already ran it.
+
+export const migrations: readonly string[] = [
+  // 1: runs with their summary columns, failures for querying, the tenant ledger.
+  `
+  CREATE TABLE runs (
+    run_id      TEXT PRIMARY KEY,
+    suite       TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    trigger     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    error_phase TEXT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    result      TEXT NOT NULL
+  );
+  CREATE INDEX runs_by_suite ON runs (suite, environment, started_at);
+  CREATE INDEX runs_by_start ON runs (started_at);
+
+  CREATE TABLE run_failures (
+    run_id  TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    title   TEXT NOT NULL,
+    file    TEXT NOT NULL,
+    line    INTEGER NOT NULL,
+    error   TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE INDEX run_failures_by_title ON run_failures (title);
+
+  CREATE TABLE tenants (
+    name        TEXT PRIMARY KEY,
+    provisioner TEXT NOT NULL,
+    suite       TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    base_url    TEXT NOT NULL,
+    run_id      TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    fields      TEXT NOT NULL DEFAULT '{}',
+    error       TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX tenants_by_state ON tenants (state, created_at);
+  `,
+];
