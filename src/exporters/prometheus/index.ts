@@ -1,0 +1,9 @@
+export { createPrometheusExporter, PHASE_BUCKETS } from './prometheus-exporter.ts';
+export type { PrometheusExporter, PrometheusExporterOptions } from './prometheus-exporter.ts';
+export type { LastResult, LastResults, OrphanLedger, ReapReport, ReapSource, Target } from './sources.ts';
+export { metricsHandler } from './metrics-handler.ts';
+export { startMetricsServer } from './metrics-server.ts';
+export type { MetricsServer, MetricsServerOptions } from './metrics-server.ts';
+export { writeTextfile } from './textfile.ts';
+export { pushToGateway } from './pushgateway.ts';
+export type { PushOptions } from './pushgateway.ts';

@@ -1,0 +1,36 @@
+// What the exporter reads from other modules. Declared here, not imported, so the exporter depends on
+// a shape rather than on the store's concrete types: `store.runs` and `store.tenants` satisfy these.
+import type { RunResult, TenantState } from '../../runs/run-result.ts';
+
+export interface LastResult {
+  suite: string;
+  environment: string;
+  last: RunResult;
+  /** finishedAt of the newest passed/flaky run. */
+  lastSuccessAt?: string;
+}
+
+export interface LastResults {
+  /** One entry per suite × environment that has run at least once. */
+  lastBySuite(): LastResult[];
+  /** Newest first; used to restore the consecutive-failure streak. */
+  list?(query: { suite?: string; environment?: string; limit?: number }): RunResult[];
+}
+
+export interface OrphanLedger {
+  list(query: { states?: TenantState[]; olderThan?: Date }): Array<{ environment: string }>;
+}
+
+/** A configured suite × environment pair: the only label values the exporter accepts when given. */
+export interface Target {
+  suite: string;
+  environment: string;
+}
+
+export type ReapSource = 'ledger' | 'remote';
+
+/** What one reaper pass did, per tenant it tried. */
+export interface ReapReport {
+  reaped: Array<{ environment: string; source: ReapSource }>;
+  failed: Array<{ environment: string; source: ReapSource }>;
+}
