@@ -1,0 +1,3 @@
+export { runSuite } from './run-suite.ts';
+export { pruneArtifacts } from './artifacts.ts';
+export type { RunSuiteOptions, SuiteBrowser, SuiteEvent, SuiteOutcome, SuiteOutcomeKind, TestOutcome } from './types.ts';

@@ -1,0 +1,62 @@
+import type { Log } from '../shared/log.ts';
+import type { TestCounts, TestFailure } from '../runs/run-result.ts';
+
+export interface SuiteBrowser {
+  executablePath?: string;
+  /** Appended to the suite's own launch args (e.g. flags an old Playwright needs for a newer Chromium). */
+  args?: string[];
+}
+
+export interface RunSuiteOptions {
+  /** Folder holding the app's Playwright project; the child runs with this cwd. */
+  suiteDir: string;
+  /** Their config, absolute or relative to suiteDir; found in suiteDir when absent. */
+  configFile?: string;
+  baseURL: string;
+  /** Extra variables for the suite process (tenant fields, suite env); applied last. */
+  env: Record<string, string>;
+  /** Per run, absolute. Emptied after a run without failures. */
+  outputDir: string;
+  timeoutMs: number;
+  retries?: number;
+  grep?: string;
+  grepInvert?: string;
+  projects?: string[];
+  workers?: number;
+  keepReporters?: boolean;
+  browser?: SuiteBrowser;
+  /** Abort = interrupt: the process group is killed and the promise resolves. */
+  signal?: AbortSignal;
+  onEvent?: (e: SuiteEvent) => void;
+  log: Log;
+}
+
+export type TestOutcome = 'passed' | 'failed' | 'flaky' | 'skipped';
+
+/** One `test` event per attempt, as it ends; the last event of a test carries its final outcome. */
+export type SuiteEvent =
+  | { type: 'begin'; total: number }
+  | {
+      type: 'test';
+      title: string;
+      file: string;
+      line: number;
+      outcome: TestOutcome;
+      retry: number;
+      durationMs: number;
+      error?: string;
+    };
+
+export type SuiteOutcomeKind = 'completed' | 'timeout' | 'interrupted' | 'crashed';
+
+export interface SuiteOutcome {
+  kind: SuiteOutcomeKind;
+  /** For non-completed outcomes: what happened (a stderr tail for crashes). Not yet redacted. */
+  message?: string;
+  tests: TestCounts;
+  /** Final failures, one per test. Errors are not yet redacted. */
+  failures: TestFailure[];
+  durationSec: number;
+  /** The suite's own @playwright/test version that ran. */
+  playwrightVersion: string;
+}

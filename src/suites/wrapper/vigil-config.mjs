@@ -1,0 +1,199 @@
+// Loaded by the suite's own Playwright (main process and every worker) through the per-run wrapper
+// config. Plain ESM JavaScript so any Playwright version loads it without transpiling.
+// It imports the app's config and overrides only what Vigil must own; everything else stays theirs.
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const BUILTIN_REPORTERS = new Set(['list', 'line', 'dot', 'json', 'junit', 'html', 'blob', 'github', 'null', 'markdown']);
+
+function nearestPackageType(dir) {
+  for (let d = dir, i = 0; i < 64; i++) {
+    try {
+      return JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).type === 'module' ? 'module' : 'commonjs';
+    } catch {}
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return 'commonjs';
+}
+
+// Same rule Playwright uses, so their config loads exactly as it would without Vigil.
+function isModule(file) {
+  if (/\.(mjs|mts)$/.test(file)) return true;
+  if (/\.(cjs|cts)$/.test(file)) return false;
+  return nearestPackageType(path.dirname(file)) === 'module';
+}
+
+async function loadTheirs(file) {
+  const loaded = isModule(file) ? await import(pathToFileURL(file).href) : createRequire(file)(file);
+  let config = loaded && typeof loaded === 'object' && 'default' in loaded ? loaded.default : loaded;
+  // CJS transpiled from `export default` may nest one more level.
+  if (config && typeof config === 'object' && 'default' in config && Object.keys(config).length === 1) config = config.default;
+  return await config;
+}
+
+export async function vigilConfig(settings) {
+  const theirs = await loadTheirs(settings.configFile);
+  if (!theirs || typeof theirs !== 'object') return theirs; // Playwright reports the problem itself.
+  if (!process.env.TEST_WORKER_INDEX) startOrphanWatchdog();
+
+  const configDir = path.dirname(settings.configFile);
+  const requireFromTheirs = createRequire(settings.configFile);
+  const abs = (p) => (typeof p === 'string' && p !== '' ? path.resolve(configDir, p) : p);
+  const absList = (p) => (Array.isArray(p) ? p.map(abs) : abs(p));
+  // globalSetup and custom reporters may be package names, resolved from their folder like Playwright does.
+  const script = (id) => {
+    if (typeof id !== 'string' || id === '') return id;
+    if (id.startsWith('.') || path.isAbsolute(id)) return abs(id);
+    try {
+      return requireFromTheirs.resolve(id);
+    } catch {
+      return id;
+    }
+  };
+  const scripts = (s) => (Array.isArray(s) ? s.map(script) : script(s));
+
+  const config = { ...theirs }; // spread keeps defineConfig's symbol marker
+  delete config.webServer; // the app under test is the deployed environment
+  config.testDir = abs(theirs.testDir) ?? configDir;
+  if (theirs.snapshotDir !== undefined) config.snapshotDir = abs(theirs.snapshotDir);
+  if (theirs.tsconfig !== undefined) config.tsconfig = abs(theirs.tsconfig);
+  if (theirs.globalSetup !== undefined) config.globalSetup = scripts(theirs.globalSetup);
+  if (theirs.globalTeardown !== undefined) config.globalTeardown = scripts(theirs.globalTeardown);
+  if (theirs.expect?.toHaveScreenshot?.stylePath !== undefined) {
+    config.expect = { ...theirs.expect, toHaveScreenshot: { ...theirs.expect.toHaveScreenshot, stylePath: absList(theirs.expect.toHaveScreenshot.stylePath) } };
+  }
+  config.outputDir = settings.outputDir;
+  config.reporter = [
+    [settings.reporterPath, {}],
+    ...(settings.keepReporters ? absReporters(theirs.reporter, abs, script) : []),
+  ];
+
+  const topBrowser = theirs.use?.browserName ?? 'chromium';
+  config.use = withUse(theirs.use, theirs.use, topBrowser, settings, abs);
+  if (Array.isArray(theirs.projects)) {
+    config.projects = theirs.projects.map((project) => {
+      const p = { ...project };
+      if (project.testDir !== undefined) p.testDir = abs(project.testDir);
+      if (project.snapshotDir !== undefined) p.snapshotDir = abs(project.snapshotDir);
+      if (project.outputDir !== undefined) p.outputDir = settings.outputDir;
+      const browser = project.use?.browserName ?? topBrowser;
+      // A project's `use` is merged over the top-level one, so ours must be in every project too.
+      p.use = withUse(project.use, { ...theirs.use, ...project.use }, browser, settings, abs, theirs.use?.launchOptions ?? {});
+      return p;
+    });
+  }
+  return config;
+}
+
+function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
+  const isProject = topLaunchOptions !== undefined;
+  const use = { ...own, baseURL: settings.baseURL };
+  if (!isProject) {
+    if (use.trace === undefined) use.trace = 'retain-on-failure';
+    if (use.screenshot === undefined) use.screenshot = 'only-on-failure';
+  }
+  if (typeof use.storageState === 'string') use.storageState = abs(use.storageState);
+  const b = settings.browser;
+  if (b && browserName === 'chromium') {
+    const theirs = effective?.launchOptions ?? {};
+    use.launchOptions = {
+      ...theirs,
+      ...(b.executablePath ? { executablePath: b.executablePath } : {}),
+      args: [...(theirs.args ?? []), ...(b.args ?? [])],
+    };
+  } else if (b && isProject && own?.launchOptions === undefined) {
+    // A non-Chromium project must not inherit the Chromium binary we put at the top level.
+    use.launchOptions = topLaunchOptions;
+  }
+  return use;
+}
+
+function absReporters(reporter, abs, script) {
+  if (reporter === undefined) return [];
+  const list = typeof reporter === 'string' ? [[reporter]] : reporter;
+  return list.map(([name, options]) => {
+    const resolvedName = BUILTIN_REPORTERS.has(name) ? name : script(name);
+    if (!options || typeof options !== 'object') return [resolvedName, options];
+    const o = { ...options };
+    for (const key of ['outputFile', 'outputFolder', 'outputDir']) if (typeof o[key] === 'string') o[key] = abs(o[key]);
+    return [resolvedName, o];
+  });
+}
+
+// If Vigil is killed with SIGKILL it cannot end the detached Playwright group; the group ends itself
+// when Vigil is no longer among its ancestors (reparenting breaks the chain, pid reuse cannot fake it).
+let watchdogStarted = false;
+function startOrphanWatchdog() {
+  const vigilPid = Number(process.env.VIGIL_PARENT_PID);
+  if (watchdogStarted || !vigilPid) return;
+  watchdogStarted = true;
+  if (!ancestors(process.pid).includes(vigilPid)) return;
+  const timer = setInterval(() => {
+    if (ancestors(process.pid).includes(vigilPid)) return;
+    const pgid = statOf(process.pid)?.pgrp;
+    for (const pid of descendants(process.pid)) kill(pid);
+    for (const pid of markedProcesses()) if (pid !== process.pid) kill(pid);
+    if (pgid) kill(-pgid);
+    kill(process.pid);
+  }, 500);
+  timer.unref();
+}
+
+function kill(pid) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
+}
+
+function statOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), pgrp: Number(f[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ancestors(pid) {
+  const chain = [];
+  for (let p = statOf(pid)?.ppid, i = 0; p && p > 1 && i < 64; p = statOf(p)?.ppid, i++) chain.push(p);
+  return chain;
+}
+
+function pids() {
+  try {
+    return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function descendants(root) {
+  const children = new Map();
+  for (const pid of pids()) {
+    const ppid = statOf(pid)?.ppid;
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const out = [];
+  const queue = [root];
+  while (queue.length && out.length < 10000) for (const c of children.get(queue.shift()) ?? []) out.push(c), queue.push(c);
+  return out;
+}
+
+function markedProcesses() {
+  const marker = process.env.VIGIL_RUN_MARKER;
+  if (!marker) return [];
+  const needle = `VIGIL_RUN_MARKER=${marker}\0`;
+  return pids().filter((pid) => {
+    try {
+      return (readFileSync(`/proc/${pid}/environ`, 'latin1') + '\0').includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
