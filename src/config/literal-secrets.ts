@@ -1,0 +1,54 @@
+// DESIGN.md: "Secrets come only from the environment or files, never from the YAML itself."
+// A YAML file gets committed, pasted into tickets and printed by `config check`; a token in it leaks.
+import { SECRET_NAME } from '../shared/redact.ts';
+import { formatPath } from './format-issues.ts';
+import { hasEnvReference } from './interpolate.ts';
+
+// Outside headers only names that end like a credential: `sessionTimeout` or `SESSION_COOKIE_NAME`
+// are settings, not secrets.
+const SECRET_KEY = /(password|passwd|token|secret|api[-_]?key)$/i;
+// `fields` maps tenant fields to dot paths in an answer (`password: owner.password`): names, not values.
+const NOT_VALUES = new Set(['fields', 'secretFields']);
+const AUTH_SCHEME = /^(Bearer|Basic|Token|Digest)\s+/i;
+
+const isTemplated = (text: string) => hasEnvReference(text) || /\{\{.+?\}\}/.test(text);
+
+function suggestion(path: PropertyKey[], key: string, literal: string): string {
+  const owner = typeof path[1] === 'string' && (path[0] === 'tenants' || path[0] === 'suites' || path[0] === 'environments') ? path[1] : '';
+  const suffix = /authorization/i.test(key) ? 'TOKEN' : key;
+  const variable = [owner, suffix]
+    .filter(Boolean)
+    .join('_')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
+  const scheme = AUTH_SCHEME.exec(literal)?.[0] ?? '';
+  return `${scheme}\${${variable}}`;
+}
+
+/** Problems for secret-looking values written literally in the (not yet interpolated) YAML tree. */
+export function findLiteralSecrets(input: unknown): string[] {
+  const problems: string[] = [];
+  const walk = (value: unknown, path: PropertyKey[], inHeaders: boolean) => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, i], false));
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    for (const [key, item] of Object.entries(value)) {
+      if (NOT_VALUES.has(key)) continue;
+      const here = [...path, key];
+      if (typeof item === 'string') {
+        const secretName = inHeaders ? SECRET_NAME.test(key) : SECRET_KEY.test(key);
+        if (secretName && item.trim() !== '' && !isTemplated(item)) {
+          problems.push(
+            `${formatPath(here)}: put secrets in the environment, e.g. ${JSON.stringify(suggestion(here, key, item))}`,
+          );
+        }
+      } else {
+        walk(item, here, key === 'headers');
+      }
+    }
+  };
+  walk(input, [], false);
+  return problems;
+}

@@ -1,0 +1,104 @@
+// vigil.yaml → VigilConfig: find the file, parse YAML, fill ${VAR}, refuse literal secrets, validate.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError } from '../shared/errors.ts';
+import type { VigilConfig } from './schema.ts';
+import { interpolate } from './interpolate.ts';
+import { findLiteralSecrets } from './literal-secrets.ts';
+import { validateConfig } from './validate-config.ts';
+
+export interface LoadedConfig {
+  config: VigilConfig;
+  /** Absolute path of the file read, or null for the bundled demo setup. */
+  file: string | null;
+  /** Every value that came from the environment: give them to createRedactor. */
+  secrets: string[];
+}
+
+export interface LoadConfigOptions {
+  /** `--config`; relative to cwd. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /**
+   * Builds the bundled demo setup when no config file is found at all (see demoConfig). Without it,
+   * having no config file is an error.
+   */
+  demo?: () => DemoSetup | Promise<DemoSetup>;
+}
+
+export interface DemoSetup {
+  config: VigilConfig;
+  /** e.g. the demo app's admin token. */
+  secrets: string[];
+}
+
+export interface ConfigSource {
+  file: string;
+  /** How the file was chosen, for error messages. */
+  origin: '--config' | '$VIGIL_CONFIG' | './vigil.yaml';
+  shown: string;
+}
+
+/** `--config`, else `$VIGIL_CONFIG`, else `./vigil.yaml` when it exists, else null (the demo setup). */
+export function findConfigFile(options: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): ConfigSource | null {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  if (options.file) return { file: resolve(cwd, options.file), origin: '--config', shown: options.file };
+  if (env.VIGIL_CONFIG) return { file: resolve(cwd, env.VIGIL_CONFIG), origin: '$VIGIL_CONFIG', shown: env.VIGIL_CONFIG };
+  const local = resolve(cwd, 'vigil.yaml');
+  return existsSync(local) ? { file: local, origin: './vigil.yaml', shown: './vigil.yaml' } : null;
+}
+
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const env = options.env ?? process.env;
+  const source = findConfigFile(options);
+  if (!source) {
+    if (!options.demo) {
+      throw new ConfigError('no config file: pass --config, set VIGIL_CONFIG or create ./vigil.yaml');
+    }
+    const demo = await options.demo();
+    return { config: demo.config, file: null, secrets: [...demo.secrets] };
+  }
+
+  const text = await readSource(source);
+  const raw = parseYaml(text, source.shown);
+  const filled = interpolate(raw, env);
+  const problems = [...findLiteralSecrets(raw), ...filled.problems];
+  const validation = validateConfig(filled.value, { baseDir: dirname(source.file), alreadyReported: filled.failedPaths });
+  if (!validation.ok) problems.push(...validation.problems);
+  if (problems.length || !validation.ok) throw new ConfigError(problems, { where: source.shown });
+  return { config: validation.config, file: source.file, secrets: filled.secrets };
+}
+
+async function readSource(source: ConfigSource): Promise<string> {
+  const via = source.origin === '$VIGIL_CONFIG' ? ' (from $VIGIL_CONFIG)' : '';
+  try {
+    return await readFile(source.file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(`config file ${source.shown}${via} not found`, { cause: err });
+    if (code === 'EISDIR') throw new ConfigError(`config file ${source.shown}${via} is a folder`, { cause: err });
+    throw new ConfigError(`config file ${source.shown}${via} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function parseYaml(text: string, shown: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) {
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      // yaml's own message repeats the position; keep its first line, the explanation.
+      const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return pos ? `${shown}:${pos.line}:${pos.col}: ${message}` : `${shown}: ${message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const value = doc.toJS();
+  if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+    throw new ConfigError(`${shown}: the top level must be a map of settings (store, environments, tenants, suites)`);
+  }
+  return value;
+}

@@ -1,0 +1,189 @@
+// The shape of vigil.yaml (docs/configuration.md is the reference for people; this is the one for code).
+// Every object is strict so a typo is an error instead of a silently ignored setting.
+import { z } from 'zod';
+import { validate as isValidCron } from 'node-cron';
+import { parseDuration } from '../shared/duration.ts';
+import { unknownKeyMessages } from './suggest.ts';
+
+/** Suite, environment and provisioner names end up in metric labels, tenant names and Nagios services. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+const NAME_RULE = 'lowercase letters, digits, "-" and "_", starting with a letter or digit';
+
+const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? unknownKeyMessages(issue.keys, Object.keys(shape)) : undefined,
+  });
+
+const name = (what: string) =>
+  z.string().regex(NAME_PATTERN, { error: (i) => `${what} name ${JSON.stringify(i.input)} must use ${NAME_RULE}` });
+
+const nameRecord = <T extends z.ZodType>(what: string, value: T) => z.record(name(what), value);
+
+const duration = (opts: { positive: boolean }) =>
+  z.union([z.string(), z.number()]).transform((input, ctx) => {
+    const ms = parseDuration(input);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(input)} is not a duration (use e.g. "90s", "10m", "2h", "1h30m" or milliseconds)`,
+      });
+      return z.NEVER;
+    }
+    if (opts.positive && ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got ${JSON.stringify(input)})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const stringMap = z.record(z.string(), z.string());
+const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+
+const httpUrl = z.string().superRefine((text, ctx) => {
+  if (text.includes('{{')) {
+    ctx.addIssue({ code: 'custom', message: `templates are not allowed here (got ${JSON.stringify(text)})` });
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not an http(s) URL` });
+  }
+});
+
+const cron = z.string().refine((text) => isValidCron(text), {
+  error: (i) => `${JSON.stringify(i.input)} is not a valid cron expression (e.g. "*/5 * * * *")`,
+});
+
+const browserSchema = strict({
+  executablePath: nonEmpty.optional(),
+  /** Extra Chromium flags, e.g. for an old @playwright/test next to a newer system Chromium. */
+  args: z.array(z.string()).default([]),
+});
+
+const environmentSchema = strict({
+  baseURL: httpUrl,
+  tenants: name('provisioner'),
+  nagiosHost: nonEmpty.optional(),
+  env: stringMap.optional(),
+});
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const httpRequest = (defaultMethod: (typeof HTTP_METHODS)[number]) =>
+  strict({
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+      .default(defaultMethod),
+    /** Templated per run ({{environment.baseURL}}, {{tenant.name}}, {{tenant.<field>}}, {{env.X}}). */
+    url: nonEmpty,
+    headers: stringMap.default({}),
+    body: z.unknown().optional(),
+  });
+
+const fieldPaths = z.object({ id: nonEmpty }).catchall(nonEmpty);
+
+const tenantCommon = {
+  prefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, { error: 'must use lowercase letters, digits and dashes only' })
+    .default('vigil'),
+  ttl: duration({ positive: true }).default(2 * 3_600_000),
+  timeout: duration({ positive: true }).default(30_000),
+  /** Fields whose values are secret besides those whose names match SECRET_NAME. */
+  secretFields: z.array(z.string()).default([]),
+  env: strict({
+    json: nonEmpty.default('VIGIL_TENANT_JSON'),
+    prefix: z.string().default('VIGIL_TENANT_'),
+  }).prefault({}),
+};
+
+const httpProvisioner = strict({
+  kind: z.literal('http'),
+  ...tenantCommon,
+  create: httpRequest('POST'),
+  fields: fieldPaths,
+  delete: httpRequest('DELETE'),
+  list: strict({
+    ...httpRequest('GET').shape,
+    /** Dot path to the array of tenants in the answer. */
+    items: nonEmpty,
+    fields: strict({ id: nonEmpty, name: nonEmpty, createdAt: nonEmpty.optional() }),
+  }).optional(),
+});
+
+// An argv array, never a shell string: no quoting surprises, and secrets in arguments are not re-parsed
+// by a shell. Write ["sh", "-c", "…"] when a shell is really wanted.
+const commandCall = strict({
+  command: z.array(z.string()).min(1, { error: 'must name a program, e.g. ["node", "tenants/create.ts"]' }),
+  cwd: nonEmpty.optional(),
+  env: stringMap.optional(),
+});
+
+const commandProvisioner = strict({
+  kind: z.literal('command'),
+  ...tenantCommon,
+  create: commandCall,
+  delete: commandCall,
+  list: commandCall.optional(),
+});
+
+const moduleProvisioner = strict({
+  kind: z.literal('module'),
+  ...tenantCommon,
+  /** A TS/JS file exporting create, destroy and optionally list. */
+  module: nonEmpty,
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const PROVISIONER_KINDS = ['http', 'command', 'module'] as const;
+
+const provisionerSchema = z.discriminatedUnion('kind', [httpProvisioner, commandProvisioner, moduleProvisioner]);
+
+/** A grep applies to every environment, or per environment by name. */
+const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
+
+const suiteSchema = strict({
+  path: nonEmpty,
+  config: nonEmpty.optional(),
+  environments: z.array(z.string()).min(1, { error: 'must list at least one environment' }),
+  schedule: cron.optional(),
+  timeout: duration({ positive: true }).default(10 * 60_000),
+  retries: z.number().int().min(0).optional(),
+  grep: grepSchema.optional(),
+  grepInvert: grepSchema.optional(),
+  projects: z.array(nonEmpty).min(1).optional(),
+  workers: z.number().int().min(1).optional(),
+  keepReporters: z.boolean().default(false),
+  browser: browserSchema.optional(),
+  env: stringMap.optional(),
+});
+
+export const vigilConfigSchema = strict({
+  store: nonEmpty.default('./data/vigil.db'),
+  artifacts: strict({
+    dir: nonEmpty.default('./data/artifacts'),
+    keep: z.number().int().min(0).default(50),
+    maxAge: duration({ positive: true }).default(7 * 86_400_000),
+  }).prefault({}),
+  browser: browserSchema.optional(),
+  environments: nameRecord('environment', environmentSchema),
+  tenants: nameRecord('provisioner', provisionerSchema),
+  suites: nameRecord('suite', suiteSchema),
+});
+
+export type VigilConfig = z.output<typeof vigilConfigSchema>;
+export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
+export type EnvironmentConfig = VigilConfig['environments'][string];
+export type ProvisionerConfig = VigilConfig['tenants'][string];
+export type HttpProvisionerConfig = Extract<ProvisionerConfig, { kind: 'http' }>;
+export type CommandProvisionerConfig = Extract<ProvisionerConfig, { kind: 'command' }>;
+export type ModuleProvisionerConfig = Extract<ProvisionerConfig, { kind: 'module' }>;
+export type SuiteConfig = VigilConfig['suites'][string];
+export type BrowserConfig = NonNullable<VigilConfig['browser']>;
