@@ -1,0 +1,68 @@
+// External command file transport: one PROCESS_SERVICE_CHECK_RESULT line appended to Nagios' FIFO
+// (or to a plain file another process forwards).
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { ExportError, messageOf } from '../../shared/errors.ts';
+import { assertObjectName, type CheckResult, type Transport } from './check-result.ts';
+import { OUTPUT_LIMITS, renderPluginOutput } from './plugin-output.ts';
+
+export interface CommandFileOptions {
+  /** e.g. /var/lib/nagios4/rw/nagios.cmd */
+  path: string;
+  /** Whole line limit in bytes; PIPE_BUF (4096) keeps concurrent writers from interleaving. */
+  maxLineBytes?: number;
+}
+
+export function commandLine(check: CheckResult, maxLineBytes = OUTPUT_LIMITS['command-file']): string {
+  const prefix = `[${check.timestamp}] PROCESS_SERVICE_CHECK_RESULT;${check.host};${check.service};${check.state};`;
+  const budget = maxLineBytes - Buffer.byteLength(prefix) - 1; // trailing newline
+  const output = renderPluginOutput(check, { maxBytes: budget, newlines: 'escaped', perfdataInline: true });
+  return `${prefix}${output}\n`;
+}
+
+export function createCommandFileTransport(opts: CommandFileOptions): Transport {
+  const where = `nagios.commandFile ${opts.path}`;
+  return {
+    name: 'command-file',
+    async send(check, signal) {
+      signal?.throwIfAborted();
+      assertObjectName('host', check.host, where);
+      assertObjectName('service', check.service, where);
+      const line = Buffer.from(commandLine(check, opts.maxLineBytes));
+      // O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of hanging until Nagios starts.
+      let handle;
+      try {
+        handle = await open(opts.path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENXIO') {
+          throw new ExportError(`Nagios is not reading ${opts.path} (is it running?)`, { where, cause: err });
+        }
+        if (code === 'ENOENT') {
+          throw new ExportError(
+            `${opts.path} does not exist: is command_check_interval/check_external_commands enabled and the path right?`,
+            { where, cause: err },
+          );
+        }
+        if (code === 'EACCES') {
+          throw new ExportError(`no permission to write ${opts.path} (is Vigil's user in the nagios command group?)`, { where, cause: err });
+        }
+        throw new ExportError(`cannot open ${opts.path}: ${messageOf(err)}`, { where, cause: err });
+      }
+      try {
+        // One write() call: at most PIPE_BUF bytes are atomic on a FIFO.
+        const { bytesWritten } = await handle.write(line, 0, line.length);
+        if (bytesWritten !== line.length) {
+          throw new ExportError(`short write to ${opts.path}: ${bytesWritten} of ${line.length} bytes`, { where });
+        }
+      } catch (err) {
+        if (err instanceof ExportError) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'EAGAIN' ? 'the pipe is full (Nagios is not keeping up)' : code === 'EPIPE' ? 'Nagios closed the pipe' : messageOf(err);
+        throw new ExportError(`cannot write to ${opts.path}: ${why}`, { where, cause: err });
+      } finally {
+        await handle.close().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,241 @@
+// Turns a RunResult into a Nagios plugin result (state, first line, long output, perfdata) and renders it
+// for one transport within that transport's size limit. Follows the Nagios plugin guidelines: the first
+// line is what an on-call person reads in the alert, details go to the long output.
+import type { ErrorPhase, RunResult, RunStatus } from '../../runs/run-result.ts';
+import { exitCodeOf } from '../../runs/run-result.ts';
+
+export type NagiosState = 0 | 1 | 2 | 3;
+export type StateMap = Partial<Record<RunStatus, NagiosState>>;
+
+export interface FormatOptions {
+  /** Overrides per status, e.g. `{ flaky: 0 }` to keep flaky runs green for a suite. */
+  stateMap?: StateMap;
+  /** Name shown after the state label; the suite name when absent. */
+  label?: string;
+  /** How many failing test titles the first line lists before "and N more". */
+  maxTitles?: number;
+  /** How many lines of each test error go to the long output. */
+  maxErrorLines?: number;
+}
+
+export interface FormattedCheck {
+  state: NagiosState;
+  /** The first line, without perfdata. */
+  output: string;
+  longOutput: string[];
+  /** Space-separated perfdata, e.g. `passed=12;;;0 failed=2;;;0 … duration=31.2s;;;0`. */
+  perfdata: string;
+}
+
+export const STATE_LABEL: Record<NagiosState, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
+
+const PHASE_WORDING: Record<ErrorPhase, string> = {
+  config: 'configuration is invalid',
+  tenant_setup: 'tenant setup failed',
+  suite: 'the suite could not run',
+  timeout: 'the run timed out',
+  interrupted: 'the run was interrupted',
+};
+
+// `|` starts perfdata in every Nagios parser, so it may never appear in text we control.
+const PIPE_REPLACEMENT = '¦';
+const FIRST_LINE_TITLE_BUDGET = 300;
+
+/** Makes text safe for one line of plugin output: no `|`, no control characters, no newlines. */
+export function sanitizeLine(text: string): string {
+  return text
+    .replaceAll('|', PIPE_REPLACEMENT)
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
+    .replace(/\t/g, '  ');
+}
+
+const splitLines = (text: string): string[] => text.split(/\r?\n|\r/).map(sanitizeLine);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const seconds = (s: number) => `${(Math.round(s * 10) / 10).toFixed(1)}s`;
+
+function listTitles(titles: string[], maxTitles: number): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const title of titles) {
+    if (shown.length >= maxTitles || (shown.length > 0 && length + title.length > FIRST_LINE_TITLE_BUDGET)) break;
+    shown.push(title);
+    length += title.length + 2;
+  }
+  const rest = titles.length - shown.length;
+  return shown.join('; ') + (rest > 0 ? `; and ${rest} more` : '');
+}
+
+function summary(result: RunResult, maxTitles: number): string {
+  const { tests } = result;
+  const titles = result.failures.map((f) => sanitizeLine(f.title));
+  const skipped = tests.skipped > 0 ? `, ${tests.skipped} skipped` : '';
+  switch (result.status) {
+    case 'passed':
+      return `${plural(tests.passed, 'test')} passed${skipped} in ${seconds(result.phases.test)}`;
+    case 'flaky': {
+      const head = `${plural(tests.flaky, 'flaky test')} passed on retry`;
+      return titles.length ? `${head}: ${listTitles(titles, maxTitles)}` : `${head} (${tests.total} tests in ${seconds(result.phases.test)})`;
+    }
+    case 'failed': {
+      const head = `${tests.failed} of ${plural(tests.total, 'test')} failed`;
+      return titles.length ? `${head}: ${listTitles(titles, maxTitles)}` : head;
+    }
+    case 'error': {
+      const wording = result.errorPhase ? PHASE_WORDING[result.errorPhase] : 'the run failed';
+      const firstLine = (result.errorMessage ?? '').split(/\r?\n|\r/).find((l) => l.trim() !== '');
+      return firstLine ? `${wording}: ${sanitizeLine(firstLine.trim())}` : wording;
+    }
+  }
+}
+
+function details(result: RunResult, maxErrorLines: number): string[] {
+  const lines: string[] = [];
+  if (result.status === 'error' && result.errorMessage) {
+    const rest = splitLines(result.errorMessage).filter((l) => l.trim() !== '');
+    lines.push(...rest.slice(1));
+  }
+  for (const failure of result.failures) {
+    lines.push(`✗ ${sanitizeLine(failure.title)} (${sanitizeLine(failure.file)}:${failure.line})`);
+    const errorLines = splitLines(failure.error).filter((l) => l.trim() !== '');
+    for (const l of errorLines.slice(0, maxErrorLines)) lines.push(`    ${l.trimEnd()}`);
+    if (errorLines.length > maxErrorLines) lines.push('    …');
+  }
+  if (result.tenant?.state === 'teardown_failed') {
+    const why = result.tenant.error ? `: ${sanitizeLine(result.tenant.error)}` : '';
+    lines.push(`tenant ${sanitizeLine(result.tenant.name)} could not be deleted${why} (the reaper will retry)`);
+  }
+  const t = result.tests;
+  lines.push(
+    `run ${result.runId}, environment ${sanitizeLine(result.environment)}, trigger ${result.trigger}, ` +
+      `${t.total} tests: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped; ` +
+      `tenant setup ${seconds(result.phases.tenant_setup)}, tests ${seconds(result.phases.test)}, teardown ${seconds(result.phases.teardown)}`,
+  );
+  if (result.artifactsDir) lines.push(`artifacts: ${sanitizeLine(result.artifactsDir)}`);
+  return lines;
+}
+
+export function perfdataOf(result: RunResult): string {
+  const t = result.tests;
+  // `duration` is the test phase, the same number the first line shows.
+  return [
+    `passed=${t.passed};;;0`,
+    `failed=${t.failed};;;0`,
+    `flaky=${t.flaky};;;0`,
+    `skipped=${t.skipped};;;0`,
+    `duration=${seconds(result.phases.test)};;;0`,
+  ].join(' ');
+}
+
+export function stateOf(status: RunStatus, stateMap: StateMap = {}): NagiosState {
+  return stateMap[status] ?? exitCodeOf[status];
+}
+
+export function formatCheckResult(result: RunResult, opts: FormatOptions = {}): FormattedCheck {
+  const state = stateOf(result.status, opts.stateMap);
+  const label = sanitizeLine(opts.label ?? result.suite);
+  return {
+    state,
+    output: `${STATE_LABEL[state]} - ${label}: ${summary(result, opts.maxTitles ?? 3)}`,
+    longOutput: details(result, opts.maxErrorLines ?? 3),
+    perfdata: perfdataOf(result),
+  };
+}
+
+// ---- rendering per transport ----
+
+export type TransportKind = 'command-file' | 'nsca' | 'nrdp' | 'icinga2';
+
+export interface RenderOptions {
+  /** Most bytes (UTF-8) the rendered text may take. */
+  maxBytes: number;
+  /** 'escaped': newline → two chars `\n`, backslash → `\\` (command file). 'real': newlines stay. */
+  newlines: 'escaped' | 'real';
+  /** true: `first|perfdata\nlong…`; false: perfdata is sent apart (Icinga 2) and left out of the text. */
+  perfdataInline: boolean;
+}
+
+/** Limits in bytes for the rendered plugin output of each transport. */
+export const OUTPUT_LIMITS: Record<TransportKind, number> = {
+  // The whole command line must fit one PIPE_BUF write; the command-file transport subtracts its prefix.
+  'command-file': 4096,
+  // NSCA v3 packet: plugin_output[4096] including the terminating NUL.
+  nsca: 4095,
+  // NRDP and Icinga 2 have no hard limit; these keep a runaway error from flooding the monitoring DB.
+  nrdp: 16_384,
+  icinga2: 65_536,
+};
+
+export const RENDER_DEFAULTS: Record<TransportKind, Omit<RenderOptions, 'maxBytes'>> = {
+  'command-file': { newlines: 'escaped', perfdataInline: true },
+  nsca: { newlines: 'real', perfdataInline: true },
+  nrdp: { newlines: 'real', perfdataInline: true },
+  icinga2: { newlines: 'real', perfdataInline: false },
+};
+
+const ELLIPSIS = '…';
+
+function escapedCost(char: string, newlines: RenderOptions['newlines']): number {
+  if (newlines === 'escaped' && char === '\\') return 2;
+  return Buffer.byteLength(char);
+}
+
+/** Longest prefix of `text` (whole code points) whose rendered size is ≤ maxBytes. */
+function fitPrefix(text: string, maxBytes: number, newlines: RenderOptions['newlines']): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const cost = escapedCost(char, newlines);
+    if (used + cost > maxBytes) break;
+    used += cost;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+const renderedSize = (text: string, newlines: RenderOptions['newlines']) =>
+  Buffer.byteLength(text) + (newlines === 'escaped' ? (text.match(/\\/g)?.length ?? 0) : 0);
+
+function truncateLine(text: string, maxBytes: number, newlines: RenderOptions['newlines']): string {
+  if (renderedSize(text, newlines) <= maxBytes) return text;
+  const room = maxBytes - Buffer.byteLength(ELLIPSIS);
+  return room > 0 ? fitPrefix(text, room, newlines) + ELLIPSIS : fitPrefix(text, maxBytes, newlines);
+}
+
+/**
+ * Renders a check as one plugin-output text within `maxBytes`. The tail of the long output is cut first,
+ * then the first line; perfdata is kept whole, never cut, because a half metric is worse than none.
+ */
+export function renderPluginOutput(check: FormattedCheck, opts: RenderOptions): string {
+  const nl = opts.newlines === 'escaped' ? '\\n' : '\n';
+  const perf = opts.perfdataInline && check.perfdata ? `|${sanitizeLine(check.perfdata)}` : '';
+  const perfBytes = Buffer.byteLength(perf);
+  const nlBytes = Buffer.byteLength(nl);
+
+  const firstBudget = Math.max(0, opts.maxBytes - perfBytes);
+  const first = truncateLine(sanitizeLine(check.output), firstBudget, opts.newlines);
+  let used = renderedSize(first, opts.newlines) + perfBytes;
+  const parts = [first + perf];
+
+  for (const raw of check.longOutput) {
+    const line = sanitizeLine(raw);
+    const room = opts.maxBytes - used - nlBytes;
+    if (room <= 0) break;
+    const size = renderedSize(line, opts.newlines);
+    if (size <= room) {
+      parts.push(line);
+      used += nlBytes + size;
+      continue;
+    }
+    parts.push(truncateLine(line, room, opts.newlines));
+    break;
+  }
+
+  const text = parts.join('\n');
+  return opts.newlines === 'escaped' ? text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n') : text;
+}
+
+/** Renders for a transport with its default newline style and limit (`maxBytes` overrides the limit). */
+export function renderFor(check: FormattedCheck, transport: TransportKind, maxBytes = OUTPUT_LIMITS[transport]): string {
+  return renderPluginOutput(check, { ...RENDER_DEFAULTS[transport], maxBytes });
+}
