@@ -1,0 +1,9 @@
+export { createProvisioner } from './create-provisioner.ts';
+export { createReaper, type ReapReport, type Reaper, type ReaperEnvironment } from './reaper.ts';
+export { renderTemplate, type TemplateContext, type TemplateOptions } from './render-template.ts';
+export { publicFields, secretFieldTest } from './secret-fields.ts';
+export { tenantEnv, envNameOf } from './tenant-env.ts';
+export { tenantName } from './tenant-name.ts';
+export type { ProvisionerModule } from './module-provisioner.ts';
+export type * from './types.ts';
+export { DEFAULTS as TENANT_DEFAULTS } from './types.ts';

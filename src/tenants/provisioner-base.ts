@@ -1,0 +1,66 @@
+import { ProvisionError } from '../shared/errors.ts';
+import { formatSeconds } from '../shared/duration.ts';
+import type { Log } from '../shared/log.ts';
+import type { Redactor } from '../shared/redact.ts';
+import type { PickResult } from './pick-fields.ts';
+import { secretFieldTest } from './secret-fields.ts';
+import { DEFAULTS, type ProvisionerDeps, type ProvisionerSpec, type TenantFields } from './types.ts';
+
+export type Call = 'create' | 'delete' | 'list' | 'load';
+
+/** What every provisioner kind shares: settings with defaults applied and failure helpers. */
+export interface ProvisionerBase {
+  name: string;
+  prefix: string;
+  ttlMs: number;
+  timeoutMs: number;
+  cwd: string;
+  log: Log;
+  redact: Redactor;
+  env: Record<string, string | undefined>;
+  isSecretField(field: string): boolean;
+  /** A ProvisionError for `tenants.<name>.<call>` with the message redacted. */
+  fail(call: Call, message: string): ProvisionError;
+  /** Registers secret values with the redactor, then insists on every mapped field and on `id`. */
+  acceptFields(call: Call, picked: PickResult): TenantFields;
+  /** The caller's signal combined with this provisioner's per-call timeout. */
+  callSignal(signal?: AbortSignal): AbortSignal;
+  /** Why a call was cut short: the caller interrupted it or it ran out of time. */
+  abortReason(signal?: AbortSignal): string;
+}
+
+export function createProvisionerBase(name: string, spec: ProvisionerSpec, deps: ProvisionerDeps): ProvisionerBase {
+  const timeoutMs = spec.timeout ?? DEFAULTS.timeout;
+  const isSecretField = secretFieldTest(spec.secretFields);
+  const fail = (call: Call, message: string) =>
+    new ProvisionError(deps.redact(message), { where: `tenants.${name}.${call}` });
+
+  return {
+    name,
+    prefix: spec.prefix ?? DEFAULTS.prefix,
+    ttlMs: spec.ttl ?? DEFAULTS.ttl,
+    timeoutMs,
+    cwd: deps.cwd,
+    log: deps.log,
+    redact: deps.redact,
+    env: deps.env ?? process.env,
+    isSecretField,
+    fail,
+    acceptFields(call, { fields, missing }) {
+      for (const [field, value] of Object.entries(fields)) if (isSecretField(field)) deps.redact.add(value);
+      if (missing.length > 0) {
+        const list = missing.map((m) => (m.field === m.path ? `"${m.path}"` : `"${m.path}" (for ${m.field})`));
+        throw fail(call, `field ${list.join(', ')} missing from answer`);
+      }
+      if (!fields.id) throw fail(call, 'answer has no "id" (map one under "fields", e.g. fields: { id: tenant.id })');
+      return fields;
+    },
+    callSignal(signal) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      return signal ? AbortSignal.any([signal, timeout]) : timeout;
+    },
+    abortReason(signal) {
+      return signal?.aborted ? 'interrupted' : `timed out after ${formatSeconds(timeoutMs / 1000)}`;
+    },
+  };
+}

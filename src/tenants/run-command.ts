@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+
+export interface CommandOutcome {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  killedBy: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the call's signal fired and the process group was killed. */
+  aborted: boolean;
+  /** The command could not start (ENOENT, EACCES). */
+  spawnError?: Error;
+}
+
+const MAX_STDOUT = 1024 * 1024;
+const MAX_STDERR = 16 * 1024;
+// Time between SIGTERM and SIGKILL for a group that does not stop when asked.
+const KILL_GRACE_MS = 1_000;
+
+/** Runs argv (no shell) in its own process group; on abort the whole group is stopped. */
+export function runCommand(options: {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdin?: string;
+  signal: AbortSignal;
+}): Promise<CommandOutcome> {
+  const [file, ...args] = options.argv;
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let aborted = false;
+    let spawnError: Error | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own group, so a timeout also stops whatever the command started (curl, a node child).
+      detached: true,
+    });
+
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const onAbort = () => {
+      aborted = true;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stdout.length < MAX_STDOUT) stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-MAX_STDERR);
+    });
+    // A command that ignores stdin closes it early; that is not our failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin ?? '');
+
+    child.on('error', (err) => {
+      spawnError = err;
+    });
+    child.on('close', (code, killedBy) => {
+      options.signal.removeEventListener('abort', onAbort);
+      // The leader exited; make sure nothing it started lingers after a timeout.
+      if (aborted) killGroup('SIGKILL');
+      if (killTimer) clearTimeout(killTimer);
+      resolve({ code, killedBy, stdout, stderr, aborted, ...(spawnError ? { spawnError } : {}) });
+    });
+  });
+}
