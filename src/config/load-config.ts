@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../shared/errors.ts';
 import type { VigilConfig } from './schema.ts';
 import { interpolate } from './interpolate.ts';
@@ -86,13 +86,12 @@ async function readSource(source: ConfigSource): Promise<string> {
 }
 
 function parseYaml(text: string, shown: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      // yaml's own message repeats the position; keep its first line, the explanation.
-      const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return pos ? `${shown}:${pos.line}:${pos.col}: ${message}` : `${shown}: ${message}`;
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return `${shown}:${line}:${col}: ${e.message.split('\n')[0]}`;
     });
     throw new ConfigError(problems);
   }

@@ -17,6 +17,10 @@ function editDistance(a: string, b: string): number {
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(2, Math.floor(word.length / 3));
   let best: { name: string; distance: number } | undefined;
+  const lower = word.toLowerCase();
+  // "prod" for "production" is an abbreviation, far in edits but obvious to a reader.
+  const abbreviated = [...candidates].filter((name) => lower.length >= 3 && name.toLowerCase().startsWith(lower));
+  if (abbreviated.length === 1) return abbreviated[0];
   for (const name of candidates) {
     const distance = editDistance(word.toLowerCase(), name.toLowerCase());
     if (distance <= limit && (!best || distance < best.distance)) best = { name, distance };
