@@ -24,7 +24,7 @@ export interface LoadConfigOptions {
   cwd?: string;
   /**
    * Builds the bundled demo setup when no config file is found at all (see demoConfig). Without it,
-   * having no config file is an error.
+   * the result is `file: null` with a config that defines nothing, and the caller builds the demo.
    */
   demo?: () => DemoSetup | Promise<DemoSetup>;
 }
@@ -56,11 +56,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const env = options.env ?? process.env;
   const source = findConfigFile(options);
   if (!source) {
-    if (!options.demo) {
-      throw new ConfigError('no config file: pass --config, set VIGIL_CONFIG or create ./vigil.yaml');
+    if (options.demo) {
+      const demo = await options.demo();
+      return { config: demo.config, file: null, secrets: [...demo.secrets] };
     }
-    const demo = await options.demo();
-    return { config: demo.config, file: null, secrets: [...demo.secrets] };
+    // The caller sees `file: null` and builds the demo setup itself (it has to start the demo app first
+    // to know its URL); until then it gets a valid config that runs nothing.
+    const empty = validateConfig({ environments: {}, tenants: {}, suites: {} }, { baseDir: options.cwd ?? process.cwd() });
+    if (!empty.ok) throw new ConfigError(empty.problems);
+    return { config: empty.config, file: null, secrets: [] };
   }
 
   const text = await readSource(source);
