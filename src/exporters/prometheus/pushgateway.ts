@@ -23,7 +23,8 @@ export async function pushToGateway(
   try {
     await gateway.push({ jobName: options.job, groupings: options.groupings });
   } catch (err) {
-    throw new ExportError(`push failed: ${stripCredentials(messageOf(err), options.url)}`, {
+    const message = stripCredentials(messageOf(err), options.url);
+    throw new ExportError(message.startsWith('push failed') ? message : `push failed: ${message}`, {
       where: `pushgateway ${shownUrl} job=${options.job}`,
     });
   }
