@@ -67,7 +67,8 @@ export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvision
     async create({ name, environment }, signal) {
       const answer = await send('create', spec.create, { tenant: { name }, environment, env: base.env }, 'POST', signal);
       expectOk('create', answer);
-      return base.acceptFields('create', pickFields(parseJson('create', answer), fieldPaths));
+      const picked = pickFields(parseJson('create', answer), fieldPaths);
+      return base.acceptFields('create', picked, `${answer.request} answered ${answer.status}`);
     },
 
     async destroy({ name, fields, environment }, signal) {

@@ -22,7 +22,8 @@ export interface ProvisionerBase {
   /** A ProvisionError for `tenants.<name>.<call>` with the message redacted. */
   fail(call: Call, message: string): ProvisionError;
   /** Registers secret values with the redactor, then insists on every mapped field and on `id`. */
-  acceptFields(call: Call, picked: PickResult): TenantFields;
+  /** `source` names the answer in messages (`POST http://…/admin/tenants answered 201`). */
+  acceptFields(call: Call, picked: PickResult, source?: string): TenantFields;
   /** The caller's signal combined with this provisioner's per-call timeout. */
   callSignal(signal?: AbortSignal): AbortSignal;
   /** Why a call was cut short: the caller interrupted it or it ran out of time. */
@@ -46,13 +47,14 @@ export function createProvisionerBase(name: string, spec: ProvisionerSpec, deps:
     env: deps.env ?? process.env,
     isSecretField,
     fail,
-    acceptFields(call, { fields, missing }) {
+    acceptFields(call, { fields, missing }, source) {
+      const from = source ? `${source}, but ` : '';
       for (const [field, value] of Object.entries(fields)) if (isSecretField(field)) deps.redact.add(value);
       if (missing.length > 0) {
         const list = missing.map((m) => (m.field === m.path ? `"${m.path}"` : `"${m.path}" (for ${m.field})`));
-        throw fail(call, `field ${list.join(', ')} missing from answer`);
+        throw fail(call, `${from}field ${list.join(', ')} missing from answer`);
       }
-      if (!fields.id) throw fail(call, 'answer has no "id" (map one under "fields", e.g. fields: { id: tenant.id })');
+      if (!fields.id) throw fail(call, `${from}answer has no "id" (map one under "fields", e.g. fields: { id: tenant.id })`);
       return fields;
     },
     callSignal(signal) {
