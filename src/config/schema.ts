@@ -88,6 +88,8 @@ const httpRequest = (defaultMethod: (typeof HTTP_METHODS)[number]) =>
   });
 
 const fieldPaths = z.object({ id: nonEmpty }).catchall(nonEmpty);
+/** Where the reaper finds each listed tenant's id, name and age (default id, name, createdAt). */
+const listFields = strict({ id: nonEmpty, name: nonEmpty, createdAt: nonEmpty.optional() });
 
 const tenantCommon = {
   prefix: z
@@ -112,9 +114,9 @@ const httpProvisioner = strict({
   delete: httpRequest('DELETE'),
   list: strict({
     ...httpRequest('GET').shape,
-    /** Dot path to the array of tenants in the answer. */
-    items: nonEmpty,
-    fields: strict({ id: nonEmpty, name: nonEmpty, createdAt: nonEmpty.optional() }),
+    /** Dot path to the array of tenants in the answer; absent when the answer is the array. */
+    items: nonEmpty.optional(),
+    fields: listFields.optional(),
   }).optional(),
 });
 
@@ -130,8 +132,10 @@ const commandProvisioner = strict({
   kind: z.literal('command'),
   ...tenantCommon,
   create: commandCall,
+  /** Dot paths into the printed JSON; absent: every scalar of it becomes a field. */
+  fields: fieldPaths.optional(),
   delete: commandCall,
-  list: commandCall.optional(),
+  list: strict({ ...commandCall.shape, fields: listFields.optional() }).optional(),
 });
 
 const moduleProvisioner = strict({
@@ -140,6 +144,8 @@ const moduleProvisioner = strict({
   /** A TS/JS file exporting create, destroy and optionally list. */
   module: nonEmpty,
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Dot paths into the returned object; absent: every scalar of it becomes a field. */
+  fields: fieldPaths.optional(),
 });
 
 export const PROVISIONER_KINDS = ['http', 'command', 'module'] as const;

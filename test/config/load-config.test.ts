@@ -47,6 +47,32 @@ describe('loadConfig', () => {
     assert.equal(config.suites.checkout.keepReporters, false);
   });
 
+  test('accepts each provisioner kind with its own optional fields and list', async () => {
+    const input = validConfig();
+    input.tenants.script = {
+      kind: 'command',
+      create: { command: ['node', 'create.ts'], env: { PLAN: 'trial' } },
+      fields: { id: 'tenant.id', password: 'tenant.password' },
+      delete: { command: ['node', 'delete.ts'] },
+      list: { command: ['node', 'list.ts'], fields: { id: 'key', name: 'label' } },
+    };
+    input.tenants.mod = { kind: 'module', module: 'tenants/demo-module.ts', options: { plan: 'trial' } };
+    input.tenants.api = {
+      kind: 'http',
+      create: { method: 'put', url: '{{environment.baseURL}}/t' },
+      fields: { id: 'id' },
+      delete: { url: '{{environment.baseURL}}/t/{{tenant.id}}' },
+      list: { url: '{{environment.baseURL}}/t' },
+    };
+    ws.writeConfig(input);
+    const { config } = await loadConfig({ cwd: ws.dir, env: validEnv });
+    const { script, mod, api } = config.tenants;
+    assert.equal(script.kind === 'command' && script.list?.fields?.name, 'label');
+    assert.deepEqual(mod.kind === 'module' && mod.options, { plan: 'trial' });
+    assert.equal(api.kind === 'http' && api.create.method, 'PUT');
+    assert.equal(api.kind === 'http' && api.list?.method, 'GET');
+  });
+
   test('accepts durations as 90s, 1h30m or plain milliseconds', async () => {
     const input = validConfig();
     input.suites.checkout.timeout = '1h30m';
