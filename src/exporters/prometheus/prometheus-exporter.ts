@@ -283,6 +283,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
         log.warn({ err: messageOf(err), suite: result.suite }, 'prometheus: could not restore failure streak');
       }
       newest.set(pairKey(result), Date.parse(result.finishedAt));
+      // The fan-out may publish this run again after the restart (a spooled delivery).
+      seen.add(result.runId);
       setLast(result, entry.lastSuccessAt);
     }
   }

@@ -200,6 +200,9 @@ describe('restoring from the store at start-up', () => {
     assert.equal(valueOf(text, 'probe_success', { suite: 'gone' }), undefined, 'a suite no longer configured');
     assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 0, 'counters restart from 0');
 
+    // The last run published again (from the spool) after the restart changes nothing.
+    await exporter.publish(fail2);
+    assert.equal(valueOf(await exporter.metrics(), 'vigil_consecutive_failures', prod), 2);
     // The next failure continues the streak rather than starting a new one.
     await exporter.publish(result('failed'));
     assert.equal(valueOf(await exporter.metrics(), 'vigil_consecutive_failures', prod), 3);
