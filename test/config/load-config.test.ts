@@ -33,6 +33,15 @@ describe('loadConfig', () => {
     assert.deepEqual(secrets, ['shop-admin-secret']);
   });
 
+  test('vigil.example.yaml also loads in place, against the repository\'s suites/demo and tenants/', async () => {
+    const file = join(repoRoot, 'vigil.example.yaml');
+    const { config } = await loadConfig({ file, env: { SHOP_ADMIN_TOKEN: 'shop-admin-secret' } });
+    assert.equal(config.suites.checkout.path, join(repoRoot, 'suites/demo'));
+    const script = config.tenants['shop-script'];
+    assert.equal(script.kind === 'command' && script.create.cwd, repoRoot);
+    assert.deepEqual(script.kind === 'command' && script.delete.env, { DEMO_ADMIN_TOKEN: 'shop-admin-secret' });
+  });
+
   test('fills defaults for everything optional', async () => {
     ws.writeConfig(validConfig());
     const { config } = await loadConfig({ cwd: ws.dir, env: validEnv });
