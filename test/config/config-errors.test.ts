@@ -65,6 +65,12 @@ describe('config errors', () => {
     ]);
   });
 
+  test('a missing variable is reported once, not again as the empty value it left behind', async () => {
+    const input = validConfig();
+    input.environments.production.baseURL = '${PROD_URL}';
+    assert.deepEqual(await problemsOf(input), ['environments.production.baseURL: environment variable PROD_URL is not set']);
+  });
+
   test('a malformed reference is reported instead of passed through', async () => {
     const input = validConfig();
     input.suites.checkout.env = { A: 'x ${not closed' };
