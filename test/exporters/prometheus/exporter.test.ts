@@ -234,6 +234,8 @@ describe('restoring from the store at start-up', () => {
     begin('vigil-checkout-c', 'production', 300); // left 'creating' by a run that died
     begin('vigil-checkout-d', 'staging', 300);
     store.tenants.finish('vigil-checkout-d', 'destroyed');
+    begin('vigil-checkout-e', 'staging', 300); // create failed: counted as a create failure, not an orphan
+    store.tenants.finish('vigil-checkout-e', 'create_failed', 'POST answered 500');
 
     const exporter = createPrometheusExporter({
       version: '1', log: quietLog(), targets, ledger: store.tenants, clock: () => now,
