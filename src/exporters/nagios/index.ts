@@ -1,0 +1,20 @@
+export { buildCheckResult, defaultServiceName, assertObjectName, type CheckResult, type Transport, type NamingOptions } from './check-result.ts';
+export {
+  formatCheckResult,
+  renderPluginOutput,
+  renderFor,
+  stateOf,
+  perfdataOf,
+  OUTPUT_LIMITS,
+  STATE_LABEL,
+  type FormattedCheck,
+  type FormatOptions,
+  type NagiosState,
+  type StateMap,
+  type RenderOptions,
+  type TransportKind,
+} from './plugin-output.ts';
+export { createCommandFileTransport, commandLine, type CommandFileOptions } from './command-file.ts';
+export { createNscaTransport, parseNscaMethod, SUPPORTED_NSCA_METHODS, type NscaOptions, type NscaMethod } from './nsca.ts';
+export { createNrdpTransport, type NrdpOptions } from './nrdp.ts';
+export { createIcinga2Transport, type Icinga2Options } from './icinga2.ts';
