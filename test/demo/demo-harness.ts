@@ -2,6 +2,7 @@
 // provisioner would make. Not a test file itself.
 import { randomBytes } from 'node:crypto';
 import { startDemo, type DemoApp, type DemoOptions } from '../../demo/app.ts';
+import { escapeHtml } from '../../demo/html.ts';
 
 export interface TestDemo extends DemoApp {
   adminToken: string;
@@ -64,7 +65,7 @@ export async function createNote(demo: TestDemo, cookie: string, title: string, 
   const res = await postForm(demo, cookie, '/notes', { title, body });
   if (res.status !== 303) throw new Error(`creating note ${title}: ${res.status}`);
   const page = await (await browse(demo, cookie, '/notes')).text();
-  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeHtml(title).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const id = new RegExp(`<h2 id="note-([^"]+)-title">${escaped}</h2>`).exec(page)?.[1];
   if (!id) throw new Error(`note ${title} not listed after creating it`);
   return id;
