@@ -63,7 +63,6 @@ export function mainConfig(dir: string, cfgFiles: string[]): string {
     'nagios_user=root',
     'nagios_group=root',
     'check_external_commands=1',
-    'command_check_interval=-1',
     `command_file=${join(dir, 'nagios.cmd')}`,
     `lock_file=${join(dir, 'nagios.lock')}`,
     `temp_file=${join(dir, 'nagios.tmp')}`,
