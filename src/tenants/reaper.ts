@@ -25,14 +25,21 @@ export interface Reaper {
 // `create_failed` is included: a create that timed out may still have made the tenant remotely.
 const LIVE_STATES = ['creating', 'active', 'teardown_failed', 'create_failed'] as const;
 
-export function createReaper(deps: {
+export interface ReaperDeps {
   store: Pick<Store, 'tenants'>;
   provisioners: Map<string, Provisioner>;
-  environments: Map<string, ReaperEnvironment>;
+  /** Where to look for orphans: give `environments`, or the loaded `config` to take its `environments:`. */
+  environments?: Map<string, ReaperEnvironment>;
+  config?: { environments: Record<string, { baseURL: string; tenants: string }> };
   log: Log;
   clock: () => Date;
-}): Reaper {
-  const { store, provisioners, environments, log, clock } = deps;
+}
+
+export function createReaper(deps: ReaperDeps): Reaper {
+  const { store, provisioners, log, clock } = deps;
+  const environments =
+    deps.environments ??
+    new Map(Object.entries(deps.config?.environments ?? {}).map(([name, e]) => [name, { name, baseURL: e.baseURL, tenants: e.tenants }]));
 
   return {
     async reap({ signal } = {}) {
