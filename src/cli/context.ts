@@ -1,0 +1,78 @@
+// What every command needs, built in one place and torn down in reverse: the loaded config (or the
+// bundled demo when there is none), the redactor that knows its secrets, the logger, the store and the
+// provisioners. The config is loaded and checked before anything is opened, so a bad config writes nothing.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { demoConfig } from '../config/demo-config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import { createLogger } from '../shared/create-logger.ts';
+import { createRedactor, type Redactor } from '../shared/redact.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/types.ts';
+import { createProvisioner } from '../tenants/index.ts';
+import type { Provisioner, TenantEnvironment } from '../tenants/types.ts';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+export interface Context {
+  config: VigilConfig;
+  configFile: string | null;
+  redact: Redactor;
+  log: Logger;
+  store: Store;
+  provisioners: Map<string, Provisioner>;
+  environments: Map<string, TenantEnvironment>;
+  /** Set when the bundled demo app runs in this process (no config file). */
+  demo?: { url: string };
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  config?: string;
+  logLevel?: string;
+}
+
+export async function loadContext(opts: ContextOptions): Promise<Context> {
+  const redact = createRedactor();
+  const log = createLogger({ redact, level: opts.logLevel });
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+
+  try {
+    const loaded = await loadConfig({ file: opts.config, env: process.env });
+    redact.add(...loaded.secrets);
+    let config = loaded.config;
+    let demo: Context['demo'];
+    if (loaded.file === null) {
+      const adminToken = randomBytes(24).toString('base64url');
+      redact.add(adminToken);
+      // Imported lazily: a configured deployment never loads the demo app.
+      const { startDemo } = await import('../../demo/app.ts');
+      const app = await startDemo({ port: 0, adminToken });
+      cleanups.push(() => app.close());
+      demo = { url: app.url };
+      config = demoConfig({ baseURL: app.url, adminToken, dataDir: path.resolve('data'), repoRoot });
+      log.info({ demo: app.url }, 'no config file: running the bundled demo app and suite');
+    }
+
+    const store = openStore(config.store);
+    cleanups.push(() => store.close());
+
+    const provisioners = new Map<string, Provisioner>();
+    const cwd = loaded.file ? path.dirname(loaded.file) : repoRoot;
+    for (const [name, spec] of Object.entries(config.tenants)) {
+      provisioners.set(name, createProvisioner(name, spec, { cwd, log, redact }));
+    }
+    const environments = new Map(
+      Object.entries(config.environments).map(([name, e]) => [name, { name, baseURL: e.baseURL }]),
+    );
+    return { config, configFile: loaded.file, redact, log, store, provisioners, environments, demo, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

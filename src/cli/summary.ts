@@ -1,0 +1,25 @@
+import { formatSeconds } from '../shared/duration.ts';
+import type { RunResult } from '../runs/run-result.ts';
+
+const WORD = { passed: 'PASSED', flaky: 'FLAKY', failed: 'FAILED', error: 'ERROR' } as const;
+
+/** The human summary `vigil run` prints on stdout: a headline, then what failed and where. */
+export function summarize(r: RunResult): string {
+  const t = r.tests;
+  const duration = formatSeconds(r.phases.tenant_setup + r.phases.test + r.phases.teardown);
+  const head = `${WORD[r.status]} ${r.suite}@${r.environment}`;
+  const lines: string[] = [];
+  if (r.status === 'error') lines.push(`${head}: ${r.errorMessage ?? r.errorPhase ?? 'runner error'}`);
+  else lines.push(`${head}: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped in ${duration}`);
+  for (const f of r.failures) {
+    lines.push(`  ✘ ${f.title} (${f.file}:${f.line})`);
+    for (const l of f.error.split('\n').slice(0, 6)) lines.push(`      ${l}`);
+  }
+  const tenant = r.tenant;
+  if (tenant && tenant.state !== 'destroyed' && tenant.state !== 'creating') {
+    lines.push(`  tenant ${tenant.name}: ${tenant.state}${tenant.error ? ` (${tenant.error})` : ''}`);
+  }
+  if (r.artifactsDir) lines.push(`  artifacts: ${r.artifactsDir}`);
+  lines.push(`  run ${r.runId}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The command line is a contract (DESIGN.md): scripts and pipelines depend on its flags and exit codes.
+// Exit codes follow Nagios: 0 OK/passed, 1 WARNING/flaky, 2 CRITICAL/failed, 3 UNKNOWN/error — a
+// config or usage problem is UNKNOWN too, because nothing was tested.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, VigilError, messageOf } from '../shared/errors.ts';
+import { configCheckCommand } from './commands/config-check.ts';
+import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { tenantsListCommand, tenantsReapCommand } from './commands/tenants.ts';
+
+const UNKNOWN = 3;
+
+function program(setExit: (code: number) => void) {
+  const configOption = ['-c, --config <file>', 'config file (default: $VIGIL_CONFIG, then ./vigil.yaml, else the bundled demo)'] as const;
+  const cli = new Command('vigil')
+    .description('Runs your app\'s own Playwright suite against a throwaway tenant, as monitoring.')
+    .exitOverride()
+    .showHelpAfterError();
+
+  cli
+    .command('run')
+    .description('run one suite once on one environment; exit code = Nagios state (0 passed, 1 flaky, 2 failed, 3 error)')
+    .option(...configOption)
+    .option('-s, --suite <name>', 'suite to run (optional when the config has one)')
+    .option('-e, --environment <name>', 'environment to run on (optional when the suite has one)')
+    .option('--json', 'print the RunResult as JSON on stdout instead of a summary')
+    .action(async (opts) => setExit(await runCommand(opts)));
+
+  cli
+    .command('serve')
+    .description('run the scheduler and the HTTP API (/metrics, /healthz, /api/runs)')
+    .option(...configOption)
+    .option('--listen <host:port>', 'address for the HTTP API (default from config, else 127.0.0.1:9464)')
+    .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
+    .action(async (opts) => setExit(await serveCommand(opts)));
+
+  const tenants = cli.command('tenants').description('the tenant ledger');
+  tenants
+    .command('list')
+    .description('tenants Vigil created that are not destroyed yet')
+    .option(...configOption)
+    .option('--all', 'include destroyed tenants')
+    .option('--json', 'JSON output')
+    .action(async (opts) => setExit(await tenantsListCommand(opts)));
+  tenants
+    .command('reap')
+    .description('destroy ledger tenants past their TTL, and remote prefix-matching orphans when the provisioner can list')
+    .option(...configOption)
+    .option('--json', 'JSON output')
+    .action(async (opts) => setExit(await tenantsReapCommand(opts)));
+
+  cli
+    .command('config')
+    .description('configuration')
+    .command('check')
+    .description('load and validate the config; print what it defines')
+    .option(...configOption)
+    .action(async (opts) => setExit(await configCheckCommand(opts)));
+
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  try {
+    await program((c) => (code = c)).parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : UNKNOWN;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vigil: configuration error:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    } else if (err instanceof VigilError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+    } else {
+      process.stderr.write(`vigil: unexpected error: ${messageOf(err)}\n${err instanceof Error ? err.stack : ''}\n`);
+    }
+    return UNKNOWN;
+  }
+}
+
+// Exit explicitly: a provisioner module or a stray timer must not keep a finished one-shot alive.
+process.exit(await main(process.argv));

@@ -1,0 +1,118 @@
+// A real demo app (in this process, real HTTP on 127.0.0.1) and a real Vigil config pointing at it,
+// in a temp dir. Everything a `vigil` child process needs to monitor the demo like production.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startDemo } from '../../demo/app.ts';
+import { repoRoot } from './vigil-cli.ts';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Debian's Chromium where Playwright's own browsers are not installed; nothing otherwise. */
+export function browserYaml(): string {
+  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  return executablePath ? `browser: { executablePath: ${executablePath}, args: ${JSON.stringify(CHROMIUM_ARGS)} }` : '';
+}
+
+export interface E2E {
+  dir: string;
+  configFile: string;
+  storeFile: string;
+  demoUrl: string;
+  adminToken: string;
+  env: NodeJS.ProcessEnv;
+  demo: Awaited<ReturnType<typeof startDemo>>;
+  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string }): Promise<string>;
+  adminTenants(): Promise<Array<{ id: string; name: string }>>;
+  close(): Promise<void>;
+}
+
+export async function setupE2E(): Promise<E2E> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-e2e-'));
+  const adminToken = `adm-${randomBytes(16).toString('hex')}`;
+  const demo = await startDemo({ port: 0, adminToken });
+  const configFile = path.join(dir, 'vigil.yaml');
+  const storeFile = path.join(dir, 'vigil.db');
+
+  const writeConfig: E2E['writeConfig'] = async (o = {}) => {
+    const tenants = o.tenants ?? `
+  demo:
+    kind: http
+    ttl: ${o.ttl ?? '2h'}
+    timeout: 10s
+    create:
+      method: POST
+      url: "{{environment.baseURL}}/admin/tenants"
+      headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }
+      body: { name: "{{tenant.name}}" }
+    fields: { id: id, email: owner.email, password: owner.password }
+    delete:
+      method: DELETE
+      url: "{{environment.baseURL}}/admin/tenants/{{tenant.id}}"
+      headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }
+    list:
+      method: GET
+      url: "{{environment.baseURL}}/admin/tenants"
+      headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }
+      items: tenants
+      fields: { id: id, name: name, createdAt: createdAt }`;
+    const suite = o.suite ?? `
+  demo:
+    path: ${path.join(repoRoot, 'suites/demo')}
+    environments: [local]
+    timeout: ${o.timeout ?? '3m'}
+    retries: 1
+    grepInvert: { local: "@payments" }`;
+    await writeFile(
+      configFile,
+      `store: ${storeFile}
+artifacts: { dir: ${path.join(dir, 'artifacts')} }
+${browserYaml()}
+environments:
+  local: { baseURL: "${o.baseURL ?? demo.url}", tenants: demo }
+tenants:${tenants}
+suites:${suite}
+`,
+    );
+    return configFile;
+  };
+  await writeConfig();
+
+  return {
+    dir,
+    configFile,
+    storeFile,
+    demoUrl: demo.url,
+    adminToken,
+    env: { DEMO_ADMIN_TOKEN: adminToken, VIGIL_CONFIG: undefined },
+    demo,
+    writeConfig,
+    async adminTenants() {
+      const res = await fetch(`${demo.url}/admin/tenants`, { headers: { authorization: `Bearer ${adminToken}` } });
+      if (!res.ok) throw new Error(`admin API answered ${res.status}`);
+      return ((await res.json()) as { tenants: Array<{ id: string; name: string }> }).tenants;
+    },
+    async close() {
+      await demo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Processes whose environment carries this run id: the suite's Playwright, its workers, Chromium. */
+export async function processesOfRun(runId: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = await readFile(`/proc/${entry}/environ`, 'latin1');
+      if (environ.split('\0').includes(`VIGIL_RUN_ID=${runId}`)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
