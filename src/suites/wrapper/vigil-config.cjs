@@ -1,10 +1,11 @@
 // Loaded by the suite's own Playwright (main process and every worker) through the per-run wrapper
-// config. Plain ESM JavaScript so any Playwright version loads it without transpiling.
-// It imports the app's config and overrides only what Vigil must own; everything else stays theirs.
-import { createRequire } from 'node:module';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+// config. Plain CommonJS so any Playwright version loads it without transpiling, from an ESM or a
+// CJS wrapper alike. It loads the app's config and overrides only what Vigil must own.
+'use strict';
+const { createRequire } = require('node:module');
+const { readFileSync, readdirSync } = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 const BUILTIN_REPORTERS = new Set(['list', 'line', 'dot', 'json', 'junit', 'html', 'blob', 'github', 'null', 'markdown']);
 
@@ -27,16 +28,27 @@ function isModule(file) {
   return nearestPackageType(path.dirname(file)) === 'module';
 }
 
-async function loadTheirs(file) {
-  const loaded = isModule(file) ? await import(pathToFileURL(file).href) : createRequire(file)(file);
+function unwrap(loaded) {
   let config = loaded && typeof loaded === 'object' && 'default' in loaded ? loaded.default : loaded;
   // CJS transpiled from `export default` may nest one more level.
   if (config && typeof config === 'object' && 'default' in config && Object.keys(config).length === 1) config = config.default;
-  return await config;
+  return config;
 }
 
-export async function vigilConfig(settings) {
-  const theirs = await loadTheirs(settings.configFile);
+// ESM configs may use top-level await, so they are awaited; CJS configs are required synchronously,
+// exactly as Playwright would (a CJS wrapper cannot await, and Playwright does not await a CJS export).
+async function vigilConfig(settings) {
+  const file = settings.configFile;
+  const loaded = isModule(file) ? await import(pathToFileURL(file).href) : createRequire(file)(file);
+  return override(await unwrap(loaded), settings);
+}
+
+function vigilConfigSync(settings) {
+  const file = settings.configFile;
+  return override(unwrap(createRequire(file)(file)), settings);
+}
+
+function override(theirs, settings) {
   if (!theirs || typeof theirs !== 'object') return theirs; // Playwright reports the problem itself.
   if (!process.env.TEST_WORKER_INDEX) startOrphanWatchdog();
 
@@ -197,3 +209,5 @@ function markedProcesses() {
     }
   });
 }
+
+module.exports = { vigilConfig, vigilConfigSync, isModule };
