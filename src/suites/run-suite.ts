@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyCounts } from '../runs/run-result.ts';
 import { messageOf } from '../shared/errors.ts';
+import { createRedactor, SECRET_NAME } from '../shared/redact.ts';
 import { buildChildEnv } from './child-env.ts';
 import { findConfig } from './find-config.ts';
 import { createLineTail } from './output-tail.ts';
@@ -36,6 +37,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const playwright = resolvePlaywright(suiteDir);
   const configFile = findConfig(suiteDir, options.configFile);
   const { log } = options;
+  // A test may print a tenant password; Playwright's output reaches the log only through this.
+  const redact = options.redact ?? createRedactor(Object.entries(options.env).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v));
   const durationSec = () => (Date.now() - started) / 1000;
   const base = { tests: emptyCounts(), failures: [], playwrightVersion: playwright.version };
   if (options.signal?.aborted) {
@@ -115,8 +118,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   });
 
   // Playwright's own output never reaches our stdout: debug log and a bounded tail for diagnostics.
-  const output = createLineTail(200, (line) => log.debug({ line }, 'playwright'));
-  const stderr = createLineTail(STDERR_TAIL_LINES);
+  const output = createLineTail(200, (line) => log.debug({ line: redact(line) }, 'playwright'));
+  const stderr = createLineTail(200);
   child.stdout!.setEncoding('utf8').on('data', (c: string) => output.write(c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
     output.write(c);
@@ -161,8 +164,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     durationSec: durationSec(),
     playwrightVersion: playwright.version,
   });
+  // Stack frames crowd out the one line that says what went wrong; the tail keeps the messages.
   const tail = () => {
-    const lines = stderr.lines().length ? stderr.lines() : output.lines().slice(-STDERR_TAIL_LINES);
+    const source = stderr.lines().length ? stderr.lines() : output.lines();
+    const lines = source.filter((l) => !/^\s+at /.test(l)).slice(-STDERR_TAIL_LINES);
     return lines.length ? `\n${lines.join('\n')}` : '';
   };
 

@@ -29,6 +29,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   onEvent?: (e: SuiteEvent) => void;
   log: Log;
+  /** Applied to Playwright's output before it is logged; defaults to masking env values with secret-looking names. */
+  redact?: (text: string) => string;
 }
 
 export type TestOutcome = 'passed' | 'failed' | 'flaky' | 'skipped';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SPEC_HELLO, run, startApp, writeProject, type App } from './inline-project.ts';
+import { SPEC_HELLO, quietLog, run, startApp, writeProject, type App } from './inline-project.ts';
 
 describe('runSuite keeps their lifecycle and a predictable environment', () => {
   let app: App;
@@ -88,14 +88,20 @@ describe('runSuite keeps their lifecycle and a predictable environment', () => {
           expect(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME).toBeUndefined();
           expect(process.env.NODE_OPTIONS).toBeUndefined();
           expect(process.env.TENANT_NAME).toBe('vigil-demo-x');
+          console.log('logging in with ' + process.env.TENANT_PASSWORD);
         });`,
     });
     process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = 'leak.json';
     // Would make every Node process of the run fail to start, were it passed on.
     process.env.NODE_OPTIONS = '--require /nonexistent/vigil-leak.cjs';
     try {
-      const outcome = await run(project, app, { env: { VIGIL_TEST_MARKER: project.marker, TENANT_NAME: 'vigil-demo-x' } });
+      const log = quietLog();
+      const env = { VIGIL_TEST_MARKER: project.marker, TENANT_NAME: 'vigil-demo-x', TENANT_PASSWORD: 's3cr3t-hunter2' };
+      const outcome = await run(project, app, { env, log });
       assert.equal(outcome.kind, 'completed', outcome.message);
+      const logged = log.lines.join('\n');
+      assert.match(logged, /logging in with \*\*\*/, 'Playwright output reaches the debug log');
+      assert.doesNotMatch(logged, /s3cr3t-hunter2/, 'secret values never reach the log');
       assert.deepEqual(outcome.failures, []);
       assert.equal(outcome.tests.passed, 1);
     } finally {
