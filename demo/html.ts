@@ -25,6 +25,7 @@ const STYLE = `
   [role=status] { background: #e5f6ea; border-left: 4px solid #2e9e55; padding: .6rem 1rem; margin-bottom: 1rem; }
   table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: .35rem; border-bottom: 1px solid #e3e7ee; }
   .muted { color: #5c6775; }
+  header .muted { color: #c9d3e3; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   [role=search] input { flex: 1; }
 `;
