@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -19,6 +19,7 @@ import { writeWrapper } from './write-wrapper.ts';
 
 const STDERR_TAIL_LINES = 20;
 const KILL_GRACE_MS = 5000;
+const WORK_DIR_PREFIX = 'vigil-run-';
 
 type ReporterEvent =
   | { type: 'begin'; total: number }
@@ -46,7 +47,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   }
 
   mkdirSync(options.outputDir, { recursive: true });
-  const workDir = mkdtempSync(path.join(tmpdir(), 'vigil-run-'));
+  sweepStaleWorkDirs();
+  const workDir = mkdtempSync(path.join(tmpdir(), WORK_DIR_PREFIX));
+  writeFileSync(path.join(workDir, 'owner.pid'), String(process.pid));
   const eventsFile = path.join(workDir, 'events.jsonl');
   const wrapper = writeWrapper(workDir, {
     configFile,
@@ -70,6 +73,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     VIGIL_EVENTS_FD: '3',
     VIGIL_EVENTS_FILE: eventsFile,
     VIGIL_SUITE_DIR: suiteDir,
+    VIGIL_WORK_DIR: workDir,
   }, options.env);
 
   log.debug({ suiteDir, configFile, playwright: playwright.version, args: args.slice(1) }, 'starting playwright');
@@ -202,4 +206,29 @@ async function waitForStreams(streams: Readable[], maxMs: number): Promise<void>
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline && streams.some((s) => !s.readableEnded && !s.destroyed)) await sleep(20);
   for (const s of streams) s.destroy();
+}
+
+// A Vigil killed with SIGKILL cannot remove its run's wrapper folder; the next run does, once the
+// owner recorded in it is gone.
+function sweepStaleWorkDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(WORK_DIR_PREFIX)) continue;
+    const dir = path.join(tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+      if (owner && isAlive(owner)) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or being written right now
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

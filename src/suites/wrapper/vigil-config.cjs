@@ -3,7 +3,7 @@
 // CJS wrapper alike. It loads the app's config and overrides only what Vigil must own.
 'use strict';
 const { createRequire } = require('node:module');
-const { readFileSync, readdirSync } = require('node:fs');
+const { readFileSync, readdirSync, rmSync } = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
@@ -147,6 +147,8 @@ function startOrphanWatchdog() {
   const timer = setInterval(() => {
     if (ancestors(process.pid).includes(vigilPid)) return;
     const pgid = statOf(process.pid)?.pgrp;
+    // Vigil cannot remove this run's wrapper folder any more; it holds nothing else.
+    if (process.env.VIGIL_WORK_DIR) rmSync(process.env.VIGIL_WORK_DIR, { recursive: true, force: true });
     for (const pid of descendants(process.pid)) kill(pid);
     for (const pid of markedProcesses()) if (pid !== process.pid) kill(pid);
     if (pgid) kill(-pgid);
