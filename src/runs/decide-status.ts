@@ -3,6 +3,8 @@
 import type { SuiteOutcome } from '../suites/types.ts';
 import type { RunResult } from './run-result.ts';
 
+const BROWSER_LAUNCH = /browserType\.launch|Executable doesn't exist|Failed to launch/;
+
 type Decided = Pick<RunResult, 'status' | 'errorPhase' | 'errorMessage' | 'tests' | 'failures'>;
 
 export function decideStatus(outcome: SuiteOutcome): Decided {
@@ -17,6 +19,10 @@ export function decideStatus(outcome: SuiteOutcome): Decided {
       return { ...base, status: 'error', errorPhase: 'suite', errorMessage: outcome.message ?? 'Playwright exited without a result' };
     case 'completed': {
       const ran = tests.passed + tests.failed + tests.flaky;
+      // A browser that cannot start tested nothing: that is the runner's fault, not the app's.
+      if (tests.failed > 0 && tests.passed + tests.flaky === 0 && failures.every((f) => BROWSER_LAUNCH.test(f.error))) {
+        return { ...base, status: 'error', errorPhase: 'suite', errorMessage: `the browser could not start: ${failures[0]?.error.split('\n')[0] ?? ''}` };
+      }
       if (tests.failed > 0) return { ...base, status: 'failed' };
       if (ran === 0) return { ...base, status: 'error', errorPhase: 'suite', errorMessage: `no test ran (${tests.skipped} skipped): check grep/grepInvert and projects` };
       if (tests.flaky > 0) return { ...base, status: 'flaky' };

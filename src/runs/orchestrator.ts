@@ -9,6 +9,7 @@ import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
 import type { Store } from '../store/types.ts';
 import { runSuite } from '../suites/run-suite.ts';
+import { resolveBrowser } from '../suites/system-browser.ts';
 import type { SuiteEvent, SuiteOutcome } from '../suites/types.ts';
 import { tenantEnv, tenantName, publicFields } from '../tenants/index.ts';
 import type { Provisioner, TenantEnvironment, TenantFields } from '../tenants/types.ts';
@@ -107,6 +108,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       const testStart = performance.now();
       const outputDir = path.join(config.artifacts.dir, runId);
       let outcome: SuiteOutcome;
+      const { browser, fellBack } = resolveBrowser({ ...config.browser, ...suite.browser });
+      if (fellBack) log.debug({ executablePath: browser.executablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
       try {
         outcome = await runSuite({
           suiteDir: suite.path,
@@ -116,6 +119,9 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
             ...environmentConfig.env,
             ...suite.env,
             ...tenantEnv(fields, config.tenants[environmentConfig.tenants].env),
+            // Many suites read their base URL from the environment in their own config or helpers.
+            BASE_URL: environment.baseURL,
+            VIGIL_BASE_URL: environment.baseURL,
             VIGIL_RUN_ID: runId,
             VIGIL_SUITE: suiteName,
             VIGIL_ENVIRONMENT: envName,
@@ -128,7 +134,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
           projects: suite.projects,
           workers: suite.workers,
           keepReporters: suite.keepReporters,
-          browser: { ...config.browser, ...suite.browser },
+          browser,
           signal,
           log,
           onEvent: (event) => emit({ type: 'suite', runId, event: redact.value(event) }),

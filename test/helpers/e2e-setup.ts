@@ -24,7 +24,7 @@ export interface E2E {
   adminToken: string;
   env: NodeJS.ProcessEnv;
   demo: Awaited<ReturnType<typeof startDemo>>;
-  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string }): Promise<string>;
+  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string }): Promise<string>;
   adminTenants(): Promise<Array<{ id: string; name: string }>>;
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export async function setupE2E(): Promise<E2E> {
     timeout: 10s
     create:
       method: POST
-      url: "{{environment.baseURL}}/admin/tenants"
+      url: "${o.tenantApi ?? '{{environment.baseURL}}'}/admin/tenants"
       headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }
       body: { name: "{{tenant.name}}" }
     fields: { id: id, email: owner.email, password: owner.password }
@@ -115,4 +115,31 @@ export async function processesOfRun(runId: string): Promise<number[]> {
     }
   }
   return found;
+}
+
+/** Forwards every request to `target` and keeps the response bodies: lets a test see real secrets. */
+export async function startRecordingProxy(target: string) {
+  const http = await import('node:http');
+  const bodies: string[] = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const answer = await fetch(new URL(req.url ?? '/', target), {
+      method: req.method,
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    const text = await answer.text();
+    bodies.push(text);
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
 }
