@@ -32,7 +32,6 @@ try {
 const demo = await startDemo({ port, host: args.host, adminToken, dbPath: args.db, faults }).catch((err: Error) =>
   fail(`cannot listen on ${args.host}:${port}: ${err.message}`),
 );
-process.stdout.write(`demo listening on ${demo.url}\n`);
 
 let stopping = false;
 const stop = () => {
@@ -42,3 +41,5 @@ const stop = () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// Only now: whoever waits for this line may signal at once, and must find the handlers in place.
+process.stdout.write(`demo listening on ${demo.url}\n`);
