@@ -4,12 +4,9 @@
 // config or usage problem is UNKNOWN too, because nothing was tested.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, VigilError, messageOf } from '../shared/errors.ts';
-import { configCheckCommand } from './commands/config-check.ts';
-import { runCommand } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
-import { tenantsListCommand, tenantsReapCommand } from './commands/tenants.ts';
 
 const UNKNOWN = 3;
+// Commands are imported when chosen: `vigil run` as an active check should not pay for the server's modules.
 
 function program(setExit: (code: number) => void) {
   const configOption = ['-c, --config <file>', 'config file (default: $VIGIL_CONFIG, then ./vigil.yaml, else the bundled demo)'] as const;
@@ -25,7 +22,7 @@ function program(setExit: (code: number) => void) {
     .option('-s, --suite <name>', 'suite to run (optional when the config has one)')
     .option('-e, --environment <name>', 'environment to run on (optional when the suite has one)')
     .option('--json', 'print the RunResult as JSON on stdout instead of a summary')
-    .action(async (opts) => setExit(await runCommand(opts)));
+    .action(async (opts) => setExit(await (await import('./commands/run.ts')).runCommand(opts)));
 
   cli
     .command('serve')
@@ -33,7 +30,7 @@ function program(setExit: (code: number) => void) {
     .option(...configOption)
     .option('--listen <host:port>', 'address for the HTTP API (default from config, else 127.0.0.1:9464)')
     .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
-    .action(async (opts) => setExit(await serveCommand(opts)));
+    .action(async (opts) => setExit(await (await import('./commands/serve.ts')).serveCommand(opts)));
 
   const tenants = cli.command('tenants').description('the tenant ledger');
   tenants
@@ -42,13 +39,13 @@ function program(setExit: (code: number) => void) {
     .option(...configOption)
     .option('--all', 'include destroyed tenants')
     .option('--json', 'JSON output')
-    .action(async (opts) => setExit(await tenantsListCommand(opts)));
+    .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsListCommand(opts)));
   tenants
     .command('reap')
     .description('destroy ledger tenants past their TTL, and remote prefix-matching orphans when the provisioner can list')
     .option(...configOption)
     .option('--json', 'JSON output')
-    .action(async (opts) => setExit(await tenantsReapCommand(opts)));
+    .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsReapCommand(opts)));
 
   cli
     .command('config')
@@ -56,7 +53,7 @@ function program(setExit: (code: number) => void) {
     .command('check')
     .description('load and validate the config; print what it defines')
     .option(...configOption)
-    .action(async (opts) => setExit(await configCheckCommand(opts)));
+    .action(async (opts) => setExit(await (await import('./commands/config-check.ts')).configCheckCommand(opts)));
 
   return cli;
 }
