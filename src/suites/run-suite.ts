@@ -25,7 +25,7 @@ type ReporterEvent =
   | { type: 'begin'; total: number }
   | ({ type: 'test' } & AttemptEvent)
   | { type: 'error'; message?: string }
-  | { type: 'end'; status: 'passed' | 'failed' | 'timedout' | 'interrupted' };
+  | { type: 'end'; status: 'passed' | 'failed' | 'timedout' | 'interrupted'; notRun?: number };
 
 /**
  * Runs the suite's own Playwright, unmodified, against `baseURL`. Throws SuiteError only when the
@@ -100,6 +100,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
       runErrors.push(event.message ?? 'unknown error');
     } else if (event.type === 'end') {
       ended = event;
+      tally.addNotRun(event.notRun ?? 0);
     }
   };
   const parseLines = (text: string) => {

@@ -1,8 +1,10 @@
 // Playwright's own browsers are the default (the container image has them). Where they are missing —
 // a machine that cannot download them — Vigil falls back to the system's Chromium rather than failing
 // every run, and says so once in the log.
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import type { SuiteBrowser } from './types.ts';
 
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -24,18 +26,26 @@ let fallback: SuiteBrowser | null | undefined;
 export function resolveBrowser(configured: SuiteBrowser = {}): { browser: SuiteBrowser; fellBack: boolean } {
   if (configured.executablePath) return { browser: configured, fellBack: false };
   if (fallback === undefined) {
-    const bundled = safeExecutablePath();
     const system = SYSTEM_CHROMIUM.find((p) => existsSync(p));
-    fallback = bundled && existsSync(bundled) ? null : system ? { executablePath: system, args: SYSTEM_CHROMIUM_ARGS } : null;
+    fallback = bundledChromiumInstalled() || !system ? null : { executablePath: system, args: SYSTEM_CHROMIUM_ARGS };
   }
   if (!fallback) return { browser: configured, fellBack: false };
   return { browser: { executablePath: fallback.executablePath, args: [...(fallback.args ?? []), ...(configured.args ?? [])] }, fellBack: true };
 }
 
-function safeExecutablePath(): string | undefined {
+// Asks playwright-core's browsers.json which Chromium revision it wants and whether that folder exists,
+// instead of importing Playwright (which costs a one-shot `vigil run` about half a second).
+function bundledChromiumInstalled(): boolean {
   try {
-    return chromium.executablePath();
+    const require = createRequire(import.meta.url);
+    const core = path.dirname(require.resolve('playwright-core/package.json'));
+    const { browsers } = JSON.parse(readFileSync(path.join(core, 'browsers.json'), 'utf8')) as { browsers: Array<{ name: string; revision: string }> };
+    const envPath = process.env.PLAYWRIGHT_BROWSERS_PATH;
+    const root = envPath === '0' ? path.join(core, '.local-browsers') : envPath || path.join(os.homedir(), '.cache/ms-playwright');
+    return browsers
+      .filter((b) => b.name === 'chromium' || b.name === 'chromium-headless-shell')
+      .some((b) => existsSync(path.join(root, `${b.name.replaceAll('-', '_')}-${b.revision}`)));
   } catch {
-    return undefined;
+    return false;
   }
 }

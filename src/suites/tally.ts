@@ -20,7 +20,12 @@ export interface AttemptEvent {
 export function createTally() {
   const last = new Map<string, AttemptEvent>();
   const lastError = new Map<string, string>();
+  let notRun = 0;
   return {
+    /** Tests that never started count as skipped: they were not tested, and say so. */
+    addNotRun(n: number): void {
+      notRun += n;
+    },
     add(attempt: AttemptEvent): void {
       last.set(attempt.id, attempt);
       if (attempt.error) lastError.set(attempt.id, attempt.error);
@@ -30,6 +35,8 @@ export function createTally() {
     },
     counts(): TestCounts {
       const counts = emptyCounts();
+      counts.total = notRun;
+      counts.skipped = notRun;
       for (const a of last.values()) {
         counts.total++;
         counts[a.outcome]++;

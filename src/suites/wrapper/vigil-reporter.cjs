@@ -69,6 +69,7 @@ class VigilReporter {
     return false;
   }
   onBegin(config, suite) {
+    this.root = suite;
     this.emit({ type: 'begin', total: suite.allTests().length });
   }
   onTestEnd(test, result) {
@@ -92,7 +93,10 @@ class VigilReporter {
     this.emit({ type: 'error', message: describeError(error, this.rootDir) });
   }
   onEnd(result) {
-    this.emit({ type: 'end', status: result.status });
+    // Tests that never started (their setup project failed, or the run stopped early) get no
+    // onTestEnd; they are counted so a summary never pretends the suite was smaller than it is.
+    const notRun = this.root ? this.root.allTests().filter((t) => t.results.length === 0).length : 0;
+    this.emit({ type: 'end', status: result.status, notRun });
   }
 }
 
