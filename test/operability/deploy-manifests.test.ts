@@ -1,0 +1,155 @@
+// The deployment examples in docs/deploy/ are copied by operators as they are: they must parse, agree
+// with the image (port, command, user) and with Vigil's own config schema, and Prometheus must accept
+// its scrape config. No Docker or Kubernetes here, so this checks what can be checked without them.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { parseShard } from '../../src/scheduler/shard.ts';
+import { promtool, requireTool } from '../exporters/prometheus/helpers.ts';
+import { repoRoot } from '../helpers/vigil-cli.ts';
+
+const deployDir = path.join(repoRoot, 'docs/deploy');
+const k8sDir = path.join(deployDir, 'kubernetes');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking untyped YAML
+type Obj = Record<string, any>;
+const k8s: Obj[] = ['config.yaml', 'deployment.yaml', 'cronjob.yaml', 'statefulset-sharded.yaml'].flatMap((f) =>
+  parseAllDocuments(readFileSync(path.join(k8sDir, f), 'utf8')).map((d) => {
+    assert.deepEqual(d.errors, [], `${f} parses`);
+    return { ...(d.toJS() as Obj), __file: f };
+  }),
+);
+const podSpecOf = (o: Obj): Obj => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
+const workloads = k8s.filter((o) => ['Deployment', 'StatefulSet', 'CronJob'].includes(o.kind));
+const servers = workloads.filter((o) => o.kind !== 'CronJob');
+
+describe('Kubernetes manifests', () => {
+  it('run the image as a non-root user with vigil arguments', () => {
+    assert.equal(workloads.length, 4);
+    for (const w of workloads) {
+      const pod = podSpecOf(w);
+      assert.equal(pod.securityContext?.runAsNonRoot, true, `${w.__file} ${w.metadata.name}`);
+      const [c] = pod.containers;
+      assert.ok(['serve', 'run', 'tenants'].includes(c.args[0]), `${w.metadata.name}: args ${c.args}`);
+      assert.ok(c.env.some((e: Obj) => e.name === 'VIGIL_CONFIG' && e.value === '/etc/vigil/vigil.yaml'));
+    }
+  });
+
+  it('serve: probes on /healthz and /readyz at the --listen port, /dev/shm in memory, a grace period over 30 s', () => {
+    assert.equal(servers.length, 2);
+    for (const w of servers) {
+      const pod = podSpecOf(w);
+      const [c] = pod.containers;
+      const listen = c.args[c.args.indexOf('--listen') + 1];
+      const port = Number(/:(\d+)$/.exec(listen)![1]);
+      assert.equal(listen, `0.0.0.0:${port}`);
+      const named = c.ports.find((p: Obj) => p.containerPort === port);
+      assert.ok(named, `${w.kind}: containerPort ${port}`);
+      assert.equal(c.livenessProbe.httpGet.path, '/healthz');
+      assert.equal(c.readinessProbe.httpGet.path, '/readyz');
+      assert.equal(c.livenessProbe.httpGet.port, named.name);
+      const shm = c.volumeMounts.find((m: Obj) => m.mountPath === '/dev/shm');
+      assert.ok(shm, `${w.kind}: /dev/shm mounted`);
+      assert.equal(pod.volumes.find((v: Obj) => v.name === shm.name).emptyDir.medium, 'Memory');
+      assert.ok(pod.terminationGracePeriodSeconds > 30, 'Vigil waits 30 s for in-flight runs before interrupting them');
+      assert.ok(c.resources.requests.memory && c.resources.requests.cpu);
+    }
+    assert.equal(servers.find((w) => w.kind === 'Deployment')!.spec.replicas, 1, 'an unsharded Deployment must not run suites twice');
+  });
+
+  it('the CronJob runs one suite on one environment, never two at once, never retried', () => {
+    const job = workloads.find((w) => w.kind === 'CronJob' && podSpecOf(w).containers[0].args[0] === 'run')!;
+    const args: string[] = podSpecOf(job).containers[0].args;
+    assert.ok(args.includes('--suite') && args.includes('--environment'), args.join(' '));
+    assert.equal(job.spec.concurrencyPolicy, 'Forbid');
+    assert.equal(job.spec.jobTemplate.spec.backoffLimit, 0);
+  });
+
+  it('the sharded StatefulSet gives each pod its ordinal as --shard i/replicas', () => {
+    const sts = servers.find((w) => w.kind === 'StatefulSet')!;
+    const c = podSpecOf(sts).containers[0];
+    const shard: string = c.args[c.args.indexOf('--shard') + 1];
+    const m = /^\$\((\w+)\)\/(\d+)$/.exec(shard);
+    assert.ok(m, `--shard ${shard}`);
+    assert.equal(Number(m[2]), sts.spec.replicas, 'shard count = replicas');
+    const env = c.env.find((e: Obj) => e.name === m[1]);
+    assert.equal(env.valueFrom.fieldRef.fieldPath, "metadata.labels['apps.kubernetes.io/pod-index']");
+    for (let i = 0; i < sts.spec.replicas; i++) assert.deepEqual(parseShard(shard.replace(`$(${m[1]})`, String(i))), { index: i, count: sts.spec.replicas });
+  });
+
+  describe('the ConfigMap vigil.yaml', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-deploy-'));
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("loads with Vigil's own loader, secrets from the Secret's keys", async () => {
+      const cm = k8s.find((o) => o.kind === 'ConfigMap')!;
+      const secret = k8s.find((o) => o.kind === 'Secret')!;
+      // Paths that exist in the image only: point them at this machine's equivalents.
+      const text = (cm.data['vigil.yaml'] as string).replaceAll('/app/suites/shop', path.join(repoRoot, 'suites/demo')).replaceAll('/data/', `${dir}/`);
+      const file = path.join(dir, 'vigil.yaml');
+      await writeFile(file, text);
+      const loaded = await loadConfig({ file, env: { ...secret.stringData } });
+      assert.equal(loaded.config.store, path.join(dir, 'vigil.db'));
+      assert.deepEqual(Object.keys(loaded.config.suites), ['checkout']);
+      assert.deepEqual(new Set(loaded.secrets), new Set(Object.values(secret.stringData as Record<string, string>)));
+    });
+  });
+});
+
+describe('docker compose', () => {
+  const compose = parse(readFileSync(path.join(deployDir, 'docker-compose.yml'), 'utf8')) as Obj;
+  const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+
+  it("runs Vigil with the image's command and port, built from the repository", () => {
+    const vigil = compose.services.vigil;
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+    assert.deepEqual(vigil.command, cmd);
+    assert.equal(path.resolve(deployDir, vigil.build), repoRoot);
+    const port = /:(\d+)$/.exec(cmd[cmd.indexOf('--listen') + 1])![1];
+    assert.ok(vigil.ports.includes(`${port}:${port}`));
+    assert.ok(vigil.volumes.includes('vigil-data:/data'));
+    assert.ok(vigil.ipc === 'host' || vigil.shm_size, 'Chromium gets enough shared memory');
+  });
+
+  it('mounts files that exist in the repository', () => {
+    for (const [name, service] of Object.entries(compose.services as Record<string, Obj>)) {
+      for (const v of (service.volumes ?? []) as string[]) {
+        const source = v.split(':')[0];
+        if (!source.startsWith('../') || source.includes('suites/shop')) continue;
+        assert.ok(existsSync(path.resolve(deployDir, source)), `${name}: ${source}`);
+      }
+      for (const v of (service.volumes ?? []) as string[]) {
+        const source = v.split(':')[0];
+        if (source.startsWith('./prometheus') || source.startsWith('./grafana')) assert.ok(existsSync(path.resolve(deployDir, source)), `${name}: ${source}`);
+      }
+    }
+  });
+
+  it("Prometheus' config scrapes vigil on the image's port and passes promtool with the shipped alert rules", async (t) => {
+    const promFile = path.join(deployDir, 'prometheus/prometheus.yml');
+    const prom = parse(readFileSync(promFile, 'utf8')) as Obj;
+    const job = prom.scrape_configs.find((s: Obj) => s.job_name === 'vigil');
+    assert.deepEqual(job.static_configs[0].targets, ['vigil:9464']);
+    if (!requireTool(t, 'promtool')) return;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-prom-'));
+    try {
+      // As mounted in compose: the rule file is the repository's dashboards/prometheus/vigil-alerts.yml.
+      const local = { ...prom, rule_files: [path.join(repoRoot, 'dashboards/prometheus/vigil-alerts.yml')] };
+      await writeFile(path.join(dir, 'prometheus.yml'), JSON.stringify(local));
+      const r = await promtool(['check', 'config', path.join(dir, 'prometheus.yml')]);
+      assert.equal(r.code, 0, r.output);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
