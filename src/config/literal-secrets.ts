@@ -14,7 +14,8 @@ const AUTH_SCHEME = /^(Bearer|Basic|Token|Digest)\s+/i;
 const isTemplated = (text: string) => hasEnvReference(text) || /\{\{.+?\}\}/.test(text);
 
 function suggestion(path: PropertyKey[], key: string, literal: string): string {
-  const owner = typeof path[1] === 'string' && (path[0] === 'tenants' || path[0] === 'suites' || path[0] === 'environments') ? path[1] : '';
+  const section = path[0] === 'exporters' ? path[path.length - 2] : path[1];
+  const owner = typeof section === 'string' && ['tenants', 'suites', 'environments', 'exporters'].includes(String(path[0])) ? section : '';
   const suffix = /authorization/i.test(key) ? 'TOKEN' : key;
   const variable = [owner, suffix]
     .filter(Boolean)

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { parseDuration } from '../shared/duration.ts';
+import { parseNscaMethod } from '../exporters/nagios/nsca.ts';
+import { messageOf } from '../shared/errors.ts';
 import { unknownKeyMessages } from './suggest.ts';
 
 /** Suite, environment and provisioner names end up in metric labels, tenant names and Nagios services. */
@@ -66,10 +68,19 @@ const browserSchema = strict({
   args: z.array(z.string()).default([]),
 });
 
+// Nagios forbids these in object names, and `;` or a newline would address another object through the
+// command file (same rule as the transports' assertObjectName).
+const NAGIOS_FORBIDDEN = /[;\n\r\t\u0000`~!$%^&*|'"<>?,()=]/;
+const nagiosName = (what: string) =>
+  nonEmpty.refine((text) => text.trim() !== '' && !NAGIOS_FORBIDDEN.test(text), {
+    error: (i) => `${JSON.stringify(i.input)} is not a valid Nagios ${what} name (no ; newline tab \` ~ ! $ % ^ & * | ' " < > ? , ( ) =)`,
+  });
+
 const environmentSchema = strict({
   baseURL: httpUrl,
   tenants: name('provisioner'),
-  nagiosHost: nonEmpty.optional(),
+  /** Nagios/Icinga host that carries this environment's services; default the environment name. */
+  nagiosHost: nagiosName('host').optional(),
   env: stringMap.optional(),
 });
 
@@ -155,6 +166,23 @@ const provisionerSchema = z.discriminatedUnion('kind', [httpProvisioner, command
 /** A grep applies to every environment, or per environment by name. */
 const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
 
+const nagiosState = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], {
+  error: 'must be a Nagios state: 0 (OK), 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN)',
+});
+/** Run status → Nagios state; default passed 0, flaky 1, failed 2, error 3. */
+const stateMapSchema = strict({
+  passed: nagiosState.optional(),
+  flaky: nagiosState.optional(),
+  failed: nagiosState.optional(),
+  error: nagiosState.optional(),
+});
+
+const suiteNagiosSchema = strict({
+  /** Service description; default `${exporters.nagios.servicePrefix}${suite}`. */
+  service: nagiosName('service').optional(),
+  stateMap: stateMapSchema.optional(),
+});
+
 const suiteSchema = strict({
   path: nonEmpty,
   config: nonEmpty.optional(),
@@ -169,6 +197,73 @@ const suiteSchema = strict({
   keepReporters: z.boolean().default(false),
   browser: browserSchema.optional(),
   env: stringMap.optional(),
+  nagios: suiteNagiosSchema.optional(),
+});
+
+const port = z.number().int().min(1).max(65_535);
+
+const nscaSchema = strict({
+  host: nonEmpty,
+  port: port.default(5667),
+  /** nsca.cfg `decryption_method`: a number or none, xor, des, 3des, rijndael-128 (aes). */
+  encryption: z.union([z.string(), z.number()]).optional(),
+  password: z.string().optional(),
+}).superRefine((nsca, ctx) => {
+  let method: number;
+  try {
+    method = parseNscaMethod(nsca.encryption);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['encryption'], message: messageOf(err).replace(/^[^:]*encryption: /, '') });
+    return;
+  }
+  if (method !== 0 && !nsca.password) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['password'],
+      message: `encryption ${JSON.stringify(nsca.encryption)} needs the nsca.cfg password, e.g. "\${NSCA_PASSWORD}"`,
+    });
+  }
+});
+
+const icinga2Schema = strict({
+  url: httpUrl.refine((text) => text.startsWith('https://'), { error: "Icinga 2's API speaks HTTPS only (https://host:5665)" }),
+  user: nonEmpty,
+  password: nonEmpty,
+  /** PEM file of the CA that signed Icinga's API certificate. */
+  ca: nonEmpty.optional(),
+  /** Skip certificate checks (a lab only). */
+  insecure: z.boolean().default(false),
+  /** Name in Icinga's certificate when it differs from the URL's host (the node name). */
+  tlsServerName: nonEmpty.optional(),
+});
+
+const exportersSchema = strict({
+  prometheus: strict({
+    /** node_exporter textfile written after each `vigil run` (atomically). */
+    textfile: nonEmpty
+      .refine((p) => p.endsWith('.prom'), { error: 'must end in .prom, or node_exporter will not read it' })
+      .optional(),
+    /** Pushgateway for one-shot runs; grouped by job, suite and environment. */
+    pushgateway: strict({ url: httpUrl, job: name('job').default('vigil') }).optional(),
+  }).prefault({}),
+  nagios: strict({
+    stateMap: stateMapSchema.optional(),
+    servicePrefix: z
+      .string()
+      .refine((text) => !NAGIOS_FORBIDDEN.test(text), { error: 'must not hold characters Nagios forbids in names' })
+      .default('synthetic-'),
+    /** Per delivery attempt, per transport: one slow transport never holds up another. */
+    timeout: duration({ positive: true }).default(10_000),
+    commandFile: nonEmpty.optional(),
+    nsca: nscaSchema.optional(),
+    nrdp: strict({ url: httpUrl, token: nonEmpty }).optional(),
+    icinga2: icinga2Schema.optional(),
+  }).prefault({}),
+  /** Undelivered Nagios results: retried with backoff, given up (and counted) after maxAge or maxAttempts. */
+  spool: strict({
+    maxAge: duration({ positive: true }).default(24 * 3_600_000),
+    maxAttempts: z.number().int().min(1).default(200),
+  }).prefault({}),
 });
 
 export const vigilConfigSchema = strict({
@@ -182,6 +277,7 @@ export const vigilConfigSchema = strict({
   environments: nameRecord('environment', environmentSchema),
   tenants: nameRecord('provisioner', provisionerSchema),
   suites: nameRecord('suite', suiteSchema),
+  exporters: exportersSchema.prefault({}),
 });
 
 export type VigilConfig = z.output<typeof vigilConfigSchema>;
@@ -193,3 +289,5 @@ export type CommandProvisionerConfig = Extract<ProvisionerConfig, { kind: 'comma
 export type ModuleProvisionerConfig = Extract<ProvisionerConfig, { kind: 'module' }>;
 export type SuiteConfig = VigilConfig['suites'][string];
 export type BrowserConfig = NonNullable<VigilConfig['browser']>;
+export type ExportersConfig = VigilConfig['exporters'];
+export type NagiosExportConfig = ExportersConfig['nagios'];

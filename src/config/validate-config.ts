@@ -59,12 +59,23 @@ function resolvePaths(config: VigilConfig, baseDir: string): VigilConfig {
       return [name, { ...suite, path, config: suite.config && resolve(path, suite.config) }];
     }),
   ) as VigilConfig['suites'];
+  const { prometheus, nagios } = config.exporters;
+  const exporters: VigilConfig['exporters'] = {
+    ...config.exporters,
+    prometheus: { ...prometheus, textfile: prometheus.textfile && at(prometheus.textfile) },
+    nagios: {
+      ...nagios,
+      commandFile: nagios.commandFile && at(nagios.commandFile),
+      icinga2: nagios.icinga2 && { ...nagios.icinga2, ca: nagios.icinga2.ca && at(nagios.icinga2.ca) },
+    },
+  };
   return {
     ...config,
     store: config.store === ':memory:' ? config.store : at(config.store),
     artifacts: { ...config.artifacts, dir: at(config.artifacts.dir) },
     tenants,
     suites,
+    exporters,
   };
 }
 
@@ -124,5 +135,7 @@ function checkReferences(config: VigilConfig): string[] {
       );
     }
   }
+  const ca = config.exporters.nagios.icinga2?.ca;
+  if (ca && kindOf(ca) !== 'file') problems.push(`exporters.nagios.icinga2.ca: file ${ca} not found`);
   return problems;
 }

@@ -45,4 +45,33 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX tenants_by_state ON tenants (state, created_at);
   `,
+  // 2: the export spool (undelivered results, retried with backoff) and, per exporter × host × service,
+  // the newest result delivered, so a late retry never replaces a newer state.
+  `
+  CREATE TABLE export_spool (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    exporter        TEXT NOT NULL,
+    run_id          TEXT NOT NULL,
+    host            TEXT NOT NULL,
+    service         TEXT NOT NULL,
+    timestamp       INTEGER NOT NULL,
+    payload         TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL
+  );
+  CREATE INDEX export_spool_due ON export_spool (next_attempt_at);
+  CREATE UNIQUE INDEX export_spool_once ON export_spool (exporter, run_id, host, service);
+
+  CREATE TABLE export_delivered (
+    exporter     TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    service      TEXT NOT NULL,
+    timestamp    INTEGER NOT NULL,
+    run_id       TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    PRIMARY KEY (exporter, host, service)
+  );
+  `,
 ];

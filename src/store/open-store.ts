@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { VigilError, messageOf } from '../shared/errors.ts';
 import { migrations } from './migrations.ts';
+import { createExportSpool } from './export-spool.ts';
 import { createRunStore } from './run-store.ts';
 import { createTenantLedger } from './tenant-ledger.ts';
 import type { Store } from './types.ts';
@@ -47,6 +48,7 @@ export function openStore(path: string): Store {
     path: inMemory ? path : resolve(path),
     runs: createRunStore(db),
     tenants: createTenantLedger(db),
+    spool: createExportSpool(db),
     close: () => {
       if (db.isOpen) db.close();
     },

@@ -85,5 +85,67 @@ export interface Store {
   readonly path: string;
   readonly runs: RunStore;
   readonly tenants: TenantLedger;
+  readonly spool: ExportSpool;
   close(): void;
+}
+
+/** One undelivered result for one exporter (a Nagios transport), as the fan-out rendered it. */
+export interface SpoolEntry {
+  id: number;
+  exporter: string;
+  runId: string;
+  host: string;
+  service: string;
+  /** Epoch seconds the result describes: orders results for the same host × service. */
+  timestamp: number;
+  /** The rendered, already redacted check, as JSON-able data. */
+  payload: unknown;
+  /** Delivery attempts so far (the first, immediate one included). */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  createdAt: string;
+}
+
+export interface SpoolAdd {
+  exporter: string;
+  runId: string;
+  host: string;
+  service: string;
+  timestamp: number;
+  payload: unknown;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError?: string;
+  createdAt: Date;
+}
+
+export interface DeliveredMark {
+  exporter: string;
+  host: string;
+  service: string;
+  timestamp: number;
+  runId: string;
+}
+
+export interface ExportSpool {
+  /** Returns false when this exporter already holds that run's result for that service. */
+  add(entry: SpoolAdd): boolean;
+  /** Entries whose next attempt is at or before `now`, oldest result first. */
+  due(now: Date, limit?: number): SpoolEntry[];
+  /**
+   * Takes an entry for one attempt by moving its next attempt to `until`; false when another process
+   * (a `vigil run` next to `vigil serve`) took or removed it first.
+   */
+  claim(id: number, seenNextAttemptAt: string, until: Date): boolean;
+  /** Counts a failed attempt and sets when to try again. */
+  failed(id: number, error: string, nextAttemptAt: Date): void;
+  remove(id: number): void;
+  /** Entries waiting, per exporter. */
+  counts(): Record<string, number>;
+  /** Oldest result first. */
+  list(query?: { exporter?: string }): SpoolEntry[];
+  /** Remembers the newest result delivered for exporter × host × service (never moves back in time). */
+  markDelivered(mark: DeliveredMark, at: Date): void;
+  lastDelivered(exporter: string, host: string, service: string): DeliveredMark | undefined;
 }

@@ -45,8 +45,8 @@ describe('config errors', () => {
   });
 
   test('an unknown key with nothing close is still named', async () => {
-    assert.deepEqual(await problemsOf({ ...validConfig(), exporterz: {}, zzz: 1 }), [
-      'exporterz: unknown key',
+    assert.deepEqual(await problemsOf({ ...validConfig(), notifications: {}, zzz: 1 }), [
+      'notifications: unknown key',
       'zzz: unknown key',
     ]);
   });

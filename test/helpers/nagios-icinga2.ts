@@ -24,15 +24,21 @@ export interface Icinga2Server {
   tlsServerName: string;
   /** GET /v1/objects/services/<host>!<service> → results[0].attrs. */
   serviceAttrs(host: string, service: string): Promise<Record<string, any>>;
+  /** Defines a passive service at run time (needs `allowCreate`). */
+  createService(host: string, service: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function icingaGet(o: { url: string; user: string; password: string; caFile?: string; ca?: string; servername: string }, path: string): Promise<{ status: number; body: any }> {
+export function icingaGet(
+  o: { url: string; user: string; password: string; caFile?: string; ca?: string; servername: string },
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, o.url),
       {
-        method: 'GET',
+        method: init.method ?? 'GET',
         headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` },
         ca: o.ca,
         servername: o.servername,
@@ -53,11 +59,12 @@ export function icingaGet(o: { url: string; user: string; password: string; caFi
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
-    req.end();
+    req.end(init.body === undefined ? undefined : JSON.stringify(init.body));
   });
 }
 
-export async function startIcinga2(opts: { services: NagiosService[] }): Promise<Icinga2Server> {
+/** `allowCreate`: the API user may also create objects (a test defines a service while Vigil runs). */
+export async function startIcinga2(opts: { services: NagiosService[]; allowCreate?: boolean }): Promise<Icinga2Server> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-icinga2-'));
   const paths = {
     ConfigDir: join(dir, 'etc'),
@@ -88,7 +95,7 @@ export async function startIcinga2(opts: { services: NagiosService[] }): Promise
     `object Zone "master" { endpoints = [ NodeName ] }`,
     `const ZoneName = "master"`,
     `object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = ${port}; accept_config = false; accept_commands = false }`,
-    `object ApiUser "vigil" { password = "${password}"; permissions = [ "actions/process-check-result", "objects/query/*" ] }`,
+    `object ApiUser "vigil" { password = "${password}"; permissions = [ "actions/process-check-result", "objects/query/*"${opts.allowCreate ? ', "objects/create/*"' : ''} ] }`,
     `object CheckCommand "vigil-passive" { command = [ "/bin/true" ] }`,
     ...hosts.map((h) => `object Host "${h}" { check_command = "vigil-passive"; enable_active_checks = false; address = "127.0.0.1" }`),
     ...opts.services.map(
@@ -155,6 +162,12 @@ export async function startIcinga2(opts: { services: NagiosService[] }): Promise
       const { status, body } = await icingaGet(conn, path);
       if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${JSON.stringify(body)}`);
       return body.results[0].attrs;
+    },
+    async createService(host, service) {
+      const path = `/v1/objects/services/${encodeURIComponent(`${host}!${service}`)}`;
+      const attrs = { check_command: 'vigil-passive', enable_active_checks: false, max_check_attempts: 1 };
+      const { status, body } = await icingaGet(conn, path, { method: 'PUT', body: { attrs } });
+      if (status !== 200) throw new Error(`PUT ${path} answered ${status}: ${JSON.stringify(body)}`);
     },
     stop,
   };

@@ -42,9 +42,10 @@ async function answersInit(port: number): Promise<boolean> {
   });
 }
 
-export async function startNsca(opts: { commandFile: string; method: number; password?: string }): Promise<NscaServer> {
+/** `port`: a fixed port (a test that brings NSCA up where a client already points); default a free one. */
+export async function startNsca(opts: { commandFile: string; method: number; password?: string; port?: number }): Promise<NscaServer> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-nsca-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const cfg = [
     `server_port=${port}`,
     'server_address=127.0.0.1',

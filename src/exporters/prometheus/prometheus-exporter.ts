@@ -52,6 +52,8 @@ export interface PrometheusExporter {
   /** One delivery attempt by another exporter; `spooled` is its queue length afterwards, if known. */
   observeDelivery(exporter: string, ok: boolean, spooled?: number): void;
   observeSpool(exporter: string, spooled: number): void;
+  /** Spooled results given up on (too old or too many attempts): lost to that monitoring system. */
+  observeDrop(exporter: string, count?: number): void;
   /** The scheduler skipped a run because the previous one was still going. */
   observeSkip(suite: string, environment: string): void;
   observeReap(report: ReapReport): void;
@@ -182,6 +184,12 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     labelNames: ['exporter'] as const,
     registers,
   });
+  const exportDropped = new Counter({
+    name: 'vigil_export_dropped_total',
+    help: 'Spooled results given up on after the maximum age or number of attempts: never delivered.',
+    labelNames: ['exporter'] as const,
+    registers,
+  });
   const skipped = new Counter({
     name: 'vigil_schedule_skipped_total',
     help: 'Scheduled runs skipped because the previous run of the suite was still going.',
@@ -236,6 +244,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     if (!checkExporter(exporter)) continue;
     exportFailures.inc({ exporter }, 0);
     exportSpooled.set({ exporter }, 0);
+    exportDropped.inc({ exporter }, 0);
   }
 
   // Last finishedAt seen per pair: a spooled result published late must not roll the gauges back.
@@ -338,6 +347,10 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
 
     observeSpool(exporter, spooled) {
       if (checkExporter(exporter)) exportSpooled.set({ exporter }, spooled);
+    },
+
+    observeDrop(exporter, count = 1) {
+      if (checkExporter(exporter)) exportDropped.inc({ exporter }, count);
     },
 
     observeSkip(suite, environment) {

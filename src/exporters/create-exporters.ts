@@ -1,0 +1,61 @@
+// Builds what `exporters:` in vigil.yaml asks for: the Prometheus exporter (always; restored from the
+// store so a restart keeps "last success"), one transport per configured Nagios way in, and the fan-out
+// that feeds them all.
+import type { VigilConfig } from '../config/schema.ts';
+import type { Log } from '../shared/log.ts';
+import type { Store } from '../store/types.ts';
+import { createExportFanOut, type ExportFanOut } from './fan-out.ts';
+import {
+  createCommandFileTransport,
+  createIcinga2Transport,
+  createNrdpTransport,
+  createNscaTransport,
+  type Transport,
+} from './nagios/index.ts';
+import { createPrometheusExporter, type PrometheusExporter } from './prometheus/index.ts';
+
+export interface Exporters {
+  prometheus: PrometheusExporter;
+  transports: Transport[];
+  fanOut: ExportFanOut;
+}
+
+export interface CreateExportersDeps {
+  config: VigilConfig;
+  store: Store;
+  log: Log;
+  version: string;
+  redact?: (text: string) => string;
+  clock?: () => Date;
+  /** Node's process_* metrics on /metrics (default true). */
+  processMetrics?: boolean;
+}
+
+/** One transport per configured way into Nagios/Icinga, in a fixed order. */
+export function createTransports(nagios: VigilConfig['exporters']['nagios']): Transport[] {
+  const transports: Transport[] = [];
+  if (nagios.commandFile) transports.push(createCommandFileTransport({ path: nagios.commandFile }));
+  if (nagios.nsca) transports.push(createNscaTransport(nagios.nsca));
+  if (nagios.nrdp) transports.push(createNrdpTransport({ ...nagios.nrdp, timeoutMs: nagios.timeout }));
+  if (nagios.icinga2) transports.push(createIcinga2Transport({ ...nagios.icinga2, timeoutMs: nagios.timeout }));
+  return transports;
+}
+
+export function createExporters(deps: CreateExportersDeps): Exporters {
+  const { config, store, log } = deps;
+  const transports = createTransports(config.exporters.nagios);
+  const prometheus = createPrometheusExporter({
+    version: deps.version,
+    log,
+    lastResults: store.runs,
+    ledger: store.tenants,
+    targets: Object.entries(config.suites).flatMap(([suite, s]) => s.environments.map((environment) => ({ suite, environment }))),
+    exporters: transports.map((t) => t.name),
+    processMetrics: deps.processMetrics,
+    clock: deps.clock,
+  });
+  const fanOut = createExportFanOut({ store, prometheus, transports, config, log, clock: deps.clock, redact: deps.redact });
+  const counts = store.spool.counts();
+  for (const t of transports) prometheus.observeSpool(t.name, counts[t.name] ?? 0);
+  return { prometheus, transports, fanOut };
+}
