@@ -2,6 +2,7 @@
 // artifacts and the UI come with the service-mode work.
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { metricsHandler, type PrometheusExporter } from '../exporters/prometheus/index.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
 
@@ -9,7 +10,8 @@ export interface ApiDeps {
   store: Store;
   listen: string;
   log: Log;
-  metrics?: { contentType: string; text(): Promise<string> };
+  /** The Prometheus exporter; /metrics answers 404 without it. */
+  metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'>;
 }
 
 export async function createApiServer(deps: ApiDeps) {
@@ -18,9 +20,10 @@ export async function createApiServer(deps: ApiDeps) {
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
-  app.get('/metrics', async (_req, res) => {
-    if (!deps.metrics) return void res.status(404).json({ error: 'metrics are not enabled' });
-    res.type(deps.metrics.contentType).send(await deps.metrics.text());
+  const metrics = deps.metrics && metricsHandler(deps.metrics);
+  app.get('/metrics', async (req, res) => {
+    if (!metrics) return void res.status(404).json({ error: 'metrics are not enabled' });
+    await metrics(req, res);
   });
   app.get('/api/runs', (req, res) => {
     const q = req.query;

@@ -2,11 +2,13 @@
 // bundled demo when there is none), the redactor that knows its secrets, the logger, the store and the
 // provisioners. The config is loaded and checked before anything is opened, so a bad config writes nothing.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { demoConfig } from '../config/demo-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { VigilConfig } from '../config/schema.ts';
+import { createExporters, type Exporters } from '../exporters/index.ts';
 import { createLogger } from '../shared/create-logger.ts';
 import { createRedactor, type Redactor } from '../shared/redact.ts';
 import { openStore } from '../store/open-store.ts';
@@ -15,6 +17,7 @@ import { createProvisioner } from '../tenants/index.ts';
 import type { Provisioner, TenantEnvironment } from '../tenants/types.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Context {
   config: VigilConfig;
@@ -24,6 +27,8 @@ export interface Context {
   store: Store;
   provisioners: Map<string, Provisioner>;
   environments: Map<string, TenantEnvironment>;
+  /** Prometheus (restored from the store), the Nagios transports, and the fan-out with its spool. */
+  exporters: Exporters;
   /** Set when the bundled demo app runs in this process (no config file). */
   demo?: { url: string };
   close(): Promise<void>;
@@ -61,6 +66,8 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
 
     const store = openStore(config.store);
     cleanups.push(() => store.close());
+    const exporters = createExporters({ config, store, log, version, redact });
+    cleanups.push(() => exporters.fanOut.close());
 
     const provisioners = new Map<string, Provisioner>();
     const cwd = loaded.file ? path.dirname(loaded.file) : repoRoot;
@@ -70,7 +77,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     const environments = new Map(
       Object.entries(config.environments).map(([name, e]) => [name, { name, baseURL: e.baseURL }]),
     );
-    return { config, configFile: loaded.file, redact, log, store, provisioners, environments, demo, close };
+    return { config, configFile: loaded.file, redact, log, store, provisioners, environments, exporters, demo, close };
   } catch (err) {
     await close();
     throw err;

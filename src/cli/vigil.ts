@@ -22,6 +22,8 @@ function program(setExit: (code: number) => void) {
     .option('-s, --suite <name>', 'suite to run (optional when the config has one)')
     .option('-e, --environment <name>', 'environment to run on (optional when the suite has one)')
     .option('--json', 'print the RunResult as JSON on stdout instead of a summary')
+    .option('--metrics-textfile <path>', 'write Vigil\'s metrics for node_exporter\'s textfile collector after the run (*.prom, atomic)')
+    .option('--pushgateway <url>', 'push Vigil\'s metrics to a Prometheus Pushgateway after the run (grouped by suite and environment)')
     .action(async (opts) => setExit(await (await import('./commands/run.ts')).runCommand(opts)));
 
   cli
@@ -31,6 +33,13 @@ function program(setExit: (code: number) => void) {
     .option('--listen <host:port>', 'address for the HTTP API (default from config, else 127.0.0.1:9464)')
     .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
     .action(async (opts) => setExit(await (await import('./commands/serve.ts')).serveCommand(opts)));
+
+  cli
+    .command('metrics')
+    .description('serve /metrics only, restored from the store (for one-shot `vigil run` setups without `vigil serve`)')
+    .option(...configOption)
+    .option('--listen <host:port>', 'address to listen on; port 0 picks a free one (default 127.0.0.1:9464)')
+    .action(async (opts) => setExit(await (await import('./commands/metrics.ts')).metricsCommand(opts)));
 
   const tenants = cli.command('tenants').description('the tenant ledger');
   tenants

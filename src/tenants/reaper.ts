@@ -13,7 +13,10 @@ export interface ReapReport {
   ledgerReaped: number;
   /** Remote tenants with the prefix, past the TTL, unknown to the ledger, destroyed. */
   remoteReaped: number;
-  failed: Array<{ name: string; error: string }>;
+  /** Per reaped tenant, where it lived and where it was found: for per-environment metrics. */
+  reaped: Array<{ environment: string; source: 'ledger' | 'remote' }>;
+  /** `environment`/`source` are absent for failures that are not about one tenant (a provisioner, a list). */
+  failed: Array<{ name: string; error: string; environment?: string; source?: 'ledger' | 'remote' }>;
   /** Remote tenants with the prefix, past the TTL, that the ledger does not know. */
   orphansFound: number;
 }
@@ -43,7 +46,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
 
   return {
     async reap({ signal } = {}) {
-      const report: ReapReport = { ledgerReaped: 0, remoteReaped: 0, failed: [], orphansFound: 0 };
+      const report: ReapReport = { ledgerReaped: 0, remoteReaped: 0, reaped: [], failed: [], orphansFound: 0 };
       const now = clock().getTime();
       const cutoff = (p: Provisioner) => new Date(now - p.ttlMs);
       const usable = new Map<string, Provisioner>();
@@ -76,6 +79,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
           const outcome = await reapRow(row, provisioner);
           if (outcome === 'reaped') {
             report.ledgerReaped++;
+            report.reaped.push({ environment: row.environment, source: 'ledger' });
             reapedNow.add(row.name);
           }
         }
@@ -91,7 +95,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
               if (row.state === 'create_failed') return 'skipped'; // reported when it failed; nothing to find it by
               const error = 'no id was recorded (Vigil stopped during create) and the provisioner cannot list: check the app for this tenant by hand';
               store.tenants.finish(row.name, 'create_failed', error);
-              report.failed.push({ name: row.name, error });
+              report.failed.push({ name: row.name, error, environment: row.environment, source: 'ledger' });
               return 'failed';
             }
             const remote = (await listRemote(provisioner, environment)).find((t) => t.name === row.name);
@@ -109,7 +113,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
         } catch (err) {
           const error = messageOf(err);
           store.tenants.recordReapAttempt(row.name, error);
-          report.failed.push({ name: row.name, error });
+          report.failed.push({ name: row.name, error, environment: row.environment, source: 'ledger' });
           log.warn({ tenant: row.name, provisioner: provisioner.name, err: error }, 'reaper: could not destroy tenant');
           return 'failed';
         }
@@ -143,10 +147,11 @@ export function createReaper(deps: ReaperDeps): Reaper {
           try {
             await provisioner.destroy({ name: tenant.name, fields: { ...tenant.fields, id: tenant.id }, environment }, signal);
             report.remoteReaped++;
+            report.reaped.push({ environment: environment.name, source: 'remote' });
             log.info({ tenant: tenant.name, provisioner: provisioner.name, environment: environment.name }, 'reaper: destroyed orphan tenant');
           } catch (err) {
             const error = messageOf(err);
-            report.failed.push({ name: tenant.name, error });
+            report.failed.push({ name: tenant.name, error, environment: environment.name, source: 'remote' });
             log.warn({ tenant: tenant.name, provisioner: provisioner.name, err: error }, 'reaper: could not destroy orphan tenant');
           }
         }

@@ -81,14 +81,24 @@ describe('reaper', () => {
 
     const report = await reaper.reap();
 
-    assert.deepEqual(report, { ledgerReaped: 2, remoteReaped: 1, failed: [], orphansFound: 1 });
+    assert.deepEqual(report, {
+      ledgerReaped: 2,
+      remoteReaped: 1,
+      reaped: [
+        { environment: 'staging', source: 'ledger' },
+        { environment: 'staging', source: 'ledger' },
+        { environment: 'staging', source: 'remote' },
+      ],
+      failed: [],
+      orphansFound: 1,
+    });
     assert.deepEqual(remoteNames(), ['customer-acme', 'vigil-checkout-fresh', 'vigil-checkout-youngorphan']);
     assert.equal(store.tenants.get('vigil-checkout-old')?.state, 'destroyed');
     assert.equal(store.tenants.get('vigil-checkout-stuck')?.state, 'destroyed');
     assert.equal(store.tenants.get('vigil-checkout-fresh')?.state, 'active');
 
     const again = await reaper.reap();
-    assert.deepEqual(again, { ledgerReaped: 0, remoteReaped: 0, failed: [], orphansFound: 0 }, 'a second sweep finds nothing');
+    assert.deepEqual(again, { ledgerReaped: 0, remoteReaped: 0, reaped: [], failed: [], orphansFound: 0 }, 'a second sweep finds nothing');
     store.close();
     for (const t of [...api.tenants.values()]) api.tenants.delete(t.id);
   });
@@ -97,7 +107,13 @@ describe('reaper', () => {
     api.modes.delete = 'ok';
     const { store, reaper } = setup('from-config.db', 'config');
     api.seed('vigil-search-lost', ago(2 * HOUR));
-    assert.deepEqual(await reaper.reap(), { ledgerReaped: 0, remoteReaped: 1, failed: [], orphansFound: 1 });
+    assert.deepEqual(await reaper.reap(), {
+      ledgerReaped: 0,
+      remoteReaped: 1,
+      reaped: [{ environment: 'staging', source: 'remote' }],
+      failed: [],
+      orphansFound: 1,
+    });
     assert.deepEqual(remoteNames(), []);
     store.close();
   });

@@ -1,6 +1,8 @@
+import path from 'node:path';
+import { pushToGateway, writeTextfile } from '../../exporters/prometheus/index.ts';
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf } from '../../runs/run-result.ts';
-import { ConfigError } from '../../shared/errors.ts';
+import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { summarize } from '../summary.ts';
@@ -10,6 +12,10 @@ export interface RunOptions {
   suite?: string;
   environment?: string;
   json?: boolean;
+  /** node_exporter textfile to write after the run (overrides exporters.prometheus.textfile). */
+  metricsTextfile?: string;
+  /** Pushgateway base URL (overrides exporters.prometheus.pushgateway.url). */
+  pushgateway?: string;
 }
 
 /** `vigil run`: one run, exit code = Nagios state, so it also works as an active check. */
@@ -31,15 +37,58 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, log: ctx.log });
+    const { fanOut } = ctx.exporters;
+    // Results an earlier run or server could not deliver go first; per service they still go out in order.
+    const retried = fanOut.retryDue().catch((err) => ctx.log.warn({ err: ctx.redact(messageOf(err)) }, 'retrying the export spool failed'));
+    const orchestrator = createRunOrchestrator({
+      config: ctx.config,
+      store: ctx.store,
+      provisioners: ctx.provisioners,
+      redact: ctx.redact,
+      log: ctx.log,
+      publish: (r) => fanOut.publish(r),
+    });
     process.stderr.write(`vigil: running suite ${suite} on ${environment}\n`);
     const result = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal, onProgress: createProgressPrinter() });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await retried;
+    await writeMetrics(ctx, opts, result);
+    const waiting = Object.entries(fanOut.pending());
+    if (waiting.length) {
+      const list = waiting.map(([exporter, n]) => `${n} for ${exporter}`).join(', ');
+      process.stderr.write(`vigil: results not delivered yet (${list}) stay in the spool; the next vigil run or vigil serve retries them\n`);
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${summarize(result)}\n`);
     return exitCodeOf[result.status];
   } finally {
     await ctx.close();
+  }
+}
+
+// The exit code is the run's Nagios state: a metrics way out that fails is reported, not turned into one.
+async function writeMetrics(ctx: Awaited<ReturnType<typeof loadContext>>, opts: RunOptions, result: { suite: string; environment: string }) {
+  const { prometheus } = ctx.exporters;
+  const configured = ctx.config.exporters.prometheus;
+  const textfile = opts.metricsTextfile ? path.resolve(opts.metricsTextfile) : configured.textfile;
+  if (textfile) {
+    try {
+      await writeTextfile(prometheus, textfile);
+    } catch (err) {
+      process.stderr.write(`vigil: metrics textfile not written: ${ctx.redact(messageOf(err))}\n`);
+    }
+  }
+  const gateway = opts.pushgateway ?? configured.pushgateway?.url;
+  if (gateway) {
+    try {
+      await pushToGateway(prometheus, {
+        url: gateway,
+        job: configured.pushgateway?.job ?? 'vigil',
+        groupings: { suite: result.suite, environment: result.environment },
+      });
+    } catch (err) {
+      process.stderr.write(`vigil: metrics not pushed: ${ctx.redact(messageOf(err))}\n`);
+    }
   }
 }
 
