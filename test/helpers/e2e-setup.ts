@@ -24,7 +24,8 @@ export interface E2E {
   adminToken: string;
   env: NodeJS.ProcessEnv;
   demo: Awaited<ReturnType<typeof startDemo>>;
-  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string }): Promise<string>;
+  /** `exporters`: the YAML block under `exporters:` (indented by two spaces, starting with a newline). */
+  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string; exporters?: string }): Promise<string>;
   adminTenants(): Promise<Array<{ id: string; name: string }>>;
   close(): Promise<void>;
 }
@@ -74,7 +75,7 @@ environments:
   local: { baseURL: "${o.baseURL ?? demo.url}", tenants: demo }
 tenants:${tenants}
 suites:${suite}
-`,
+${o.exporters ? `exporters:${o.exporters}\n` : ''}`,
     );
     return configFile;
   };
