@@ -166,9 +166,12 @@ const provisionerSchema = z.discriminatedUnion('kind', [httpProvisioner, command
 /** A grep applies to every environment, or per environment by name. */
 const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
 
-const nagiosState = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], {
-  error: 'must be a Nagios state: 0 (OK), 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN)',
-});
+const nagiosState = z
+  .number()
+  .refine((n) => n === 0 || n === 1 || n === 2 || n === 3, {
+    error: (i) => `must be a Nagios state: 0 (OK), 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN), got ${JSON.stringify(i.input)}`,
+  })
+  .transform((n) => n as 0 | 1 | 2 | 3);
 /** Run status → Nagios state; default passed 0, flaky 1, failed 2, error 3. */
 const stateMapSchema = strict({
   passed: nagiosState.optional(),
