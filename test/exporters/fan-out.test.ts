@@ -237,3 +237,69 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
     }
   });
 });
+
+describe('fan-out spool bounds and sharing', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-spool-bounds-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives up after maxAttempts or maxAge, and counts what it dropped', async () => {
+    const store = openStore(join(dir, 'bounds.db'));
+    try {
+      const log = quietLog();
+      const clock = testClock();
+      const prometheus = createPrometheusExporter({ version: 'test', log, processMetrics: false, exporters: ['command-file'] });
+      const limited = { ...config, exporters: { ...config.exporters, spool: { maxAttempts: 2, maxAge: 3_600_000 } } };
+      const transports = [createCommandFileTransport({ path: join(dir, 'missing', 'nagios.cmd') })];
+      const fanOut = createExportFanOut({ store, prometheus, transports, config: limited, log, clock });
+      await fanOut.publish(failedRun({ runId: 'run-bounded-1', finishedAt: new Date().toISOString() }));
+      clock.advance(5_000);
+      assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 1, dropped: 0, superseded: 0 });
+      assert.equal(store.spool.list()[0].attempts, 2);
+      clock.advance(10_000);
+      assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 0, dropped: 1, superseded: 0 });
+
+      await fanOut.publish(failedRun({ runId: 'run-bounded-2', finishedAt: new Date().toISOString() }));
+      clock.advance(3_600_000 + 1);
+      assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 0, dropped: 1, superseded: 0 });
+      assert.deepEqual(fanOut.pending(), {});
+      const samples = parseExposition(await prometheus.metrics());
+      const value = (name: string) => samples.find((s) => s.name === name && s.labels.exporter === 'command-file')?.value;
+      assert.equal(value('vigil_export_dropped_total'), 2);
+      assert.equal(value('vigil_export_failures_total'), 3);
+      assert.equal(value('vigil_export_spooled'), 0);
+      await fanOut.close();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('two processes sharing the store send a spooled result once', async () => {
+    const file = join(dir, 'shared.db');
+    const forwarded = join(dir, 'forwarded.cmd'); // a plain file another process would forward
+    const { writeFile, readFile } = await import('node:fs/promises');
+    await writeFile(forwarded, '');
+    const [first, second, third] = [openStore(file), openStore(file), openStore(file)];
+    try {
+      const log = quietLog();
+      const down = createExportFanOut({ store: first, transports: [createCommandFileTransport({ path: join(dir, 'gone', 'x.cmd') })], config, log });
+      await down.publish(failedRun({ runId: 'run-shared-1', finishedAt: new Date().toISOString() }));
+      const clock = testClock();
+      clock.advance(5_000);
+      const make = (store: Store) =>
+        createExportFanOut({ store, transports: [createCommandFileTransport({ path: forwarded })], config, log, clock });
+      const [a, b] = await Promise.all([make(second).retryDue(), make(third).retryDue()]);
+      assert.equal(a.delivered + b.delivered, 1);
+      const lines = (await readFile(forwarded, 'utf8')).split('\n').filter(Boolean);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0], /^\[\d+\] PROCESS_SERVICE_CHECK_RESULT;shop-prod;synthetic-checkout;2;CRITICAL - checkout/);
+      assert.deepEqual(first.spool.counts(), {});
+    } finally {
+      for (const s of [first, second, third]) s.close();
+    }
+  });
+});
