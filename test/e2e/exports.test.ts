@@ -5,12 +5,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createExportFanOut } from '../../src/exporters/fan-out.ts';
+import { createCommandFileTransport } from '../../src/exporters/nagios/index.ts';
 import type { RunResult } from '../../src/runs/run-result.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { nagiosAvailable, startNagios, type NagiosServer } from '../helpers/nagios-server.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
-import { promtool, requireTool, valueOf } from '../exporters/prometheus/helpers.ts';
+import { runResult } from '../exporters/nagios/run-results.ts';
+import { promtool, quietLog, requireTool, valueOf } from '../exporters/prometheus/helpers.ts';
 
 describe('vigil run exports to Nagios and Prometheus', { skip: requireBinary('nagios4', nagiosAvailable()), timeout: 300_000 }, () => {
   let e: E2E;
@@ -92,6 +96,54 @@ describe('vigil run exports to Nagios and Prometheus', { skip: requireBinary('na
       child.kill('SIGTERM');
       const done = await child.done;
       assert.equal(done.code, 0, done.stderr);
+    }
+  });
+});
+
+describe('vigil serve delivers what an earlier process spooled', { skip: requireBinary('nagios4', nagiosAvailable()), timeout: 120_000 }, () => {
+  let e: E2E;
+  let nagios: NagiosServer;
+  before(async () => {
+    e = await setupE2E();
+    nagios = await startNagios({ services: [{ host: 'local', service: 'synthetic-demo' }] });
+    await e.writeConfig({ exporters: `\n  nagios:\n    commandFile: ${nagios.commandFile}` });
+  });
+  after(async () => {
+    await nagios?.stop();
+    await e?.close();
+  });
+
+  test('the spool is retried while serving, and /metrics shows it emptied', async () => {
+    // A `vigil run` that found Nagios down left this behind (same store, same exporter name).
+    const store = openStore(e.storeFile);
+    try {
+      const fanOut = createExportFanOut({
+        store,
+        transports: [createCommandFileTransport({ path: path.join(e.dir, 'nagios-was-down.cmd') })],
+        config: {},
+        log: quietLog(),
+      });
+      await fanOut.publish(runResult({ runId: 'run-spooled-before-serve', suite: 'demo', environment: 'local', finishedAt: new Date().toISOString() }));
+      assert.deepEqual(fanOut.pending(), { 'command-file': 1 });
+      await fanOut.close();
+    } finally {
+      store.close();
+    }
+
+    const child = spawnVigil(['serve', '--config', e.configFile, '--listen', '127.0.0.1:0'], { env: { ...e.env, VIGIL_LOG_FORMAT: 'json' } });
+    try {
+      const out = await waitForOutput(child, 'stderr', (text) => /"url":"http:\/\/127\.0\.0\.1:\d+"/.test(text), 30_000);
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1];
+      const status = await nagios.waitForService('local', 'synthetic-demo', (s) => s.last_check !== '0', 20_000);
+      assert.equal(status.current_state, '0');
+      assert.match(status.long_plugin_output, /run run-spooled-before-serve/);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      assert.equal(valueOf(text, 'vigil_export_spooled', { exporter: 'command-file' }), 0);
+      assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'command-file' }), 0);
+      assert.ok(valueOf(text, 'vigil_build_info', { version: '0.1.0' }) === 1);
+    } finally {
+      child.kill('SIGTERM');
+      await child.done;
     }
   });
 });
