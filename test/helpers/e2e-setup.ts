@@ -1,19 +1,20 @@
 // A real demo app (in this process, real HTTP on 127.0.0.1) and a real Vigil config pointing at it,
 // in a temp dir. Everything a `vigil` child process needs to monitor the demo like production.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemo } from '../../demo/app.ts';
+import { SYSTEM_CHROMIUM_ARGS } from '../../src/suites/system-browser.ts';
 import { repoRoot } from './vigil-cli.ts';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** Debian's Chromium where Playwright's own browsers are not installed; nothing otherwise. */
+/**
+ * Nothing: Vigil picks Playwright's own Chromium, else the system one, as in production. CHROMIUM_PATH
+ * pins one explicitly.
+ */
 export function browserYaml(): string {
-  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  return executablePath ? `browser: { executablePath: ${executablePath}, args: ${JSON.stringify(CHROMIUM_ARGS)} }` : '';
+  const executablePath = process.env.CHROMIUM_PATH;
+  return executablePath ? `browser: { executablePath: ${executablePath}, args: ${JSON.stringify(SYSTEM_CHROMIUM_ARGS)} }` : '';
 }
 
 export interface E2E {

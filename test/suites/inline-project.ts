@@ -7,22 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { runSuite } from '../../src/suites/index.ts';
+import { resolveBrowser } from '../../src/suites/system-browser.ts';
 import type { RunSuiteOptions, SuiteEvent, SuiteOutcome } from '../../src/suites/index.ts';
 import type { Log } from '../../src/shared/log.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-};
+/** Playwright's own Chromium where installed, else the system one: the tests do not care which. */
+export const CHROMIUM = resolveBrowser({}).browser;
 
 export interface InlineProject {
   root: string; // temp root: holds `app/` (the suite) and `out/` (Vigil's output dir)

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CHROMIUM, markedProcesses, quietLog, repoRoot, startApp, type App } from './inline-project.ts';
+import { markedProcesses, quietLog, repoRoot, startApp, type App } from './inline-project.ts';
 import { runSuite, type SuiteEvent } from '../../src/suites/index.ts';
+import { SYSTEM_CHROMIUM_ARGS } from '../../src/suites/system-browser.ts';
+
+// An old Playwright's own browser revision is never installed here: it drives the system Chromium.
+const CHROMIUM = { executablePath: '/usr/bin/chromium', args: SYSTEM_CHROMIUM_ARGS };
 import { randomBytes } from 'node:crypto';
 
 const fixture = path.join(repoRoot, 'test/fixtures/old-playwright');
