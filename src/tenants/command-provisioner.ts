@@ -68,10 +68,7 @@ export function createCommandProvisioner(base: ProvisionerBase, spec: CommandPro
   });
 
   const provisioner: Provisioner = {
-    name: base.name,
-    prefix: base.prefix,
-    ttlMs: base.ttlMs,
-    isSecretField: base.isSecretField,
+    ...base.identity,
 
     async create({ name, environment }, signal) {
       const context = { tenant: { name }, environment, env: base.env };

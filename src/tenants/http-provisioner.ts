@@ -59,10 +59,7 @@ export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvision
   };
 
   const provisioner: Provisioner = {
-    name: base.name,
-    prefix: base.prefix,
-    ttlMs: base.ttlMs,
-    isSecretField: base.isSecretField,
+    ...base.identity,
 
     async create({ name, environment }, signal) {
       const answer = await send('create', spec.create, { tenant: { name }, environment, env: base.env }, 'POST', signal);

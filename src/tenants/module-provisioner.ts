@@ -72,10 +72,7 @@ export function createModuleProvisioner(base: ProvisionerBase, spec: ModuleProvi
   }
 
   const provisioner: Provisioner = {
-    name: base.name,
-    prefix: base.prefix,
-    ttlMs: base.ttlMs,
-    isSecretField: base.isSecretField,
+    ...base.identity,
 
     async create({ name, environment }, signal) {
       const mod = await loadOrReset();

@@ -9,7 +9,10 @@ import { DEFAULTS, type ProvisionerDeps, type ProvisionerSpec, type TenantFields
 export type Call = 'create' | 'delete' | 'list' | 'load';
 
 /** What every provisioner kind shares: settings with defaults applied and failure helpers. */
+import type { Provisioner } from './types.ts';
+
 export interface ProvisionerBase {
+  identity: Pick<Provisioner, 'name' | 'prefix' | 'ttlMs' | 'isSecretField'>;
   name: string;
   prefix: string;
   ttlMs: number;
@@ -36,10 +39,14 @@ export function createProvisionerBase(name: string, spec: ProvisionerSpec, deps:
   const fail = (call: Call, message: string) =>
     new ProvisionError(deps.redact(message), { where: `tenants.${name}.${call}` });
 
+  const prefix = spec.prefix ?? DEFAULTS.prefix;
+  const ttlMs = spec.ttl ?? DEFAULTS.ttl;
   return {
     name,
-    prefix: spec.prefix ?? DEFAULTS.prefix,
-    ttlMs: spec.ttl ?? DEFAULTS.ttl,
+    prefix,
+    ttlMs,
+    /** The part of the Provisioner interface every kind shares. */
+    identity: { name, prefix, ttlMs, isSecretField },
     timeoutMs,
     cwd: deps.cwd,
     log: deps.log,
