@@ -4,13 +4,11 @@ import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
 import type { PickResult } from './pick-fields.ts';
 import { secretFieldTest } from './secret-fields.ts';
-import { DEFAULTS, type ProvisionerDeps, type ProvisionerSpec, type TenantFields } from './types.ts';
+import { DEFAULTS, type Provisioner, type ProvisionerDeps, type ProvisionerSpec, type TenantFields } from './types.ts';
 
 export type Call = 'create' | 'delete' | 'list' | 'load';
 
 /** What every provisioner kind shares: settings with defaults applied and failure helpers. */
-import type { Provisioner } from './types.ts';
-
 export interface ProvisionerBase {
   identity: Pick<Provisioner, 'name' | 'prefix' | 'ttlMs' | 'isSecretField'>;
   name: string;
