@@ -269,6 +269,42 @@ const exportersSchema = strict({
   }).prefault({}),
 });
 
+// An IANA zone Intl knows, or schedules would silently fire in UTC.
+const timezone = nonEmpty.refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (i) => `${JSON.stringify(i.input)} is not a time zone (use an IANA name, e.g. "Europe/Berlin" or "UTC")` },
+);
+
+const listenAddress = nonEmpty.refine((text) => /^(\[[0-9a-fA-F:.]+\]|[^\s:]*):\d{1,5}$/.test(text) && Number(text.split(':').pop()) <= 65_535, {
+  error: (i) => `${JSON.stringify(i.input)} is not host:port (e.g. "0.0.0.0:9464"; port 0 picks a free one)`,
+});
+
+/** `vigil serve`: the HTTP API, the scheduler's limits and the shutdown grace (docs/service.md). */
+const apiSchema = strict({
+  listen: listenAddress.default('127.0.0.1:9464'),
+  /** Bearer token for POST /api/runs and the UI's trigger button; absent: triggering is disabled. */
+  token: nonEmpty.optional(),
+  /** Suites running at once (each holds a browser); 2 cores hold one comfortably. */
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /** Runs waiting for a free slot; beyond it a trigger is refused (429) and a scheduled fire skipped. */
+  maxQueue: z.number().int().min(0).max(10_000).default(20),
+  /** Time zone of every `schedule`; default the process's (TZ). */
+  timezone: timezone.optional(),
+  /** Each scheduled fire waits a random 0…jitter, so many suites on one schedule do not start together. */
+  jitter: duration({ positive: false }).default(0),
+  /** Reaper pass interval while serving (one also runs at start-up). */
+  reapEvery: duration({ positive: true }).default(15 * 60_000),
+  /** On SIGTERM/SIGINT, how long in-flight runs may go on before they are interrupted. */
+  grace: duration({ positive: false }).default(30_000),
+});
+
 export const vigilConfigSchema = strict({
   store: nonEmpty.default('./data/vigil.db'),
   artifacts: strict({
@@ -281,6 +317,7 @@ export const vigilConfigSchema = strict({
   tenants: nameRecord('provisioner', provisionerSchema),
   suites: nameRecord('suite', suiteSchema),
   exporters: exportersSchema.prefault({}),
+  api: apiSchema.prefault({}),
 });
 
 export type VigilConfig = z.output<typeof vigilConfigSchema>;
@@ -293,4 +330,5 @@ export type ModuleProvisionerConfig = Extract<ProvisionerConfig, { kind: 'module
 export type SuiteConfig = VigilConfig['suites'][string];
 export type BrowserConfig = NonNullable<VigilConfig['browser']>;
 export type ExportersConfig = VigilConfig['exporters'];
+export type ApiConfig = VigilConfig['api'];
 export type NagiosExportConfig = ExportersConfig['nagios'];

@@ -24,6 +24,8 @@ export interface RunRequest {
   suite: string;
   environment: string;
   trigger: Trigger;
+  /** Set by a caller that must name the run before it starts (the API answers 202 with it); else a new nanoid. */
+  runId?: string;
   /** Aborting interrupts the suite; the tenant is still torn down and the run recorded. */
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
@@ -50,7 +52,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
   async function run(request: RunRequest): Promise<RunResult> {
     const { suite: suiteName, environment: envName, trigger, signal } = request;
     const emit = (p: RunProgress) => request.onProgress?.(p);
-    const runId = nanoid();
+    const runId = request.runId ?? nanoid();
     const started = clock();
     const suite = config.suites[suiteName];
     const environmentConfig = config.environments[envName];
@@ -145,6 +147,10 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         result.phases.test = seconds(performance.now() - testStart);
       }
       Object.assign(result, decideStatus(outcome));
+      // Say who interrupted and why (a shutdown, an operator), not only that the suite was killed.
+      if (result.errorPhase === 'interrupted' && signal?.reason instanceof Error) {
+        result.errorMessage = `${signal.reason.message}: ${result.errorMessage}`;
+      }
       if (result.status !== 'passed') result.artifactsDir = outputDir;
     } finally {
       if (fields) {

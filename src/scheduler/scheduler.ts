@@ -1,54 +1,101 @@
-// Fires each suite × environment on its cron schedule. A suite still running when its next fire comes
-// skips that fire (counted, logged); a global limit caps how many browsers run at once, the rest wait
-// in a queue. stop() fires nothing new, lets in-flight runs finish within the grace period, then
-// interrupts them — the orchestrator still tears their tenants down and records them.
+// Fires each suite × environment on its cron schedule. A suite still running (or waiting) when its
+// next fire comes skips that fire (counted, logged); a global limit caps how many browsers run at once,
+// the rest wait in a bounded queue. stop() fires nothing new, drops what waits, lets in-flight runs
+// finish within the grace period, then interrupts them — the orchestrator still tears their tenants
+// down and records them.
 import cron, { type ScheduledTask } from 'node-cron';
+import { nanoid } from 'nanoid';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { RunOrchestrator } from '../runs/orchestrator.ts';
 import type { RunResult, Trigger } from '../runs/run-result.ts';
+import { ownsPair, type Shard } from './shard.ts';
 
 export interface SchedulerDeps {
-  config: VigilConfig;
-  orchestrator: RunOrchestrator;
+  config: Pick<VigilConfig, 'suites'>;
+  orchestrator: Pick<RunOrchestrator, 'run'>;
   log: Log;
-  /** Browsers at once; 2 cores hold one comfortably. */
+  /** Browsers at once; 2 cores hold one comfortably. Default 1. */
   concurrency?: number;
-  onSkip?: (suite: string, environment: string) => void;
+  /** Runs that may wait for a slot; beyond it triggers are refused and fires skipped. Default 20. */
+  maxQueue?: number;
+  /** IANA zone for every schedule; default the process's. */
+  timezone?: string;
+  /** Each scheduled fire waits a random 0…jitterMs before it queues. Default 0. */
+  jitterMs?: number;
+  /** Only pairs this replica owns are scheduled and triggerable. */
+  shard?: Shard;
+  /** A scheduled fire that did not queue: the pair was busy, or the queue full. */
+  onSkip?: (suite: string, environment: string, reason: 'busy' | 'queue_full') => void;
+  random?: () => number;
 }
 
-interface Job {
+export type RunState = 'queued' | 'running';
+
+/** A run the scheduler holds: waiting for a slot, or going. */
+export interface ActiveRun {
+  runId: string;
   suite: string;
   environment: string;
   trigger: Trigger;
+  state: RunState;
+  queuedAt: string;
+  startedAt?: string;
+}
+
+/** What a trigger got: a run, or why not. Every refusal carries a sentence for a person. */
+export type TriggerOutcome =
+  | { kind: 'queued'; run: ActiveRun; done: Promise<RunResult> }
+  | { kind: 'busy'; runId: string; message: string }
+  | { kind: 'queue_full'; message: string }
+  | { kind: 'not_owned'; message: string }
+  | { kind: 'unknown'; message: string }
+  | { kind: 'stopping'; message: string };
+
+export interface PairSchedule {
+  suite: string;
+  environment: string;
+  schedule?: string;
+  /** Next fire (ISO), when scheduled and running. */
+  nextRun?: string;
+}
+
+interface Job extends ActiveRun {
   resolve: (r: RunResult) => void;
   reject: (e: unknown) => void;
 }
 
 export function createScheduler(deps: SchedulerDeps) {
-  const { config, orchestrator, log } = deps;
+  const { config, orchestrator, log, shard } = deps;
   const limit = Math.max(1, deps.concurrency ?? 1);
-  const tasks: ScheduledTask[] = [];
+  const maxQueue = Math.max(0, deps.maxQueue ?? 20);
+  const jitterMs = Math.max(0, deps.jitterMs ?? 0);
+  const random = deps.random ?? Math.random;
+  const tasks = new Map<string, ScheduledTask>();
   const queue: Job[] = [];
-  const busy = new Set<string>(); // queued or running, per suite × environment
-  const running = new Map<string, AbortController>();
+  const active = new Map<string, Job>(); // by pair key: queued or running
+  const controllers = new Map<string, AbortController>(); // by runId, running only
   const inFlight = new Set<Promise<unknown>>();
-  let stopping = false;
+  const jitterTimers = new Set<NodeJS.Timeout>();
+  let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   const key = (suite: string, environment: string) => `${suite}@${environment}`;
+  const owned = (suite: string, environment: string) => !shard || ownsPair(shard, suite, environment);
+  const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
 
   function pump() {
-    while (!stopping && running.size < limit && queue.length > 0) {
+    while (state !== 'stopping' && state !== 'stopped' && controllers.size < limit && queue.length > 0) {
       const job = queue.shift()!;
-      const k = key(job.suite, job.environment);
       const controller = new AbortController();
-      running.set(k, controller);
+      controllers.set(job.runId, controller);
+      job.state = 'running';
+      job.startedAt = new Date().toISOString();
       const p = orchestrator
-        .run({ suite: job.suite, environment: job.environment, trigger: job.trigger, signal: controller.signal })
+        .run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal })
         .then(job.resolve, job.reject)
         .finally(() => {
-          running.delete(k);
-          busy.delete(k);
+          controllers.delete(job.runId);
+          active.delete(key(job.suite, job.environment));
           inFlight.delete(p);
           pump();
         });
@@ -56,54 +103,116 @@ export function createScheduler(deps: SchedulerDeps) {
     }
   }
 
-  /** Queues a run; undefined when that suite × environment is already queued or running. */
-  function enqueue(suite: string, environment: string, trigger: Trigger): Promise<RunResult> | undefined {
-    const k = key(suite, environment);
-    if (stopping || busy.has(k)) return undefined;
-    busy.add(k);
-    const done = new Promise<RunResult>((resolve, reject) => queue.push({ suite, environment, trigger, resolve, reject }));
+  /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
+  function trigger(suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome {
+    if (state === 'stopping' || state === 'stopped') return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
+    const s = config.suites[suite];
+    if (!s) return { kind: 'unknown', message: `no suite "${suite}" (configured: ${Object.keys(config.suites).join(', ') || 'none'})` };
+    if (!s.environments.includes(environment)) {
+      return { kind: 'unknown', message: `suite "${suite}" does not run on environment "${environment}" (it runs on: ${s.environments.join(', ')})` };
+    }
+    if (!owned(suite, environment)) {
+      return { kind: 'not_owned', message: `${suite}@${environment} belongs to another shard (this replica is --shard ${shard!.index}/${shard!.count}): send the trigger to that replica` };
+    }
+    const existing = active.get(key(suite, environment));
+    if (existing) return { kind: 'busy', runId: existing.runId, message: `${suite}@${environment} is already ${existing.state} as run ${existing.runId}` };
+    if (controllers.size >= limit && queue.length >= maxQueue) {
+      return { kind: 'queue_full', message: `${queue.length} runs are already waiting for ${limit} slot(s) (api.maxQueue ${maxQueue}): try again later` };
+    }
+    let resolve!: (r: RunResult) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<RunResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const job: Job = { runId: opts.runId ?? nanoid(), suite, environment, trigger: how, state: 'queued', queuedAt: new Date().toISOString(), resolve, reject };
+    active.set(key(suite, environment), job);
+    queue.push(job);
     pump();
-    return done;
+    return { kind: 'queued', run: publicRun(job), done };
   }
 
   function fire(suite: string, environment: string) {
-    const started = enqueue(suite, environment, 'schedule');
-    if (!started) {
-      log.warn({ suite, environment }, 'previous run still going: this scheduled fire is skipped');
-      deps.onSkip?.(suite, environment);
+    const outcome = trigger(suite, environment, 'schedule');
+    if (outcome.kind === 'queued') {
+      outcome.done.catch((err) => log.warn({ suite, environment, err: String(err) }, 'scheduled run did not run'));
       return;
     }
-    started.catch((err) => log.error({ suite, environment, err: String(err) }, 'scheduled run failed to start'));
+    if (outcome.kind === 'busy' || outcome.kind === 'queue_full') {
+      log.warn({ suite, environment, reason: outcome.kind }, `scheduled fire skipped: ${outcome.message}`);
+      deps.onSkip?.(suite, environment, outcome.kind);
+    }
+  }
+
+  function fireLater(suite: string, environment: string) {
+    if (jitterMs === 0) return fire(suite, environment);
+    const timer = setTimeout(() => {
+      jitterTimers.delete(timer);
+      fire(suite, environment);
+    }, Math.floor(random() * jitterMs));
+    jitterTimers.add(timer);
+  }
+
+  function pairs(): Array<{ suite: string; environment: string; schedule?: string }> {
+    return Object.entries(config.suites).flatMap(([suite, s]) =>
+      s.environments.filter((environment) => owned(suite, environment)).map((environment) => ({ suite, environment, schedule: s.schedule })),
+    );
   }
 
   return {
     start() {
-      for (const [suite, s] of Object.entries(config.suites)) {
-        if (!s.schedule) continue;
-        for (const environment of s.environments) {
-          tasks.push(cron.schedule(s.schedule, () => fire(suite, environment), { name: key(suite, environment) }));
-        }
+      if (state !== 'idle') return;
+      state = 'running';
+      for (const { suite, environment, schedule } of pairs()) {
+        if (!schedule) continue;
+        const name = key(suite, environment);
+        tasks.set(name, cron.schedule(schedule, () => fireLater(suite, environment), { name, timezone: deps.timezone }));
       }
-      log.info({ jobs: tasks.length, concurrency: limit }, 'scheduler started');
+      log.info({ jobs: tasks.size, concurrency: limit, maxQueue, timezone: deps.timezone, jitterMs, shard }, 'scheduler started');
     },
+    /** Queues every owned pair once (`--run-now`). */
     runAllNow() {
-      for (const [suite, s] of Object.entries(config.suites)) for (const env of s.environments) fire(suite, env);
+      for (const { suite, environment } of pairs()) fire(suite, environment);
     },
-    enqueue,
-    status: () => ({ running: [...running.keys()], queued: queue.map((j) => key(j.suite, j.environment)) }),
-    async stop({ graceMs }: { graceMs: number }) {
-      stopping = true;
-      for (const t of tasks) await t.stop();
+    trigger,
+    /** True between start() and stop(). */
+    isRunning: () => state === 'running',
+    /** Runs held now, oldest first. */
+    status(): { running: ActiveRun[]; queued: ActiveRun[]; concurrency: number; maxQueue: number } {
+      const all = [...active.values()].map(publicRun);
+      return { running: all.filter((r) => r.state === 'running'), queued: queue.map(publicRun), concurrency: limit, maxQueue };
+    },
+    /** A queued or running run by id. */
+    find: (runId: string): ActiveRun | undefined => {
+      for (const job of active.values()) if (job.runId === runId) return publicRun(job);
+      return undefined;
+    },
+    /** The pairs this replica owns, with their schedule and next fire. */
+    schedules(): PairSchedule[] {
+      return pairs().map(({ suite, environment, schedule }) => {
+        const next = state === 'running' ? tasks.get(key(suite, environment))?.getNextRun() : undefined;
+        return { suite, environment, ...(schedule ? { schedule } : {}), ...(next ? { nextRun: next.toISOString() } : {}) };
+      });
+    },
+    /** Stop firing, drop the queue, give in-flight runs `graceMs`, then interrupt them with `reason`. */
+    async stop({ graceMs, reason = 'Vigil is shutting down' }: { graceMs: number; reason?: string }) {
+      if (state === 'stopping' || state === 'stopped') return;
+      state = 'stopping';
+      for (const timer of jitterTimers) clearTimeout(timer);
+      jitterTimers.clear();
+      for (const t of tasks.values()) await t.stop();
       for (const job of queue.splice(0)) {
-        busy.delete(key(job.suite, job.environment));
-        job.reject(new Error('scheduler stopped before the run started'));
+        active.delete(key(job.suite, job.environment));
+        job.reject(new Error(`${reason}: run ${job.runId} was still queued and did not start`));
       }
       const all = Promise.allSettled([...inFlight]);
       const timer = setTimeout(() => {
-        for (const c of running.values()) c.abort(new Error('Vigil is shutting down'));
+        if (controllers.size) log.warn({ runs: [...controllers.keys()], graceMs }, 'grace period over: interrupting in-flight runs');
+        for (const c of controllers.values()) c.abort(new Error(`${reason}; the ${graceMs / 1000}s grace period ran out`));
       }, graceMs);
       await all;
       clearTimeout(timer);
+      state = 'stopped';
     },
   };
 }
