@@ -1,60 +1,71 @@
-// The HTTP side of `vigil serve`. This first slice answers health and run history; triggering,
-// artifacts and the UI come with the service-mode work.
+// The HTTP side of `vigil serve`: health, metrics, run history, the trigger, artifacts and the web UI
+// on one port (docs/service.md is the reference). Routes live in one file per concern.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { metricsHandler, type PrometheusExporter } from '../exporters/prometheus/index.ts';
+import type { PrometheusExporter } from '../exporters/prometheus/index.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
+import { artifactsHandler } from './artifacts.ts';
+import { errorHandler, notFound } from './http-error.ts';
+import type { RunControl } from './run-control.ts';
+import { healthRoutes } from './routes-health.ts';
+import { runsRoutes } from './routes-runs.ts';
+import { suitesRoutes } from './routes-suites.ts';
+import { uiRoutes } from './ui/routes-ui.ts';
 
 export interface ApiDeps {
-  store: Store;
+  store: Pick<Store, 'runs'>;
+  /** host:port; port 0 picks a free one. */
   listen: string;
   log: Log;
   /** The Prometheus exporter; /metrics answers 404 without it. */
   metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'>;
+  /** The scheduler: triggers, queued/running runs, schedules. Without it the API is read-only history. */
+  control?: RunControl;
+  /** api.token; absent: POST /api/runs answers 403 and the UI shows no trigger button. */
+  token?: string;
+  /** config.artifacts.dir: served read-only under /artifacts/<runId>/. */
+  artifactsDir: string;
+  /** Default 16kb: a trigger body is a few dozen bytes. */
+  bodyLimit?: string;
 }
 
-export async function createApiServer(deps: ApiDeps) {
+export interface ApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
+  const bodyLimit = deps.bodyLimit ?? '16kb';
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok\n');
-  });
-  const metrics = deps.metrics && metricsHandler(deps.metrics);
-  app.get('/metrics', async (req, res) => {
-    if (!metrics) return void res.status(404).json({ error: 'metrics are not enabled' });
-    await metrics(req, res);
-  });
-  app.get('/api/runs', (req, res) => {
-    const q = req.query;
-    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-    const limit = q.limit === undefined ? 50 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      return void res.status(400).json({ error: 'limit must be an integer from 1 to 1000' });
-    }
-    res.json({ runs: deps.store.runs.list({ suite: str(q.suite), environment: str(q.environment), status: str(q.status) as never, limit }) });
-  });
-  app.get('/api/runs/:id', (req, res) => {
-    const run = deps.store.runs.get(req.params.id);
-    if (!run) return void res.status(404).json({ error: `no run with id ${req.params.id}` });
-    res.json(run);
-  });
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not found' });
-  });
+  app.set('etag', false);
+  app.use(healthRoutes({ store: deps.store, control: deps.control, metrics: deps.metrics }));
+  app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
+  app.use(suitesRoutes({ store: deps.store, control: deps.control }));
+  app.use('/artifacts', artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));
+  app.use(uiRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
+  app.use(notFound);
+  app.use(errorHandler({ log: deps.log, bodyLimit }));
 
   const { host, port } = parseListen(deps.listen);
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Waiting clients (POST {wait: true}) are answered before this is called; idle keep-alives are cut.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
 }
 
-function parseListen(listen: string): { host: string; port: number } {
+export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(listen);
   if (!m) throw new Error(`--listen ${listen}: expected host:port, e.g. 0.0.0.0:9464`);
   return { host: m[1].replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };

@@ -28,11 +28,25 @@ function program(setExit: (code: number) => void) {
 
   cli
     .command('serve')
-    .description('run the scheduler and the HTTP API (/metrics, /healthz, /api/runs)')
+    .description('run the scheduler, the HTTP API and the web UI (/metrics, /healthz, /readyz, /api/runs, /); see docs/service.md')
     .option(...configOption)
-    .option('--listen <host:port>', 'address for the HTTP API (default from config, else 127.0.0.1:9464)')
+    .option('--listen <host:port>', 'address for the HTTP API (default api.listen, else 127.0.0.1:9464)')
     .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
+    .option('--shard <i/n>', 'run (and accept triggers for) only the suite × environment pairs replica i of n owns')
+    .option('--grace <duration>', 'on SIGTERM/SIGINT, how long in-flight runs may finish before they are interrupted (default api.grace, 30s)')
     .action(async (opts) => setExit(await (await import('./commands/serve.ts')).serveCommand(opts)));
+
+  cli
+    .command('gate')
+    .description('deploy gate: run suites on an environment (here, or on a running vigil serve), wait, exit with the worst state')
+    .option(...configOption)
+    .requiredOption('-e, --environment <name>', 'environment to check, e.g. green')
+    .option('-s, --suite <name...>', 'suites to run (default: every suite that runs on the environment)')
+    .option('--server <url>', 'a running vigil serve to trigger the runs on (POST /api/runs) instead of running them here')
+    .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN: a flag shows in ps)')
+    .option('--timeout <duration>', 'give up waiting after this long: exit 3', '15m')
+    .option('--json', 'print the results as JSON on stdout')
+    .action(async (opts) => setExit(await (await import('./commands/gate.ts')).gateCommand(opts)));
 
   cli
     .command('metrics')

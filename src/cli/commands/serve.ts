@@ -1,63 +1,117 @@
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { createScheduler } from '../../scheduler/scheduler.ts';
+import { parseShard } from '../../scheduler/shard.ts';
 import { createApiServer } from '../../api/server.ts';
 import { createReaper } from '../../tenants/reaper.ts';
-import { messageOf } from '../../shared/errors.ts';
+import { parseDuration } from '../../shared/duration.ts';
+import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
 
 export interface ServeOptions {
   config?: string;
   listen?: string;
   runNow?: boolean;
+  /** `i/n`: run only the suite × environment pairs this replica owns. */
+  shard?: string;
+  /** Overrides api.grace, e.g. "30s". */
+  grace?: string;
 }
 
-const GRACE_MS = 30_000;
 // How often the export spool is looked at; each entry still waits out its own backoff.
 const SPOOL_RETRY_EVERY_MS = 5_000;
 
-/** `vigil serve`: scheduler + HTTP API until SIGTERM/SIGINT; in-flight runs are interrupted and their tenants torn down. */
+/**
+ * `vigil serve`: scheduler + HTTP API until SIGTERM/SIGINT. Then: no new run, queued ones dropped,
+ * in-flight ones get the grace period, then are interrupted (tenants still torn down, runs recorded),
+ * and the process exits 0.
+ */
 export async function serveCommand(opts: ServeOptions): Promise<number> {
+  // Flags are checked before anything is opened: a typo must not start a half-configured server.
+  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const graceFlag = opts.grace === undefined ? undefined : parseDuration(opts.grace);
+  if (opts.grace !== undefined && graceFlag === undefined) throw new ConfigError(`"${opts.grace}" is not a duration (e.g. 30s, 2m)`, { where: '--grace' });
+
   const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'info' });
-  const { log } = ctx;
+  const { log, config } = ctx;
+  const graceMs = graceFlag ?? config.api.grace;
+  // Signals that arrive while starting up still shut down cleanly once started.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    let received = false;
+    // `on`, not `once`: a second signal must not kill the process with tenants still up.
+    const on = (sig: NodeJS.Signals) => {
+      if (received) log.warn({ signal: sig }, 'already shutting down: waiting for in-flight runs (they are interrupted when the grace period ends)');
+      received = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
   try {
     const { prometheus, fanOut } = ctx.exporters;
     const orchestrator = createRunOrchestrator({
-      config: ctx.config,
+      config,
       store: ctx.store,
       provisioners: ctx.provisioners,
       redact: ctx.redact,
       log,
       publish: (r) => fanOut.publish(r),
     });
-    const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config: ctx.config, log, clock: () => new Date() });
-    try {
-      const report = await reaper.reap();
-      prometheus.observeReap({
-        reaped: report.reaped,
-        failed: report.failed.flatMap((f) => (f.environment && f.source ? [{ environment: f.environment, source: f.source }] : [])),
-      });
-      log.info(report, 'start-up reaper pass');
-    } catch (err) {
-      log.error({ err: messageOf(err) }, 'start-up reaper pass failed');
-    }
-    const scheduler = createScheduler({ config: ctx.config, orchestrator, log, onSkip: (suite, environment) => prometheus.observeSkip(suite, environment) });
-    const api = await createApiServer({ store: ctx.store, listen: opts.listen ?? '127.0.0.1:9464', log, metrics: prometheus });
-    log.info({ url: api.url }, 'vigil serving');
+    const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
+    let reaping: Promise<void> | undefined;
+    const reap = (why: string) => {
+      reaping ??= reaper
+        .reap()
+        .then((report) => {
+          prometheus.observeReap({
+            reaped: report.reaped,
+            failed: report.failed.flatMap((f) => (f.environment && f.source ? [{ environment: f.environment, source: f.source }] : [])),
+          });
+          log.info(report, `${why} reaper pass`);
+        })
+        .catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, `${why} reaper pass failed`))
+        .finally(() => (reaping = undefined));
+      return reaping;
+    };
+    await reap('start-up');
+
+    const scheduler = createScheduler({
+      config,
+      orchestrator,
+      log,
+      concurrency: config.api.concurrency,
+      maxQueue: config.api.maxQueue,
+      timezone: config.api.timezone,
+      jitterMs: config.api.jitter,
+      shard,
+      onSkip: (suite, environment) => prometheus.observeSkip(suite, environment),
+    });
+    const api = await createApiServer({
+      store: ctx.store,
+      listen: opts.listen ?? config.api.listen,
+      log,
+      metrics: prometheus,
+      control: scheduler,
+      token: config.api.token,
+      artifactsDir: config.artifacts.dir,
+    });
     const retrySpool = () =>
       void fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     retrySpool();
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
+    const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
     scheduler.start();
+    log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
 
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-    log.info({ signal }, 'shutting down: no new runs; interrupting in-flight runs after the grace period');
+    const signal = await stopSignal;
+    const status = scheduler.status();
+    log.info({ signal, running: status.running.map((r) => r.runId), queued: status.queued.map((r) => r.runId), graceMs }, 'shutting down: no new runs; in-flight runs get the grace period');
     clearInterval(spoolTimer);
-    await scheduler.stop({ graceMs: GRACE_MS });
+    clearInterval(reapTimer);
+    await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
+    await reaping;
     await api.close();
+    log.info('stopped');
     return 0;
   } finally {
     await ctx.close();

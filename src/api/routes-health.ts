@@ -1,0 +1,32 @@
+// Liveness, readiness and metrics. /healthz only says the process answers (a restart would not help a
+// busy Vigil); /readyz says it can do its job: the store answers and the scheduler is running.
+import { Router } from 'express';
+import { metricsHandler, type PrometheusExporter } from '../exporters/prometheus/index.ts';
+import { messageOf } from '../shared/errors.ts';
+import type { Store } from '../store/types.ts';
+import { sendError } from './http-error.ts';
+import type { RunControl } from './run-control.ts';
+
+export function healthRoutes(deps: { store: Pick<Store, 'runs'>; control?: RunControl; metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'> }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  router.get('/readyz', (_req, res) => {
+    let store = 'ok';
+    try {
+      deps.store.runs.list({ limit: 1 });
+    } catch (err) {
+      store = `the store does not answer: ${messageOf(err)}`;
+    }
+    const scheduler = !deps.control ? 'not part of this process' : deps.control.isRunning() ? 'running' : 'not running (starting or shutting down)';
+    const ready = store === 'ok' && (!deps.control || deps.control.isRunning());
+    res.status(ready ? 200 : 503).json({ ready, checks: { store, scheduler } });
+  });
+  const metrics = deps.metrics && metricsHandler(deps.metrics);
+  router.get('/metrics', async (req, res) => {
+    if (!metrics) return sendError(res, 404, 'metrics are not enabled in this process');
+    await metrics(req, res);
+  });
+  return router;
+}

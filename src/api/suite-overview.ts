@@ -1,0 +1,61 @@
+// One row per suite × environment this replica runs: schedule, next fire, last result and what is
+// queued or running now. Read by GET /api/suites and the UI's grid.
+import type { RunResult, RunStatus } from '../runs/run-result.ts';
+import type { Store } from '../store/types.ts';
+import type { RunControl } from './run-control.ts';
+
+export interface ResultBrief {
+  runId: string;
+  status: RunStatus;
+  errorPhase?: RunResult['errorPhase'];
+  trigger: RunResult['trigger'];
+  startedAt: string;
+  finishedAt: string;
+  tests: RunResult['tests'];
+}
+
+export interface SuiteRow {
+  suite: string;
+  environment: string;
+  schedule: string | null;
+  nextRun: string | null;
+  last: ResultBrief | null;
+  lastSuccessAt: string | null;
+  running: { runId: string; since: string } | null;
+  queued: { runId: string; since: string } | null;
+  /** Newest first; only when asked for (`history`). */
+  history?: ResultBrief[];
+}
+
+export const brief = (r: RunResult): ResultBrief => ({
+  runId: r.runId,
+  status: r.status,
+  ...(r.errorPhase ? { errorPhase: r.errorPhase } : {}),
+  trigger: r.trigger,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+  tests: r.tests,
+});
+
+export function suiteOverview(deps: { store: Pick<Store, 'runs'>; control: RunControl; history?: number }): SuiteRow[] {
+  const lastBy = new Map(deps.store.runs.lastBySuite().map((s) => [`${s.suite}@${s.environment}`, s]));
+  const status = deps.control.status();
+  const holding = (list: typeof status.running, suite: string, environment: string, since: 'startedAt' | 'queuedAt') => {
+    const r = list.find((x) => x.suite === suite && x.environment === environment);
+    return r ? { runId: r.runId, since: r[since] ?? r.queuedAt } : null;
+  };
+  return deps.control.schedules().map(({ suite, environment, schedule, nextRun }): SuiteRow => {
+    const summary = lastBy.get(`${suite}@${environment}`);
+    return {
+      suite,
+      environment,
+      schedule: schedule ?? null,
+      nextRun: nextRun ?? null,
+      last: summary ? brief(summary.last) : null,
+      lastSuccessAt: summary?.lastSuccessAt ?? null,
+      running: holding(status.running, suite, environment, 'startedAt'),
+      queued: holding(status.queued, suite, environment, 'queuedAt'),
+      ...(deps.history ? { history: deps.store.runs.list({ suite, environment, limit: deps.history }).map(brief) } : {}),
+    };
+  });
+}

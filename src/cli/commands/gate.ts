@@ -1,0 +1,178 @@
+// `vigil gate`: the step a deploy pipeline runs before switching traffic. Runs the chosen suites on one
+// environment — here, or on a running `vigil serve` through its API — waits, prints each result and
+// exits with the worst state. "Worst" ranks a failed app above a run that could not test it
+// (passed < flaky < error < failed): when one suite proved the app broken (2), that is the answer,
+// even if another could not run (3). See docs/service.md.
+import { createRunOrchestrator } from '../../runs/orchestrator.ts';
+import { exitCodeOf, type RunResult, type RunStatus } from '../../runs/run-result.ts';
+import { parseDuration } from '../../shared/duration.ts';
+import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
+import { loadContext } from '../context.ts';
+import { summarize } from '../summary.ts';
+
+export interface GateOptions {
+  config?: string;
+  environment: string;
+  suite?: string[];
+  server?: string;
+  token?: string;
+  timeout?: string;
+  json?: boolean;
+}
+
+const SEVERITY: Record<RunStatus, number> = { passed: 0, flaky: 1, error: 2, failed: 3 };
+const UNKNOWN = 3;
+const POLL_MS = 1_000;
+const BUSY_RETRY_MS = 2_000;
+
+/** Exit code of a set of results: the most severe status's Nagios state; none at all is UNKNOWN. */
+export function worstExitCode(statuses: RunStatus[]): 0 | 1 | 2 | 3 {
+  if (statuses.length === 0) return UNKNOWN;
+  const worst = statuses.reduce((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a));
+  return exitCodeOf[worst];
+}
+
+/** A suite that did not finish in time, or could not be started: counted as error. */
+interface Unfinished {
+  suite: string;
+  environment: string;
+  status: 'error';
+  message: string;
+  runId?: string;
+}
+
+type GateResult = RunResult | Unfinished;
+
+export async function gateCommand(opts: GateOptions): Promise<number> {
+  const timeoutMs = parseDuration(opts.timeout ?? '15m');
+  if (timeoutMs === undefined || timeoutMs <= 0) throw new ConfigError(`"${opts.timeout}" is not a duration (e.g. 90s, 15m)`, { where: '--timeout' });
+  const deadline = Date.now() + timeoutMs;
+  const results = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
+  const code = worstExitCode(results.map((r) => r.status));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ environment: opts.environment, exitCode: code, results }, null, 2)}\n`);
+  } else {
+    for (const r of results) process.stdout.write(`${'runId' in r && 'phases' in r ? summarize(r) : `ERROR ${r.suite}@${r.environment}: ${r.message}`}\n`);
+    const word = ['PASSED', 'FLAKY', 'FAILED', 'ERROR'][code];
+    process.stdout.write(`gate ${opts.environment}: ${word} (${results.length} suite${results.length === 1 ? '' : 's'}, exit ${code})\n`);
+  }
+  return code;
+}
+
+async function localGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {
+  const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
+  try {
+    const environment = opts.environment;
+    if (!ctx.config.environments[environment]) {
+      throw new ConfigError(`--environment ${environment}: no such environment (defined: ${Object.keys(ctx.config.environments).join(', ')})`);
+    }
+    const onEnv = Object.entries(ctx.config.suites).filter(([, s]) => s.environments.includes(environment)).map(([name]) => name);
+    const suites = opts.suite ?? onEnv;
+    for (const s of suites) {
+      if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
+    }
+    if (suites.length === 0) throw new ConfigError(`--environment ${environment}: no suite runs on it`);
+    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r) });
+    const controller = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    // The gate's timeout interrupts the run in progress; its tenant is still torn down.
+    const timer = setTimeout(() => controller.abort(new Error(`gate timed out after ${timeoutMs / 1000}s`)), Math.max(0, deadline - Date.now()));
+    const results: GateResult[] = [];
+    try {
+      // One after another: a deploy gate on a small box should not start more browsers than serve would.
+      for (const suite of suites) {
+        if (controller.signal.aborted) {
+          results.push({ suite, environment, status: 'error', message: `not run: ${messageOf(controller.signal.reason)}` });
+          continue;
+        }
+        process.stderr.write(`vigil gate: running ${suite} on ${environment}\n`);
+        results.push(await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal }));
+      }
+    } finally {
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    return results;
+  } finally {
+    await ctx.close();
+  }
+}
+
+// Printed as "vigil: <message>" with exit 3: the server could not be asked, so nothing is known.
+class GateHttpError extends VigilError {}
+
+async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {
+  const base = opts.server!.replace(/\/+$/, '');
+  const token = opts.token ?? process.env.VIGIL_API_TOKEN;
+  if (!token) throw new ConfigError('--server needs the API token: set VIGIL_API_TOKEN (or --token, which shows in ps)');
+  const environment = opts.environment;
+  const call = async (method: string, path: string, body?: unknown) => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(Math.max(1_000, Math.min(30_000, deadline - Date.now()))),
+      });
+    } catch (err) {
+      throw new GateHttpError(`${method} ${base}${path}: ${messageOf(err)}`);
+    }
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    return { status: res.status, json };
+  };
+
+  let suites = opts.suite;
+  if (!suites) {
+    const { status, json } = await call('GET', '/api/suites');
+    if (status !== 200) throw new GateHttpError(`GET ${base}/api/suites answered ${status}: ${String(json.error ?? '')}`);
+    suites = (json.suites as Array<{ suite: string; environment: string }>).filter((s) => s.environment === environment).map((s) => s.suite);
+    if (suites.length === 0) throw new ConfigError(`--environment ${environment}: the server at ${base} runs no suite on it`);
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, deadline - Date.now()))));
+  const timedOut = (suite: string, what: string, runId?: string): Unfinished => ({ suite, environment, status: 'error', message: `timed out after ${timeoutMs / 1000}s ${what}`, ...(runId ? { runId } : {}) });
+
+  async function waitFor(runId: string): Promise<RunResult | undefined> {
+    while (Date.now() < deadline) {
+      const { status, json } = await call('GET', `/api/runs/${encodeURIComponent(runId)}`);
+      if (status === 200 && json.state === 'finished') return json as unknown as RunResult;
+      if (status !== 200) throw new GateHttpError(`GET /api/runs/${runId} answered ${status}: ${String(json.error ?? '')}`);
+      await sleep(POLL_MS);
+    }
+    return undefined;
+  }
+
+  // Trigger all first so the server can run them within its own concurrency limit, then wait for each.
+  const started: Array<{ suite: string; runId?: string; failed?: Unfinished }> = [];
+  for (const suite of suites) {
+    let entry: (typeof started)[number] | undefined;
+    while (!entry) {
+      if (Date.now() >= deadline) {
+        entry = { suite, failed: timedOut(suite, 'before the run could be started') };
+        break;
+      }
+      const { status, json } = await call('POST', '/api/runs', { suite, environment, wait: false });
+      if (status === 202) entry = { suite, runId: String(json.runId) };
+      else if (status === 409 && typeof json.runId === 'string') {
+        // A run that started before the deploy may test the old version: let it end, then start ours.
+        process.stderr.write(`vigil gate: ${suite}@${environment} is busy (run ${json.runId}); waiting to start a fresh run\n`);
+        await waitFor(json.runId);
+      } else if (status === 429) await sleep(BUSY_RETRY_MS);
+      else entry = { suite, failed: { suite, environment, status: 'error', message: `POST ${base}/api/runs answered ${status}: ${String(json.error ?? '')}` } };
+    }
+    started.push(entry);
+  }
+  const results: GateResult[] = [];
+  for (const s of started) {
+    if (s.failed) results.push(s.failed);
+    else {
+      process.stderr.write(`vigil gate: waiting for ${s.suite} on ${environment} (run ${s.runId})\n`);
+      results.push((await waitFor(s.runId!)) ?? timedOut(s.suite, 'waiting for the run to finish (it goes on on the server)', s.runId));
+    }
+  }
+  return results;
+}
