@@ -50,7 +50,8 @@ export async function listArtifacts(artifactsDir: string, runId: string): Promis
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   const files: Artifact[] = [];
   for (const e of entries) {
-    if (!e.isFile()) continue; // symlinks are not listed (and not served when they point out)
+    // Symlinks are not listed (nor served when they point out); dotfiles are Playwright's bookkeeping.
+    if (!e.isFile() || e.name.startsWith('.')) continue;
     const full = path.join(e.parentPath, e.name);
     const name = path.relative(root, full).split(path.sep).join('/');
     const bytes = (await stat(full).catch(() => undefined))?.size ?? 0;
