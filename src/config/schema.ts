@@ -290,7 +290,11 @@ const listenAddress = nonEmpty.refine((text) => /^(\[[0-9a-fA-F:.]+\]|[^\s:]*):\
 const apiSchema = strict({
   listen: listenAddress.default('127.0.0.1:9464'),
   /** Bearer token for POST /api/runs and the UI's trigger button; absent: triggering is disabled. */
-  token: nonEmpty.optional(),
+  // Empty counts as unset, so `"${VIGIL_API_TOKEN:-}"` lets one config serve `vigil run` without the variable.
+  token: z
+    .string()
+    .optional()
+    .transform((t) => t || undefined),
   /** Suites running at once (each holds a browser); 2 cores hold one comfortably. */
   concurrency: z.number().int().min(1).max(64).default(1),
   /** Runs waiting for a free slot; beyond it a trigger is refused (429) and a scheduled fire skipped. */

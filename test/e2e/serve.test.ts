@@ -62,7 +62,7 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
   test('never more suites running than api.concurrency while others wait in the queue', async () => {
     const token = newToken();
     const names = ['c1', 'c2', 'c3', 'c4'];
-    await writeServeConfig(e, names.map((n) => quickSuite(n, { sleepMs: 2500 })).join(''), { token: '${VIGIL_API_TOKEN}', concurrency: 2, maxQueue: 10 });
+    await writeServeConfig(e, names.map((n) => quickSuite(n, { sleepMs: 2500 })).join(''), { token: '${VIGIL_API_TOKEN:-}', concurrency: 2, maxQueue: 10 });
     const s = await startServe(e, { token });
     try {
       const ids: string[] = [];
@@ -98,7 +98,7 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
   test('--shard i/n schedules and accepts only the pairs it owns; another shard\'s pair → 421', async () => {
     const token = newToken();
     const names = ['s1', 's2', 's3', 's4', 's5', 's6'];
-    await writeServeConfig(e, names.map((n) => quickSuite(n)).join(''), { token: '${VIGIL_API_TOKEN}' });
+    await writeServeConfig(e, names.map((n) => quickSuite(n)).join(''), { token: '${VIGIL_API_TOKEN:-}' });
     const s = await startServe(e, { token, args: ['--shard', '1/2'] });
     try {
       const mine = names.filter((n) => shardOf(n, 'local', 2) === 1);
@@ -116,7 +116,7 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
 
   test('SIGTERM mid-run: exits 0 after the grace period, the run is an interrupted error with the reason, the tenant is deleted', async () => {
     const token = newToken();
-    await writeServeConfig(e, quickSuite('long', { sleepMs: 120_000, timeout: '5m' }), { token: '${VIGIL_API_TOKEN}' });
+    await writeServeConfig(e, quickSuite('long', { sleepMs: 120_000, timeout: '5m' }), { token: '${VIGIL_API_TOKEN:-}' });
     const s = await startServe(e, { token, args: ['--grace', '2s'] });
     const r = await ask(`${s.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'long', environment: 'local' }) });
     const runId = String(r.json.runId);

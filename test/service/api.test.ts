@@ -23,7 +23,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     await writeServeConfig(
       e,
       quickSuite('quick') + quickSuite('broken', { fail: true }) + quickSuite('slow-a', { sleepMs: 4000 }) + quickSuite('slow-b', { sleepMs: 4000 }) + quickSuite('slow-c', { sleepMs: 4000 }),
-      { token: '${VIGIL_API_TOKEN}', concurrency: 1, maxQueue: 1 },
+      { token: '${VIGIL_API_TOKEN:-}', concurrency: 1, maxQueue: 1 },
     );
     s = await startServe(e, { token });
   });

@@ -1,0 +1,83 @@
+// `vigil gate` as a deploy pipeline runs it: locally and against a running `vigil serve`, its exit code
+// is the worst state of the suites it ran (passed 0, flaky 1, failed 2, error 3; failed outranks error).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
+import { runVigil } from '../helpers/vigil-cli.ts';
+import { newToken, quickSuite, startServe, writeServeConfig, type Served } from '../service/serve-harness.ts';
+
+// A grep that matches nothing: no test runs, which is an error, never a pass.
+const untestable = (name: string) => `${quickSuite(name)}\n    grep: "@matches-nothing"`;
+
+describe('vigil gate', { timeout: 300_000 }, () => {
+  let e: E2E;
+  let s: Served;
+  const token = newToken();
+  before(async () => {
+    e = await setupE2E();
+    await writeServeConfig(e, quickSuite('good') + quickSuite('bad', { fail: true }) + untestable('blind') + quickSuite('slow', { sleepMs: 30_000 }), {
+      token: '${VIGIL_API_TOKEN:-}',
+      concurrency: 2,
+    });
+    // A short grace: the slow run the timeout spec leaves behind is interrupted at the end, not waited for.
+    s = await startServe(e, { token, args: ['--grace', '1s'] });
+  });
+  after(async () => {
+    await s?.stop();
+    await e?.close();
+  });
+
+  const gate = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runVigil(['gate', '--config', e.configFile, '--environment', 'local', ...args], { env: { ...e.env, ...env }, timeoutMs: 120_000 });
+
+  for (const [where, extra] of [
+    ['locally', [] as string[]],
+    ['on a running server', ['--server', 'SERVER']],
+  ] as const) {
+    const args = (a: string[]) => [...a, ...extra.map((x) => (x === 'SERVER' ? s.url : x))];
+    const env = where === 'locally' ? {} : { VIGIL_API_TOKEN: token };
+
+    test(`${where}: passed → 0, failed → 2 with the failing test, error → 3`, async () => {
+      const passed = await gate(args(['--suite', 'good']), env);
+      assert.equal(passed.code, 0, passed.stderr + passed.stdout);
+      assert.match(passed.stdout, /^PASSED good@local: 1 passed/m);
+      assert.match(passed.stdout, /gate local: PASSED \(1 suite, exit 0\)/);
+
+      const failed = await gate(args(['--suite', 'bad']), env);
+      assert.equal(failed.code, 2, failed.stderr + failed.stdout);
+      assert.match(failed.stdout, /^FAILED bad@local/m);
+      assert.match(failed.stdout, /✘ answers quickly \(tests\/quick\.spec\.ts:3\)/);
+
+      const error = await gate(args(['--suite', 'blind']), env);
+      assert.equal(error.code, 3, error.stderr + error.stdout);
+      assert.match(error.stdout, /^ERROR blind@local: no test/m);
+    });
+
+    test(`${where}: a failed app outranks a suite that could not test it (2, not 3); --json lists both`, async () => {
+      const r = await gate(args(['--suite', 'good', '--suite', 'bad', '--suite', 'blind', '--json']), env);
+      assert.equal(r.code, 2, r.stderr);
+      const out = JSON.parse(r.stdout) as { exitCode: number; results: Array<{ suite: string; status: string }> };
+      assert.equal(out.exitCode, 2);
+      assert.deepEqual(out.results.map((x) => [x.suite, x.status]), [['good', 'passed'], ['bad', 'failed'], ['blind', 'error']]);
+    });
+  }
+
+  test('remote: --timeout bounds the wait and exits 3 saying the run goes on', async () => {
+    const r = await gate(['--suite', 'slow', '--server', s.url, '--timeout', '3s'], { VIGIL_API_TOKEN: token });
+    assert.equal(r.code, 3, r.stderr + r.stdout);
+    assert.match(r.stdout, /ERROR slow@local: timed out after 3s waiting for the run to finish \(it goes on on the server\)/);
+  });
+
+  test('remote: a wrong token is an error naming the answer, and the token is never printed', async () => {
+    const r = await gate(['--suite', 'good', '--server', s.url], { VIGIL_API_TOKEN: `${token}-wrong` });
+    assert.equal(r.code, 3);
+    assert.match(r.stdout, /answered 401: the API token is wrong/);
+    assert.ok(!(r.stdout + r.stderr).includes(token));
+  });
+
+  test('an unknown suite is refused before anything runs', async () => {
+    const r = await gate(['--suite', 'nope']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /--suite nope: no suite of that name runs on local \(these do: good, bad, blind, slow\)/);
+  });
+});
