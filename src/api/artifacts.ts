@@ -34,6 +34,10 @@ const TYPES: Record<string, string> = {
   '.log': 'text/plain; charset=utf-8',
 };
 
+// Dot paths hold a suite's bookkeeping, and some hold secrets: `.auth/` is where suites keep a signed-in
+// storage state (session cookies of the tenant). Neither listed nor served.
+const isHidden = (name: string) => name.split('/').some((segment) => segment.startsWith('.'));
+
 export function artifactKind(name: string): Artifact['kind'] {
   const base = path.posix.basename(name);
   if (base.endsWith('.zip') && base.includes('trace')) return 'trace';
@@ -50,10 +54,11 @@ export async function listArtifacts(artifactsDir: string, runId: string): Promis
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   const files: Artifact[] = [];
   for (const e of entries) {
-    // Symlinks are not listed (nor served when they point out); dotfiles are Playwright's bookkeeping.
-    if (!e.isFile() || e.name.startsWith('.')) continue;
+    // Symlinks are not listed (nor served when they point out).
+    if (!e.isFile()) continue;
     const full = path.join(e.parentPath, e.name);
     const name = path.relative(root, full).split(path.sep).join('/');
+    if (isHidden(name)) continue;
     const bytes = (await stat(full).catch(() => undefined))?.size ?? 0;
     files.push({ name, url: `/artifacts/${runId}/${name.split('/').map(encodeURIComponent).join('/')}`, kind: artifactKind(name), bytes });
     if (files.length >= MAX_LISTED) break;
@@ -78,6 +83,7 @@ export function artifactsHandler(deps: { artifactsDir: string; store: Pick<Store
     if (rest.length === 0 || rest.some((s) => s === '' || s === '.' || s === '..' || /[\\/\0]/.test(s))) {
       return sendError(res, 400, 'artifact paths may not contain empty, "." or ".." segments, slashes, backslashes or NUL');
     }
+    if (isHidden(rest.join('/'))) return sendError(res, 404, `run ${runId} has no artifact ${rest.join('/')}: hidden files are not served`);
     if (!deps.store.runs.get(runId)) return sendError(res, 404, `no run with id ${runId}`);
     const notFound = () => sendError(res, 404, `run ${runId} has no artifact ${rest.join('/')} (GET /api/runs/${runId} lists them)`);
     let root: string;

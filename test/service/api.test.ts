@@ -161,6 +161,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     assert.ok(names.includes('quick-answers/trace.zip trace'), names.join(', '));
     assert.ok(names.some((n) => /^quick-answers-quickly\/trace\.zip trace$/.test(n)), `Playwright's own trace of the failed test is listed: ${names.join(', ')}`);
     assert.ok(!names.some((n) => n.includes('escape.txt')), 'a symlink is not listed');
+    assert.ok(!names.some((n) => n.split('/').some((seg) => seg.startsWith('.'))), `dot paths (storage states, bookkeeping) are not listed: ${names.join(', ')}`);
     assert.match(links.traceHint, /npx playwright show-trace/);
 
     for (const p of [
@@ -173,6 +174,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
       `/artifacts/${runId}/quick-answers/%00`,
       `/artifacts/not-a-run/secret.txt`,
       `/artifacts/${runId}/%zz`,
+      `/artifacts/${runId}/.last-run.json`,
     ]) {
       const res = await fetch(`${s.url}${p}`);
       const body = await res.text();
