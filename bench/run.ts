@@ -4,6 +4,7 @@
 //   bare  — `playwright test` in suites/demo, as a developer runs it (tenant made beforehand by hand)
 //   vigil — `vigil run --json`, whose wall time minus its own tenant_setup and teardown phases is compared
 // and prints the median ratio vigil/bare. Target ≤ 1.05. Rounds: BENCH_ROUNDS (default 3).
+// Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -127,3 +128,4 @@ suites:
 }
 
 await main();
+process.stdout.write(`${(await (await import('./service.ts')).benchService()).join('\n')}\n`);

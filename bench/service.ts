@@ -1,0 +1,147 @@
+// Service-mode figures for `npm run bench` (also runnable alone: `node bench/service.ts`):
+//   idle RSS  — `vigil serve` with 20 suites scheduled far in the future (no run, so no browser), target ≤ 80 MB
+//   /metrics  — latency with 1,000 suite × environment series restored from a seeded store, target ≤ 20 ms
+//               (median and p95 over METRICS_REQUESTS sequential requests on loopback)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunResult } from '../src/runs/run-result.ts';
+import { openStore } from '../src/store/open-store.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const METRICS_REQUESTS = Number(process.env.BENCH_METRICS_REQUESTS ?? 200);
+const SETTLE_MS = 3_000;
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+// A provisioner that is never called: nothing runs during the bench, and without `list` the start-up
+// reaper makes no remote call.
+const TENANTS = `tenants:
+  idle:
+    kind: command
+    create: { command: ["true"] }
+    delete: { command: ["true"] }
+`;
+
+function configYaml(dir: string, suites: number, environments: number, schedule?: string): string {
+  const envs = Array.from({ length: environments }, (_, i) => `e${i}`);
+  return `store: ${path.join(dir, 'vigil.db')}
+artifacts: { dir: ${path.join(dir, 'artifacts')} }
+environments:
+${envs.map((e) => `  ${e}: { baseURL: "http://127.0.0.1:9", tenants: idle }`).join('\n')}
+${TENANTS}suites:
+${Array.from({ length: suites }, (_, i) => `  s${i}: { path: ${path.join(repoRoot, 'test/fixtures/quick-suite')}, environments: [${envs.join(', ')}]${schedule ? `, schedule: "${schedule}"` : ''} }`).join('\n')}
+`;
+}
+
+async function startServe(configFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'src/cli/vigil.ts'), 'serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
+    cwd: repoRoot,
+    env: { ...process.env, VIGIL_LOG_FORMAT: 'json', VIGIL_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vigil serve did not start:\n${log.slice(-2000)}`)), 30_000);
+    child.stderr!.on('data', (d) => {
+      log += d;
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"vigil serving"|"msg":"vigil serving".*"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] ?? m[2]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`vigil serve exited ${code}:\n${log.slice(-2000)}`)));
+  });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess) {
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await done;
+  clearTimeout(timer);
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function seed(storeFile: string, suites: number, environments: number) {
+  const store = openStore(storeFile);
+  const now = Date.now();
+  try {
+    for (let s = 0; s < suites; s++) {
+      for (let e = 0; e < environments; e++) {
+        const status = (['passed', 'flaky', 'failed', 'error'] as const)[(s + e) % 4];
+        const result: RunResult = {
+          runId: `bench-${s}-${e}`,
+          suite: `s${s}`,
+          environment: `e${e}`,
+          trigger: 'schedule',
+          startedAt: new Date(now - 60_000).toISOString(),
+          finishedAt: new Date(now - 30_000).toISOString(),
+          status,
+          ...(status === 'error' ? { errorPhase: 'tenant_setup' as const, errorMessage: 'bench' } : {}),
+          phases: { tenant_setup: 0.4, test: 12.5, teardown: 0.2 },
+          tests: { total: 6, passed: status === 'failed' ? 5 : 6, failed: status === 'failed' ? 1 : 0, flaky: status === 'flaky' ? 1 : 0, skipped: 0 },
+          failures: status === 'failed' ? [{ title: 'search › finds', file: 'tests/search.spec.ts', line: 4, error: 'Error: bench' }] : [],
+        };
+        store.runs.save(result);
+      }
+    }
+  } finally {
+    store.close();
+  }
+}
+
+export async function benchService(): Promise<string[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-serve-'));
+  try {
+    // Idle: 20 suites on one environment, scheduled once a year.
+    const idleConfig = path.join(dir, 'idle.yaml');
+    await writeFile(idleConfig, configYaml(dir, 20, 1, '0 0 1 1 *'));
+    const idle = await startServe(idleConfig);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const rss = await rssMb(idle.child.pid!);
+    await stop(idle.child);
+    await rm(path.join(dir, 'vigil.db'), { force: true });
+
+    // /metrics: 50 suites × 20 environments = 1,000 pairs, each with a last result in the store.
+    const bigConfig = path.join(dir, 'big.yaml');
+    await writeFile(bigConfig, configYaml(dir, 50, 20));
+    seed(path.join(dir, 'vigil.db'), 50, 20);
+    const big = await startServe(bigConfig);
+    const times: number[] = [];
+    let bytes = 0;
+    let series = 0;
+    try {
+      for (let i = 0; i < 5; i++) await (await fetch(`${big.url}/metrics`)).text(); // warm-up
+      for (let i = 0; i < METRICS_REQUESTS; i++) {
+        const t0 = performance.now();
+        const text = await (await fetch(`${big.url}/metrics`)).text();
+        times.push(performance.now() - t0);
+        bytes = text.length;
+        series = text.split('\n').filter((l) => l.startsWith('probe_success{')).length;
+      }
+    } finally {
+      await stop(big.child);
+    }
+    const p50 = quantile(times, 0.5);
+    const p95 = quantile(times, 0.95);
+    return [
+      `vigil serve idle RSS, 20 suites scheduled: ${rss.toFixed(1)} MB (target ≤ 80 MB) ${rss <= 80 ? 'OK' : 'OVER TARGET'}`,
+      `/metrics with ${series} suite×environment pairs (${(bytes / 1024).toFixed(0)} KB), ${METRICS_REQUESTS} requests: median ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (target ≤ 20 ms) ${p95 <= 20 ? 'OK' : p50 <= 20 ? 'median OK, p95 OVER TARGET' : 'OVER TARGET'}`,
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) process.stdout.write(`${(await benchService()).join('\n')}\n`);
