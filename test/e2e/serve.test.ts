@@ -114,6 +114,19 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     }
   });
 
+  test('schedules follow api.timezone: 03:00 in Tokyo is 18:00 UTC', async () => {
+    await writeServeConfig(e, quickSuite('nightly', { schedule: '0 3 * * *' }), { timezone: 'Asia/Tokyo', jitter: '10s' });
+    const s = await startServe(e);
+    try {
+      const suites = await ask(`${s.url}/api/suites`);
+      const next = new Date(String((suites.json.suites as Array<{ nextRun: string }>)[0].nextRun));
+      assert.equal(next.getUTCHours(), 18);
+      assert.equal(next.getUTCMinutes(), 0);
+    } finally {
+      await s.stop();
+    }
+  });
+
   test('SIGTERM mid-run: exits 0 after the grace period, the run is an interrupted error with the reason, the tenant is deleted', async () => {
     const token = newToken();
     await writeServeConfig(e, quickSuite('long', { sleepMs: 120_000, timeout: '5m' }), { token: '${VIGIL_API_TOKEN:-}' });
