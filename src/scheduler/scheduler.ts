@@ -77,6 +77,7 @@ export function createScheduler(deps: SchedulerDeps) {
   const controllers = new Map<string, AbortController>(); // by runId, running only
   const inFlight = new Set<Promise<unknown>>();
   const jitterTimers = new Set<NodeJS.Timeout>();
+  const jittering = new Set<string>();
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   const key = (suite: string, environment: string) => `${suite}@${environment}`;
@@ -146,8 +147,18 @@ export function createScheduler(deps: SchedulerDeps) {
 
   function fireLater(suite: string, environment: string) {
     if (jitterMs === 0) return fire(suite, environment);
+    const k = key(suite, environment);
+    // A fire still waiting out its jitter makes the pair busy: a jitter longer than the schedule's
+    // interval must not pile up fires.
+    if (jittering.has(k)) {
+      log.warn({ suite, environment, reason: 'busy' }, `scheduled fire skipped: ${k} is still waiting out its jitter`);
+      deps.onSkip?.(suite, environment, 'busy');
+      return;
+    }
+    jittering.add(k);
     const timer = setTimeout(() => {
       jitterTimers.delete(timer);
+      jittering.delete(k);
       fire(suite, environment);
     }, Math.floor(random() * jitterMs));
     jitterTimers.add(timer);
@@ -200,6 +211,7 @@ export function createScheduler(deps: SchedulerDeps) {
       state = 'stopping';
       for (const timer of jitterTimers) clearTimeout(timer);
       jitterTimers.clear();
+      jittering.clear();
       for (const t of tasks.values()) await t.stop();
       for (const job of queue.splice(0)) {
         active.delete(key(job.suite, job.environment));

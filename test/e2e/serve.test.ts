@@ -130,16 +130,22 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
   test('SIGTERM mid-run: exits 0 after the grace period, the run is an interrupted error with the reason, the tenant is deleted', async () => {
     const token = newToken();
     await writeServeConfig(e, quickSuite('long', { sleepMs: 120_000, timeout: '5m' }), { token: '${VIGIL_API_TOKEN:-}' });
-    const s = await startServe(e, { token, args: ['--grace', '2s'] });
+    const s = await startServe(e, { token, args: ['--grace', '3s'] });
     const r = await ask(`${s.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'long', environment: 'local' }) });
     const runId = String(r.json.runId);
     await eventually(async () => ((await processesOfRun(runId)).length > 0 ? true : undefined), 'the suite to be running', 30_000, 200);
     const signalled = Date.now();
     s.child.kill('SIGTERM');
+    // During the grace period the API still answers, but no longer as ready.
+    const notReady = await eventually(async () => {
+      const res = await fetch(`${s.url}/readyz`).catch(() => undefined);
+      return res?.status === 503 ? ((await res.json()) as { checks: { scheduler: string } }) : undefined;
+    }, '/readyz to turn 503', 3_000, 100);
+    assert.match(notReady.checks.scheduler, /not running/);
     const exit = await s.stop();
     const tookMs = Date.now() - signalled;
     assert.equal(exit.code, 0, exit.stderr.slice(-2000));
-    // Bounded, not timed: the 2 s grace plus killing the suite and deleting the tenant, far below the 120 s test.
+    // Bounded, not timed: the 3 s grace plus killing the suite and deleting the tenant, far below the 120 s test.
     assert.ok(tookMs < 60_000, `exited ${tookMs} ms after SIGTERM`);
     assert.match(exit.stderr, /grace period over: interrupting in-flight runs/);
 
@@ -148,7 +154,7 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
       const run = store.runs.get(runId);
       assert.equal(run?.status, 'error');
       assert.equal(run?.errorPhase, 'interrupted');
-      assert.match(run?.errorMessage ?? '', /Vigil is shutting down \(SIGTERM\); the 2s grace period ran out/);
+      assert.match(run?.errorMessage ?? '', /Vigil is shutting down \(SIGTERM\); the 3s grace period ran out/);
       assert.equal(run?.tenant?.state, 'destroyed');
     } finally {
       store.close();
