@@ -57,6 +57,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     outputDir: path.resolve(options.outputDir),
     keepReporters: options.keepReporters ?? false,
     browser: options.browser,
+    retries: options.retries,
   });
   const marker = randomBytes(12).toString('hex');
   const args = [playwright.cliPath, 'test', '-c', wrapper];

@@ -16,6 +16,8 @@ export interface WrapperSettings {
   outputDir: string;
   keepReporters: boolean;
   browser?: SuiteBrowser;
+  /** Vigil's retries when set (they override theirs); decides when traces are recorded. */
+  retries?: number;
 }
 
 // The wrapper lives outside the suite (nothing of Vigil's is written into the app's folder). Its

@@ -14,6 +14,22 @@ describe('artifacts are kept for failures only', () => {
   before(async () => (app = await startApp()));
   after(() => app.close());
 
+  it('with retries, traces only the retry of a failing test (a passing first attempt records none)', async () => {
+    const project = writeProject({
+      'playwright.config.mjs': `export default { workers: 1 };`,
+      'a.spec.mjs': SPEC_HELLO.replace("toHaveText('Hello')", "toHaveText('Bye', { timeout: 300 })"),
+    });
+    try {
+      const outcome = await run(project, app, { retries: 1 });
+      assert.equal(outcome.tests.failed, 1);
+      const traces = filesUnder(project.outputDir).filter((f) => f.endsWith('trace.zip'));
+      // Both attempts failed: 'retain-on-failure' would have kept two traces, 'on-first-retry' keeps one.
+      assert.equal(traces.length, 1, `one trace, from the retry: ${traces}`);
+    } finally {
+      project.cleanup();
+    }
+  });
+
   it('keeps a trace and a screenshot of a failing test in outputDir', async () => {
     const project = writeProject({
       'playwright.config.mjs': `export default { workers: 1 };`,

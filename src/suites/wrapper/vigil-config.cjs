@@ -85,7 +85,12 @@ function override(theirs, settings) {
   ];
 
   const topBrowser = theirs.use?.browserName ?? 'chromium';
-  config.use = withUse(theirs.use, theirs.use, topBrowser, settings, abs);
+  // Recording a trace for every test costs about a tenth of a suite's run time (npm run bench). With
+  // retries, the retry of a failed test is traced, which is what a person opens; without, failed tests
+  // keep theirs. Either way a passing run keeps nothing.
+  const retries = settings.retries ?? theirs.retries ?? 0;
+  const defaultTrace = retries > 0 ? 'on-first-retry' : 'retain-on-failure';
+  config.use = withUse(theirs.use, theirs.use, topBrowser, { ...settings, defaultTrace }, abs);
   if (Array.isArray(theirs.projects)) {
     config.projects = theirs.projects.map((project) => {
       const p = { ...project };
@@ -105,7 +110,7 @@ function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
   const isProject = topLaunchOptions !== undefined;
   const use = { ...own, baseURL: settings.baseURL };
   if (!isProject) {
-    if (use.trace === undefined) use.trace = 'retain-on-failure';
+    if (use.trace === undefined) use.trace = settings.defaultTrace;
     if (use.screenshot === undefined) use.screenshot = 'only-on-failure';
   }
   if (typeof use.storageState === 'string') use.storageState = abs(use.storageState);
