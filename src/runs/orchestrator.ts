@@ -1,6 +1,7 @@
 // One monitored run: ledger row → create tenant → the app's own suite → destroy tenant → RunResult.
 // Setup and teardown happen in strict order even on interruption (the shape of Playwright's own
 // taskRunner): whatever was set up is torn down, and the result is recorded before anything else.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
 import type { VigilConfig } from '../config/schema.ts';
@@ -8,6 +9,7 @@ import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
 import type { Store } from '../store/types.ts';
+import { pruneArtifacts } from '../suites/artifacts.ts';
 import { runSuite } from '../suites/run-suite.ts';
 import { resolveBrowser } from '../suites/system-browser.ts';
 import type { SuiteEvent, SuiteOutcome } from '../suites/types.ts';
@@ -152,6 +154,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         result.errorMessage = `${signal.reason.message}: ${result.errorMessage}`;
       }
       if (result.status !== 'passed') result.artifactsDir = outputDir;
+      // A passing run kept nothing: its empty folder must not take a place in the retention count.
+      else rmSync(outputDir, { recursive: true, force: true });
     } finally {
       if (fields) {
         emit({ type: 'phase', runId, phase: 'teardown', detail: name });
@@ -178,6 +182,13 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
 
   async function finish(result: RunResult): Promise<RunResult> {
     result.finishedAt = clock().toISOString();
+    try {
+      const { dir, keep, maxAge } = config.artifacts;
+      const removed = pruneArtifacts({ dir, keep, maxAgeMs: maxAge, now: clock() });
+      if (removed.length) log.debug({ removed: removed.length }, 'artifact retention: removed old run folders');
+    } catch (err) {
+      log.warn({ err: redact(messageOf(err)) }, 'artifact retention failed; old artifacts stay until the next run');
+    }
     const clean = redact.value(result);
     store.runs.save(clean);
     log.info({ runId: clean.runId, suite: clean.suite, environment: clean.environment, status: clean.status, errorPhase: clean.errorPhase }, 'run finished');

@@ -1,9 +1,12 @@
 // `vigil run` end to end: the real CLI, the real demo app, the demo's own Playwright suite in a real
 // Chromium, a real tenant created and deleted through the demo's admin API.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../src/runs/run-result.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { listFiles, setupE2E, startRecordingProxy, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
 
@@ -124,6 +127,33 @@ describe('vigil run against the demo app', () => {
     } finally {
       e.demo.setFaults({ search: false });
       await proxy.close();
+      await e.writeConfig();
+    }
+  });
+
+  test('artifacts: passing runs leave no folder, and only the newest `keep` failed runs keep theirs', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const artifacts = path.join(e.dir, 'artifacts');
+    const folders = async () => (await readdir(artifacts).catch(() => [])).sort();
+    const kept = await folders();
+    assert.ok(kept.length >= 2, `the failed runs above kept artifacts: ${kept}`);
+    const store = openStore(e.storeFile);
+    try {
+      const passed = store.runs.list({ status: 'passed' });
+      assert.ok(passed.length >= 1);
+      for (const r of passed) assert.ok(!existsSync(path.join(artifacts, r.runId)), `passing run ${r.runId} left a folder`);
+      for (const id of kept) assert.notEqual(store.runs.get(id)?.status, 'passed');
+    } finally {
+      store.close();
+    }
+    await e.writeConfig({ keepArtifacts: 1 });
+    e.demo.setFaults({ search: true });
+    try {
+      const { result } = await run();
+      assert.equal(result.status, 'failed');
+      assert.deepEqual(await folders(), [result.runId], 'only the newest failed run keeps its folder');
+    } finally {
+      e.demo.setFaults({ search: false });
       await e.writeConfig();
     }
   });

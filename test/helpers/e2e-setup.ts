@@ -26,7 +26,7 @@ export interface E2E {
   env: NodeJS.ProcessEnv;
   demo: Awaited<ReturnType<typeof startDemo>>;
   /** `exporters`: the YAML block under `exporters:` (indented by two spaces, starting with a newline). */
-  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string; exporters?: string }): Promise<string>;
+  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string; exporters?: string; keepArtifacts?: number }): Promise<string>;
   adminTenants(): Promise<Array<{ id: string; name: string }>>;
   close(): Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function setupE2E(): Promise<E2E> {
     await writeFile(
       configFile,
       `store: ${storeFile}
-artifacts: { dir: ${path.join(dir, 'artifacts')} }
+artifacts: { dir: ${path.join(dir, 'artifacts')}, keep: ${o.keepArtifacts ?? 50} }
 ${browserYaml()}
 environments:
   local: { baseURL: "${o.baseURL ?? demo.url}", tenants: demo }
