@@ -86,16 +86,22 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
     res.type('html').send(notesPage(user.email, matches, { q }));
   });
 
-  router.post('/notes', (req, res) => {
+  /** The submitted note, or undefined after answering 400 with the form's error. */
+  const readNote = (req: express.Request, res: express.Response) => {
     const { user, tenant } = signedInOf(res);
     const title = field(req.body?.title);
     const body = field(req.body?.body);
     const error = validate(title, body);
-    if (error) {
-      res.status(400).type('html').send(notesPage(user.email, store.notes.list(tenant.id), { error }));
-      return;
-    }
-    store.notes.create(tenant.id, title, body);
+    if (!error) return { title, body };
+    res.status(400).type('html').send(notesPage(user.email, store.notes.list(tenant.id), { error }));
+    return undefined;
+  };
+
+  router.post('/notes', (req, res) => {
+    const { tenant } = signedInOf(res);
+    const note = readNote(req, res);
+    if (!note) return;
+    store.notes.create(tenant.id, note.title, note.body);
     res.redirect(303, '/notes');
   });
 
@@ -122,14 +128,9 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
 
   router.post('/notes/:id', (req, res) => {
     const { user, tenant } = signedInOf(res);
-    const title = field(req.body?.title);
-    const body = field(req.body?.body);
-    const error = validate(title, body);
-    if (error) {
-      res.status(400).type('html').send(notesPage(user.email, store.notes.list(tenant.id), { error }));
-      return;
-    }
-    if (!store.notes.update(tenant.id, req.params.id, title, body)) {
+    const note = readNote(req, res);
+    if (!note) return;
+    if (!store.notes.update(tenant.id, req.params.id, note.title, note.body)) {
       res.status(404).type('html').send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
       return;
     }
