@@ -4,6 +4,7 @@
 // one-shot ways out (textfile, Pushgateway) can leave out process_* series, which would collide with
 // node_exporter's and the gateway's own.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PairSeries } from './pair-series.ts';
 import type { RunResult, RunStatus } from '../../runs/run-result.ts';
 import type { Log } from '../../shared/log.ts';
 import { messageOf } from '../../shared/errors.ts';
@@ -35,17 +36,16 @@ export interface PrometheusExporterOptions {
   targets?: Target[];
   /** Exporter names (e.g. nagios, icinga2) whose delivery counters start at 0. */
   exporters?: string[];
-  /** Add Node's process_* and nodejs_* metrics to `registry` (default true). */
+  /** Add Node's process_* and nodejs_* metrics to metrics() (default true). */
   processMetrics?: boolean;
   orphanAfterMs?: number;
   clock?: () => Date;
 }
 
 export interface PrometheusExporter {
-  /** Everything served on /metrics. */
-  readonly registry: Registry;
-  /** Vigil's own series only: for the textfile collector and the Pushgateway. */
-  readonly resultsRegistry: Registry;
+  /** Vigil's own series only (no process_* metrics): for the textfile collector and the Pushgateway. */
+  readonly results: Exposition;
+  /** The content type of metrics(). */
   readonly contentType: string;
   /** Called by the fan-out for every RunResult. Never throws for a result it will not take. */
   publish(result: RunResult): Promise<void>;
@@ -57,6 +57,13 @@ export interface PrometheusExporter {
   /** The scheduler skipped a run because the previous one was still going. */
   observeSkip(suite: string, environment: string): void;
   observeReap(report: ReapReport): void;
+  /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
+  metrics(): Promise<string>;
+}
+
+/** Something that renders a text exposition (what prom-client's Pushgateway reads from a registry). */
+export interface Exposition {
+  readonly contentType: string;
   metrics(): Promise<string>;
 }
 
@@ -72,23 +79,61 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const registers = [resultsRegistry];
   const pair = ['suite', 'environment'] as const;
 
-  const probeSuccess = new Gauge({
+  // Everything labelled by suite × environment: rendered by PairSeries (pair-series.ts says why).
+  const pairs = new PairSeries();
+  const probeSuccess = pairs.family({
     name: 'probe_success',
     help: 'Whether the last run of the suite passed (1: passed or flaky, 0: failed or error), as blackbox_exporter.',
-    labelNames: pair,
-    registers,
+    type: 'gauge',
   });
-  const probeDuration = new Gauge({
+  const probeDuration = pairs.family({
     name: 'probe_duration_seconds',
     help: 'Wall time of the last run, tenant setup to teardown, in seconds.',
-    labelNames: pair,
-    registers,
+    type: 'gauge',
   });
-  const runs = new Counter({
+  const runs = pairs.family({
     name: 'vigil_runs_total',
     help: 'Runs finished, by outcome.',
-    labelNames: [...pair, 'status'] as const,
-    registers,
+    type: 'counter',
+    extra: { label: 'status', values: RUN_STATUSES },
+  });
+  const lastRun = pairs.family({
+    name: 'vigil_last_run_timestamp_seconds',
+    help: 'When the last run finished, in seconds since the epoch.',
+    type: 'gauge',
+  });
+  const lastSuccess = pairs.family({
+    name: 'vigil_last_success_timestamp_seconds',
+    help: 'When the last passed or flaky run finished, in seconds since the epoch.',
+    type: 'gauge',
+  });
+  const lastStatus = pairs.family({
+    name: 'vigil_last_run_status',
+    help: 'Outcome of the last run as a state set: 1 for the current status, 0 for the others.',
+    type: 'gauge',
+    extra: { label: 'status', values: RUN_STATUSES },
+  });
+  const consecutiveFailures = pairs.family({
+    name: 'vigil_consecutive_failures',
+    help: 'Runs in a row that tested the application and failed; a pass resets it, a runner error leaves it.',
+    type: 'gauge',
+  });
+  const tests = pairs.family({
+    name: 'vigil_tests',
+    help: 'Tests of the last run, by outcome.',
+    type: 'gauge',
+    extra: { label: 'outcome', values: TEST_OUTCOMES },
+  });
+  const runErrors = pairs.family({
+    name: 'vigil_run_errors_total',
+    help: 'Runs that could not test the application (runner faults, not application failures), by phase.',
+    type: 'counter',
+    extra: { label: 'phase', values: ERROR_PHASES },
+  });
+  const skipped = pairs.family({
+    name: 'vigil_schedule_skipped_total',
+    help: 'Scheduled runs skipped because the previous run of the suite was still going.',
+    type: 'counter',
   });
   const phaseDuration = new Histogram({
     name: 'vigil_run_phase_duration_seconds',
@@ -97,42 +142,6 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     // exposition; per-suite duration is probe_duration_seconds.
     labelNames: ['phase'] as const,
     buckets: PHASE_BUCKETS,
-    registers,
-  });
-  const lastRun = new Gauge({
-    name: 'vigil_last_run_timestamp_seconds',
-    help: 'When the last run finished, in seconds since the epoch.',
-    labelNames: pair,
-    registers,
-  });
-  const lastSuccess = new Gauge({
-    name: 'vigil_last_success_timestamp_seconds',
-    help: 'When the last passed or flaky run finished, in seconds since the epoch.',
-    labelNames: pair,
-    registers,
-  });
-  const lastStatus = new Gauge({
-    name: 'vigil_last_run_status',
-    help: 'Outcome of the last run as a state set: 1 for the current status, 0 for the others.',
-    labelNames: [...pair, 'status'] as const,
-    registers,
-  });
-  const consecutiveFailures = new Gauge({
-    name: 'vigil_consecutive_failures',
-    help: 'Runs in a row that tested the application and failed; a pass resets it, a runner error leaves it.',
-    labelNames: pair,
-    registers,
-  });
-  const tests = new Gauge({
-    name: 'vigil_tests',
-    help: 'Tests of the last run, by outcome.',
-    labelNames: [...pair, 'outcome'] as const,
-    registers,
-  });
-  const runErrors = new Counter({
-    name: 'vigil_run_errors_total',
-    help: 'Runs that could not test the application (runner faults, not application failures), by phase.',
-    labelNames: [...pair, 'phase'] as const,
     registers,
   });
   const createFailures = new Counter({
@@ -192,12 +201,6 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     labelNames: ['exporter'] as const,
     registers,
   });
-  const skipped = new Counter({
-    name: 'vigil_schedule_skipped_total',
-    help: 'Scheduled runs skipped because the previous run of the suite was still going.',
-    labelNames: pair,
-    registers,
-  });
   new Gauge({
     name: 'vigil_build_info',
     help: 'Always 1; the labels say which Vigil and Node.js are running.',
@@ -215,6 +218,10 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     }
   }
   const registry = Registry.merge([resultsRegistry, processRegistry]);
+  // Pair families first, then prom-client's (the histogram, per-environment and per-exporter series,
+  // build info, then the process); the same block separator prom-client uses between families.
+  const render = async (rest: Registry) => `${pairs.render()}\n\n${await rest.metrics()}`;
+  const results: Exposition = { contentType: registry.contentType, metrics: () => render(resultsRegistry) };
 
   function acceptsPair(suite: string, environment: string): boolean {
     if (!suite || !environment) return false;
@@ -232,10 +239,10 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
 
   // Counters that alerts use with increase() need a 0 sample before their first increment.
   for (const target of options.targets ?? []) {
-    const labels = { suite: target.suite, environment: target.environment };
-    for (const status of RUN_STATUSES) runs.inc({ ...labels, status }, 0);
-    for (const phase of ERROR_PHASES) runErrors.inc({ ...labels, phase }, 0);
-    skipped.inc(labels, 0);
+    const { suite, environment } = target;
+    for (const status of RUN_STATUSES) runs.inc(suite, environment, 0, status);
+    for (const phase of ERROR_PHASES) runErrors.inc(suite, environment, 0, phase);
+    skipped.inc(suite, environment, 0);
   }
   for (const environment of environments ?? []) {
     createFailures.inc({ environment }, 0);
@@ -255,20 +262,20 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const seen = new Set<string>();
 
   function setLast(result: RunResult, lastSuccessAt: string | undefined): void {
-    const labels = { suite: result.suite, environment: result.environment };
+    const { suite, environment } = result;
     const finished = Date.parse(result.finishedAt);
     const started = Date.parse(result.startedAt);
     const ok = result.status === 'passed' || result.status === 'flaky';
-    probeSuccess.set(labels, ok ? 1 : 0);
+    probeSuccess.set(suite, environment, ok ? 1 : 0);
     if (Number.isFinite(finished) && Number.isFinite(started)) {
-      probeDuration.set(labels, Math.max(0, (finished - started) / 1000));
+      probeDuration.set(suite, environment, Math.max(0, (finished - started) / 1000));
     }
-    if (Number.isFinite(finished)) lastRun.set(labels, finished / 1000);
+    if (Number.isFinite(finished)) lastRun.set(suite, environment, finished / 1000);
     const successAt = lastSuccessAt ? Date.parse(lastSuccessAt) : NaN;
-    if (Number.isFinite(successAt)) lastSuccess.set(labels, successAt / 1000);
-    for (const status of RUN_STATUSES) lastStatus.set({ ...labels, status }, status === result.status ? 1 : 0);
-    for (const outcome of TEST_OUTCOMES) tests.set({ ...labels, outcome }, result.tests[outcome] ?? 0);
-    consecutiveFailures.set(labels, streak.get(pairKey(result)) ?? 0);
+    if (Number.isFinite(successAt)) lastSuccess.set(suite, environment, successAt / 1000);
+    for (const status of RUN_STATUSES) lastStatus.set(suite, environment, status === result.status ? 1 : 0, status);
+    for (const outcome of TEST_OUTCOMES) tests.set(suite, environment, result.tests[outcome] ?? 0, outcome);
+    consecutiveFailures.set(suite, environment, streak.get(pairKey(result)) ?? 0);
   }
 
   function nextStreak(previous: number, status: RunStatus): number {
@@ -303,8 +310,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   if (options.lastResults) restore(options.lastResults);
 
   return {
-    registry,
-    resultsRegistry,
+    results,
     contentType: registry.contentType,
 
     async publish(result) {
@@ -319,13 +325,13 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       seen.add(result.runId);
       if (seen.size > SEEN_RUN_IDS) seen.delete(seen.values().next().value as string);
 
-      const labels = { suite: result.suite, environment: result.environment };
-      runs.inc({ ...labels, status: result.status });
+      const { suite, environment } = result;
+      runs.inc(suite, environment, 1, result.status);
       for (const phase of PHASES) {
         const seconds = result.phases[phase];
         if (Number.isFinite(seconds) && seconds >= 0) phaseDuration.observe({ phase }, seconds);
       }
-      if (result.status === 'error') runErrors.inc({ ...labels, phase: result.errorPhase ?? 'unknown' });
+      if (result.status === 'error') runErrors.inc(suite, environment, 1, result.errorPhase ?? 'unknown');
       if (result.errorPhase === 'tenant_setup' || result.tenant?.state === 'create_failed') {
         createFailures.inc({ environment: result.environment });
       }
@@ -356,7 +362,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     },
 
     observeSkip(suite, environment) {
-      if (acceptsPair(suite, environment)) skipped.inc({ suite, environment });
+      if (acceptsPair(suite, environment)) skipped.inc(suite, environment);
     },
 
     observeReap(report) {
@@ -368,7 +374,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       }
     },
 
-    metrics: () => registry.metrics(),
+    metrics: () => render(registry),
   };
 }
 

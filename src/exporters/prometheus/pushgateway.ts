@@ -1,5 +1,5 @@
 // For one-shot runs (`vigil run` from cron or CI) that live shorter than a scrape interval.
-import { Pushgateway } from 'prom-client';
+import { Pushgateway, type Registry } from 'prom-client';
 import { ExportError, messageOf } from '../../shared/errors.ts';
 import type { PrometheusExporter } from './prometheus-exporter.ts';
 
@@ -15,11 +15,14 @@ export interface PushOptions {
 
 /** Replaces the group's metrics (PUT) with Vigil's own series; no process_* metrics. */
 export async function pushToGateway(
-  exporter: Pick<PrometheusExporter, 'resultsRegistry'>,
+  exporter: Pick<PrometheusExporter, 'results'>,
   options: PushOptions,
 ): Promise<void> {
   const shownUrl = withoutCredentials(options.url);
-  const gateway = new Pushgateway(options.url, { timeout: options.timeoutMs ?? 10_000 }, exporter.resultsRegistry);
+  // The gateway only calls metrics() on its registry: Vigil's exposition is not a prom-client Registry
+  // (the per-pair series are rendered by Vigil, see pair-series.ts).
+  const registry = exporter.results as unknown as Registry;
+  const gateway = new Pushgateway(options.url, { timeout: options.timeoutMs ?? 10_000 }, registry);
   try {
     await gateway.push({ jobName: options.job, groupings: options.groupings });
   } catch (err) {

@@ -9,7 +9,7 @@ import type { PrometheusExporter } from './prometheus-exporter.ts';
 
 /** Writes Vigil's own series (no process_* metrics: node_exporter has its own) to `path`. */
 export async function writeTextfile(
-  exporter: Pick<PrometheusExporter, 'resultsRegistry'>,
+  exporter: Pick<PrometheusExporter, 'results'>,
   path: string,
 ): Promise<void> {
   if (!path.endsWith('.prom')) {
@@ -17,7 +17,7 @@ export async function writeTextfile(
       where: `textfile ${path}`,
     });
   }
-  const text = await exporter.resultsRegistry.metrics();
+  const text = await exporter.results.metrics();
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const file = await open(temp, 'wx', 0o644);
