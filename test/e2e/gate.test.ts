@@ -1,10 +1,17 @@
 // `vigil gate` as a deploy pipeline runs it: locally and against a running `vigil serve`, its exit code
 // is the worst state of the suites it ran (passed 0, flaky 1, failed 2, error 3; failed outranks error).
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { RunResult } from '../../src/runs/run-result.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil } from '../helpers/vigil-cli.ts';
 import { newToken, quickSuite, startServe, writeServeConfig, type Served } from '../service/serve-harness.ts';
+
+const interval = (r: RunResult) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.finishedAt) });
+const overlap = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+const show = (x: { start: number; end: number }) => `${new Date(x.start).toISOString().slice(11)}–${new Date(x.end).toISOString().slice(11)}`;
 
 // A grep that matches nothing: no test runs, which is an error, never a pass.
 const untestable = (name: string) => `${quickSuite(name)}\n    grep: "@matches-nothing"`;
@@ -15,7 +22,7 @@ describe('vigil gate', { timeout: 300_000 }, () => {
   const token = newToken();
   before(async () => {
     e = await setupE2E();
-    await writeServeConfig(e, quickSuite('good') + quickSuite('bad', { fail: true }) + untestable('blind') + quickSuite('slow', { sleepMs: 30_000 }), {
+    await writeServeConfig(e, quickSuite('good') + quickSuite('bad', { fail: true }) + untestable('blind') + quickSuite('slow', { sleepMs: 30_000 }) + quickSuite('slow2', { sleepMs: 30_000 }), {
       token: '${VIGIL_API_TOKEN:-}',
       concurrency: 2,
     });
@@ -56,11 +63,37 @@ describe('vigil gate', { timeout: 300_000 }, () => {
     test(`${where}: a failed app outranks a suite that could not test it (2, not 3); --json lists both`, async () => {
       const r = await gate(args(['--suite', 'good', '--suite', 'bad', '--suite', 'blind', '--json']), env);
       assert.equal(r.code, 2, r.stderr);
-      const out = JSON.parse(r.stdout) as { exitCode: number; results: Array<{ suite: string; status: string }> };
+      const out = JSON.parse(r.stdout) as { exitCode: number; results: RunResult[] };
       assert.equal(out.exitCode, 2);
       assert.deepEqual(out.results.map((x) => [x.suite, x.status]), [['good', 'passed'], ['bad', 'failed'], ['blind', 'error']]);
+      // api.concurrency is 2: the first two ran side by side, the third waited for a free slot.
+      const [good, bad, blind] = out.results.map(interval);
+      assert.ok(overlap(good, bad), `good ${show(good)} and bad ${show(bad)} ran one after the other`);
+      assert.ok(blind.start >= Math.min(good.end, bad.end), `blind ${show(blind)} started before a slot was free (good ${show(good)}, bad ${show(bad)})`);
     });
   }
+
+  test('locally with api.concurrency 1 (the default): one suite after another', async () => {
+    const serial = path.join(path.dirname(e.configFile), 'vigil-serial.yaml');
+    const yaml = await readFile(e.configFile, 'utf8');
+    assert.match(yaml, /^  concurrency: 2$/m);
+    await writeFile(serial, yaml.replace(/^  concurrency: 2$/m, '  concurrency: 1'));
+    const r = await runVigil(['gate', '--config', serial, '--environment', 'local', '--suite', 'good', '--suite', 'bad', '--json'], { env: e.env, timeoutMs: 120_000 });
+    assert.equal(r.code, 2, r.stderr);
+    const [good, bad] = (JSON.parse(r.stdout) as { results: RunResult[] }).results.map(interval);
+    assert.ok(good.end <= bad.start, `bad ${show(bad)} started before good ${show(good)} had finished`);
+  });
+
+  test('locally: --timeout interrupts every running suite (their tenants are still deleted) and marks the rest not run', async () => {
+    const r = await gate(['--suite', 'slow', '--suite', 'slow2', '--suite', 'good', '--timeout', '3s', '--json']);
+    assert.equal(r.code, 3, r.stderr);
+    const results = (JSON.parse(r.stdout) as { results: Array<RunResult & { message?: string }> }).results;
+    for (const run of results.slice(0, 2)) {
+      assert.deepEqual([run.status, run.errorPhase, run.tenant?.state], ['error', 'interrupted', 'destroyed'], JSON.stringify(run));
+      assert.match(run.errorMessage ?? '', /^gate timed out after 3s/);
+    }
+    assert.deepEqual([results[2].suite, results[2].status, results[2].message], ['good', 'error', 'not run: gate timed out after 3s']);
+  });
 
   test('remote: --timeout bounds the wait and exits 3 saying the run goes on', async () => {
     const r = await gate(['--suite', 'slow', '--server', s.url, '--timeout', '3s'], { VIGIL_API_TOKEN: token });
@@ -78,6 +111,6 @@ describe('vigil gate', { timeout: 300_000 }, () => {
   test('an unknown suite is refused before anything runs', async () => {
     const r = await gate(['--suite', 'nope']);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /--suite nope: no suite of that name runs on local \(these do: good, bad, blind, slow\)/);
+    assert.match(r.stderr, /--suite nope: no suite of that name runs on local \(these do: good, bad, blind, slow, slow2\)/);
   });
 });

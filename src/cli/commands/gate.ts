@@ -77,19 +77,34 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
     const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    // The gate's timeout interrupts the run in progress; its tenant is still torn down.
+    // The gate's timeout interrupts the runs in progress (their tenants are still torn down); the rest are not run.
     const timer = setTimeout(() => controller.abort(new Error(`gate timed out after ${timeoutMs / 1000}s`)), Math.max(0, deadline - Date.now()));
-    const results: GateResult[] = [];
-    try {
-      // One after another: a deploy gate on a small box should not start more browsers than serve would.
-      for (const suite of suites) {
+    const results: GateResult[] = new Array(suites.length);
+    // At most api.concurrency at once, as `vigil serve` would: a deploy gate on a small box should not
+    // start more browsers than serve does (default 1: one after another). Results keep the given order.
+    let next = 0;
+    const worker = async () => {
+      while (next < suites.length) {
+        const i = next++;
+        const suite = suites[i];
         if (controller.signal.aborted) {
-          results.push({ suite, environment, status: 'error', message: `not run: ${messageOf(controller.signal.reason)}` });
+          results[i] = { suite, environment, status: 'error', message: `not run: ${messageOf(controller.signal.reason)}` };
           continue;
         }
         process.stderr.write(`vigil gate: running ${suite} on ${environment}\n`);
-        results.push(await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal }));
+        try {
+          results[i] = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal });
+        } catch (err) {
+          // Vigil itself broke (the store, say): interrupt the other runs, which still tear their tenants down.
+          controller.abort(err);
+          throw err;
+        }
       }
+    };
+    try {
+      const workers = await Promise.allSettled(Array.from({ length: Math.min(ctx.config.api.concurrency, suites.length) }, worker));
+      const broken = workers.find((w) => w.status === 'rejected');
+      if (broken) throw broken.reason;
     } finally {
       clearTimeout(timer);
       process.off('SIGINT', onSignal);
