@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { parseShard } from '../../src/scheduler/shard.ts';
+import { parseDuration } from '../../src/shared/duration.ts';
 import { promtool, requireTool } from '../exporters/prometheus/helpers.ts';
 import { repoRoot } from '../helpers/vigil-cli.ts';
 
@@ -27,6 +28,12 @@ const k8s: Obj[] = ['config.yaml', 'deployment.yaml', 'cronjob.yaml', 'statefuls
 const podSpecOf = (o: Obj): Obj => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
 const workloads = k8s.filter((o) => ['Deployment', 'StatefulSet', 'CronJob'].includes(o.kind));
 const servers = workloads.filter((o) => o.kind !== 'CronJob');
+// Vigil's shutdown grace for in-flight runs: `--grace`, else the ConfigMap's api.grace, else the schema's default.
+const graceSecondsOf = (args: string[]): number => {
+  const configMap = parse(k8s.find((o) => o.kind === 'ConfigMap')!.data['vigil.yaml'] as string) as Obj;
+  const grace = args.includes('--grace') ? args[args.indexOf('--grace') + 1] : (configMap.api?.grace ?? '30s');
+  return parseDuration(grace)! / 1000;
+};
 
 describe('Kubernetes manifests', () => {
   it('run the image as a non-root user with vigil arguments', () => {
@@ -40,7 +47,7 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('serve: probes on /healthz and /readyz at the --listen port, /dev/shm in memory, a grace period over 30 s', () => {
+  it('serve: probes on /healthz and /readyz at the --listen port, /dev/shm in memory, the grace period plus a minute to stop', () => {
     assert.equal(servers.length, 2);
     for (const w of servers) {
       const pod = podSpecOf(w);
@@ -56,7 +63,8 @@ describe('Kubernetes manifests', () => {
       const shm = c.volumeMounts.find((m: Obj) => m.mountPath === '/dev/shm');
       assert.ok(shm, `${w.kind}: /dev/shm mounted`);
       assert.equal(pod.volumes.find((v: Obj) => v.name === shm.name).emptyDir.medium, 'Memory');
-      assert.ok(pod.terminationGracePeriodSeconds > 30, 'Vigil waits 30 s for in-flight runs before interrupting them');
+      const grace = graceSecondsOf(c.args);
+      assert.ok(pod.terminationGracePeriodSeconds >= grace + 60, `${w.kind}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`);
       assert.ok(c.resources.requests.memory && c.resources.requests.cpu);
     }
     assert.equal(servers.find((w) => w.kind === 'Deployment')!.spec.replicas, 1, 'an unsharded Deployment must not run suites twice');
@@ -119,6 +127,8 @@ describe('docker compose', () => {
     assert.ok(vigil.ports.includes(`${port}:${port}`));
     assert.ok(vigil.volumes.includes('vigil-data:/data'));
     assert.ok(vigil.ipc === 'host' || vigil.shm_size, 'Chromium gets enough shared memory');
+    const grace = graceSecondsOf(vigil.command);
+    assert.ok(parseDuration(vigil.stop_grace_period)! / 1000 >= grace + 60, `stop_grace_period ${vigil.stop_grace_period}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`);
   });
 
   it('mounts files that exist in the repository', () => {
