@@ -13,17 +13,29 @@ const AUTH_SCHEME = /^(Bearer|Basic|Token|Digest)\s+/i;
 
 const isTemplated = (text: string) => hasEnvReference(text) || /\{\{.+?\}\}/.test(text);
 
-function suggestion(path: PropertyKey[], key: string, literal: string): string {
-  const section = path[0] === 'exporters' ? path[path.length - 2] : path[1];
-  const owner = typeof section === 'string' && ['tenants', 'suites', 'environments', 'exporters'].includes(String(path[0])) ? section : '';
+// A variable name for the value at `path`: named after what owns it (`tenants.shop…` → SHOP_…,
+// `exporters.nagios.nrdp.token` → NRDP_TOKEN), and Vigil's own settings after Vigil and their path
+// (`api.token` → VIGIL_API_TOKEN, the variable the docs and `vigil gate` use).
+function variableFor(path: PropertyKey[], key: string): string {
   const suffix = /authorization/i.test(key) ? 'TOKEN' : key;
-  const variable = [owner, suffix]
-    .filter(Boolean)
+  const top = String(path[0]);
+  const words =
+    top === 'exporters' && path.length > 2
+      ? [path[path.length - 2], suffix]
+      : ['tenants', 'suites', 'environments'].includes(top) && path.length > 2
+        ? [path[1], suffix]
+        : ['vigil', ...path.slice(0, -1), suffix];
+  return words
+    .filter((w) => typeof w === 'string')
     .join('_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2') // adminPassword → admin_Password
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
+}
+
+function suggestion(path: PropertyKey[], key: string, literal: string): string {
   const scheme = AUTH_SCHEME.exec(literal)?.[0] ?? '';
-  return `${scheme}\${${variable}}`;
+  return `${scheme}\${${variableFor(path, key)}}`;
 }
 
 /** Problems for secret-looking values written literally in the (not yet interpolated) YAML tree. */

@@ -143,7 +143,20 @@ describe('config errors', () => {
     input.tenants.mod = { kind: 'module', module: './tenants/demo-module.ts', options: { adminPassword: 'hunter22' } };
     assert.deepEqual(await problemsOf(input), [
       'tenants.shop.create.headers.Authorization: put secrets in the environment, e.g. "Bearer ${SHOP_TOKEN}"',
-      'tenants.mod.options.adminPassword: put secrets in the environment, e.g. "${MOD_ADMINPASSWORD}"',
+      'tenants.mod.options.adminPassword: put secrets in the environment, e.g. "${MOD_ADMIN_PASSWORD}"',
+    ]);
+  });
+
+  test('the hint names a variable after what holds the secret; Vigil’s own settings get VIGIL_<path>', async () => {
+    const input: Record<string, unknown> = validConfig();
+    const environments = input.environments as Record<string, Record<string, unknown>>;
+    environments.production.env = { DB_PASSWORD: 'pw-literal' };
+    (input.suites as Record<string, Record<string, unknown>>).checkout.env = { stripeApiKey: 'sk-literal' };
+    input.api = { token: 'tok-literal' };
+    assert.deepEqual(await problemsOf(input), [
+      'environments.production.env.DB_PASSWORD: put secrets in the environment, e.g. "${PRODUCTION_DB_PASSWORD}"',
+      'suites.checkout.env.stripeApiKey: put secrets in the environment, e.g. "${CHECKOUT_STRIPE_API_KEY}"',
+      'api.token: put secrets in the environment, e.g. "${VIGIL_API_TOKEN}"',
     ]);
   });
 

@@ -45,7 +45,7 @@ describe('config: api section', () => {
   });
 
   test('a literal token, an unknown zone, a bad listen address and a zero reap interval are refused by path', async () => {
-    assert.deepEqual(await problems({ token: 'hunter2-literal' }), ['api.token: put secrets in the environment, e.g. "${TOKEN}"']);
+    assert.deepEqual(await problems({ token: 'hunter2-literal' }), ['api.token: put secrets in the environment, e.g. "${VIGIL_API_TOKEN}"']);
     const p = await problems({ timezone: 'Mars/Base', listen: 'localhost', reapEvery: '0s', concurrency: 0 });
     assert.ok(p.some((x) => x.startsWith('api.timezone: "Mars/Base" is not a time zone')), p.join('\n'));
     assert.ok(p.some((x) => x.startsWith('api.listen: "localhost" is not host:port')), p.join('\n'));
