@@ -25,12 +25,14 @@ function variableFor(path: PropertyKey[], key: string): string {
       : ['tenants', 'suites', 'environments'].includes(top) && path.length > 2
         ? [path[1], suffix]
         : ['vigil', ...path.slice(0, -1), suffix];
-  return words
+  const name = words
     .filter((w) => typeof w === 'string')
     .join('_')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2') // adminPassword → admin_Password
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
+  // A variable name cannot start with a digit (a tenant called 2fa).
+  return /^[0-9]/.test(name) ? `VIGIL_${name}` : name;
 }
 
 function suggestion(path: PropertyKey[], key: string, literal: string): string {

@@ -152,9 +152,12 @@ describe('config errors', () => {
     const environments = input.environments as Record<string, Record<string, unknown>>;
     environments.production.env = { DB_PASSWORD: 'pw-literal' };
     (input.suites as Record<string, Record<string, unknown>>).checkout.env = { stripeApiKey: 'sk-literal' };
+    // A name starting with a digit cannot start a variable name.
+    environments['2nd'] = { ...environments.production, env: { password: 'pw-literal' } };
     input.api = { token: 'tok-literal' };
     assert.deepEqual(await problemsOf(input), [
       'environments.production.env.DB_PASSWORD: put secrets in the environment, e.g. "${PRODUCTION_DB_PASSWORD}"',
+      'environments.2nd.env.password: put secrets in the environment, e.g. "${VIGIL_2ND_PASSWORD}"',
       'suites.checkout.env.stripeApiKey: put secrets in the environment, e.g. "${CHECKOUT_STRIPE_API_KEY}"',
       'api.token: put secrets in the environment, e.g. "${VIGIL_API_TOKEN}"',
     ]);

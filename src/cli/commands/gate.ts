@@ -67,7 +67,8 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       throw new ConfigError(`--environment ${environment}: no such environment (defined: ${Object.keys(ctx.config.environments).join(', ')})`);
     }
     const onEnv = Object.entries(ctx.config.suites).filter(([, s]) => s.environments.includes(environment)).map(([name]) => name);
-    const suites = opts.suite ?? onEnv;
+    // A suite named twice runs once.
+    const suites = opts.suite ? [...new Set(opts.suite)] : onEnv;
     for (const s of suites) {
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
     }
@@ -140,7 +141,7 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
     return { status: res.status, json };
   };
 
-  let suites = opts.suite;
+  let suites = opts.suite ? [...new Set(opts.suite)] : undefined;
   if (!suites) {
     const { status, json } = await call('GET', '/api/suites');
     if (status !== 200) throw new GateHttpError(`GET ${base}/api/suites answered ${status}: ${String(json.error ?? '')}`);
