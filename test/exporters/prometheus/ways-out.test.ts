@@ -160,6 +160,28 @@ describe('Pushgateway', () => {
     assert.doesNotMatch(push.body, /^process_/m);
   });
 
+  test('pushes only the group\'s series: other pairs and environments stay out, series without those labels go', async (t) => {
+    const gateway = await standIn(t, 200);
+    // A label value that looks like a grouping label must not fool the filter.
+    const version = '0.1.0",suite="login';
+    const exporter = createPrometheusExporter({
+      version, log: quietLog(),
+      targets: [prod, { suite: 'login', environment: 'production' }, { suite: 'checkout', environment: 'staging' }],
+    });
+    await exporter.publish(result('failed'));
+    await exporter.publish(result('passed', { suite: 'login' }));
+    await exporter.publish(result('passed', { environment: 'staging' }));
+    await pushToGateway(exporter, { url: `http://127.0.0.1:${gateway.port}`, job: 'vigil', groupings: prod });
+    const samples = parseExposition(gateway.received[0].body);
+    const pairs = new Set(samples.filter((s) => s.labels.suite || s.labels.environment).map((s) => `${s.labels.suite}/${s.labels.environment}`));
+    assert.deepEqual([...pairs].sort(), ['checkout/production', 'undefined/production'], 'the pair, and its environment\'s series');
+    assert.equal(valueOf(gateway.received[0].body, 'probe_success', prod), 0);
+    assert.equal(samples.find((s) => s.name === 'vigil_build_info')?.labels.version, '0.1.0\\",suite=\\"login');
+    assert.ok(samples.some((s) => s.name === 'vigil_run_phase_duration_seconds_count'));
+    // Every family is still declared, so a family whose samples all belonged to other pairs is empty, not gone.
+    assert.match(gateway.received[0].body, /^# TYPE probe_success gauge$/m);
+  });
+
   test('a refused push is an ExportError that shows neither the password nor the user', async (t) => {
     const gateway = await standIn(t, 400);
     const url = `http://pushuser:s3cret-pass@127.0.0.1:${gateway.port}`;
