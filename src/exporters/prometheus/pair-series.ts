@@ -124,6 +124,9 @@ export class PairSeries {
   private readonly pairs = new Map<string, Pair>();
   /** Per family: its rendered block; undefined = a pair changed since the last scrape. */
   private readonly blocks: Array<string | undefined> = [];
+  /** All blocks, as text and as UTF-8: unchanged scrapes neither join nor encode 1.5 MB again. */
+  private text: string | undefined;
+  private bytes: Buffer | undefined;
 
   family(spec: PairFamilySpec): PairFamily {
     if (this.pairs.size > 0) throw new Error('pair families must all be declared before the first sample');
@@ -136,15 +139,24 @@ export class PairSeries {
 
   /** The exposition of every pair family, blocks separated by a blank line, without a final newline. */
   render(): string {
-    const blocks = this.families.map((family, i) => {
-      let block = this.blocks[i];
-      if (block === undefined) {
-        block = family.render(this.pairs.values());
-        this.blocks[i] = block;
-      }
-      return block;
-    });
-    return blocks.join('\n\n');
+    if (this.text === undefined) {
+      const blocks = this.families.map((family, i) => {
+        let block = this.blocks[i];
+        if (block === undefined) {
+          block = family.render(this.pairs.values());
+          this.blocks[i] = block;
+        }
+        return block;
+      });
+      this.text = blocks.join('\n\n');
+    }
+    return this.text;
+  }
+
+  /** render() as UTF-8. */
+  renderBytes(): Buffer {
+    this.bytes ??= Buffer.from(this.render());
+    return this.bytes;
   }
 
   /** @internal */
@@ -171,6 +183,8 @@ export class PairSeries {
   changed(pair: Pair, family: number): void {
     pair.lines[family] = undefined;
     this.blocks[family] = undefined;
+    this.text = undefined;
+    this.bytes = undefined;
   }
 }
 

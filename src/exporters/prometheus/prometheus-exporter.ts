@@ -59,6 +59,8 @@ export interface PrometheusExporter {
   observeReap(report: ReapReport): void;
   /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
   metrics(): Promise<string>;
+  /** metrics() as UTF-8 chunks to write in order; the per-pair part is kept between scrapes. */
+  metricsChunks(): Promise<Buffer[]>;
 }
 
 /** Something that renders a text exposition (what prom-client's Pushgateway reads from a registry). */
@@ -375,6 +377,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     },
 
     metrics: () => render(registry),
+    metricsChunks: async () => [pairs.renderBytes(), Buffer.from(`\n\n${await registry.metrics()}`)],
   };
 }
 

@@ -42,6 +42,17 @@ describe('/metrics', () => {
     const text = await answer.text();
     assert.equal(valueOf(text, 'probe_success', prod), 0);
     assert.match(text, /^process_resident_memory_bytes /m);
+    // Served from cached chunks: the same exposition as metrics(), with its exact length.
+    const withoutProcess = (s: string) => s.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(process|nodejs)_/.test(l)).join('\n');
+    assert.equal(withoutProcess(text), withoutProcess(await exporter.metrics()));
+    assert.equal(Number(answer.headers.get('content-length')), Buffer.byteLength(text));
+    // A change after a scrape is in the next one; HEAD answers the length and no body.
+    await exporter.publish(result('passed', { runId: 'later', finishedAt: new Date(Date.UTC(2030, 0, 1)).toISOString() }));
+    assert.equal(valueOf(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'probe_success', prod), 1);
+    const head = await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.ok(Number(head.headers.get('content-length')) > 0);
+    assert.equal(await head.text(), '');
   });
 
   test('a collection failure answers 500 saying what broke', async (t) => {
