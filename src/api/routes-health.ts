@@ -1,7 +1,10 @@
 // Liveness, readiness and metrics. /healthz only says the process answers (a restart would not help a
 // busy Vigil); /readyz says it can do its job: the store answers and the scheduler is running.
 import { Router } from 'express';
-import { metricsHandler, type PrometheusExporter } from '../exporters/prometheus/index.ts';
+// Not from prometheus/index.ts: that also loads metrics-server.ts, whose ESM import of node:http
+// makes Node load its fetch implementation (undici) — 2–3 MB that `vigil serve` never uses.
+import { metricsHandler } from '../exporters/prometheus/metrics-handler.ts';
+import type { PrometheusExporter } from '../exporters/prometheus/prometheus-exporter.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Store } from '../store/types.ts';
 import { sendError } from './http-error.ts';

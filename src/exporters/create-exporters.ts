@@ -12,7 +12,9 @@ import {
   createNscaTransport,
   type Transport,
 } from './nagios/index.ts';
-import { createPrometheusExporter, type PrometheusExporter } from './prometheus/index.ts';
+// The exporter's own module, not prometheus/index.ts (which loads node:http for `vigil metrics`: see
+// src/api/routes-health.ts).
+import { createPrometheusExporter, type PrometheusExporter } from './prometheus/prometheus-exporter.ts';
 
 export interface Exporters {
   prometheus: PrometheusExporter;

@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 import type { Redactor } from './redact.ts';
+
+// pino-pretty (30 modules) only when a person reads the log: a container logs JSON and never loads it.
+// require, not import(): createLogger is synchronous, and pino-pretty is CommonJS.
+const require = createRequire(import.meta.url);
 
 /** `json`: one JSON object per line, for log collectors. `pretty`: for a person. `auto`: pretty on a terminal. */
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -33,7 +38,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (logFormat(opts.format, fd) === 'pretty') {
     // Synchronous, in this thread: a worker-thread transport can lose the last lines when a one-shot
     // `vigil run` exits with process.exit().
-    return pino(options, pretty({ destination: fd, sync: true, colorize: isatty(fd), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
+    const prettyStream = require('pino-pretty') as typeof pretty;
+    return pino(options, prettyStream({ destination: fd, sync: true, colorize: isatty(fd), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
   }
   return pino(options, pino.destination({ fd, sync: true }));
 }

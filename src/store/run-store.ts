@@ -95,7 +95,11 @@ export function createRunStore(db: DatabaseSync): RunStore {
           const at = successAt.get(JSON.stringify([last.suite, last.environment]));
           return { suite: last.suite, environment: last.environment, last, ...(at ? { lastSuccessAt: at } : {}) };
         })
-        .sort((a, b) => a.suite.localeCompare(b.suite) || a.environment.localeCompare(b.environment));
+        // Plain code-unit order: names are ASCII (NAME_PATTERN), and localeCompare would load ICU's
+        // collation data (~2 MB that stays resident) into `vigil serve`, which calls this at start-up.
+        .sort((a, b) => compare(a.suite, b.suite) || compare(a.environment, b.environment));
     },
   };
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
