@@ -81,7 +81,7 @@ function program(setExit: (code: number) => void) {
   return cli;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   let code = 0;
   try {
     await program((c) => (code = c)).parseAsync(argv);
@@ -101,5 +101,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Run as `node src/cli/vigil.ts`; the launcher (src/cli/vigil.js) and the compile-cache warm-up import
+// this module instead, and the launcher calls main() itself.
 // Exit explicitly: a provisioner module or a stray timer must not keep a finished one-shot alive.
-process.exit(await main(process.argv));
+if (import.meta.main) process.exit(await main(process.argv));

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { launcherFlags } from '../helpers/launcher.ts';
 import { repoRoot } from '../helpers/vigil-cli.ts';
 
 interface Instruction {
@@ -100,6 +101,22 @@ const listenPort = () => {
   assert.ok(c.includes('--listen') && listen, `CMD ${JSON.stringify(c)} passes --listen host:port`);
   return Number(/:(\d+)$/.exec(listen)![1]);
 };
+/** ENV instructions, as the image's environment. */
+const imageEnvironment = () => {
+  const env: Record<string, string> = {};
+  for (const e of all('ENV')) {
+    for (const m of e.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
+  }
+  return env;
+};
+/** The RUN that fills the compile cache: `node [flags] /app/src/cli/warm-compile-cache.js`. */
+const warmUpCommand = () => {
+  const instruction = all('RUN').find((r) => r.args.includes('warm-compile-cache.js'));
+  assert.ok(instruction, 'a RUN warms the compile cache (src/cli/warm-compile-cache.js)');
+  const argv = instruction.args.split(/\s+/);
+  assert.ok(argv[0] === 'node' && argv.at(-1)!.endsWith('/warm-compile-cache.js'), `RUN ${instruction.args}`);
+  return { instruction, argv };
+};
 /** Where a path inside the image comes from in the repository, by the COPY instructions into /app. */
 const repoPathOf = (imagePath: string) => {
   assert.ok(imagePath.startsWith('/app/'), `${imagePath} is under /app, where the Dockerfile copies Vigil`);
@@ -125,17 +142,32 @@ describe('Dockerfile facts', () => {
     assert.ok(!['root', '0'].includes(user), `USER ${user}`);
   });
 
-  it('starts vigil under an init process that it installs, with the package.json bin as the script', () => {
+  it('starts vigil under an init process that it installs, with the package.json bin as the script and its Node flags', () => {
     const e = entrypoint();
     assert.match(e[0], /(^|\/)(tini|dumb-init)$/, `ENTRYPOINT starts with an init: ${JSON.stringify(e)}`);
     const init = path.basename(e[0]);
     assert.ok(all('RUN').some((r) => new RegExp(`apt-get install[^&]*\\b${init}\\b`).test(r.args)), `${init} is installed in the image`);
-    const script = e.find((a) => a.endsWith('.ts'));
+    const script = e.find((a) => a.startsWith('/app/'));
     assert.ok(script, `ENTRYPOINT runs a script: ${JSON.stringify(e)}`);
     assert.equal(repoPathOf(script), path.normalize(pkg.bin.vigil), 'ENTRYPOINT script = package.json bin.vigil');
+    // The launcher's shebang flags: the same as `vigil` and `npm start` get, and as the compile cache was warmed with.
+    assert.deepEqual(e.slice(e.indexOf('--') + 1), ['node', ...launcherFlags(), script]);
     assert.ok(existsSync(path.join(repoRoot, repoPathOf(script))));
     assert.ok(all('COPY').some((c) => /^src\/? +src\/?$/.test(c.args)) && last('WORKDIR') && all('WORKDIR').some((w) => w.args === '/app'), 'src/ is copied to /app/src');
     assert.deepEqual(cmd().slice(0, 1), ['serve']);
+  });
+
+  it('fills the compile cache at build time, as the user and with the Node flags that run vigil', () => {
+    const env = imageEnvironment();
+    const cacheDir = env.NODE_COMPILE_CACHE;
+    assert.ok(cacheDir?.startsWith('/'), 'ENV NODE_COMPILE_CACHE names a folder in the image');
+    const user = last('USER').args.split(':')[0];
+    assert.ok(all('RUN').some((r) => new RegExp(`chown [^&]*${user}[^&]* ${cacheDir}( |$)`).test(r.args)), `${user} owns ${cacheDir}`);
+    const warm = warmUpCommand();
+    const userAt = dockerfile.lastIndexOf(last('USER'));
+    assert.ok(dockerfile.indexOf(warm.instruction) > userAt, 'the warm-up runs after USER: the cache folder Node picks is named after the uid');
+    assert.deepEqual(warm.argv.slice(0, -1), ['node', ...launcherFlags()], 'the warm-up runs with the launcher\'s Node flags (they are part of the cache key)');
+    assert.ok(existsSync(path.join(repoRoot, repoPathOf(warm.argv.at(-1)!))));
   });
 
   it('exposes the port the start command listens on, on all interfaces', () => {
@@ -196,12 +228,18 @@ describe("the image's start command, run here", () => {
     });
   }
 
+  /** The image's ENV; its compile cache folder becomes one of this test's. */
   function imageEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: undefined, VIGIL_CONFIG: undefined, VIGIL_LOG_LEVEL: undefined };
-    for (const e of all('ENV')) {
-      for (const m of e.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
-    }
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: undefined, VIGIL_CONFIG: undefined, VIGIL_LOG_LEVEL: undefined, ...imageEnvironment() };
+    if (env.NODE_COMPILE_CACHE) env.NODE_COMPILE_CACHE = path.join(dataDir, '.compile-cache');
     return env;
+  }
+
+  /** The build's RUN that warms the compile cache, with this machine's paths. */
+  function warmUp(): { status: number | null; output: string } {
+    const argv = warmUpCommand().argv.map((a) => (a === 'node' ? process.execPath : a.startsWith('/app/') ? path.join(repoRoot, repoPathOf(a)) : a));
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: dataDir, env: imageEnv(), encoding: 'utf8', timeout: 120_000 });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
 
   function healthcheck(port: number): { status: number | null; output: string } {
@@ -210,7 +248,10 @@ describe("the image's start command, run here", () => {
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
 
-  it('serves /healthz, runs the bundled demo into the data dir, passes its HEALTHCHECK, and exits 0 on SIGTERM', async () => {
+  it('warms the compile cache the way the build does, then serves /healthz, runs the bundled demo into the data dir, passes its HEALTHCHECK, and exits 0 on SIGTERM', async () => {
+    const warm = warmUp();
+    assert.equal(warm.status, 0, `the build's warm-up failed: ${warm.output}`);
+    assert.match(warm.output, /warm-compile-cache: \d+ modules/);
     const argv = startCommand('127.0.0.1:0');
     const child = spawn(argv[0], argv.slice(1), { cwd: dataDir, env: imageEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
