@@ -1,5 +1,8 @@
 // Service-mode figures for `npm run bench` (also runnable alone: `node bench/service.ts`):
-//   idle RSS  — `vigil serve` with 20 suites scheduled far in the future (no run, so no browser), target ≤ 80 MB
+//   idle RSS  — `vigil serve` with 20 suites scheduled far in the future (no run, so no browser), target ≤ 80 MB,
+//               started as an operator starts it: the `vigil` bin (src/cli/vigil.js, its shebang's Node
+//               flags), with a compile cache of its own. The figure is the second start's; the first start
+//               after an install (cold cache: Node loads its TypeScript stripper) is given next to it.
 //   /metrics  — latency with 1,000 suite × environment series restored from a seeded store, target ≤ 20 ms
 //               (median and p95 over METRICS_REQUESTS sequential requests on loopback)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,10 +41,21 @@ ${Array.from({ length: suites }, (_, i) => `  s${i}: { path: ${path.join(repoRoo
 `;
 }
 
-async function startServe(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'src/cli/vigil.ts'), 'serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
+/**
+ * `vigil serve` the way package.json `bin` runs it: the launcher executed through its shebang, with
+ * the Node that runs this bench first on PATH (so `env node` finds it). `compileCache` is the
+ * NODE_COMPILE_CACHE directory: the bench's own, so its first start is a cold one.
+ */
+async function startServe(configFile: string, compileCache: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(path.join(repoRoot, 'src/cli/vigil.js'), ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
     cwd: repoRoot,
-    env: { ...process.env, VIGIL_LOG_FORMAT: 'json', VIGIL_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+      NODE_COMPILE_CACHE: compileCache,
+      VIGIL_LOG_FORMAT: 'json',
+      VIGIL_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -104,20 +118,28 @@ function seed(storeFile: string, suites: number, environments: number) {
 export async function benchService(): Promise<string[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-serve-'));
   try {
-    // Idle: 20 suites on one environment, scheduled once a year.
+    // Idle: 20 suites on one environment, scheduled once a year. Started twice: the first start fills
+    // the compile cache (as the first start after `npm ci` or an upgrade does), the second is the
+    // figure, as every later start of the service.
+    const compileCache = path.join(dir, 'compile-cache');
     const idleConfig = path.join(dir, 'idle.yaml');
     await writeFile(idleConfig, configYaml(dir, 20, 1, '0 0 1 1 *'));
-    const idle = await startServe(idleConfig);
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const rss = await rssMb(idle.child.pid!);
-    await stop(idle.child);
-    await rm(path.join(dir, 'vigil.db'), { force: true });
+    const idleRss = async () => {
+      const idle = await startServe(idleConfig, compileCache);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      const mb = await rssMb(idle.child.pid!);
+      await stop(idle.child);
+      await rm(path.join(dir, 'vigil.db'), { force: true });
+      return mb;
+    };
+    const coldRss = await idleRss();
+    const rss = await idleRss();
 
     // /metrics: 50 suites × 20 environments = 1,000 pairs, each with a last result in the store.
     const bigConfig = path.join(dir, 'big.yaml');
     await writeFile(bigConfig, configYaml(dir, 50, 20));
     seed(path.join(dir, 'vigil.db'), 50, 20);
-    const big = await startServe(bigConfig);
+    const big = await startServe(bigConfig, compileCache);
     const times: number[] = [];
     let bytes = 0;
     let series = 0;
@@ -136,7 +158,7 @@ export async function benchService(): Promise<string[]> {
     const p50 = quantile(times, 0.5);
     const p95 = quantile(times, 0.95);
     return [
-      `vigil serve idle RSS, 20 suites scheduled: ${rss.toFixed(1)} MB (target ≤ 80 MB) ${rss <= 80 ? 'OK' : 'OVER TARGET'}`,
+      `vigil serve idle RSS, 20 suites scheduled: ${rss.toFixed(1)} MB (target ≤ 80 MB) ${rss <= 80 ? 'OK' : 'OVER TARGET'}; first start after install (cold compile cache): ${coldRss.toFixed(1)} MB`,
       `/metrics with ${series} suite×environment pairs (${(bytes / 1024).toFixed(0)} KB), ${METRICS_REQUESTS} requests: median ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (target ≤ 20 ms) ${p95 <= 20 ? 'OK' : p50 <= 20 ? 'median OK, p95 OVER TARGET' : 'OVER TARGET'}`,
     ];
   } finally {
