@@ -1,8 +1,12 @@
-#!/usr/bin/env -S node --expose-gc
+#!/usr/bin/env -S node --expose-gc --no-opt --no-maglev
 // The `vigil` command: package.json `bin` and `start`, and the image's ENTRYPOINT all run this file,
 // with the same Node flags (test/operability/launcher.test.ts checks that they agree).
 // It switches Node's compile cache on before any TypeScript is loaded, then runs the CLI.
 // --expose-gc: `vigil serve` collects its start-up garbage once before it idles (src/cli/commands/serve.ts).
+// --no-opt --no-maglev: no optimising compilers. Vigil's own JavaScript is glue around child processes,
+// SQLite and cached strings; the compilers cost an idle `vigil serve` ~10 MB (their code pages and
+// what they compile) and save it next to nothing (docs/architecture.md, "Start-up and memory").
+// Playwright and the browsers run in their own processes, with Node's defaults.
 // The flags are part of the compile cache's key, so a cache warmed with other flags is not used.
 import { enableCompileCache } from './compile-cache.js';
 

@@ -1,7 +1,7 @@
 // Fills the compile cache for every module of Vigil without running anything, so that the first
 // `vigil serve` already finds it warm. The image build runs it (Dockerfile); a derived image that adds
 // TypeScript loaded in-process (a `kind: module` tenant provisioner) passes those files as arguments:
-//   node --expose-gc /app/src/cli/warm-compile-cache.js /etc/vigil/tenants/shop.ts
+//   node --expose-gc --no-opt --no-maglev /app/src/cli/warm-compile-cache.js /etc/vigil/tenants/shop.ts
 // Run it with the Node flags of src/cli/vigil.js and as the user that runs Vigil: both are part of the
 // cache's key (the directory Node picks is named after the V8 flags and the uid).
 // Prints how many modules it loaded and where the cache is; exits 1 if the cache is off.
