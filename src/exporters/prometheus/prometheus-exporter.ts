@@ -2,7 +2,9 @@
 // Own registries, never prom-client's global one: two exporters (tests, a CLI next to a server) must
 // not share state. Vigil's own series and Node's process metrics live in separate registries so the
 // one-shot ways out (textfile, Pushgateway) can leave out process_* series, which would collide with
-// node_exporter's and the gateway's own.
+// node_exporter's and the gateway's own. The per-suite × environment families are not prom-client's
+// but PairSeries' (pair-series.ts): at 1,000 pairs prom-client's rendering alone missed the scrape
+// target.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PairSeries } from './pair-series.ts';
 import type { RunResult, RunStatus } from '../../runs/run-result.ts';
@@ -79,7 +81,6 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const resultsRegistry = new Registry();
   const processRegistry = new Registry();
   const registers = [resultsRegistry];
-  const pair = ['suite', 'environment'] as const;
 
   // Everything labelled by suite × environment: rendered by PairSeries (pair-series.ts says why).
   const pairs = new PairSeries();
