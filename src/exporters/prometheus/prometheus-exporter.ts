@@ -223,7 +223,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const registry = Registry.merge([resultsRegistry, processRegistry]);
   // Pair families first, then prom-client's (the histogram, per-environment and per-exporter series,
   // build info, then the process); the same block separator prom-client uses between families.
-  const render = async (rest: Registry) => `${pairs.render()}\n\n${await rest.metrics()}`;
+  const chunks = async (rest: Registry) => [pairs.renderBytes(), Buffer.from(`\n\n${await rest.metrics()}`)];
+  const render = async (rest: Registry) => Buffer.concat(await chunks(rest)).toString();
   const results: Exposition = { contentType: registry.contentType, metrics: () => render(resultsRegistry) };
 
   function acceptsPair(suite: string, environment: string): boolean {
@@ -378,7 +379,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     },
 
     metrics: () => render(registry),
-    metricsChunks: async () => [pairs.renderBytes(), Buffer.from(`\n\n${await registry.metrics()}`)],
+    metricsChunks: () => chunks(registry),
   };
 }
 
