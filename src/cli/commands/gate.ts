@@ -47,6 +47,8 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   const timeoutMs = parseDuration(opts.timeout ?? '15m');
   if (timeoutMs === undefined || timeoutMs <= 0) throw new ConfigError(`"${opts.timeout}" is not a duration (e.g. 90s, 15m)`, { where: '--timeout' });
   const deadline = Date.now() + timeoutMs;
+  // A suite named twice runs once (on a server, a second trigger would be refused with 409).
+  if (opts.suite) opts = { ...opts, suite: [...new Set(opts.suite)] };
   const results = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
   const code = worstExitCode(results.map((r) => r.status));
   if (opts.json) {
@@ -67,8 +69,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       throw new ConfigError(`--environment ${environment}: no such environment (defined: ${Object.keys(ctx.config.environments).join(', ')})`);
     }
     const onEnv = Object.entries(ctx.config.suites).filter(([, s]) => s.environments.includes(environment)).map(([name]) => name);
-    // A suite named twice runs once.
-    const suites = opts.suite ? [...new Set(opts.suite)] : onEnv;
+    const suites = opts.suite ?? onEnv;
     for (const s of suites) {
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
     }
@@ -141,7 +142,7 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
     return { status: res.status, json };
   };
 
-  let suites = opts.suite ? [...new Set(opts.suite)] : undefined;
+  let suites = opts.suite;
   if (!suites) {
     const { status, json } = await call('GET', '/api/suites');
     if (status !== 200) throw new GateHttpError(`GET ${base}/api/suites answered ${status}: ${String(json.error ?? '')}`);
