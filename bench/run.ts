@@ -13,6 +13,7 @@ import path from 'node:path';
 import { startDemo } from '../demo/app.ts';
 import type { RunResult } from '../src/runs/run-result.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
+import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -102,14 +103,9 @@ suites:
 
       // `vigil run` as the `vigil` bin runs it: the launcher through its shebang (its Node flags and
       // compile cache; this Node first on PATH). The cache is the bench's own: round 1 fills it.
-      const v = await timed(path.join(repoRoot, 'src/cli/vigil.js'), ['run', '--config', configFile, '--json'], {
+      const v = await timed(vigilBin, ['run', '--config', configFile, '--json'], {
         cwd: repoRoot,
-        env: {
-          ...process.env,
-          PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
-          NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'),
-          DEMO_ADMIN_TOKEN: adminToken,
-        },
+        env: vigilBinEnv(path.join(dir, 'compile-cache'), { DEMO_ADMIN_TOKEN: adminToken }),
       });
       if (v.code !== 0) throw new Error(`vigil run failed (exit ${v.code}):\n${v.stderr.slice(-2000)}`);
       const result = JSON.parse(v.stdout) as RunResult;
@@ -137,4 +133,4 @@ suites:
 }
 
 await main();
-process.stdout.write(`${(await (await import('./service.ts')).benchService()).join('\n')}\n`);
+process.stdout.write(`${(await benchService()).join('\n')}\n`);

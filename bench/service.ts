@@ -41,21 +41,28 @@ ${Array.from({ length: suites }, (_, i) => `  s${i}: { path: ${path.join(repoRoo
 `;
 }
 
+/** The `vigil` bin: the launcher, executed through its shebang as package.json `bin` runs it. */
+export const vigilBin = path.join(repoRoot, 'src/cli/vigil.js');
+
 /**
- * `vigil serve` the way package.json `bin` runs it: the launcher executed through its shebang, with
- * the Node that runs this bench first on PATH (so `env node` finds it). `compileCache` is the
- * NODE_COMPILE_CACHE directory: the bench's own, so its first start is a cold one.
+ * The environment of a `vigil` bin run: the Node that runs this bench first on PATH (so the shebang's
+ * `env node` finds it), and `compileCache` as NODE_COMPILE_CACHE — the bench's own, so its first start
+ * is a cold one.
  */
+export function vigilBinEnv(compileCache: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    NODE_COMPILE_CACHE: compileCache,
+    ...env,
+  };
+}
+
+/** `vigil serve` the way package.json `bin` runs it. */
 async function startServe(configFile: string, compileCache: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(path.join(repoRoot, 'src/cli/vigil.js'), ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
+  const child = spawn(vigilBin, ['serve', '--config', configFile, '--listen', '127.0.0.1:0'], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
-      NODE_COMPILE_CACHE: compileCache,
-      VIGIL_LOG_FORMAT: 'json',
-      VIGIL_LOG_LEVEL: 'info',
-    },
+    env: vigilBinEnv(compileCache, { VIGIL_LOG_FORMAT: 'json', VIGIL_LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
