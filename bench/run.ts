@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemo } from '../demo/app.ts';
-import type { RunResult } from '../src/runs/run-result.ts';
+import type { RunResult } from '../src/core/index.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunResult } from '../src/runs/run-result.ts';
+import type { RunResult } from '../src/core/index.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');

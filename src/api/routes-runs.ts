@@ -3,7 +3,7 @@
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { NAME_PATTERN } from '../config/schema.ts';
-import type { RunResult, RunStatus } from '../runs/run-result.ts';
+import type { RunResult, RunStatus } from '../core/index.ts';
 import type { RunQuery, Store } from '../store/types.ts';
 import { messageOf } from '../shared/errors.ts';
 import { AUTH_MESSAGES, bearerOf, checkToken } from './auth.ts';

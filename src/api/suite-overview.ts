@@ -1,6 +1,6 @@
 // One row per suite × environment this replica runs: schedule, next fire, last result and what is
 // queued or running now. Read by GET /api/suites and the UI's grid.
-import type { RunResult, RunStatus } from '../runs/run-result.ts';
+import type { RunResult, RunStatus } from '../core/index.ts';
 import type { Store } from '../store/types.ts';
 import type { RunControl } from './run-control.ts';
 

@@ -1,5 +1,5 @@
 import { formatSeconds } from '../shared/duration.ts';
-import type { RunResult } from '../runs/run-result.ts';
+import { errorHeadline, type RunResult } from '../core/index.ts';
 
 const WORD = { passed: 'PASSED', flaky: 'FLAKY', failed: 'FAILED', error: 'ERROR' } as const;
 
@@ -9,7 +9,7 @@ export function summarize(r: RunResult): string {
   const duration = formatSeconds(r.phases.tenant_setup + r.phases.test + r.phases.teardown);
   const head = `${WORD[r.status]} ${r.suite}@${r.environment}`;
   const lines: string[] = [];
-  if (r.status === 'error') lines.push(`${head}: ${r.errorMessage ?? r.errorPhase ?? 'runner error'}`);
+  if (r.status === 'error') lines.push(`${head}: ${errorHeadline(r)}`);
   else lines.push(`${head}: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped in ${duration}`);
   for (const f of r.failures) {
     lines.push(`  ✘ ${f.title} (${f.file}:${f.line})`);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError, messageOf } from '../shared/errors.ts';
 import type { VigilConfig } from './schema.ts';
 import { interpolate } from './interpolate.ts';
 import { findLiteralSecrets } from './literal-secrets.ts';
@@ -89,6 +89,8 @@ async function readSource(source: ConfigSource): Promise<string> {
   }
 }
 
+const MAX_ALIAS_COUNT = 100;
+
 function parseYaml(text: string, shown: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
@@ -99,7 +101,13 @@ function parseYaml(text: string, shown: string): unknown {
     });
     throw new ConfigError(problems);
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    // maxAliasCount bounds the expansion of `&x [*y, *y, …]` chains (a "billion laughs" file).
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new ConfigError(`${shown}: ${messageOf(err).split('\n')[0]} (YAML aliases may be expanded at most ${MAX_ALIAS_COUNT} times)`, { cause: err });
+  }
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new ConfigError(`${shown}: the top level must be a map of settings (store, environments, tenants, suites)`);
   }

@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { parseDuration } from '../shared/duration.ts';
-import { parseNscaMethod } from '../exporters/nagios/nsca.ts';
-import { messageOf } from '../shared/errors.ts';
+import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
 import { unknownKeyMessages } from './suggest.ts';
 
 /** Suite, environment and provisioner names end up in metric labels, tenant names and Nagios services. */
@@ -68,12 +67,9 @@ const browserSchema = strict({
   args: z.array(z.string()).default([]),
 });
 
-// Nagios forbids these in object names, and `;` or a newline would address another object through the
-// command file (same rule as the transports' assertObjectName).
-const NAGIOS_FORBIDDEN = /[;\n\r\t\u0000`~!$%^&*|'"<>?,()=]/;
 const nagiosName = (what: string) =>
-  nonEmpty.refine((text) => text.trim() !== '' && !NAGIOS_FORBIDDEN.test(text), {
-    error: (i) => `${JSON.stringify(i.input)} is not a valid Nagios ${what} name (no ; newline tab \` ~ ! $ % ^ & * | ' " < > ? , ( ) =)`,
+  nonEmpty.refine(isNagiosObjectName, {
+    error: (i) => `${JSON.stringify(i.input)} is not a valid Nagios ${what} name (no ${NAGIOS_FORBIDDEN_LIST})`,
   });
 
 const environmentSchema = strict({
@@ -212,11 +208,9 @@ const nscaSchema = strict({
   encryption: z.union([z.string(), z.number()]).optional(),
   password: z.string().optional(),
 }).superRefine((nsca, ctx) => {
-  let method: number;
-  try {
-    method = parseNscaMethod(nsca.encryption);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', path: ['encryption'], message: messageOf(err).replace(/^[^:]*encryption: /, '') });
+  const method = nscaMethodOf(nsca.encryption);
+  if (method === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['encryption'], message: `NSCA encryption method ${JSON.stringify(nsca.encryption)} is not supported; ${NSCA_METHOD_PROBLEM}` });
     return;
   }
   if (method !== 0 && !nsca.password) {
@@ -253,8 +247,8 @@ const exportersSchema = strict({
     stateMap: stateMapSchema.optional(),
     servicePrefix: z
       .string()
-      .refine((text) => !NAGIOS_FORBIDDEN.test(text), { error: 'must not hold characters Nagios forbids in names' })
-      .default('synthetic-'),
+      .refine((text) => !hasForbiddenNagiosChar(text), { error: 'must not hold characters Nagios forbids in names' })
+      .default(DEFAULT_SERVICE_PREFIX),
     /** Per delivery attempt, per transport: one slow transport never holds up another. */
     timeout: duration({ positive: true }).default(10_000),
     commandFile: nonEmpty.optional(),

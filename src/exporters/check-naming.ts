@@ -1,6 +1,6 @@
 // Which Nagios host and service a result lands on, and how its status maps to a state: the
 // environment's `nagiosHost`, the suite's `nagios.service`, per-suite state maps over the global one.
-import type { RunResult } from '../runs/run-result.ts';
+import type { RunResult } from '../core/index.ts';
 import type { NamingOptions, StateMap } from './nagios/index.ts';
 
 /** The parts of VigilConfig naming reads; the loaded config satisfies it. */

@@ -6,7 +6,7 @@
 // Order matters more than completeness: Nagios takes a passive result with an old timestamp and lets it
 // replace a newer state (reference/monitoring-facts.md). So per exporter × host × service the newest
 // delivered timestamp is remembered, and a spooled result older than it is discarded, never sent.
-import type { RunResult } from '../runs/run-result.ts';
+import type { RunResult } from '../core/index.ts';
 import { ExportError, messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { SpoolEntry, Store } from '../store/types.ts';

@@ -1,7 +1,7 @@
 // The status rules of DESIGN.md in one place. "Never report OK when nothing was tested": a completed
 // Playwright run in which no test ran is a runner fault, not a pass.
 import type { SuiteOutcome } from '../suites/types.ts';
-import type { RunResult } from './run-result.ts';
+import type { RunResult } from '../core/index.ts';
 
 const BROWSER_LAUNCH = /browserType\.launch|Executable doesn't exist|Failed to launch/;
 

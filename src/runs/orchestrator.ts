@@ -1,9 +1,11 @@
 // One monitored run: ledger row → create tenant → the app's own suite → destroy tenant → RunResult.
-// Setup and teardown happen in strict order even on interruption (the shape of Playwright's own
-// taskRunner): whatever was set up is torn down, and the result is recorded before anything else.
+// The shape of Playwright's task runner: `attempt` holds all the sequencing — each setup registers its
+// teardown as it starts, teardowns run in reverse order whatever happened — and returns only when every
+// teardown has run. Then `record` (the one exit) stamps, saves and publishes the complete result.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { nanoid } from 'nanoid';
+import { emptyCounts, targetProblem, type ErrorPhase, type RunPhase, type RunResult, type Trigger } from '../core/index.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
@@ -16,10 +18,9 @@ import type { SuiteEvent, SuiteOutcome } from '../suites/types.ts';
 import { tenantEnv, tenantName, publicFields } from '../tenants/index.ts';
 import type { Provisioner, TenantEnvironment, TenantFields } from '../tenants/types.ts';
 import { decideStatus } from './decide-status.ts';
-import { emptyCounts, type RunResult, type TenantState, type Trigger } from './run-result.ts';
 
 export type RunProgress =
-  | { type: 'phase'; runId: string; phase: 'tenant_setup' | 'test' | 'teardown'; detail?: string }
+  | { type: 'phase'; runId: string; phase: RunPhase; detail?: string }
   | { type: 'suite'; runId: string; event: SuiteEvent };
 
 export interface RunRequest {
@@ -47,22 +48,27 @@ export interface OrchestratorDeps {
 // Teardown must not depend on the run's (possibly aborted) signal, but must not hang forever either.
 const TEARDOWN_GRACE_MS = 60_000;
 
+/** What one attempt works with once the target is known to be runnable. */
+interface Target {
+  suite: VigilConfig['suites'][string];
+  environmentConfig: VigilConfig['environments'][string];
+  environment: TenantEnvironment;
+  provisioner: Provisioner;
+}
+
+type Teardown = () => Promise<void>;
+
 export function createRunOrchestrator(deps: OrchestratorDeps) {
   const { config, store, provisioners, redact, log } = deps;
   const clock = deps.clock ?? (() => new Date());
 
   async function run(request: RunRequest): Promise<RunResult> {
-    const { suite: suiteName, environment: envName, trigger, signal } = request;
-    const emit = (p: RunProgress) => request.onProgress?.(p);
-    const runId = request.runId ?? nanoid();
     const started = clock();
-    const suite = config.suites[suiteName];
-    const environmentConfig = config.environments[envName];
     const result: RunResult = {
-      runId,
-      suite: suiteName,
-      environment: envName,
-      trigger,
+      runId: request.runId ?? nanoid(),
+      suite: request.suite,
+      environment: request.environment,
+      trigger: request.trigger,
       startedAt: started.toISOString(),
       finishedAt: started.toISOString(),
       status: 'error',
@@ -70,117 +76,149 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       tests: emptyCounts(),
       failures: [],
     };
-    const fail = (errorPhase: NonNullable<RunResult['errorPhase']>, message: string) => {
-      result.status = 'error';
-      result.errorPhase = errorPhase;
-      result.errorMessage = message;
-    };
-
-    const provisioner = environmentConfig && provisioners.get(environmentConfig.tenants);
-    if (!suite) fail('config', `unknown suite "${suiteName}" (known: ${Object.keys(config.suites).join(', ')})`);
-    else if (!environmentConfig) fail('config', `unknown environment "${envName}" (known: ${Object.keys(config.environments).join(', ')})`);
-    else if (!suite.environments.includes(envName)) fail('config', `suite "${suiteName}" does not run on environment "${envName}" (it runs on: ${suite.environments.join(', ')})`);
-    else if (!provisioner) fail('config', `environment "${envName}" names tenant provisioner "${environmentConfig.tenants}", which is not defined`);
-    if (!suite || !environmentConfig || !provisioner || result.errorPhase) return finish(result);
-
-    const environment: TenantEnvironment = { name: envName, baseURL: environmentConfig.baseURL };
-    const name = tenantName(provisioner.prefix, suiteName);
-    let fields: TenantFields | undefined;
-    let tenantState: TenantState = 'creating';
-
-    // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant.
-    store.tenants.begin({ name, provisioner: provisioner.name, suite: suiteName, environment: envName, baseURL: environment.baseURL, runId, createdAt: started.toISOString() });
     try {
-      emit({ type: 'phase', runId, phase: 'tenant_setup', detail: name });
-      const setupStart = performance.now();
-      try {
-        if (signal?.aborted) throw new Error('interrupted before the tenant was created');
-        fields = await provisioner.create({ name, environment }, signal);
-        tenantState = 'active';
-        store.tenants.activate(name, publicFields(fields, provisioner));
-      } catch (err) {
-        tenantState = 'create_failed';
-        const message = redact(messageOf(err));
-        store.tenants.finish(name, 'create_failed', message);
-        fail(signal?.aborted ? 'interrupted' : 'tenant_setup', `tenant setup failed: ${message}`);
-        return finish(result);
-      } finally {
-        result.phases.tenant_setup = seconds(performance.now() - setupStart);
-      }
-
-      emit({ type: 'phase', runId, phase: 'test' });
-      const testStart = performance.now();
-      const outputDir = path.join(config.artifacts.dir, runId);
-      let outcome: SuiteOutcome;
-      const { browser, fellBack } = resolveBrowser({ ...config.browser, ...suite.browser });
-      if (fellBack) log.debug({ executablePath: browser.executablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
-      try {
-        outcome = await runSuite({
-          suiteDir: suite.path,
-          configFile: suite.config,
-          baseURL: environment.baseURL,
-          env: {
-            ...environmentConfig.env,
-            ...suite.env,
-            ...tenantEnv(fields, config.tenants[environmentConfig.tenants].env),
-            // Many suites read their base URL from the environment in their own config or helpers.
-            BASE_URL: environment.baseURL,
-            VIGIL_BASE_URL: environment.baseURL,
-            VIGIL_RUN_ID: runId,
-            VIGIL_SUITE: suiteName,
-            VIGIL_ENVIRONMENT: envName,
-          },
-          outputDir,
-          timeoutMs: suite.timeout,
-          retries: suite.retries,
-          grep: perEnvironment(suite.grep, envName),
-          grepInvert: perEnvironment(suite.grepInvert, envName),
-          projects: suite.projects,
-          workers: suite.workers,
-          keepReporters: suite.keepReporters,
-          browser,
-          signal,
-          log,
-          onEvent: (event) => emit({ type: 'suite', runId, event: redact.value(event) }),
-        });
-      } catch (err) {
-        outcome = { kind: 'crashed', message: messageOf(err), tests: emptyCounts(), failures: [], durationSec: 0, playwrightVersion: '' };
-      } finally {
-        result.phases.test = seconds(performance.now() - testStart);
-      }
-      Object.assign(result, decideStatus(outcome));
-      // Say who interrupted and why (a shutdown, an operator), not only that the suite was killed.
-      if (result.errorPhase === 'interrupted' && signal?.reason instanceof Error) {
-        result.errorMessage = `${signal.reason.message}: ${result.errorMessage}`;
-      }
-      if (result.status !== 'passed') result.artifactsDir = outputDir;
-      // A passing run kept nothing: its empty folder must not take a place in the retention count.
-      else rmSync(outputDir, { recursive: true, force: true });
-    } finally {
-      if (fields) {
-        emit({ type: 'phase', runId, phase: 'teardown', detail: name });
-        const teardownStart = performance.now();
-        try {
-          await provisioner.destroy({ name, fields, environment }, AbortSignal.timeout(TEARDOWN_GRACE_MS));
-          tenantState = 'destroyed';
-          store.tenants.finish(name, 'destroyed');
-        } catch (err) {
-          // Never hides the test outcome: the tenant stays in the ledger for the reaper.
-          tenantState = 'teardown_failed';
-          const message = redact(messageOf(err));
-          store.tenants.finish(name, 'teardown_failed', message);
-          result.tenant = { id: fields.id, name, state: tenantState, error: message };
-          log.error({ runId, tenant: name, err: message }, 'tenant teardown failed; left for the reaper');
-        } finally {
-          result.phases.teardown = seconds(performance.now() - teardownStart);
-        }
-      }
-      result.tenant ??= { id: fields?.id ?? '', name, state: tenantState };
+      await attempt(request, result);
+    } catch (err) {
+      // A bug of ours, not the app's: still a complete, recorded runner fault.
+      fail(result, 'suite', `internal error: ${messageOf(err)}`);
+      log.error({ runId: result.runId, err: redact(messageOf(err)) }, 'the run failed inside Vigil');
     }
-    return finish(result);
+    return record(result);
   }
 
-  async function finish(result: RunResult): Promise<RunResult> {
+  /** Resolve the target; refuse it as a config error when it cannot run. */
+  function resolveTarget(result: RunResult): Target | undefined {
+    const problem = targetProblem(config, result.suite, result.environment);
+    if (problem) return void fail(result, 'config', problem);
+    const suite = config.suites[result.suite];
+    const environmentConfig = config.environments[result.environment];
+    const provisioner = provisioners.get(environmentConfig.tenants);
+    if (!provisioner) return void fail(result, 'config', `environment "${result.environment}" names tenant provisioner "${environmentConfig.tenants}", which is not defined`);
+    return { suite, environmentConfig, provisioner, environment: { name: result.environment, baseURL: environmentConfig.baseURL } };
+  }
+
+  /** All the sequencing. Fills `result` in place; returns after every registered teardown ran. */
+  async function attempt(request: RunRequest, result: RunResult): Promise<void> {
+    const { signal } = request;
+    const emit = (p: RunProgress) => request.onProgress?.(p);
+    const target = resolveTarget(result);
+    if (!target) return;
+    if (signal?.aborted) return fail(result, 'interrupted', interruption(signal, 'interrupted before the tenant was created'));
+
+    const teardowns: Teardown[] = [];
+    try {
+      const fields = await setUpTenant(target, result, emit, teardowns, signal);
+      if (!fields) return;
+      await runTests(target, fields, result, emit, signal);
+    } finally {
+      for (const teardown of teardowns.reverse()) await teardown();
+    }
+  }
+
+  /** Ledger row, then create; registers the tenant's teardown as soon as it exists. */
+  async function setUpTenant(target: Target, result: RunResult, emit: (p: RunProgress) => void, teardowns: Teardown[], signal?: AbortSignal): Promise<TenantFields | undefined> {
+    const { provisioner, environment } = target;
+    const { runId } = result;
+    const name = tenantName(provisioner.prefix, result.suite);
+    const tenant: NonNullable<RunResult['tenant']> = { id: '', name, state: 'creating' };
+    result.tenant = tenant;
+    // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant.
+    store.tenants.begin({ name, provisioner: provisioner.name, suite: result.suite, environment: environment.name, baseURL: environment.baseURL, runId, createdAt: clock().toISOString() });
+    emit({ type: 'phase', runId, phase: 'tenant_setup', detail: name });
+    const setupStart = performance.now();
+    try {
+      const fields = await provisioner.create({ name, environment }, signal);
+      tenant.id = fields.id;
+      tenant.state = 'active';
+      store.tenants.activate(name, publicFields(fields, provisioner));
+      teardowns.push(() => tearDownTenant(target, fields, result, emit));
+      return fields;
+    } catch (err) {
+      const message = redact(messageOf(err));
+      tenant.state = 'create_failed';
+      tenant.error = message;
+      store.tenants.finish(name, 'create_failed', message);
+      if (signal?.aborted) fail(result, 'interrupted', interruption(signal, `while the tenant was being created: ${message}`));
+      else fail(result, 'tenant_setup', message);
+      return undefined;
+    } finally {
+      result.phases.tenant_setup = seconds(performance.now() - setupStart);
+    }
+  }
+
+  async function tearDownTenant(target: Target, fields: TenantFields, result: RunResult, emit: (p: RunProgress) => void): Promise<void> {
+    const tenant = result.tenant!;
+    emit({ type: 'phase', runId: result.runId, phase: 'teardown', detail: tenant.name });
+    const teardownStart = performance.now();
+    try {
+      await target.provisioner.destroy({ name: tenant.name, fields, environment: target.environment }, AbortSignal.timeout(TEARDOWN_GRACE_MS));
+      tenant.state = 'destroyed';
+      store.tenants.finish(tenant.name, 'destroyed');
+    } catch (err) {
+      // Never hides the test outcome: the tenant stays in the ledger for the reaper.
+      const message = redact(messageOf(err));
+      tenant.state = 'teardown_failed';
+      tenant.error = message;
+      store.tenants.finish(tenant.name, 'teardown_failed', message);
+      log.error({ runId: result.runId, tenant: tenant.name, err: message }, 'tenant teardown failed; left for the reaper');
+    } finally {
+      result.phases.teardown = seconds(performance.now() - teardownStart);
+    }
+  }
+
+  async function runTests(target: Target, fields: TenantFields, result: RunResult, emit: (p: RunProgress) => void, signal?: AbortSignal): Promise<void> {
+    const { suite, environmentConfig, environment } = target;
+    const { runId } = result;
+    emit({ type: 'phase', runId, phase: 'test' });
+    const testStart = performance.now();
+    const outputDir = path.join(config.artifacts.dir, runId);
+    const { browser, fellBack } = resolveBrowser({ ...config.browser, ...suite.browser });
+    if (fellBack) log.debug({ executablePath: browser.executablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
+    let outcome: SuiteOutcome;
+    try {
+      outcome = await runSuite({
+        suiteDir: suite.path,
+        configFile: suite.config,
+        baseURL: environment.baseURL,
+        env: {
+          ...environmentConfig.env,
+          ...suite.env,
+          ...tenantEnv(fields, config.tenants[environmentConfig.tenants].env),
+          // Many suites read their base URL from the environment in their own config or helpers.
+          BASE_URL: environment.baseURL,
+          VIGIL_BASE_URL: environment.baseURL,
+          VIGIL_RUN_ID: runId,
+          VIGIL_SUITE: result.suite,
+          VIGIL_ENVIRONMENT: result.environment,
+        },
+        outputDir,
+        timeoutMs: suite.timeout,
+        retries: suite.retries,
+        grep: perEnvironment(suite.grep, result.environment),
+        grepInvert: perEnvironment(suite.grepInvert, result.environment),
+        projects: suite.projects,
+        workers: suite.workers,
+        keepReporters: suite.keepReporters,
+        browser,
+        signal,
+        log,
+        onEvent: (event) => emit({ type: 'suite', runId, event: redact.value(event) }),
+      });
+    } catch (err) {
+      outcome = { kind: 'crashed', message: messageOf(err), tests: emptyCounts(), failures: [], durationSec: 0, playwrightVersion: '' };
+    } finally {
+      result.phases.test = seconds(performance.now() - testStart);
+    }
+    Object.assign(result, decideStatus(outcome));
+    // Say who interrupted and why (a shutdown, an operator), not only that the suite was killed.
+    if (result.errorPhase === 'interrupted' && signal) result.errorMessage = interruption(signal, result.errorMessage ?? '');
+    if (result.status !== 'passed') result.artifactsDir = outputDir;
+    // A passing run kept nothing: its empty folder must not take a place in the retention count.
+    else rmSync(outputDir, { recursive: true, force: true });
+  }
+
+  /** The one exit: stamp, prune old artifacts, save, publish. Runs once per run, after every teardown. */
+  async function record(result: RunResult): Promise<RunResult> {
     result.finishedAt = clock().toISOString();
     try {
       const { dir, keep, maxAge } = config.artifacts;
@@ -206,6 +244,17 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
 }
 
 export type RunOrchestrator = ReturnType<typeof createRunOrchestrator>;
+
+function fail(result: RunResult, errorPhase: ErrorPhase, message: string): void {
+  result.status = 'error';
+  result.errorPhase = errorPhase;
+  result.errorMessage = message;
+}
+
+/** Prefixes who interrupted and why (the abort reason: a shutdown, an operator) when there is one. */
+function interruption(signal: AbortSignal, message: string): string {
+  return signal.reason instanceof Error ? `${signal.reason.message}: ${message}` : message;
+}
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 

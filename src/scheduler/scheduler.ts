@@ -8,11 +8,11 @@ import { nanoid } from 'nanoid';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { RunOrchestrator } from '../runs/orchestrator.ts';
-import type { RunResult, Trigger } from '../runs/run-result.ts';
+import { targetKey, targetProblem, type RunResult, type Trigger } from '../core/index.ts';
 import { ownsPair, type Shard } from './shard.ts';
 
 export interface SchedulerDeps {
-  config: Pick<VigilConfig, 'suites'>;
+  config: Pick<VigilConfig, 'suites' | 'environments'>;
   orchestrator: Pick<RunOrchestrator, 'run'>;
   log: Log;
   /** Browsers at once; 2 cores hold one comfortably. Default 1. */
@@ -80,7 +80,7 @@ export function createScheduler(deps: SchedulerDeps) {
   const jittering = new Set<string>();
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
-  const key = (suite: string, environment: string) => `${suite}@${environment}`;
+  const key = targetKey;
   const owned = (suite: string, environment: string) => !shard || ownsPair(shard, suite, environment);
   const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
 
@@ -107,11 +107,8 @@ export function createScheduler(deps: SchedulerDeps) {
   /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
   function trigger(suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome {
     if (state === 'stopping' || state === 'stopped') return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
-    const s = config.suites[suite];
-    if (!s) return { kind: 'unknown', message: `no suite "${suite}" (configured: ${Object.keys(config.suites).join(', ') || 'none'})` };
-    if (!s.environments.includes(environment)) {
-      return { kind: 'unknown', message: `suite "${suite}" does not run on environment "${environment}" (it runs on: ${s.environments.join(', ')})` };
-    }
+    const problem = targetProblem(config, suite, environment);
+    if (problem) return { kind: 'unknown', message: problem };
     if (!owned(suite, environment)) {
       return { kind: 'not_owned', message: `${suite}@${environment} belongs to another shard (this replica is --shard ${shard!.index}/${shard!.count}): send the trigger to that replica` };
     }

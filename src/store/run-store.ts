@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { RunResult } from '../runs/run-result.ts';
+import type { RunResult } from '../core/index.ts';
 import type { RunQuery, RunStore, SuiteSummary } from './types.ts';
 
 const DEFAULT_LIMIT = 50;

@@ -1,4 +1,4 @@
-import type { RunResult, RunStatus, TenantState } from '../runs/run-result.ts';
+import type { RunResult, RunStatus, TenantState } from '../core/index.ts';
 
 export type { TenantState };
 

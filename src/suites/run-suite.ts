@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emptyCounts } from '../runs/run-result.ts';
+import { emptyCounts } from '../core/index.ts';
 import { messageOf } from '../shared/errors.ts';
 import { createRedactor, SECRET_NAME } from '../shared/redact.ts';
 import { buildChildEnv } from './child-env.ts';

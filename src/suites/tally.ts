@@ -1,5 +1,5 @@
-import type { TestCounts, TestFailure } from '../runs/run-result.ts';
-import { emptyCounts } from '../runs/run-result.ts';
+import type { TestCounts, TestFailure } from '../core/index.ts';
+import { emptyCounts } from '../core/index.ts';
 import type { TestOutcome } from './types.ts';
 
 /** What the reporter sends for each attempt (see wrapper/vigil-reporter.cjs). */

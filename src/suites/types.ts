@@ -1,5 +1,5 @@
 import type { Log } from '../shared/log.ts';
-import type { TestCounts, TestFailure } from '../runs/run-result.ts';
+import type { TestCounts, TestFailure } from '../core/index.ts';
 
 export interface SuiteBrowser {
   executablePath?: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createExportFanOut } from '../../src/exporters/fan-out.ts';
 import { createCommandFileTransport } from '../../src/exporters/nagios/index.ts';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { nagiosAvailable, startNagios, type NagiosServer } from '../helpers/nagios-server.ts';

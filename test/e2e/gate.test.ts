@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil } from '../helpers/vigil-cli.ts';
 import { newToken, quickSuite, startServe, writeServeConfig, type Served } from '../service/serve-harness.ts';
@@ -58,7 +58,7 @@ describe('vigil gate', { timeout: 300_000 }, () => {
 
       const error = await gate(args(['--suite', 'blind']), env);
       assert.equal(error.code, 3, error.stderr + error.stdout);
-      assert.match(error.stdout, /^ERROR blind@local: no test/m);
+      assert.match(error.stdout, /^ERROR blind@local: the suite could not run: no test/m);
     });
 
     test(`${where}: a failed app outranks a suite that could not test it (2, not 3); --json lists both`, async () => {

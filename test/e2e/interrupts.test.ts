@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { processesOfRun, setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { repoRoot, runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
 

@@ -3,7 +3,7 @@
 // without changing the exit code (docs/metrics.md). Quick suites, no browser: a run takes seconds.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { freePort } from '../helpers/nagios-nsca.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';

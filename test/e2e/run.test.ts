@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { listFiles, setupE2E, startRecordingProxy, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { shardOf } from '../../src/scheduler/shard.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { processesOfRun, setupE2E, type E2E } from '../helpers/e2e-setup.ts';

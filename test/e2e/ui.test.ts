@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { resolveBrowser } from '../../src/suites/system-browser.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { repoRoot } from '../helpers/vigil-cli.ts';

@@ -5,7 +5,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApiServer } from '../../src/api/server.ts';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { ask, eventually, newToken, quickSuite, startServe, writeServeConfig, type Served } from './serve-harness.ts';
@@ -107,7 +107,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     assert.match(String(notJson.json.error), /not valid JSON/);
     const unknown = await post({ suite: 'nope', environment: 'local' });
     assert.equal(unknown.status, 404);
-    assert.match(String(unknown.json.error), /no suite "nope" \(configured: quick, broken/);
+    assert.match(String(unknown.json.error), /no suite "nope" \(defined: quick, broken/);
     const wrongEnv = await post({ suite: 'quick', environment: 'prod' });
     assert.equal(wrongEnv.status, 404);
     const big = await post(JSON.stringify({ suite: 'quick', environment: 'local', pad: 'x'.repeat(20_000) }));

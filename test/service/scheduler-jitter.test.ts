@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { VigilConfig } from '../../src/config/schema.ts';
-import { emptyCounts, type RunResult } from '../../src/runs/run-result.ts';
+import { emptyCounts, type RunResult } from '../../src/core/index.ts';
 import { createScheduler } from '../../src/scheduler/scheduler.ts';
 
 const EVERY_SECOND = '* * * * * *';
@@ -26,9 +26,10 @@ function harness(environments: string[], jitterMs: number, values: number[]): Ha
   const h = { fires: [], runs: [], skips: [], warnings: [] } as unknown as Harness;
   // Only the fields the scheduler reads; the rest of a suite's config does not matter to it.
   const suites = { s: { environments, schedule: EVERY_SECOND } } as unknown as VigilConfig['suites'];
+  const envs = Object.fromEntries(environments.map((e) => [e, {}])) as unknown as VigilConfig['environments'];
   const log = { info() {}, debug() {}, error() {}, warn: (_o: unknown, msg?: string) => void h.warnings.push(String(msg)) };
   h.scheduler = createScheduler({
-    config: { suites },
+    config: { suites, environments: envs },
     log,
     concurrency: environments.length,
     jitterMs,

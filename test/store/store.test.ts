@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
-import type { RunResult } from '../../src/runs/run-result.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { migrations } from '../../src/store/migrations.ts';
 

@@ -1,5 +1,5 @@
 import type { ActiveRun } from '../../scheduler/scheduler.ts';
-import type { RunResult } from '../../runs/run-result.ts';
+import type { RunResult } from '../../core/index.ts';
 import { formatSeconds } from '../../shared/duration.ts';
 import type { Artifact } from '../artifacts.ts';
 import { TRACE_HINT } from '../artifacts.ts';

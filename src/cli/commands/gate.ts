@@ -4,7 +4,7 @@
 // (passed < flaky < error < failed): when one suite proved the app broken (2), that is the answer,
 // even if another could not run (3). See docs/service.md.
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
-import { exitCodeOf, type RunResult, type RunStatus } from '../../runs/run-result.ts';
+import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
@@ -68,7 +68,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
     if (!ctx.config.environments[environment]) {
       throw new ConfigError(`--environment ${environment}: no such environment (defined: ${Object.keys(ctx.config.environments).join(', ')})`);
     }
-    const onEnv = Object.entries(ctx.config.suites).filter(([, s]) => s.environments.includes(environment)).map(([name]) => name);
+    const onEnv = suitesOn(ctx.config, environment);
     const suites = opts.suite ?? onEnv;
     for (const s of suites) {
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);

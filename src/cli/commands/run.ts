@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pushToGateway, writeTextfile } from '../../exporters/prometheus/index.ts';
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
-import { exitCodeOf } from '../../runs/run-result.ts';
+import { exitCodeOf, targetProblem } from '../../core/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -20,15 +20,26 @@ export interface RunOptions {
 
 /** `vigil run`: one run, exit code = Nagios state, so it also works as an active check. */
 export async function runCommand(opts: RunOptions): Promise<number> {
+  try {
+    return await runOnce(opts);
+  } catch (err) {
+    // A pipeline reading `--json` gets a document on every path, not an empty stdout.
+    if (opts.json && err instanceof ConfigError) {
+      process.stdout.write(`${JSON.stringify({ status: 'error', errorPhase: 'config', message: err.message, problems: err.problems }, null, 2)}\n`);
+    }
+    throw err;
+  }
+}
+
+async function runOnce(opts: RunOptions): Promise<number> {
   const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
   try {
     const suite = opts.suite ?? only(Object.keys(ctx.config.suites), '--suite');
-    const environment = opts.environment ?? only(ctx.config.suites[suite]?.environments ?? [], '--environment');
+    // An unknown suite is named as such below, not as a missing --environment.
+    const environment = opts.environment ?? (ctx.config.suites[suite] ? only(ctx.config.suites[suite].environments, '--environment') : '');
     // A typo on the command line is not a run: refuse it before anything is recorded.
-    if (!ctx.config.suites[suite]) throw new ConfigError(`--suite ${suite}: no such suite (defined: ${Object.keys(ctx.config.suites).join(', ')})`);
-    if (!ctx.config.suites[suite].environments.includes(environment)) {
-      throw new ConfigError(`--environment ${environment}: suite ${suite} runs on ${ctx.config.suites[suite].environments.join(', ')}`);
-    }
+    const problem = targetProblem(ctx.config, suite, environment);
+    if (problem) throw new ConfigError(problem, { where: `--suite ${suite} --environment ${environment}` });
     const controller = new AbortController();
     // First signal: interrupt the suite, still tear the tenant down and record the run.
     const onSignal = (sig: NodeJS.Signals) => {

@@ -1,5 +1,5 @@
 // What every Nagios transport sends: one passive service result, already named and formatted.
-import type { RunResult } from '../../runs/run-result.ts';
+import { defaultServiceName, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, type RunResult } from '../../core/index.ts';
 import { ExportError } from '../../shared/errors.ts';
 import { formatCheckResult, type FormatOptions, type FormattedCheck } from './plugin-output.ts';
 
@@ -25,18 +25,10 @@ export interface NamingOptions extends FormatOptions {
   servicePrefix?: string;
 }
 
-export const defaultServiceName = (suite: string, prefix = 'synthetic-') => `${prefix}${suite}`;
-
-// `;` separates command fields and a newline ends a command: a name holding either would address
-// another object or inject a command. Nagios also forbids these in object names.
-const FORBIDDEN_IN_NAME = /[;\n\r\t\u0000`~!$%^&*|'"<>?,()=]/;
-
+/** Refuses a name that would address another object or inject a command (core's naming rule). */
 export function assertObjectName(kind: 'host' | 'service', name: string, where: string): void {
-  if (!name.trim() || FORBIDDEN_IN_NAME.test(name)) {
-    throw new ExportError(
-      `${kind} name ${JSON.stringify(name)} is not a valid Nagios object name (empty, or holds one of ; newline tab \` ~ ! $ % ^ & * | ' " < > ? , ( ) =)`,
-      { where },
-    );
+  if (!isNagiosObjectName(name)) {
+    throw new ExportError(`${kind} name ${JSON.stringify(name)} is not a valid Nagios object name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`, { where });
   }
 }
 

@@ -1,4 +1,4 @@
-export { buildCheckResult, defaultServiceName, assertObjectName, type CheckResult, type Transport, type NamingOptions } from './check-result.ts';
+export { buildCheckResult, assertObjectName, type CheckResult, type Transport, type NamingOptions } from './check-result.ts';
 export {
   formatCheckResult,
   renderPluginOutput,
@@ -15,6 +15,6 @@ export {
   type TransportKind,
 } from './plugin-output.ts';
 export { createCommandFileTransport, commandLine, type CommandFileOptions } from './command-file.ts';
-export { createNscaTransport, parseNscaMethod, SUPPORTED_NSCA_METHODS, type NscaOptions, type NscaMethod } from './nsca.ts';
+export { createNscaTransport, parseNscaMethod, type NscaOptions } from './nsca.ts';
 export { createNrdpTransport, type NrdpOptions } from './nrdp.ts';
 export { createIcinga2Transport, type Icinga2Options } from './icinga2.ts';

@@ -4,6 +4,7 @@
 import { createCipheriv, randomFillSync, type Cipheriv } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
+import { NSCA_METHOD_PROBLEM, nscaMethodOf, type NscaMethod } from '../../core/index.ts';
 import { ConfigError, ExportError, messageOf } from '../../shared/errors.ts';
 import { assertObjectName, type CheckResult, type Transport } from './check-result.ts';
 import { OUTPUT_LIMITS, renderPluginOutput } from './plugin-output.ts';
@@ -35,20 +36,6 @@ const CIPHERS: Record<number, CipherSpec> = {
   14: { openssl: 'aes-256-cfb8', keyBytes: 32, ivBytes: 16 },
 };
 
-export const NSCA_METHOD_NAMES: Record<string, number> = {
-  none: 0,
-  xor: 1,
-  des: 2,
-  '3des': 3,
-  tripledes: 3,
-  'rijndael-128': 14,
-  aes: 14,
-};
-
-/** Methods this client speaks: 0 none, 1 XOR, 2 DES, 3 3DES, 14 RIJNDAEL-128 (AES). */
-export const SUPPORTED_NSCA_METHODS = [0, 1, 2, 3, 14] as const;
-export type NscaMethod = (typeof SUPPORTED_NSCA_METHODS)[number];
-
 export interface NscaOptions {
   host: string;
   port?: number;
@@ -61,14 +48,9 @@ export interface NscaOptions {
 }
 
 export function parseNscaMethod(value: number | string | undefined, where = 'exporters.nagios.nsca.encryption'): NscaMethod {
-  if (value === undefined) return 0;
-  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NSCA_METHOD_NAMES[value.toLowerCase()];
-  if (n !== undefined && (SUPPORTED_NSCA_METHODS as readonly number[]).includes(n)) return n as NscaMethod;
-  throw new ConfigError(
-    `NSCA encryption method ${JSON.stringify(value)} is not supported; use one of 0 (none), 1 (xor), 2 (des), 3 (3des), 14 (rijndael-128): ` +
-      `Node's OpenSSL has no 8-bit CFB mode for CAST, xTEA, Blowfish, Twofish, LOKI97, RC2, RIJNDAEL-192/256, Serpent, GOST or SAFER+`,
-    { where },
-  );
+  const method = nscaMethodOf(value);
+  if (method !== undefined) return method;
+  throw new ConfigError(`NSCA encryption method ${JSON.stringify(value)} is not supported; ${NSCA_METHOD_PROBLEM}`, { where });
 }
 
 function writeCString(packet: Buffer, field: { offset: number; size: number }, value: string): void {

@@ -1,8 +1,7 @@
 // Turns a RunResult into a Nagios plugin result (state, first line, long output, perfdata) and renders it
 // for one transport within that transport's size limit. Follows the Nagios plugin guidelines: the first
 // line is what an on-call person reads in the alert, details go to the long output.
-import type { ErrorPhase, RunResult, RunStatus } from '../../runs/run-result.ts';
-import { exitCodeOf } from '../../runs/run-result.ts';
+import { errorHeadline, exitCodeOf, type RunResult, type RunStatus } from '../../core/index.ts';
 
 export type NagiosState = 0 | 1 | 2 | 3;
 export type StateMap = Partial<Record<RunStatus, NagiosState>>;
@@ -29,13 +28,6 @@ export interface FormattedCheck {
 
 export const STATE_LABEL: Record<NagiosState, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
 
-const PHASE_WORDING: Record<ErrorPhase, string> = {
-  config: 'configuration is invalid',
-  tenant_setup: 'tenant setup failed',
-  suite: 'the suite could not run',
-  timeout: 'the run timed out',
-  interrupted: 'the run was interrupted',
-};
 
 // `|` starts perfdata in every Nagios parser, so it may never appear in text we control.
 const PIPE_REPLACEMENT = '¦';
@@ -82,9 +74,7 @@ function summary(result: RunResult, maxTitles: number): string {
       return titles.length ? `${head}: ${listTitles(titles, maxTitles)}` : head;
     }
     case 'error': {
-      const wording = result.errorPhase ? PHASE_WORDING[result.errorPhase] : 'the run failed';
-      const firstLine = (result.errorMessage ?? '').split(/\r?\n|\r/).find((l) => l.trim() !== '');
-      return firstLine ? `${wording}: ${sanitizeLine(firstLine.trim())}` : wording;
+      return sanitizeLine(errorHeadline(result));
     }
   }
 }

@@ -7,7 +7,7 @@
 // target.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PairSeries } from './pair-series.ts';
-import type { RunResult, RunStatus } from '../../runs/run-result.ts';
+import type { RunResult, RunStatus } from '../../core/index.ts';
 import type { Log } from '../../shared/log.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { LastResult, LastResults, OrphanLedger, ReapReport, Target } from './sources.ts';

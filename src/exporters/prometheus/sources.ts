@@ -1,6 +1,6 @@
 // What the exporter reads from other modules. Declared here, not imported, so the exporter depends on
 // a shape rather than on the store's concrete types: `store.runs` and `store.tenants` satisfy these.
-import type { RunResult, TenantState } from '../../runs/run-result.ts';
+import type { RunResult, TenantState } from '../../core/index.ts';
 
 export interface LastResult {
   suite: string;

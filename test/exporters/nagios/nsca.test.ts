@@ -9,7 +9,7 @@ import { nagiosAvailable, startNagios, type NagiosServer } from '../../helpers/n
 import { freePort, nscaAvailable, startNsca } from '../../helpers/nagios-nsca.ts';
 import { requireBinary } from '../../helpers/nagios-skip.ts';
 import { failedRun, flakyRun, errorRun, runResult } from './run-results.ts';
-import type { RunResult } from '../../../src/runs/run-result.ts';
+import type { RunResult } from '../../../src/core/index.ts';
 
 const HOST = 'shop-prod';
 const PASSWORD = 'nsca-secret-8d2f';

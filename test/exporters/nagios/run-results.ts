@@ -1,5 +1,5 @@
 // RunResults for each status, shaped like the orchestrator's output.
-import type { RunResult } from '../../../src/runs/run-result.ts';
+import type { RunResult } from '../../../src/core/index.ts';
 
 export function runResult(overrides: Partial<RunResult> = {}): RunResult {
   return {

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunResult, RunStatus } from '../../../src/runs/run-result.ts';
+import type { RunResult, RunStatus } from '../../../src/core/index.ts';
 import type { Log } from '../../../src/shared/log.ts';
 
 export const quietLog = (): Log & { warnings: unknown[][] } => {

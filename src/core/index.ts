@@ -1,0 +1,4 @@
+export * from './run-result.ts';
+export * from './target.ts';
+export * from './nagios-names.ts';
+export * from './nsca-methods.ts';

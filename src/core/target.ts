@@ -1,0 +1,29 @@
+// A target is one suite on one environment: the unit that is scheduled, run, stored and exported.
+// One key format and one "does this suite run there" rule for every caller (orchestrator, scheduler,
+// `vigil run`, `vigil gate`), so they refuse the same things with the same words.
+
+export interface TargetConfig {
+  suites: Record<string, { environments: readonly string[] }>;
+  environments: Record<string, unknown>;
+}
+
+/** `suite@environment`, as logs, the UI and error messages write a target. */
+export const targetKey = (suite: string, environment: string): string => `${suite}@${environment}`;
+
+const known = (names: string[]) => names.join(', ') || 'none';
+
+/** Why `suite` cannot run on `environment` under `config`, or undefined when it can. */
+export function targetProblem(config: TargetConfig, suite: string, environment: string): string | undefined {
+  const s = config.suites[suite];
+  if (!s) return `no suite "${suite}" (defined: ${known(Object.keys(config.suites))})`;
+  if (!(environment in config.environments)) return `no environment "${environment}" (defined: ${known(Object.keys(config.environments))})`;
+  if (!s.environments.includes(environment)) return `suite "${suite}" does not run on environment "${environment}" (it runs on: ${known([...s.environments])})`;
+  return undefined;
+}
+
+/** The suites configured to run on `environment`, in config order. */
+export function suitesOn(config: TargetConfig, environment: string): string[] {
+  return Object.entries(config.suites)
+    .filter(([, s]) => s.environments.includes(environment))
+    .map(([name]) => name);
+}
