@@ -2,3 +2,4 @@ export * from './run-result.ts';
 export * from './target.ts';
 export * from './nagios-names.ts';
 export * from './nsca-methods.ts';
+export * from './reap-report.ts';

@@ -1,5 +1,5 @@
 export { createProvisioner } from './create-provisioner.ts';
-export { createReaper, type ReapReport, type Reaper, type ReaperDeps, type ReaperEnvironment } from './reaper.ts';
+export { createReaper, type Reaper, type ReaperDeps, type ReaperEnvironment } from './reaper.ts';
 export { renderTemplate, type TemplateContext, type TemplateOptions } from './render-template.ts';
 export { publicFields, secretFieldTest } from './secret-fields.ts';
 export { tenantEnv, envNameOf } from './tenant-env.ts';

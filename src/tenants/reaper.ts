@@ -1,3 +1,4 @@
+import type { ReapReport } from '../core/index.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { LedgerRow, Store } from '../store/types.ts';
@@ -6,19 +7,6 @@ import type { Provisioner, RemoteTenant, TenantEnvironment } from './types.ts';
 /** An environment as the reaper needs it: where it is and which provisioner (config `tenants:`) serves it. */
 export interface ReaperEnvironment extends TenantEnvironment {
   tenants: string;
-}
-
-export interface ReapReport {
-  /** Ledger rows past the TTL that were destroyed (or found already gone) and marked `destroyed`. */
-  ledgerReaped: number;
-  /** Remote tenants with the prefix, past the TTL, unknown to the ledger, destroyed. */
-  remoteReaped: number;
-  /** Per reaped tenant, where it lived and where it was found: for per-environment metrics. */
-  reaped: Array<{ environment: string; source: 'ledger' | 'remote' }>;
-  /** `environment`/`source` are absent for failures that are not about one tenant (a provisioner, a list). */
-  failed: Array<{ name: string; error: string; environment?: string; source?: 'ledger' | 'remote' }>;
-  /** Remote tenants with the prefix, past the TTL, that the ledger does not know. */
-  orphansFound: number;
 }
 
 export interface Reaper {

@@ -63,10 +63,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       reaping ??= reaper
         .reap()
         .then((report) => {
-          prometheus.observeReap({
-            reaped: report.reaped,
-            failed: report.failed.flatMap((f) => (f.environment && f.source ? [{ environment: f.environment, source: f.source }] : [])),
-          });
+          prometheus.observeReap(report);
           log.info(report, `${why} reaper pass`);
         })
         .catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, `${why} reaper pass failed`))

@@ -1,6 +1,6 @@
 export { createPrometheusExporter, PHASE_BUCKETS } from './prometheus-exporter.ts';
 export type { PrometheusExporter, PrometheusExporterOptions } from './prometheus-exporter.ts';
-export type { LastResult, LastResults, OrphanLedger, ReapReport, ReapSource, Target } from './sources.ts';
+export type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from './sources.ts';
 export { metricsHandler } from './metrics-handler.ts';
 export { startMetricsServer } from './metrics-server.ts';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server.ts';

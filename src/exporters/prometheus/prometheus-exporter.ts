@@ -10,7 +10,7 @@ import { PairSeries } from './pair-series.ts';
 import type { RunResult, RunStatus } from '../../core/index.ts';
 import type { Log } from '../../shared/log.ts';
 import { messageOf } from '../../shared/errors.ts';
-import type { LastResult, LastResults, OrphanLedger, ReapReport, Target } from './sources.ts';
+import type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from './sources.ts';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['passed', 'flaky', 'failed', 'error'];
 export const PHASES = ['tenant_setup', 'test', 'teardown'] as const;
@@ -58,7 +58,7 @@ export interface PrometheusExporter {
   observeDrop(exporter: string, count?: number): void;
   /** The scheduler skipped a run because the previous one was still going. */
   observeSkip(suite: string, environment: string): void;
-  observeReap(report: ReapReport): void;
+  observeReap(report: ReapCounts): void;
   /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
   metrics(): Promise<string>;
   /** metrics() as UTF-8 chunks to write in order; the per-pair part is kept between scrapes. */
@@ -373,8 +373,9 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       for (const { environment, source } of report.reaped) {
         if (acceptsEnvironment(environment)) reaped.inc({ environment, source });
       }
+      // A failure that is not about one tenant (a provisioner that cannot list) has no environment to count.
       for (const { environment } of report.failed) {
-        if (acceptsEnvironment(environment)) destroyFailures.inc({ environment });
+        if (environment !== undefined && acceptsEnvironment(environment)) destroyFailures.inc({ environment });
       }
     },
 

@@ -1,6 +1,6 @@
 // What the exporter reads from other modules. Declared here, not imported, so the exporter depends on
 // a shape rather than on the store's concrete types: `store.runs` and `store.tenants` satisfy these.
-import type { RunResult, TenantState } from '../../core/index.ts';
+import type { ReapReport, RunResult, TenantState } from '../../core/index.ts';
 
 export interface LastResult {
   suite: string;
@@ -27,10 +27,5 @@ export interface Target {
   environment: string;
 }
 
-export type ReapSource = 'ledger' | 'remote';
-
-/** What one reaper pass did, per tenant it tried. */
-export interface ReapReport {
-  reaped: Array<{ environment: string; source: ReapSource }>;
-  failed: Array<{ environment: string; source: ReapSource }>;
-}
+/** The parts of a reaper pass the metrics count. */
+export type ReapCounts = Pick<ReapReport, 'reaped' | 'failed'>;

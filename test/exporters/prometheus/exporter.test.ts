@@ -134,7 +134,7 @@ describe('publishing a run result', () => {
     exporter.observeReap({
       reaped: [{ environment: 'production', source: 'ledger' }, { environment: 'production', source: 'remote' },
         { environment: 'production', source: 'remote' }],
-      failed: [{ environment: 'staging', source: 'ledger' }],
+      failed: [{ name: 'vigil-checkout-abc', error: 'answered 500', environment: 'staging', source: 'ledger' }, { name: 'demo', error: 'list failed' }],
     });
     text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'nagios' }), 2);
