@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../src/core/index.ts';
-import { openStore } from '../../src/store/open-store.ts';
 import { listFiles, setupE2E, startRecordingProxy, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
+import { quickSuite } from '../service/serve-harness.ts';
 
 describe('vigil run against the demo app', () => {
   let e: E2E;
@@ -132,29 +132,28 @@ describe('vigil run against the demo app', () => {
   });
 
   test('artifacts: passing runs leave no folder, and only the newest `keep` failed runs keep theirs', async () => {
+    // Its own demo and store, and the browserless quick suite: nothing depends on the tests above.
+    const own = await setupE2E();
     const { readdir } = await import('node:fs/promises');
-    const artifacts = path.join(e.dir, 'artifacts');
+    const artifacts = path.join(own.dir, 'artifacts');
     const folders = async () => (await readdir(artifacts).catch(() => [])).sort();
-    const kept = await folders();
-    assert.ok(kept.length >= 2, `the failed runs above kept artifacts: ${kept}`);
-    const store = openStore(e.storeFile);
+    const runQuick = async (fail: boolean, keepArtifacts = 50) => {
+      await own.writeConfig({ suite: quickSuite('demo', { fail }), keepArtifacts });
+      const r = await runVigil(['run', '--config', own.configFile, '--json'], { env: own.env });
+      return JSON.parse(r.stdout) as RunResult;
+    };
     try {
-      const passed = store.runs.list({ status: 'passed' });
-      assert.ok(passed.length >= 1);
-      for (const r of passed) assert.ok(!existsSync(path.join(artifacts, r.runId)), `passing run ${r.runId} left a folder`);
-      for (const id of kept) assert.notEqual(store.runs.get(id)?.status, 'passed');
+      const passed = await runQuick(false);
+      const failed = [await runQuick(true), await runQuick(true)];
+      assert.deepEqual([passed.status, ...failed.map((r) => r.status)], ['passed', 'failed', 'failed']);
+      assert.ok(!existsSync(path.join(artifacts, passed.runId)), 'the passing run left no folder');
+      assert.deepEqual(await folders(), failed.map((r) => r.runId).sort(), 'each failed run kept its folder');
+
+      const newest = await runQuick(true, 1);
+      assert.equal(newest.status, 'failed');
+      assert.deepEqual(await folders(), [newest.runId], 'only the newest failed run keeps its folder');
     } finally {
-      store.close();
-    }
-    await e.writeConfig({ keepArtifacts: 1 });
-    e.demo.setFaults({ search: true });
-    try {
-      const { result } = await run();
-      assert.equal(result.status, 'failed');
-      assert.deepEqual(await folders(), [result.runId], 'only the newest failed run keeps its folder');
-    } finally {
-      e.demo.setFaults({ search: false });
-      await e.writeConfig();
+      await own.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 // A real `vigil serve` child against the in-process demo app, with suites from test/fixtures/quick-suite
 // (no browser, ~1 s a run) unless a test brings its own.
+import { createApiClient } from '../../src/api/client.ts';
 import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -92,18 +93,8 @@ export interface Answer {
   json: Record<string, unknown>;
 }
 
-/** One request; the body parsed as JSON (or {} when it is not). */
-export async function ask(url: string, init: RequestInit & { token?: string; body?: string } = {}): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-  const res = await fetch(url, { ...init, headers });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON: the assertions on `type` say so
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', json };
+/** One request through Vigil's own API client; the body parsed as JSON (or {} when it is not). */
+export async function ask(url: string, init: { method?: string; token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const { origin, pathname, search } = new URL(url);
+  return createApiClient({ server: origin }).request(init.method ?? 'GET', pathname + search, { body: init.body, token: init.token, headers: init.headers });
 }

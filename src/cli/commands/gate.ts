@@ -3,6 +3,7 @@
 // exits with the worst state. "Worst" ranks a failed app above a run that could not test it
 // (passed < flaky < error < failed): when one suite proved the app broken (2), that is the answer,
 // even if another could not run (3). See docs/service.md.
+import { createApiClient } from '../../api/client.ts';
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
@@ -74,7 +75,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
     }
     if (suites.length === 0) throw new ConfigError(`--environment ${environment}: no suite runs on it`);
-    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r) });
+    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, withheldVariables: ctx.withheldVariables, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r) });
     const controller = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
     process.once('SIGINT', onSignal);
@@ -118,33 +119,20 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
   }
 }
 
-// Printed as "vigil: <message>" with exit 3: the server could not be asked, so nothing is known.
+// Printed as "vigil: <message>" with exit 3: the server's answer cannot be used, so nothing is known.
 class GateHttpError extends VigilError {}
 
 async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {
-  const base = opts.server!.replace(/\/+$/, '');
   const token = opts.token ?? process.env.VIGIL_API_TOKEN;
   if (!token) throw new ConfigError('--server needs the API token: set VIGIL_API_TOKEN (or --token, which shows in ps)');
   const environment = opts.environment;
-  const call = async (method: string, path: string, body?: unknown) => {
-    let res: Response;
-    try {
-      res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(Math.max(1_000, Math.min(30_000, deadline - Date.now()))),
-      });
-    } catch (err) {
-      throw new GateHttpError(`${method} ${base}${path}: ${messageOf(err)}`);
-    }
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    return { status: res.status, json };
-  };
+  const api = createApiClient({ server: opts.server!, token });
+  const base = api.base;
+  const within = () => ({ timeoutMs: Math.max(1_000, Math.min(30_000, deadline - Date.now())) });
 
   let suites = opts.suite;
   if (!suites) {
-    const { status, json } = await call('GET', '/api/suites');
+    const { status, json } = await api.suites(within());
     if (status !== 200) throw new GateHttpError(`GET ${base}/api/suites answered ${status}: ${String(json.error ?? '')}`);
     suites = (json.suites as Array<{ suite: string; environment: string }>).filter((s) => s.environment === environment).map((s) => s.suite);
     if (suites.length === 0) throw new ConfigError(`--environment ${environment}: the server at ${base} runs no suite on it`);
@@ -155,7 +143,7 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
 
   async function waitFor(runId: string): Promise<RunResult | undefined> {
     while (Date.now() < deadline) {
-      const { status, json } = await call('GET', `/api/runs/${encodeURIComponent(runId)}`);
+      const { status, json } = await api.run(runId, within());
       if (status === 200 && json.state === 'finished') return json as unknown as RunResult;
       if (status !== 200) throw new GateHttpError(`GET /api/runs/${runId} answered ${status}: ${String(json.error ?? '')}`);
       await sleep(POLL_MS);
@@ -172,7 +160,7 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
         entry = { suite, failed: timedOut(suite, 'before the run could be started') };
         break;
       }
-      const { status, json } = await call('POST', '/api/runs', { suite, environment, wait: false });
+      const { status, json } = await api.trigger({ suite, environment, wait: false }, within());
       if (status === 202) entry = { suite, runId: String(json.runId) };
       else if (status === 409 && typeof json.runId === 'string') {
         // A run that started before the deploy may test the old version: let it end, then start ours.
