@@ -4,7 +4,8 @@
 //   bare  — `playwright test` in suites/demo, as a developer runs it (tenant made beforehand by hand)
 //   vigil — `vigil run --json`, whose wall time minus its own tenant_setup and teardown phases is compared
 // and prints the median ratio vigil/bare. Target ≤ 1.05. Rounds: BENCH_ROUNDS (default 3).
-// Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency.
+// Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency; and the
+// service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { startDemo } from '../demo/app.ts';
 import type { RunResult } from '../src/core/index.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
+import { benchModel } from './model.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -134,3 +136,4 @@ suites:
 
 await main();
 process.stdout.write(`${(await benchService()).join('\n')}\n`);
+process.stdout.write(`${(await benchModel()).join('\n')}\n`);

@@ -70,6 +70,26 @@ function program(setExit: (code: number) => void) {
     .option('--json', 'JSON output')
     .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsReapCommand(opts)));
 
+  const model = cli.command('model').description('the service model: ask the monitoring whether a service and its members are green (docs/model.md)');
+  model
+    .command('show [node]')
+    .description('the model tree (or one node) with each check\'s state and reason')
+    .option(...configOption)
+    .option('--transitive', 'expand members recursively (default: the node\'s own checks and one line per member)')
+    .option('--json', 'JSON output')
+    .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelShowCommand(node, opts)));
+  model
+    .command('check <node>')
+    .description('poll until NODE is all green / all red or the deadline passes: exit 0 holds, 2 not by the deadline, 3 cannot ask')
+    .option(...configOption)
+    .requiredOption('--expect <all-green|all-red>', 'what must hold')
+    .option('--transitive', 'include members recursively (default: the node\'s own checks)')
+    .option('--within <duration>', 'deadline', '5m')
+    .option('--interval <duration>', 'time between polls', '5s')
+    .option('--recheck', 'ask Nagios to re-check the checks in scope now (needs model.sources.nagios.commandFile)')
+    .option('--json', 'JSON output')
+    .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
+
   cli
     .command('config')
     .description('configuration')

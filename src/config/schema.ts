@@ -2,44 +2,21 @@
 // Every object is strict so a typo is an error instead of a silently ignored setting.
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
-import { parseDuration } from '../shared/duration.ts';
 import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
-import { unknownKeyMessages } from './suggest.ts';
+import { modelEntrySchema } from './model-schema.ts';
+import { duration, nonEmpty, strict } from './schema-parts.ts';
 
 /** Suite, environment and provisioner names end up in metric labels, tenant names and Nagios services. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 const NAME_RULE = 'lowercase letters, digits, "-" and "_", starting with a letter or digit';
 
-const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? unknownKeyMessages(issue.keys, Object.keys(shape)) : undefined,
-  });
 
 const name = (what: string) =>
   z.string().regex(NAME_PATTERN, { error: (i) => `${what} name ${JSON.stringify(i.input)} must use ${NAME_RULE}` });
 
 const nameRecord = <T extends z.ZodType>(what: string, value: T) => z.record(name(what), value);
 
-const duration = (opts: { positive: boolean }) =>
-  z.union([z.string(), z.number()]).transform((input, ctx) => {
-    const ms = parseDuration(input);
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${JSON.stringify(input)} is not a duration (use e.g. "90s", "10m", "2h", "1h30m" or milliseconds)`,
-      });
-      return z.NEVER;
-    }
-    if (opts.positive && ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be longer than 0 (got ${JSON.stringify(input)})` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const stringMap = z.record(z.string(), z.string());
-const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
 const httpUrl = z.string().superRefine((text, ctx) => {
   if (text.includes('{{')) {
@@ -289,6 +266,11 @@ const apiSchema = strict({
     .string()
     .optional()
     .transform((t) => t || undefined),
+  /** Bearer (or Basic password) for /artifacts/… only; api.token is accepted there too. Empty counts as unset. */
+  readToken: z
+    .string()
+    .optional()
+    .transform((t) => t || undefined),
   /** Suites running at once (each holds a browser); 2 cores hold one comfortably. */
   concurrency: z.number().int().min(1).max(64).default(1),
   /** Runs waiting for a free slot; beyond it a trigger is refused (429) and a scheduled fire skipped. */
@@ -316,6 +298,8 @@ export const vigilConfigSchema = strict({
   suites: nameRecord('suite', suiteSchema),
   exporters: exportersSchema.prefault({}),
   api: apiSchema.prefault({}),
+  /** The service model (docs/model.md): inline, or the path of a YAML file holding it. */
+  model: modelEntrySchema.optional(),
 });
 
 export type VigilConfig = z.output<typeof vigilConfigSchema>;

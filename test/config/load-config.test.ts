@@ -15,6 +15,21 @@ beforeEach(() => {
 afterEach(() => ws.remove());
 
 describe('loadConfig', () => {
+  test('accepts a service model under model: (inline or a file path) and names a bad one by its path', async () => {
+    const model = { sources: { nagios: { statusFile: '/var/lib/nagios4/status.dat' } }, nodes: [{ name: 'shop', checks: [{ nagios: { host: 'lb' } }] }] };
+    ws.writeConfig({ ...validConfig(), model });
+    const { config } = await loadConfig({ cwd: ws.dir, env: validEnv });
+    assert.deepEqual(typeof config.model === 'object' && config.model.nodes.map((n) => n.name), ['shop']);
+    ws.writeConfig({ ...validConfig(), model: 'model.yaml' });
+    assert.equal((await loadConfig({ cwd: ws.dir, env: validEnv })).config.model, 'model.yaml');
+    ws.writeConfig({ ...validConfig(), model: { nodes: [{ name: 'shop', checks: [{}] }] } });
+    await assert.rejects(loadConfig({ cwd: ws.dir, env: validEnv }), (err: ConfigError) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /model\.nodes\[0\]\.checks\[0\]: a check needs exactly one source/);
+      return true;
+    });
+  });
+
   test('loads vigil.example.yaml with its variables set, durations in ms and defaults filled', async () => {
     copyFileSync(join(repoRoot, 'vigil.example.yaml'), join(ws.dir, 'vigil.yaml'));
     const { config, file, secrets } = await loadConfig({ cwd: ws.dir, env: { SHOP_ADMIN_TOKEN: 'shop-admin-secret' } });

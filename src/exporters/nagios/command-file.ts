@@ -28,41 +28,55 @@ export function createCommandFileTransport(opts: CommandFileOptions): Transport 
       signal?.throwIfAborted();
       assertObjectName('host', check.host, where);
       assertObjectName('service', check.service, where);
-      const line = Buffer.from(commandLine(check, opts.maxLineBytes));
-      // O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of hanging until Nagios starts.
-      let handle;
-      try {
-        handle = await open(opts.path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENXIO') {
-          throw new ExportError(`Nagios is not reading ${opts.path} (is it running?)`, { where, cause: err });
-        }
-        if (code === 'ENOENT') {
-          throw new ExportError(
-            `${opts.path} does not exist: is command_check_interval/check_external_commands enabled and the path right?`,
-            { where, cause: err },
-          );
-        }
-        if (code === 'EACCES') {
-          throw new ExportError(`no permission to write ${opts.path} (is Vigil's user in the nagios command group?)`, { where, cause: err });
-        }
-        throw new ExportError(`cannot open ${opts.path}: ${messageOf(err)}`, { where, cause: err });
-      }
-      try {
-        // One write() call: at most PIPE_BUF bytes are atomic on a FIFO.
-        const { bytesWritten } = await handle.write(line, 0, line.length);
-        if (bytesWritten !== line.length) {
-          throw new ExportError(`short write to ${opts.path}: ${bytesWritten} of ${line.length} bytes`, { where });
-        }
-      } catch (err) {
-        if (err instanceof ExportError) throw err;
-        const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'EAGAIN' ? 'the pipe is full (Nagios is not keeping up)' : code === 'EPIPE' ? 'Nagios closed the pipe' : messageOf(err);
-        throw new ExportError(`cannot write to ${opts.path}: ${why}`, { where, cause: err });
-      } finally {
-        await handle.close().catch(() => {});
-      }
+      await writeCommandLines(opts.path, [commandLine(check, opts.maxLineBytes)], where);
     },
   };
+}
+
+/** PIPE_BUF: a write() of at most this many bytes to a FIFO is atomic, so concurrent writers never interleave. */
+export const PIPE_BUF = 4096;
+
+/**
+ * Writes whole command lines (each ending in "\n") to Nagios's external command file, packed into
+ * writes of at most PIPE_BUF bytes. O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
+ * hanging until Nagios starts. Throws ExportError naming the file and why.
+ */
+export async function writeCommandLines(path: string, lines: string[], where: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current && Buffer.byteLength(current) + Buffer.byteLength(line) > PIPE_BUF) {
+      chunks.push(Buffer.from(current));
+      current = '';
+    }
+    current += line;
+  }
+  if (current) chunks.push(Buffer.from(current));
+  if (chunks.length === 0) return;
+
+  let handle;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO') throw new ExportError(`Nagios is not reading ${path} (is it running?)`, { where, cause: err });
+    if (code === 'ENOENT') {
+      throw new ExportError(`${path} does not exist: is command_check_interval/check_external_commands enabled and the path right?`, { where, cause: err });
+    }
+    if (code === 'EACCES') throw new ExportError(`no permission to write ${path} (is Vigil's user in the nagios command group?)`, { where, cause: err });
+    throw new ExportError(`cannot open ${path}: ${messageOf(err)}`, { where, cause: err });
+  }
+  try {
+    for (const chunk of chunks) {
+      const { bytesWritten } = await handle.write(chunk, 0, chunk.length);
+      if (bytesWritten !== chunk.length) throw new ExportError(`short write to ${path}: ${bytesWritten} of ${chunk.length} bytes`, { where });
+    }
+  } catch (err) {
+    if (err instanceof ExportError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EAGAIN' ? 'the pipe is full (Nagios is not keeping up)' : code === 'EPIPE' ? 'Nagios closed the pipe' : messageOf(err);
+    throw new ExportError(`cannot write to ${path}: ${why}`, { where, cause: err });
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }

@@ -1,0 +1,120 @@
+// Model + snapshot → evaluated tree. Pure: the sources were read into the snapshot beforehand, so the
+// same snapshot always gives the same tree (tests build snapshots by hand; no server needed).
+import { combine, effectiveState, worse } from './aggregate.ts';
+import type { CheckSpec, DiscoverSpec, Model, NodeSpec } from '../config/model-schema.ts';
+import { resolveNagiosCheck } from './sources/nagios-check.ts';
+import type { NagiosRead } from './sources/nagios-status.ts';
+import { resolveVigilCheck, type VigilRead } from './sources/vigil-runs.ts';
+import type { CheckStatus, EvaluatedNode, Finding } from './types.ts';
+
+export interface Snapshot {
+  /** The instant freshness is judged at, epoch ms. */
+  nowMs: number;
+  nagios?: NagiosRead;
+  vigil?: VigilRead;
+  /** Check id → when a re-check was forced (epoch ms), to say so in the result. */
+  rechecks?: ReadonlyMap<string, number>;
+}
+
+export function evaluateModel(model: Model, snapshot: Snapshot): EvaluatedNode[] {
+  return model.nodes.map((node) => evaluateNode(node, snapshot, { path: '', freshnessMs: model.freshnessMs, discovered: false }));
+}
+
+interface Context {
+  path: string;
+  freshnessMs?: number;
+  discovered: boolean;
+}
+
+function resolveCheck(spec: CheckSpec, snapshot: Snapshot, freshnessMs: number | undefined): CheckStatus {
+  const ctx = { nowMs: snapshot.nowMs, freshnessMs: spec.freshnessMs ?? freshnessMs };
+  const status = spec.source === 'nagios' ? resolveNagiosCheck(spec, snapshot.nagios, ctx) : resolveVigilCheck(spec, snapshot.vigil, ctx);
+  const forcedAt = snapshot.rechecks?.get(status.id);
+  return forcedAt === undefined ? status : { ...status, recheckForcedAt: new Date(forcedAt).toISOString() };
+}
+
+type Discovery = { ok: true; members: NodeSpec[] } | { ok: false; error: string };
+
+/** Discovered members: hosts of the group and/or matching the pattern, each with the required checks. */
+export function discoverMembers(spec: DiscoverSpec, read: NagiosRead | undefined): Discovery {
+  if (!read) return { ok: false, error: 'no Nagios source is configured (model.sources.nagios)' };
+  if (!read.ok) return { ok: false, error: read.error };
+  let names: string[];
+  if (spec.hostgroup !== undefined) {
+    const groups = read.snapshot.hostgroups;
+    if (!groups) return { ok: false, error: 'host groups were not read' };
+    if (!(groups instanceof Map)) return { ok: false, error: groups.error };
+    const members = groups.get(spec.hostgroup);
+    if (!members) return { ok: false, error: `host group ${JSON.stringify(spec.hostgroup)} is not defined in Nagios` };
+    names = members;
+  } else {
+    names = [...read.snapshot.hosts.keys()];
+  }
+  if (spec.hostPattern !== undefined) {
+    const pattern = new RegExp(spec.hostPattern);
+    names = names.filter((name) => pattern.test(name));
+  }
+  const members = [...new Set(names)].sort().map(
+    (host): NodeSpec => ({
+      name: host,
+      checks: [
+        ...(spec.hostCheck ? [{ source: 'nagios' as const, host }] : []),
+        ...spec.checks.map((service) => ({ source: 'nagios' as const, host, service })),
+      ],
+      members: { nodes: [] },
+      aggregate: 'and',
+    }),
+  );
+  return { ok: true, members };
+}
+
+const describeDiscovery = (d: DiscoverSpec) =>
+  [d.hostgroup !== undefined ? `host group ${d.hostgroup}` : '', d.hostPattern !== undefined ? `hosts matching /${d.hostPattern}/` : '']
+    .filter(Boolean)
+    .join(' and ');
+
+/** A member counts towards `members.min` when the monitoring knows it: some check of it is not missing. */
+const isPresent = (node: EvaluatedNode): boolean => node.checks.some((c) => c.reason !== 'missing') || node.members.some(isPresent);
+
+function evaluateNode(spec: NodeSpec, snapshot: Snapshot, ctx: Context): EvaluatedNode {
+  const path = ctx.path ? `${ctx.path}/${spec.name}` : spec.name;
+  const freshnessMs = spec.freshnessMs ?? ctx.freshnessMs;
+  const checks = spec.checks.map((c) => resolveCheck(c, snapshot, freshnessMs));
+  const findings: Finding[] = [];
+
+  const memberSpecs = spec.members.nodes.map((node) => ({ node, discovered: false }));
+  const discover = spec.members.discover;
+  if (discover) {
+    const found = discoverMembers(discover, snapshot.nagios);
+    if (!found.ok) {
+      findings.push({ kind: 'discovery-failed', message: `cannot discover members (${describeDiscovery(discover)}): ${found.error}` });
+    } else {
+      // A listed member wins over a discovered one of the same name: it says more about that host.
+      const listed = new Set(spec.members.nodes.map((n) => n.name));
+      for (const node of found.members) if (!listed.has(node.name)) memberSpecs.push({ node, discovered: true });
+    }
+  }
+  const members = memberSpecs.map(({ node, discovered }) => evaluateNode(node, snapshot, { path, freshnessMs, discovered }));
+
+  const min = spec.members.min;
+  if (min !== undefined) {
+    const present = members.filter(isPresent);
+    if (present.length < min) {
+      const absent = members.filter((m) => !isPresent(m)).map((m) => m.name);
+      findings.push({
+        kind: 'members-below-min',
+        message: `${present.length} member${present.length === 1 ? '' : 's'} present, at least ${min} required${absent.length ? ` (not in the monitoring: ${absent.join(', ')})` : ''}`,
+      });
+    }
+  }
+  if (checks.length === 0 && members.length === 0 && !findings.some((f) => f.kind === 'discovery-failed')) {
+    findings.push({ kind: 'nothing-monitored', message: 'nothing monitored: no checks and no members' });
+  }
+
+  let state = combine(spec.aggregate, [...checks.map(effectiveState), ...members.map((m) => m.state)]);
+  for (const f of findings) {
+    if (f.kind === 'members-below-min') state = worse(state, 'CRITICAL');
+    if (f.kind === 'discovery-failed') state = worse(state, 'UNKNOWN');
+  }
+  return { name: spec.name, path, aggregate: spec.aggregate, state, checks, members, findings, discovered: ctx.discovered };
+}

@@ -1,0 +1,14 @@
+export { modelSchema, modelEntrySchema, parseModel, type Model, type NodeSpec, type CheckSpec, type DiscoverSpec, type NagiosSourceConfig } from '../config/model-schema.ts';
+export { evaluateModel, discoverMembers, type Snapshot } from './evaluate.ts';
+export { allGreen, allRed, checksInScope, describeCheck } from './queries.ts';
+export { combine, effectiveState } from './aggregate.ts';
+export { findNode } from './find-node.ts';
+export { takeSnapshot, sourcesUsed, type SnapshotDeps } from './snapshot.ts';
+export { loadModel, type LoadedModel } from './load-model.ts';
+export { renderTree, renderAnswer } from './render-tree.ts';
+export { readNagiosStatus, type NagiosRead, type NagiosSnapshot } from './sources/nagios-status.ts';
+export { resolveNagiosCheck, DEFAULT_FRESHNESS_MS } from './sources/nagios-check.ts';
+export { forceNagiosRechecks } from './sources/nagios-recheck.ts';
+export { readVigilRuns, resolveVigilCheck, type VigilRead, type RunLookup } from './sources/vigil-runs.ts';
+export type * from './types.ts';
+export { createTextReader, type TextReader } from './sources/file-text.ts';

@@ -1,0 +1,73 @@
+// The model for the CLI: `model:` in the config file (--config, $VIGIL_CONFIG, ./vigil.yaml), inline or
+// as the path of a YAML file holding it. The config schema accepts the key (so `vigil run`/`serve` load
+// a file that has one); this reads it on its own so that a model file named by path is loaded and
+// `vigil model` works even while a suite or provisioner of the file is broken.
+// Only `model:` and `store:` are read (with ${VAR} filled, as loadConfig does).
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { interpolate } from '../config/interpolate.ts';
+import { findConfigFile } from '../config/load-config.ts';
+import { ConfigError } from '../shared/errors.ts';
+import { joinPath, parseModel, type Model } from '../config/model-schema.ts';
+
+export interface LoadedModel {
+  model: Model;
+  /** The config file the model was found through. */
+  configFile: string;
+  /** Vigil's store (for `vigil` checks), as `store:` in the config file says; default ./data/vigil.db. */
+  storePath: string;
+}
+
+async function readYaml(file: string, shown: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${shown}: ${code === 'ENOENT' ? 'not found' : `cannot be read: ${(err as Error).message}`}`, { cause: err });
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return `${shown}:${line}:${col}: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  return doc.toJS();
+}
+
+const fill = (value: unknown, env: NodeJS.ProcessEnv, where: string): unknown => {
+  const filled = interpolate(value, env);
+  if (filled.problems.length) throw new ConfigError(filled.problems.map((p) => joinPath(where, p)));
+  return filled.value;
+};
+
+export async function loadModel(opts: { config?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<LoadedModel> {
+  const env = opts.env ?? process.env;
+  const source = findConfigFile({ file: opts.config, env, cwd: opts.cwd });
+  if (!source) {
+    throw new ConfigError('no config file (--config, $VIGIL_CONFIG or ./vigil.yaml): the service model is declared under `model:` in it (see docs/model.md)');
+  }
+  const raw = await readYaml(source.file, source.shown);
+  const top = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const baseDir = dirname(source.file);
+  if (top.model === undefined || top.model === null) {
+    throw new ConfigError(`${source.shown}: no \`model:\` section (the service model: sources, nodes and their checks; see docs/model.md)`);
+  }
+  const entry = fill(top.model, env, `${source.shown}: model`);
+  let model: Model;
+  if (typeof entry === 'string') {
+    const file = resolve(baseDir, entry);
+    const value = fill(await readYaml(file, `model file ${entry}`), env, `${entry}:`);
+    model = parseModel(value, `${entry}:`, { baseDir: dirname(file) });
+  } else {
+    model = parseModel(entry, `${source.shown}: model`, { baseDir });
+  }
+  const store = fill(top.store ?? './data/vigil.db', env, `${source.shown}: store`);
+  const storePath = store === ':memory:' ? store : resolve(baseDir, String(store));
+  return { model, configFile: source.file, storePath };
+}

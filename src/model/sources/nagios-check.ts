@@ -1,0 +1,114 @@
+// One Nagios host or service from a snapshot → a CheckStatus. Pure. The order of the questions is
+// the point: is the source there, is the object there, are its checks switched off, has it ever been
+// checked (Nagios shows current_state=0 before any result: that is pending, not OK), is the result
+// fresh — and only then what the state is.
+import type { CheckStatus, State } from '../types.ts';
+import type { NagiosObjectStatus, NagiosRead } from './nagios-status.ts';
+
+const SERVICE_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+const HOST_STATES = ['UP', 'DOWN', 'UNREACHABLE'] as const;
+const HOST_TO_STATE: Record<(typeof HOST_STATES)[number], State> = { UP: 'OK', DOWN: 'CRITICAL', UNREACHABLE: 'UNKNOWN' };
+
+// MODATTR_ACTIVE_CHECKS_ENABLED: set when active checks were switched at run time (DISABLE_SVC_CHECK,
+// the web UI), so an active check switched off is told apart from a passive-only one configured so.
+const MODATTR_ACTIVE_CHECKS = 2;
+
+/** Built-in freshness when neither the check, its nodes nor the model set one, and the check is not active. */
+export const DEFAULT_FRESHNESS_MS = 10 * 60_000;
+
+export interface NagiosCheckContext {
+  nowMs: number;
+  /** From the check, its nodes or the model; absent: 2 × the active check interval, else DEFAULT_FRESHNESS_MS. */
+  freshnessMs?: number;
+}
+
+export const nagiosCheckId = (host: string, service?: string): string => (service === undefined ? `nagios:${host}` : `nagios:${host}!${service}`);
+
+export const formatAge = (ms: number): string => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+};
+
+export function resolveNagiosCheck(spec: { host: string; service?: string }, read: NagiosRead | undefined, ctx: NagiosCheckContext): CheckStatus {
+  const isHost = spec.service === undefined;
+  const base = {
+    id: nagiosCheckId(spec.host, spec.service),
+    source: 'nagios' as const,
+    nagios: isHost ? { host: spec.host } : { host: spec.host, service: spec.service },
+    downtime: false,
+    acknowledged: false,
+    output: '',
+    lastCheck: null,
+    green: false,
+    red: false,
+  };
+  const unusable = (reason: 'unreachable' | 'missing', detail: string, freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS): CheckStatus => ({
+    ...base,
+    state: 'UNKNOWN',
+    raw: '',
+    reason,
+    freshnessMs,
+    detail,
+  });
+  if (!read) return unusable('unreachable', 'no Nagios source is configured (model.sources.nagios)');
+  if (!read.ok) return unusable('unreachable', read.error);
+
+  const host = read.snapshot.hosts.get(spec.host);
+  let status: NagiosObjectStatus | undefined;
+  if (!host) return unusable('missing', `host ${spec.host} is not in Nagios (${read.snapshot.statusFile})`);
+  if (isHost) {
+    status = host.status;
+    if (!status) return unusable('missing', `host ${spec.host} has no host status in ${read.snapshot.statusFile}`);
+  } else {
+    status = host.services.get(spec.service!);
+    if (!status) return unusable('missing', `host ${spec.host} has no service ${JSON.stringify(spec.service)} in Nagios`);
+  }
+
+  const freshnessMs =
+    ctx.freshnessMs ??
+    (status.activeChecksEnabled && status.checkInterval > 0 ? 2 * status.checkInterval * read.snapshot.intervalLengthMs : DEFAULT_FRESHNESS_MS);
+  const checked = status.hasBeenChecked && status.lastCheck > 0;
+  const raw = !checked ? 'PENDING' : isHost ? (HOST_STATES[status.currentState] ?? 'UNREACHABLE') : (SERVICE_STATES[status.currentState] ?? 'UNKNOWN');
+  const state: State = !checked ? 'UNKNOWN' : isHost ? HOST_TO_STATE[raw as (typeof HOST_STATES)[number]] : (raw as State);
+  // A service of a host in downtime is in downtime too, as Nagios' own UI shows it.
+  const downtime = status.downtimeDepth > 0 || (!isHost && (host.status?.downtimeDepth ?? 0) > 0);
+  const ageMs = ctx.nowMs - status.lastCheck * 1000;
+  const kind = isHost ? 'host' : 'service';
+  let reason: CheckStatus['reason'] = 'fresh';
+  let detail: string | undefined;
+  if (!status.activeChecksEnabled && !status.passiveChecksEnabled) {
+    reason = 'disabled';
+    detail = `both active and passive checks of this ${kind} are disabled: Nagios takes no result for it`;
+  } else if (!status.activeChecksEnabled && (status.modifiedAttributes & MODATTR_ACTIVE_CHECKS) !== 0) {
+    reason = 'disabled';
+    detail = `active checks of this ${kind} were disabled at run time (DISABLE_${isHost ? 'HOST' : 'SVC'}_CHECK or the web UI)`;
+  } else if (!checked) {
+    reason = 'pending';
+    detail = `Nagios has no result for this ${kind} yet`;
+  } else if (ageMs > freshnessMs) {
+    reason = 'stale';
+    detail = `last result ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)}`;
+  } else if (downtime || status.acknowledged) {
+    detail = [downtime ? 'in scheduled downtime' : '', status.acknowledged ? 'problem acknowledged' : ''].filter(Boolean).join(', ');
+  }
+  // Built once: a model over a large Nagios resolves tens of thousands of these per poll.
+  const result: CheckStatus = {
+    id: base.id,
+    source: 'nagios',
+    state,
+    raw,
+    reason,
+    downtime,
+    acknowledged: status.acknowledged,
+    output: status.output,
+    lastCheck: checked ? new Date(status.lastCheck * 1000).toISOString() : null,
+    freshnessMs,
+    green: reason === 'fresh' && state === 'OK' && !downtime,
+    red: reason === 'fresh' && state === 'CRITICAL',
+    nagios: base.nagios,
+  };
+  if (detail !== undefined) result.detail = detail;
+  return result;
+}

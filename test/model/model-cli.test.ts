@@ -1,0 +1,123 @@
+// `vigil model show|check` end to end: the real CLI, a real Nagios, the seed's scenario.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nagiosAvailable } from '../helpers/nagios-server.ts';
+import { requireBinary } from '../helpers/nagios-skip.ts';
+import { startModelNagios, type ModelNagios } from '../helpers/nagios-model-server.ts';
+import { runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
+
+const APPS = ['app-0', 'app-1', 'app-2'];
+
+describe('vigil model (CLI) → real Nagios 4', { skip: requireBinary('nagios4', nagiosAvailable()), timeout: 120_000 }, () => {
+  let nagios: ModelNagios;
+  let dir: string;
+  let config: string;
+  const vigil = (...args: string[]) => runVigil(['model', ...args, '--config', config], { timeoutMs: 60_000 });
+  const allOk = () =>
+    nagios.command(
+      'PROCESS_SERVICE_CHECK_RESULT;shop-lb;HTTP;0;HTTP OK',
+      ...APPS.flatMap((h) => [`PROCESS_HOST_CHECK_RESULT;${h};0;PING OK`, `PROCESS_SERVICE_CHECK_RESULT;${h};HTTP;0;HTTP OK`]),
+    );
+
+  before(async () => {
+    nagios = await startModelNagios({
+      hosts: [{ name: 'shop-lb' }, ...APPS.map((name) => ({ name, groups: ['shop-app'] }))],
+      services: [{ host: 'shop-lb', service: 'HTTP' }, ...APPS.map((host) => ({ host, service: 'HTTP' }))],
+    });
+    dir = await mkdtemp(join(tmpdir(), 'vigil-model-cli-'));
+    config = join(dir, 'vigil.yaml');
+    await writeFile(
+      config,
+      `store: ./vigil.db
+model:
+  sources:
+    nagios: { statusFile: ${nagios.statusFile}, commandFile: ${nagios.commandFile} }
+  nodes:
+    - name: shop
+      checks:
+        - nagios: { host: shop-lb, service: HTTP }
+      members:
+        min: 2
+        discover: { source: nagios, hostgroup: shop-app, checks: [HTTP] }
+`,
+    );
+    await allOk();
+    await nagios.waitForStatus((s) => s.services.every((b) => b.has_been_checked === '1') && s.hosts.filter((h) => h.has_been_checked === '1').length === 3);
+  });
+  after(async () => {
+    await nagios?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('show draws the tree with states and reasons', async () => {
+    const r = await vigil('show', 'shop', '--transitive');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0], /^shop {2}OK {2}\(and; 1 check, 3 members\)$/);
+    assert.match(lines[1], /^ {2}✓ OK {7}nagios:shop-lb!HTTP \[fresh, \d+s ago\] — HTTP OK$/);
+    assert.match(r.stdout, /\n {2}app-0 {2}OK {2}\(and; 2 checks, 0 members; discovered\)\n {4}✓ OK {7}nagios:app-0 UP \[fresh, \d+s ago\] — PING OK\n/);
+    assert.match(r.stdout, /all green transitively: yes · all red transitively: no\n$/);
+  });
+
+  it('show --json gives the evaluated tree and both answers', async () => {
+    const r = await vigil('show', 'app-1', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.nodes[0].path, 'shop/app-1');
+    assert.deepEqual(json.nodes[0].checks.map((c: { id: string; reason: string }) => [c.id, c.reason]), [['nagios:app-1', 'fresh'], ['nagios:app-1!HTTP', 'fresh']]);
+    assert.equal(json.nodes[0].allGreen.holds, true);
+  });
+
+  it("the seed's scenario: destroy app-0; shop stays all green non-transitively, app-0 goes all red, shop is not all green transitively", async () => {
+    assert.equal((await vigil('check', 'shop', '--expect', 'all-green', '--transitive', '--within', '5s', '--interval', '200ms')).code, 0);
+    // app-0 "dies" a second after the checks start polling: they must wait for it, then hold.
+    const red = spawnVigil(['model', 'check', 'app-0', '--expect', 'all-red', '--within', '20s', '--interval', '300ms', '--config', config]);
+    await sleep(1000);
+    await nagios.command('PROCESS_HOST_CHECK_RESULT;app-0;1;PING CRITICAL - 100% loss', 'PROCESS_SERVICE_CHECK_RESULT;app-0;HTTP;2;connection refused');
+    const r = await red.done;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stderr, /shop\/app-0 not all-red yet \(2 in the way\)/);
+    assert.match(r.stdout, /^shop\/app-0 is all red non-transitively \(2 checks in scope\) after \d+\.\ds/);
+
+    assert.equal((await vigil('check', 'shop', '--expect', 'all-green', '--within', '2s', '--interval', '200ms')).code, 0);
+    const transitive = await vigil('check', 'shop', '--expect', 'all-green', '--transitive', '--within', '1s', '--interval', '200ms');
+    assert.equal(transitive.code, 2, transitive.stderr);
+    assert.match(transitive.stdout, /^shop is not all green transitively \(7 checks in scope\) by the deadline \(1s\); in the way:\n {2}shop\/app-0: nagios:app-0 is DOWN \(CRITICAL\), fresh — PING CRITICAL - 100% loss\n {2}shop\/app-0: nagios:app-0!HTTP is CRITICAL, fresh — connection refused\n$/);
+  });
+
+  it('check --recheck asks Nagios to re-check the checks in scope and says so', async () => {
+    const r = await vigil('check', 'app-1', '--expect', 'all-red', '--within', '1s', '--interval', '200ms', '--recheck', '--json');
+    assert.equal(r.code, 2);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.rechecksForced, 2);
+    assert.ok(json.tree.checks.every((c: { recheckForcedAt?: string }) => typeof c.recheckForcedAt === 'string'));
+    await nagios.waitForStatus(() => true);
+    const log = await import('node:fs/promises').then((fs) => fs.readFile(join(nagios.dir, 'nagios.log'), 'utf8'));
+    assert.match(log, /EXTERNAL COMMAND: SCHEDULE_FORCED_SVC_CHECK;app-1;HTTP;\d+/);
+    assert.match(log, /EXTERNAL COMMAND: SCHEDULE_FORCED_HOST_CHECK;app-1;\d+/);
+  });
+
+  it('exit 3 for an unknown node, an unreadable status.dat and a bad model file, each named', async () => {
+    const unknown = await vigil('check', 'shpo', '--expect', 'all-green', '--within', '1s');
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /no node "shpo" in the model — did you mean 'shop'\?/);
+
+    const gone = join(dir, 'gone.yaml');
+    await writeFile(gone, `model:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`);
+    const unreachable = await runVigil(['model', 'check', 'shop', '--expect', 'all-green', '--within', '10s', '--config', gone]);
+    assert.equal(unreachable.code, 3);
+    assert.match(unreachable.stderr, /cannot ask the monitoring: nagios:shop-lb: status.dat .*nope\/status.dat does not exist/);
+
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(join(dir, 'shop-model.yaml'), `nodes:\n  - name: shop\n    checks:\n      - nagios: { host: shop-lb }\n        vigil: { suite: demo, environment: prod }\n    agregate: or\n`);
+    await writeFile(bad, 'model: ./shop-model.yaml\n');
+    const invalid = await runVigil(['model', 'show', '--config', bad]);
+    assert.equal(invalid.code, 3);
+    assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios or vigil\), got nagios and vigil/);
+    assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.agregate: unknown key — did you mean 'aggregate'\?/);
+  });
+});
