@@ -7,14 +7,15 @@
 // target.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PairSeries } from './pair-series.ts';
-import type { RunResult, RunStatus } from '../../core/index.ts';
+import { ERROR_PHASES as RUN_ERROR_PHASES, RUN_PHASES, RUN_STATUSES, type RunResult, type RunStatus } from '../../core/index.ts';
 import type { Log } from '../../shared/log.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from './sources.ts';
 
-export const RUN_STATUSES: readonly RunStatus[] = ['passed', 'flaky', 'failed', 'error'];
-export const PHASES = ['tenant_setup', 'test', 'teardown'] as const;
-export const ERROR_PHASES = ['config', 'tenant_setup', 'suite', 'timeout', 'interrupted', 'unknown'] as const;
+// Label values come from core's lists; `unknown` stands for an error result that names no phase.
+export { RUN_STATUSES };
+export const PHASES = RUN_PHASES;
+export const ERROR_PHASES = [...RUN_ERROR_PHASES, 'unknown'] as const;
 export const TEST_OUTCOMES = ['passed', 'failed', 'flaky', 'skipped'] as const;
 
 // Tenant setup takes seconds, a suite seconds to tens of minutes: dense at the short end, up to 1 h.
