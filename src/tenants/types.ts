@@ -1,3 +1,4 @@
+import type { CommandProvisionerConfig, HttpProvisionerConfig, ModuleProvisionerConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
 
@@ -45,75 +46,25 @@ export interface ProvisionerDeps {
   env?: Record<string, string | undefined>;
 }
 
-// Config sections, as the config loader hands them over: durations already in milliseconds. The
-// common keys are optional here so that a schema with or without defaults fits; defaults below.
+// Provisioner specs are the config schema's output types (src/config/schema.ts), not copies: a field
+// added to the schema reaches the provisioners' types. The common keys have defaults there; here they
+// are optional so that a provisioner built outside the config loader (tests, a module) may leave them
+// out, and DEFAULTS below fill them.
+type CommonKey = 'prefix' | 'ttl' | 'timeout' | 'secretFields' | 'env' | 'options';
+type Spec<C> = Omit<C, CommonKey> & Partial<Pick<C, Extract<keyof C, CommonKey>>>;
 
+export type HttpProvisionerSpec = Spec<HttpProvisionerConfig>;
+export type CommandProvisionerSpec = Spec<CommandProvisionerConfig>;
+export type ModuleProvisionerSpec = Spec<ModuleProvisionerConfig>;
+export type ProvisionerSpec = HttpProvisionerSpec | CommandProvisionerSpec | ModuleProvisionerSpec;
+
+/** One templated HTTP call (create, delete, list). */
+export type HttpRequestSpec = HttpProvisionerConfig['create'];
+/** One argv call (create, delete, list). */
+export type CommandSpec = CommandProvisionerConfig['create'];
 /** Dot paths into an answer, e.g. `{ id: 'id', password: 'owner.password' }`. */
 export type FieldPaths = Record<string, string>;
-
-export interface ProvisionerCommon {
-  prefix?: string;
-  ttl?: number;
-  timeout?: number;
-  secretFields?: string[];
-  env?: TenantEnvMapping;
-}
-
-export interface TenantEnvMapping {
-  json: string;
-  prefix: string;
-}
-
-export interface HttpRequestSpec {
-  method?: string;
-  url: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
-
-export interface HttpListSpec extends HttpRequestSpec {
-  /** Dot path to the array in the answer; absent when the answer is the array. */
-  items?: string;
-  fields?: FieldPaths;
-}
-
-export interface HttpProvisionerSpec extends ProvisionerCommon {
-  kind: 'http';
-  create: HttpRequestSpec;
-  /** Defaults to `{ id: 'id' }`; must map `id`. */
-  fields?: FieldPaths;
-  delete: HttpRequestSpec;
-  list?: HttpListSpec;
-}
-
-export interface CommandSpec {
-  command: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-}
-
-export interface CommandListSpec extends CommandSpec {
-  fields?: FieldPaths;
-}
-
-export interface CommandProvisionerSpec extends ProvisionerCommon {
-  kind: 'command';
-  create: CommandSpec;
-  /** When absent, every scalar of the printed object becomes a field (nested keys joined by `.`). */
-  fields?: FieldPaths;
-  delete: CommandSpec;
-  list?: CommandListSpec;
-}
-
-export interface ModuleProvisionerSpec extends ProvisionerCommon {
-  kind: 'module';
-  module: string;
-  options?: Record<string, unknown>;
-  /** When absent, every scalar of the returned object becomes a field (nested keys joined by `.`). */
-  fields?: FieldPaths;
-}
-
-export type ProvisionerSpec = HttpProvisionerSpec | CommandProvisionerSpec | ModuleProvisionerSpec;
+export type TenantEnvMapping = HttpProvisionerConfig['env'];
 
 export const DEFAULTS = {
   prefix: 'vigil',

@@ -138,13 +138,14 @@ describe('http provisioner', () => {
 
   it('names an unknown placeholder instead of sending an empty value', async () => {
     const { provisioner, environment } = setup({
-      create: { url: '{{environment.baseURL}}/admin/tenants?plan={{tenant.plan}}', headers: auth },
+      create: { method: 'POST', url: '{{environment.baseURL}}/admin/tenants?plan={{tenant.plan}}', headers: auth },
     });
     const err = await failureOf(provisioner.create({ name: 'vigil-x-tpl', environment }));
     assert.match(err.message, /^tenants\.demo\.create: unknown placeholder \{\{tenant\.plan\}\}/);
   });
 
   it('refuses a field mapping without id when it is built', () => {
-    assert.throws(() => setup({ fields: { email: 'owner.email' } }), /tenants\.demo\.load: fields must map "id"/);
+    // The type forbids it; a spec built in plain JS (a module, a hand-made object) can still do it.
+    assert.throws(() => setup({ fields: { email: 'owner.email' } as unknown as HttpProvisionerSpec['fields'] }), /tenants\.demo\.load: fields must map "id"/);
   });
 });

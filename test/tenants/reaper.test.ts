@@ -20,10 +20,10 @@ const spec: HttpProvisionerSpec = {
   prefix: 'vigil',
   ttl: HOUR,
   timeout: 2_000,
-  create: { url: '{{environment.baseURL}}/admin/tenants', headers: auth, body: { name: '{{tenant.name}}' } },
+  create: { method: 'POST', url: '{{environment.baseURL}}/admin/tenants', headers: auth, body: { name: '{{tenant.name}}' } },
   fields: { id: 'id', email: 'owner.email', password: 'owner.password' },
-  delete: { url: '{{environment.baseURL}}/admin/tenants/{{tenant.id}}', headers: auth },
-  list: { url: '{{environment.baseURL}}/admin/tenants', headers: auth, items: 'tenants' },
+  delete: { method: 'DELETE', url: '{{environment.baseURL}}/admin/tenants/{{tenant.id}}', headers: auth },
+  list: { method: 'GET', url: '{{environment.baseURL}}/admin/tenants', headers: auth, items: 'tenants' },
 };
 
 describe('reaper', () => {
