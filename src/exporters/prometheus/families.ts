@@ -1,0 +1,204 @@
+// Every series Vigil exports, defined once: the per-suite × environment families (PairSeries, see
+// pair-series.ts for why not prom-client), prom-client's for the rest, and Node's process metrics in a
+// registry of their own (the one-shot ways out leave those out). Nothing here decides what a run means;
+// prometheus-exporter.ts does.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ERROR_PHASES as RUN_ERROR_PHASES, RUN_PHASES, RUN_STATUSES } from '../../core/index.ts';
+import { messageOf } from '../../shared/errors.ts';
+import type { Log } from '../../shared/log.ts';
+import { PairSeries } from './pair-series.ts';
+import type { LabelScope } from './label-scope.ts';
+import type { OrphanLedger } from './sources.ts';
+
+// Label values come from core's lists; `unknown` stands for an error result that names no phase.
+export { RUN_STATUSES };
+export const PHASES = RUN_PHASES;
+export const ERROR_PHASES = [...RUN_ERROR_PHASES, 'unknown'] as const;
+export const TEST_OUTCOMES = ['passed', 'failed', 'flaky', 'skipped'] as const;
+
+// Tenant setup takes seconds, a suite seconds to tens of minutes: dense at the short end, up to 1 h.
+export const PHASE_BUCKETS = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+
+// A tenant still `creating`/`active` this long after it was created belongs to no live run.
+const DEFAULT_ORPHAN_AFTER_MS = 60 * 60 * 1000;
+
+export interface FamiliesOptions {
+  version: string;
+  log: Log;
+  ledger?: OrphanLedger;
+  processMetrics?: boolean;
+  orphanAfterMs?: number;
+  clock?: () => Date;
+}
+
+export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
+  const resultsRegistry = new Registry();
+  const processRegistry = new Registry();
+  const registers = [resultsRegistry];
+
+  // Everything labelled by suite × environment: rendered by PairSeries (pair-series.ts says why).
+  const pairs = new PairSeries();
+  const probeSuccess = pairs.family({
+    name: 'probe_success',
+    help: 'Whether the last run of the suite passed (1: passed or flaky, 0: failed or error), as blackbox_exporter.',
+    type: 'gauge',
+  });
+  const probeDuration = pairs.family({
+    name: 'probe_duration_seconds',
+    help: 'Wall time of the last run, tenant setup to teardown, in seconds.',
+    type: 'gauge',
+  });
+  const runs = pairs.family({
+    name: 'vigil_runs_total',
+    help: 'Runs finished, by outcome.',
+    type: 'counter',
+    extra: { label: 'status', values: RUN_STATUSES },
+  });
+  const lastRun = pairs.family({
+    name: 'vigil_last_run_timestamp_seconds',
+    help: 'When the last run finished, in seconds since the epoch.',
+    type: 'gauge',
+  });
+  const lastSuccess = pairs.family({
+    name: 'vigil_last_success_timestamp_seconds',
+    help: 'When the last passed or flaky run finished, in seconds since the epoch.',
+    type: 'gauge',
+  });
+  const lastStatus = pairs.family({
+    name: 'vigil_last_run_status',
+    help: 'Outcome of the last run as a state set: 1 for the current status, 0 for the others.',
+    type: 'gauge',
+    extra: { label: 'status', values: RUN_STATUSES },
+  });
+  const consecutiveFailures = pairs.family({
+    name: 'vigil_consecutive_failures',
+    help: 'Runs in a row that tested the application and failed; a pass resets it, a runner error leaves it.',
+    type: 'gauge',
+  });
+  const tests = pairs.family({
+    name: 'vigil_tests',
+    help: 'Tests of the last run, by outcome.',
+    type: 'gauge',
+    extra: { label: 'outcome', values: TEST_OUTCOMES },
+  });
+  const runErrors = pairs.family({
+    name: 'vigil_run_errors_total',
+    help: 'Runs that could not test the application (runner faults, not application failures), by phase.',
+    type: 'counter',
+    extra: { label: 'phase', values: ERROR_PHASES },
+  });
+  const skipped = pairs.family({
+    name: 'vigil_schedule_skipped_total',
+    help: 'Scheduled runs skipped because the previous run of the suite was still going.',
+    type: 'counter',
+  });
+  const phaseDuration = new Histogram({
+    name: 'vigil_run_phase_duration_seconds',
+    help: 'Duration of each phase of a run (tenant_setup, test, teardown) in seconds, across all suites.',
+    // {phase} only (DESIGN.md): per suite × environment it would be 48 series a pair, two thirds of the
+    // exposition; per-suite duration is probe_duration_seconds.
+    labelNames: ['phase'] as const,
+    buckets: PHASE_BUCKETS,
+    registers,
+  });
+  const createFailures = new Counter({
+    name: 'vigil_tenant_create_failures_total',
+    help: 'Tenant create calls that failed.',
+    labelNames: ['environment'] as const,
+    registers,
+  });
+  const destroyFailures = new Counter({
+    name: 'vigil_tenant_destroy_failures_total',
+    help: 'Tenant destroy calls that failed, after a run or by the reaper.',
+    labelNames: ['environment'] as const,
+    registers,
+  });
+  const { ledger, log } = options;
+  const clock = options.clock ?? (() => new Date());
+  const orphanAfterMs = options.orphanAfterMs ?? DEFAULT_ORPHAN_AFTER_MS;
+  new Gauge({
+    name: 'vigil_tenant_orphans',
+    help: 'Tenants in the ledger not destroyed: teardown failed, or left behind by a run that died.',
+    labelNames: ['environment'] as const,
+    registers: ledger ? registers : [],
+    collect() {
+      if (!ledger) return;
+      try {
+        const counts = countOrphans(ledger, new Date(clock().getTime() - orphanAfterMs));
+        this.reset();
+        for (const env of scope.environments ?? []) this.set({ environment: env }, 0);
+        for (const [env, n] of counts) {
+          if (scope.acceptsEnvironment(env)) this.set({ environment: env }, n);
+        }
+      } catch (err) {
+        // A scrape must not fail because the store is busy: keep the previous value.
+        log.warn({ err: messageOf(err) }, 'prometheus: could not count orphaned tenants');
+      }
+    },
+  });
+  const reaped = new Counter({
+    name: 'vigil_tenants_reaped_total',
+    help: 'Tenants the reaper destroyed, by where it found them (ledger or the remote list).',
+    labelNames: ['environment', 'source'] as const,
+    registers,
+  });
+  const exportFailures = new Counter({
+    name: 'vigil_export_failures_total',
+    help: 'Failed deliveries to a monitoring system (the result stays spooled and is retried).',
+    labelNames: ['exporter'] as const,
+    registers,
+  });
+  const exportSpooled = new Gauge({
+    name: 'vigil_export_spooled',
+    help: 'Results waiting in the spool for delivery, per exporter.',
+    labelNames: ['exporter'] as const,
+    registers,
+  });
+  const exportDropped = new Counter({
+    name: 'vigil_export_dropped_total',
+    help: 'Spooled results given up on after the maximum age or number of attempts: never delivered.',
+    labelNames: ['exporter'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'vigil_build_info',
+    help: 'Always 1; the labels say which Vigil and Node.js are running.',
+    labelNames: ['version', 'node'] as const,
+    registers,
+  }).set({ version: options.version, node: process.version }, 1);
+
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: processRegistry });
+    // prom-client names some gauges *_total (nodejs_active_handles_total…), which promtool rejects
+    // and PromQL users mistake for counters; Vigil's exposition must lint clean, so leave them out.
+    for (const metric of processRegistry.getMetricsAsArray()) {
+      const { name, type } = metric as unknown as { name: string; type: string };
+      if (name.endsWith('_total') && type !== 'counter') processRegistry.removeSingleMetric(name);
+    }
+  }
+  const registry = Registry.merge([resultsRegistry, processRegistry]);
+  // Pair families first, then prom-client's (the histogram, per-environment and per-exporter series,
+  // build info, then the process); the same block separator prom-client uses between families.
+  const chunks = async (rest: Registry) => [pairs.renderBytes(), Buffer.from(`\n\n${await rest.metrics()}`)];
+  const render = async (rest: Registry) => Buffer.concat(await chunks(rest)).toString();
+
+  return {
+    pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped,
+    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped,
+    registry, resultsRegistry, chunks, render,
+  };
+}
+
+export type Families = ReturnType<typeof createFamilies>;
+
+function countOrphans(ledger: OrphanLedger, staleBefore: Date): Map<string, number> {
+  // create_failed is left out: the tenant most likely never existed, the failure was counted when it
+  // happened, and a row the reaper cannot resolve (no id, no list) would otherwise alert forever.
+  const rows = [
+    ...ledger.list({ states: ['teardown_failed'] }),
+    ...ledger.list({ states: ['creating', 'active'], olderThan: staleBefore }),
+  ];
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.environment, (counts.get(row.environment) ?? 0) + 1);
+  return counts;
+}
