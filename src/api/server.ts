@@ -8,6 +8,7 @@ import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
 import { artifactsHandler } from './artifacts.ts';
 import { errorHandler, notFound } from './http-error.ts';
+import { artifactsNeedToken, requireReadToken } from './read-access.ts';
 import type { RunControl } from './run-control.ts';
 import { healthRoutes } from './routes-health.ts';
 import { runsRoutes } from './routes-runs.ts';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   control?: RunControl;
   /** api.token; absent: POST /api/runs answers 403 and the UI shows no trigger button. */
   token?: string;
+  /** api.readToken: read access to /artifacts (api.token grants it too); with neither, artifacts are public. */
+  readToken?: string;
   /** config.artifacts.dir: served read-only under /artifacts/<runId>/. */
   artifactsDir: string;
   /** Default 16kb: a trigger body is a few dozen bytes. */
@@ -44,8 +47,9 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use(healthRoutes({ store: deps.store, control: deps.control, metrics: deps.metrics }));
   app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(suitesRoutes({ store: deps.store, control: deps.control }));
-  app.use('/artifacts', artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));
-  app.use(uiRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
+  const readTokens = [deps.readToken, deps.token];
+  app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));
+  app.use(uiRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsNeedToken: artifactsNeedToken(readTokens), artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(notFound);
   app.use(errorHandler({ log: deps.log, bodyLimit }));
 

@@ -23,6 +23,8 @@ export interface Context {
   config: VigilConfig;
   configFile: string | null;
   redact: Redactor;
+  /** Variables Vigil's own settings read from its environment: the suites never inherit them. */
+  withheldVariables: string[];
   log: Logger;
   store: Store;
   provisioners: Map<string, Provisioner>;
@@ -77,7 +79,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     const environments = new Map(
       Object.entries(config.environments).map(([name, e]) => [name, { name, baseURL: e.baseURL }]),
     );
-    return { config, configFile: loaded.file, redact, log, store, provisioners, environments, exporters, demo, close };
+    return { config, configFile: loaded.file, redact, withheldVariables: loaded.withheldVariables, log, store, provisioners, environments, exporters, demo, close };
   } catch (err) {
     await close();
     throw err;

@@ -54,5 +54,7 @@ export function describeConfig(loaded: LoadedConfig): string {
       if (grepInvert) lines.push(`    grepInvert on ${environment}: ${grepInvert}`);
     }
   }
+  // Names only: which of Vigil's own variables its suites will not see (docs/running-playwright.md).
+  lines.push(`kept from the suites' environment: ${loaded.withheldVariables.join(', ') || 'none'}`);
   return redact(lines.join('\n'));
 }

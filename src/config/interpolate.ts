@@ -5,6 +5,8 @@ export interface Interpolated {
   value: unknown;
   /** Values taken from the environment: the redactor must mask them wherever they show up. */
   secrets: string[];
+  /** Which variable filled a value where (its top-level section): decides what the suite may inherit. */
+  consumed: Array<{ name: string; section: string }>;
   problems: string[];
   /** Config paths whose value could not be filled; later complaints about them would only be noise. */
   failedPaths: Set<string>;
@@ -19,6 +21,7 @@ export const hasEnvReference = (text: string): boolean =>
 
 export function interpolate(input: unknown, env: NodeJS.ProcessEnv): Interpolated {
   const secrets = new Set<string>();
+  const consumed: Interpolated['consumed'] = [];
   const problems: string[] = [];
   const failedPaths = new Set<string>();
 
@@ -42,6 +45,7 @@ export function interpolate(input: unknown, env: NodeJS.ProcessEnv): Interpolate
         return '';
       }
       secrets.add(value);
+      consumed.push({ name, section: String(path[0]) });
       return value;
     });
 
@@ -55,5 +59,5 @@ export function interpolate(input: unknown, env: NodeJS.ProcessEnv): Interpolate
   };
 
   const value = walk(input, []);
-  return { value, secrets: [...secrets].filter((s) => s !== ''), problems, failedPaths };
+  return { value, secrets: [...secrets].filter((s) => s !== ''), consumed, problems, failedPaths };
 }

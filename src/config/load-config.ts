@@ -8,6 +8,7 @@ import type { VigilConfig } from './schema.ts';
 import { interpolate } from './interpolate.ts';
 import { findLiteralSecrets } from './literal-secrets.ts';
 import { validateConfig } from './validate-config.ts';
+import { withheldVariables } from './withheld-variables.ts';
 
 export interface LoadedConfig {
   config: VigilConfig;
@@ -15,6 +16,8 @@ export interface LoadedConfig {
   file: string | null;
   /** Every value that came from the environment: give them to createRedactor. */
   secrets: string[];
+  /** Variables Vigil's own settings read (tenants, exporters, api): kept out of the suite's environment. */
+  withheldVariables: string[];
 }
 
 export interface LoadConfigOptions {
@@ -58,13 +61,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (!source) {
     if (options.demo) {
       const demo = await options.demo();
-      return { config: demo.config, file: null, secrets: [...demo.secrets] };
+      return { config: demo.config, file: null, secrets: [...demo.secrets], withheldVariables: [] };
     }
     // The caller sees `file: null` and builds the demo setup itself (it has to start the demo app first
     // to know its URL); until then it gets a valid config that runs nothing.
     const empty = validateConfig({ environments: {}, tenants: {}, suites: {} }, { baseDir: options.cwd ?? process.cwd() });
     if (!empty.ok) throw new ConfigError(empty.problems);
-    return { config: empty.config, file: null, secrets: [] };
+    return { config: empty.config, file: null, secrets: [], withheldVariables: [] };
   }
 
   const text = await readSource(source);
@@ -74,7 +77,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const validation = validateConfig(filled.value, { baseDir: dirname(source.file), alreadyReported: filled.failedPaths });
   if (!validation.ok) problems.push(...validation.problems);
   if (problems.length || !validation.ok) throw new ConfigError(problems, { where: source.shown });
-  return { config: validation.config, file: source.file, secrets: filled.secrets };
+  return { config: validation.config, file: source.file, secrets: filled.secrets, withheldVariables: withheldVariables(filled.consumed) };
 }
 
 async function readSource(source: ConfigSource): Promise<string> {

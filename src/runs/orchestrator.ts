@@ -13,6 +13,7 @@ import type { Redactor } from '../shared/redact.ts';
 import type { Store } from '../store/types.ts';
 import { pruneArtifacts } from '../suites/artifacts.ts';
 import { runSuite } from '../suites/run-suite.ts';
+import { scrubKeptArtifacts } from '../suites/scrub-artifacts.ts';
 import { resolveBrowser } from '../suites/system-browser.ts';
 import type { SuiteEvent, SuiteOutcome } from '../suites/types.ts';
 import { tenantEnv, tenantName, publicFields } from '../tenants/index.ts';
@@ -39,6 +40,8 @@ export interface OrchestratorDeps {
   store: Store;
   provisioners: ReadonlyMap<string, Provisioner>;
   redact: Redactor;
+  /** Variables of Vigil's own config (exporters, tenants, api) that the suite must not inherit. */
+  withheldVariables: readonly string[];
   log: Log;
   clock?: () => Date;
   /** Fan-out to exporters; failures there are the exporters' business, never the run's. */
@@ -200,6 +203,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         workers: suite.workers,
         keepReporters: suite.keepReporters,
         browser,
+        withheldVariables: deps.withheldVariables,
         signal,
         log,
         onEvent: (event) => emit({ type: 'suite', runId, event: redact.value(event) }),
@@ -212,7 +216,11 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     Object.assign(result, decideStatus(outcome));
     // Say who interrupted and why (a shutdown, an operator), not only that the suite was killed.
     if (result.errorPhase === 'interrupted' && signal) result.errorMessage = interruption(signal, result.errorMessage ?? '');
-    if (result.status !== 'passed') result.artifactsDir = outputDir;
+    if (result.status !== 'passed') {
+      result.artifactsDir = outputDir;
+      // Once recorded, the kept files can be downloaded: no tenant password or config secret may stay in them.
+      await scrubKeptArtifacts({ dir: outputDir, redact, log, runId });
+    }
     // A passing run kept nothing: its empty folder must not take a place in the retention count.
     else rmSync(outputDir, { recursive: true, force: true });
   }

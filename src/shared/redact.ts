@@ -1,6 +1,7 @@
 // Secrets must never reach logs, stored results or exports. A redactor knows the secret *values*
 // (tokens from the environment, tenant passwords) and replaces every occurrence, so a secret that a
 // test echoes into an assertion message is caught too, not only fields named "password".
+import { secretPattern } from './secret-pattern.ts';
 
 export type Redactor = ((text: string) => string) & {
   add(...secrets: Array<string | undefined | null>): void;
@@ -8,7 +9,8 @@ export type Redactor = ((text: string) => string) & {
   value<T>(value: T): T;
 };
 
-const MASK = '***';
+/** What every secret is replaced with, wherever it is found. */
+export const MASK = '***';
 // Short values ("1", "ok") would mangle ordinary text and are not credentials worth the name.
 const MIN_SECRET_LENGTH = 4;
 
@@ -18,9 +20,7 @@ export function createRedactor(initial: Iterable<string | undefined | null> = []
 
   const rebuild = () => {
     const sorted = [...secrets].sort((a, b) => b.length - a.length);
-    pattern = sorted.length
-      ? new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-      : null;
+    pattern = sorted.length ? new RegExp(sorted.map(secretPattern).join('|'), 'g') : null;
   };
 
   const redact = ((text: string) => (pattern && text ? text.replace(pattern, MASK) : text)) as Redactor;
@@ -29,11 +29,8 @@ export function createRedactor(initial: Iterable<string | undefined | null> = []
     let changed = false;
     for (const v of values) {
       if (typeof v !== 'string' || v.length < MIN_SECRET_LENGTH || secrets.has(v)) continue;
+      // The pattern also finds it URL-, form-, JSON- and HTML-encoded: see secret-pattern.ts.
       secrets.add(v);
-      // Secrets also travel URL- and JSON-encoded (query strings, JSON bodies in error messages).
-      for (const form of [encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]) {
-        if (form !== v) secrets.add(form);
-      }
       changed = true;
     }
     if (changed) rebuild();

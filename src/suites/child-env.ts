@@ -3,6 +3,9 @@
 // paths or the loader of the suite. We drop them, then set CI=1 so configs keyed on `process.env.CI`
 // (retries, forbidOnly, workers) behave as in the app's own CI, and FORCE_COLOR=0 for plain output.
 // options.env (tenant fields, suite env) comes last and wins.
+// Variables that Vigil's own config read as secrets (withheld) are not inherited either: the suite,
+// its scripts and the pages it opens have no business with the NSCA password or an admin token. A
+// suite's `env:` can still pass one on by name, since `extra` is applied after the filter.
 
 const DROPPED_EXACT = new Set([
   'CI',
@@ -30,10 +33,12 @@ export function buildChildEnv(
   base: NodeJS.ProcessEnv,
   runtime: Record<string, string>,
   extra: Record<string, string>,
+  withheld: Iterable<string> = [],
 ): Record<string, string> {
+  const withheldNames = new Set(withheld);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined && !isDroppedVariable(name)) env[name] = value;
+    if (value !== undefined && !isDroppedVariable(name) && !withheldNames.has(name)) env[name] = value;
   }
   return { ...env, CI: '1', FORCE_COLOR: '0', ...extra, ...runtime };
 }

@@ -75,7 +75,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     VIGIL_EVENTS_FILE: eventsFile,
     VIGIL_SUITE_DIR: suiteDir,
     VIGIL_WORK_DIR: workDir,
-  }, options.env);
+  }, options.env, options.withheldVariables);
 
   log.debug({ suiteDir, configFile, playwright: playwright.version, args: args.slice(1) }, 'starting playwright');
   const child = spawn(process.execPath, args, {

@@ -15,6 +15,8 @@ export interface RunSuiteOptions {
   baseURL: string;
   /** Extra variables for the suite process (tenant fields, suite env); applied last. */
   env: Record<string, string>;
+  /** Variables of Vigil's host environment the suite must not inherit (Vigil's own secrets); `env` may still set them. */
+  withheldVariables?: readonly string[];
   /** Per run, absolute. Emptied after a run without failures. */
   outputDir: string;
   timeoutMs: number;

@@ -152,7 +152,9 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     await symlink(e.configFile, path.join(dir, 'escape.txt'));
     await writeFile(path.join(e.dir, 'artifacts', 'secret.txt'), 'outside any run');
 
-    const ok = await fetch(`${s.url}/artifacts/${runId}/quick-answers/trace.zip`);
+    // api.token is set, so artifacts need it (test/e2e/secrets.test.ts covers refusals).
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const ok = await fetch(`${s.url}/artifacts/${runId}/quick-answers/trace.zip`, auth);
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), 'PK-not-really');
     const listed = await ask(`${s.url}/api/runs/${runId}`);
@@ -176,7 +178,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
       `/artifacts/${runId}/%zz`,
       `/artifacts/${runId}/.last-run.json`,
     ]) {
-      const res = await fetch(`${s.url}${p}`);
+      const res = await fetch(`${s.url}${p}`, auth);
       const body = await res.text();
       assert.ok(res.status === 400 || res.status === 404, `${p} → ${res.status}`);
       assert.ok(!body.includes('outside any run') && !body.includes('tenants:'), `${p} leaked a file`);

@@ -14,6 +14,8 @@ export interface UiDeps {
   store: Pick<Store, 'runs'>;
   control?: RunControl;
   token?: string;
+  /** The run page then says how to open its artifact links. */
+  artifactsNeedToken?: boolean;
   artifactsDir: string;
   bodyLimit: string;
 }
@@ -37,7 +39,7 @@ export function uiRoutes(deps: UiDeps): Router {
 
   router.get('/runs/:id', async (req, res) => {
     const run = deps.store.runs.get(req.params.id);
-    if (run) return send(res, 200, runPage(run, await listArtifacts(deps.artifactsDir, run.runId)));
+    if (run) return send(res, 200, runPage(run, await listArtifacts(deps.artifactsDir, run.runId), { artifactsNeedToken: deps.artifactsNeedToken ?? false }));
     const active = deps.control?.find(req.params.id);
     if (active) return send(res, 200, activeRunPage(active));
     send(res, 404, messagePage('Not found', `No run with id ${req.params.id}.`));

@@ -6,7 +6,7 @@ import { TRACE_HINT } from '../artifacts.ts';
 import { html, page, statusBadge } from './html.ts';
 
 /** `/runs/:id` of a finished run: what happened, where it failed, what was kept. */
-export function runPage(run: RunResult, artifacts: Artifact[]): string {
+export function runPage(run: RunResult, artifacts: Artifact[], opts: { artifactsNeedToken?: boolean } = {}): string {
   const t = run.tests;
   const phases = [
     ['tenant setup', run.phases.tenant_setup],
@@ -26,6 +26,7 @@ ${run.errorPhase ? html`<dt>Error</dt><dd><div class="error-box"><b>${run.errorP
 ${run.failures.length ? html`<h2>Failing tests (${run.failures.length})</h2>${run.failures.map((f) => html`<div class="failure"><div class="title">${f.title}</div><div class="muted">${f.file}:${f.line}</div><pre>${f.error}</pre></div>`)}` : ''}
 <h2>Artifacts</h2>
 ${artifacts.length ? html`<table><thead><tr><th>File</th><th>Kind</th><th>Size</th></tr></thead><tbody>${artifacts.map((a) => html`<tr><td><a href="${a.url}">${a.name}</a></td><td>${a.kind}</td><td>${Math.ceil(a.bytes / 1024)} KB</td></tr>`)}</tbody></table>
+${opts.artifactsNeedToken ? html`<p class="muted">The files need a token: your browser asks for it (any user name, the value of <code>api.readToken</code> or <code>api.token</code> as password).</p>` : ''}
 ${artifacts.some((a) => a.kind === 'trace') ? html`<p class="muted">Traces: ${TRACE_HINT}.</p>` : ''}` : html`<p class="muted">None kept (artifacts are kept for failed runs only, and pruned by artifacts.keep / maxAge).</p>`}
 <p><a href="/suites/${run.suite}/${run.environment}">All runs of ${run.suite} on ${run.environment}</a> · <a href="/api/runs/${run.runId}">JSON</a></p>`;
   return page(`${run.suite}@${run.environment} ${run.status}`, body);

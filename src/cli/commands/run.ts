@@ -56,6 +56,7 @@ async function runOnce(opts: RunOptions): Promise<number> {
       store: ctx.store,
       provisioners: ctx.provisioners,
       redact: ctx.redact,
+      withheldVariables: ctx.withheldVariables,
       log: ctx.log,
       publish: (r) => fanOut.publish(r),
     });

@@ -54,6 +54,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       store: ctx.store,
       provisioners: ctx.provisioners,
       redact: ctx.redact,
+      withheldVariables: ctx.withheldVariables,
       log,
       publish: (r) => fanOut.publish(r),
     });
@@ -90,6 +91,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       metrics: prometheus,
       control: scheduler,
       token: config.api.token,
+      readToken: config.api.readToken,
       artifactsDir: config.artifacts.dir,
     });
     const retrySpool = () =>
@@ -99,7 +101,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
     scheduler.start();
     settleStartUp();
-    log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', shard: opts.shard, graceMs }, 'vigil serving');
+    log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
 
     const signal = await stopSignal;
