@@ -63,7 +63,8 @@ export async function listArtifacts(artifactsDir: string, runId: string): Promis
     files.push({ name, url: `/artifacts/${runId}/${name.split('/').map(encodeURIComponent).join('/')}`, kind: artifactKind(name), bytes });
     if (files.length >= MAX_LISTED) break;
   }
-  return files.sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order: localeCompare would load ICU collation data into a long-running serve.
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Mounted at /artifacts: GET /artifacts/<runId>/<path…>. */
