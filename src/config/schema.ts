@@ -49,12 +49,30 @@ const nagiosName = (what: string) =>
     error: (i) => `${JSON.stringify(i.input)} is not a valid Nagios ${what} name (no ${NAGIOS_FORBIDDEN_LIST})`,
   });
 
+const envVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${JSON.stringify(i.input)} is not an environment variable name` });
+
+// Playwright `use` options applied over the suite's own, at the top level and in every project, like
+// baseURL. The two Vigil sets itself are refused here, so that no setting silently loses.
+const useSchema = z.record(z.string(), z.unknown()).superRefine((use, ctx) => {
+  if ('baseURL' in use) ctx.addIssue({ code: 'custom', path: ['baseURL'], message: "comes from environments.<name>.baseURL, not from use" });
+  if ('launchOptions' in use) ctx.addIssue({ code: 'custom', path: ['launchOptions'], message: 'set the browser binary and its arguments with browser: { executablePath, args }' });
+});
+
+/** Marks Vigil's traffic: true sends `X-Vigil-Run: <run id>` with every request of the suite; a string names the header. */
+const syntheticHeaderSchema = z.union([
+  z.boolean(),
+  z.string().regex(/^[A-Za-z0-9-]+$/, { error: (i) => `${JSON.stringify(i.input)} is not an HTTP header name` }),
+]);
+
 const environmentSchema = strict({
   baseURL: httpUrl,
   tenants: name('provisioner'),
   /** Nagios/Icinga host that carries this environment's services; default the environment name. */
   nagiosHost: nagiosName('host').optional(),
   env: stringMap.optional(),
+  /** Playwright `use` options for every suite on this environment (over the suite's `use`), e.g. ignoreHTTPSErrors. */
+  use: useSchema.optional(),
+  syntheticHeader: syntheticHeaderSchema.optional(),
 });
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -87,6 +105,8 @@ const tenantCommon = {
   env: strict({
     json: nonEmpty.default('VIGIL_TENANT_JSON'),
     prefix: z.string().default('VIGIL_TENANT_'),
+    /** Extra names for fields, as the suite already reads them: `{ E2E_USER: email, ADMIN_PASSWORD: password }`. */
+    map: z.record(envVariableName, nonEmpty).default({}),
   }).prefault({}),
 };
 
@@ -138,6 +158,10 @@ const provisionerSchema = z.discriminatedUnion('kind', [httpProvisioner, command
 
 /** A grep applies to every environment, or per environment by name. */
 const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
+/** Playwright's positional filters (a folder, a file, file:line), for every environment or per environment. */
+const fileFilter = nonEmpty.refine((f) => !f.startsWith('-'), { error: (i) => `${JSON.stringify(i.input)} would be read as a Playwright option; name a folder or file (e.g. tests/e2e)` });
+const filesSchema = z.union([fileFilter, z.array(fileFilter).min(1), z.record(z.string(), z.union([fileFilter, z.array(fileFilter).min(1)]))]);
+
 
 const nagiosState = z
   .number()
@@ -168,11 +192,15 @@ const suiteSchema = strict({
   retries: z.number().int().min(0).optional(),
   grep: grepSchema.optional(),
   grepInvert: grepSchema.optional(),
+  files: filesSchema.optional(),
   projects: z.array(nonEmpty).min(1).optional(),
   workers: z.number().int().min(1).optional(),
   keepReporters: z.boolean().default(false),
   browser: browserSchema.optional(),
   env: stringMap.optional(),
+  /** Playwright `use` options over the suite's own (e.g. video: off); an environment's `use` goes over these. */
+  use: useSchema.optional(),
+  syntheticHeader: syntheticHeaderSchema.optional(),
   nagios: suiteNagiosSchema.optional(),
 });
 

@@ -112,7 +112,15 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     try {
       const fields = await setUpTenant(target, result, emit, teardowns, signal);
       if (!fields) return;
-      await runTests(target, fields, result, emit, signal);
+      // The names the suite reads the tenant from; a mapped field the tenant lacks is a setup error.
+      const provisionerName = target.environmentConfig.tenants;
+      let tenantVars: Record<string, string>;
+      try {
+        tenantVars = tenantEnv(fields, config.tenants[provisionerName].env, `tenants.${provisionerName}.env.map`);
+      } catch (err) {
+        return fail(result, 'tenant_setup', redact(messageOf(err)));
+      }
+      await runTests(target, tenantVars, result, emit, signal);
     } finally {
       for (const teardown of teardowns.reverse()) await teardown();
     }
@@ -169,7 +177,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     }
   }
 
-  async function runTests(target: Target, fields: TenantFields, result: RunResult, emit: (p: RunProgress) => void, signal?: AbortSignal): Promise<void> {
+  async function runTests(target: Target, tenantVars: Record<string, string>, result: RunResult, emit: (p: RunProgress) => void, signal?: AbortSignal): Promise<void> {
     const { suite, environmentConfig, environment } = target;
     const { runId } = result;
     emit({ type: 'phase', runId, phase: 'test' });
@@ -186,7 +194,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         env: {
           ...environmentConfig.env,
           ...suite.env,
-          ...tenantEnv(fields, config.tenants[environmentConfig.tenants].env),
+          ...tenantVars,
           // Many suites read their base URL from the environment in their own config or helpers.
           BASE_URL: environment.baseURL,
           VIGIL_BASE_URL: environment.baseURL,
@@ -199,6 +207,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         retries: suite.retries,
         grep: perEnvironment(suite.grep, result.environment),
         grepInvert: perEnvironment(suite.grepInvert, result.environment),
+        files: filesFor(suite.files, result.environment),
+        use: useFor(suite, environmentConfig, runId),
         projects: suite.projects,
         workers: suite.workers,
         keepReporters: suite.keepReporters,
@@ -269,3 +279,26 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 function perEnvironment(value: string | Record<string, string> | undefined, environment: string) {
   return typeof value === 'string' ? value : value?.[environment];
 }
+
+/** Playwright's positional filters for this environment: one list for all, or per environment. */
+function filesFor(files: VigilConfig['suites'][string]['files'], environment: string): string[] | undefined {
+  if (files === undefined) return undefined;
+  const chosen = typeof files === 'string' || Array.isArray(files) ? files : files[environment];
+  return chosen === undefined ? undefined : typeof chosen === 'string' ? [chosen] : chosen;
+}
+
+/**
+ * The `use` options Vigil applies over the suite's own: the suite's, then the environment's over them
+ * (extraHTTPHeaders merged), then the synthetic-traffic header when the suite or environment asks for one.
+ */
+function useFor(suite: VigilConfig['suites'][string], environment: VigilConfig['environments'][string], runId: string): Record<string, unknown> | undefined {
+  const headers = { ...headersOf(suite.use), ...headersOf(environment.use) };
+  const marker = environment.syntheticHeader ?? suite.syntheticHeader;
+  if (marker) headers[marker === true ? 'X-Vigil-Run' : marker] = runId;
+  const use: Record<string, unknown> = { ...suite.use, ...environment.use };
+  if (Object.keys(headers).length) use.extraHTTPHeaders = headers;
+  return Object.keys(use).length ? use : undefined;
+}
+
+const headersOf = (use: Record<string, unknown> | undefined): Record<string, string> =>
+  use?.extraHTTPHeaders && typeof use.extraHTTPHeaders === 'object' ? (use.extraHTTPHeaders as Record<string, string>) : {};

@@ -49,6 +49,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     keepReporters: options.keepReporters ?? false,
     browser: options.browser,
     retries: options.retries,
+    use: options.use,
   });
   const marker = randomBytes(12).toString('hex');
   const args = [playwright.cliPath, 'test', '-c', wrapper];
@@ -58,6 +59,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   if (options.grep) args.push('--grep', options.grep);
   if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
   for (const project of options.projects ?? []) args.push('--project', project);
+  // Positional filters, as upstream CI passes them (`playwright test tests/e2e/specs`). Playwright matches
+  // each against the test file's absolute path, so a leading ./ (which no absolute path contains) is dropped.
+  // No `--` before them: Playwright's CLI then ignores them (the config refuses a filter starting with -).
+  for (const file of options.files ?? []) args.push(file.replace(/^\.\//, ''));
 
   const env = buildChildEnv(process.env, {
     VIGIL_RUN_MARKER: marker,

@@ -24,6 +24,10 @@ export interface RunSuiteOptions {
   grep?: string;
   grepInvert?: string;
   projects?: string[];
+  /** Playwright's positional filters (folders, files, file:line), as its CLI takes them. */
+  files?: string[];
+  /** `use` options over the suite's own, at the top level and in every project (baseURL is Vigil's anyway). */
+  use?: Record<string, unknown>;
   workers?: number;
   keepReporters?: boolean;
   browser?: SuiteBrowser;

@@ -18,6 +18,8 @@ export interface WrapperSettings {
   browser?: SuiteBrowser;
   /** Vigil's retries when set (they override theirs); decides when traces are recorded. */
   retries?: number;
+  /** `use` options over theirs, at the top level and in every project. */
+  use?: Record<string, unknown>;
 }
 
 // The wrapper lives outside the suite (nothing of Vigil's is written into the app's folder). Its

@@ -70,6 +70,6 @@ export const DEFAULTS = {
   prefix: 'vigil',
   ttl: 2 * 3_600_000,
   timeout: 30_000,
-  env: { json: 'VIGIL_TENANT_JSON', prefix: 'VIGIL_TENANT_' } satisfies TenantEnvMapping,
+  env: { json: 'VIGIL_TENANT_JSON', prefix: 'VIGIL_TENANT_', map: {} } satisfies TenantEnvMapping,
   listFields: { id: 'id', name: 'name', createdAt: 'createdAt' } satisfies FieldPaths,
 } as const;

@@ -15,6 +15,32 @@ beforeEach(() => {
 afterEach(() => ws.remove());
 
 describe('loadConfig', () => {
+  test('takes files, use and syntheticHeader per suite and environment, and env.map per provisioner; refuses what would silently lose', async () => {
+    const config = validConfig();
+    Object.assign(config.suites.checkout, { files: { production: ['tests/smoke'] }, use: { video: 'off' }, syntheticHeader: true });
+    Object.assign(config.environments.staging, { use: { ignoreHTTPSErrors: true } });
+    (config.tenants.shop as Record<string, unknown>).env = { map: { E2E_USER: 'email' } };
+    ws.writeConfig(config);
+    const loaded = (await loadConfig({ cwd: ws.dir, env: validEnv })).config;
+    assert.deepEqual(loaded.suites.checkout.files, { production: ['tests/smoke'] });
+    assert.deepEqual(loaded.suites.checkout.use, { video: 'off' });
+    assert.equal(loaded.suites.checkout.syntheticHeader, true);
+    assert.deepEqual(loaded.environments.staging.use, { ignoreHTTPSErrors: true });
+    assert.deepEqual(loaded.tenants.shop.env.map, { E2E_USER: 'email' });
+
+    Object.assign(config.suites.checkout, { files: '--headed', use: { baseURL: 'http://x', launchOptions: {} } });
+    (config.tenants.shop as Record<string, unknown>).env = { map: { 'E2E-USER': 'email' } };
+    ws.writeConfig(config);
+    await assert.rejects(loadConfig({ cwd: ws.dir, env: validEnv }), (err: ConfigError) => {
+      const text = err.problems.join('\n');
+      assert.match(text, /suites\.checkout\.files: "--headed" would be read as a Playwright option/);
+      assert.match(text, /suites\.checkout\.use\.baseURL: comes from environments\.<name>\.baseURL/);
+      assert.match(text, /suites\.checkout\.use\.launchOptions: set the browser binary/);
+      assert.match(text, /tenants\.shop\.env\.map.*"E2E-USER" is not an environment variable name/);
+      return true;
+    });
+  });
+
   test('accepts a service model under model: (inline or a file path) and names a bad one by its path', async () => {
     const model = { sources: { nagios: { statusFile: '/var/lib/nagios4/status.dat' } }, nodes: [{ name: 'shop', checks: [{ nagios: { host: 'lb' } }] }] };
     ws.writeConfig({ ...validConfig(), model });
@@ -65,7 +91,7 @@ describe('loadConfig', () => {
     const shop = config.tenants.shop;
     assert.equal(shop.prefix, 'vigil');
     assert.equal(shop.timeout, 30_000);
-    assert.deepEqual(shop.env, { json: 'VIGIL_TENANT_JSON', prefix: 'VIGIL_TENANT_' });
+    assert.deepEqual(shop.env, { json: 'VIGIL_TENANT_JSON', prefix: 'VIGIL_TENANT_', map: {} });
     assert.equal(shop.kind === 'http' && shop.create.method, 'POST');
     assert.equal(shop.kind === 'http' && shop.delete.method, 'DELETE');
     assert.equal(config.suites.checkout.keepReporters, false);

@@ -64,6 +64,18 @@ describe('tenant fields', () => {
     });
   });
 
+  it('also reach the suite under the names it already reads (env.map), and a mapped field the tenant lacks is named', () => {
+    const fields = { id: '7', email: 'o@x.test', password: 'pw' };
+    const env = tenantEnv(fields, { map: { E2E_USER: 'email', ADMIN_PASSWORD: 'password' } });
+    assert.equal(env.E2E_USER, 'o@x.test');
+    assert.equal(env.ADMIN_PASSWORD, 'pw');
+    assert.equal(env.VIGIL_TENANT_EMAIL, 'o@x.test', 'the default names stay');
+    assert.throws(
+      () => tenantEnv(fields, { map: { E2E_TOKEN: 'apiToken' } }, 'tenants.shop.env.map'),
+      (err: Error) => err instanceof ProvisionError && /^tenants\.shop\.env\.map: E2E_TOKEN: the tenant has no field "apiToken" \(it has: id, email, password\)$/.test(err.message),
+    );
+  });
+
   it('are secret when configured so or named like a secret, and only the rest is kept', () => {
     const isSecretField = secretFieldTest(['pin']);
     assert.deepEqual(

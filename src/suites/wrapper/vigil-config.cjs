@@ -108,7 +108,9 @@ function override(theirs, settings) {
 
 function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
   const isProject = topLaunchOptions !== undefined;
-  const use = { ...own, baseURL: settings.baseURL };
+  // Vigil's `use` (suites.<s>.use, environments.<e>.use) goes over theirs like baseURL; headers merge.
+  const headers = settings.use?.extraHTTPHeaders ? { ...effective?.extraHTTPHeaders, ...settings.use.extraHTTPHeaders } : undefined;
+  const use = { ...own, ...settings.use, ...(headers ? { extraHTTPHeaders: headers } : {}), baseURL: settings.baseURL };
   if (!isProject) {
     if (use.trace === undefined) use.trace = settings.defaultTrace;
     if (use.screenshot === undefined) use.screenshot = 'only-on-failure';
