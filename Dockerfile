@@ -45,11 +45,11 @@ ENV NODE_ENV=production \
 USER pwuser
 # Every container starts from the image's files, so the compile cache has to be in the image: without
 # it each start would load Node's TypeScript stripper again (about 23 MB more for the life of `vigil
-# serve`; docs/architecture.md, "Start-up and memory"). Same user and same Node flags as the
-# ENTRYPOINT: both are part of the cache's key.
-RUN node --expose-gc --no-opt --no-maglev /app/src/cli/warm-compile-cache.js
+# serve`; docs/architecture.md, "Start-up and memory"). Same user as the ENTRYPOINT, and the same
+# Node flags because both execute the launcher (its shebang holds them): both are part of the cache's key.
+RUN /app/src/cli/vigil.js --warm-compile-cache
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--expose-gc", "--no-opt", "--no-maglev", "/app/src/cli/vigil.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/src/cli/vigil.js"]
 CMD ["serve", "--listen", "0.0.0.0:9464"]

@@ -12,7 +12,6 @@ import { after, before, describe, it } from 'node:test';
 import { launcher, launcherFlags } from '../helpers/launcher.ts';
 import { repoRoot } from '../helpers/vigil-cli.ts';
 
-const warmUp = path.join(repoRoot, 'src/cli/warm-compile-cache.js');
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
 
 interface Run {
@@ -140,10 +139,11 @@ async function serveOnce(compileCache: string): Promise<Loaded> {
 }
 
 describe('the vigil launcher (src/cli/vigil.js)', () => {
-  it('is package.json bin, an executable file, and `npm start` runs it with the Node flags of its shebang', () => {
+  it('is package.json bin, an executable file, and `npm start` executes it, so its shebang is the one place of the Node flags', () => {
     assert.equal(pkg.bin.vigil, './src/cli/vigil.js');
     assert.ok(statSync(launcher).mode & 0o111, 'src/cli/vigil.js is executable (npm and the image run it directly)');
-    assert.equal(pkg.scripts.start, ['node', ...launcherFlags(), 'src/cli/vigil.js', 'serve'].join(' '));
+    assert.ok(launcherFlags().includes('--expose-gc'), 'the shebang carries the flags');
+    assert.equal(pkg.scripts.start, 'src/cli/vigil.js serve');
   });
 
   it('runs the command line and fills the compile cache given by NODE_COMPILE_CACHE', async () => {
@@ -187,14 +187,7 @@ describe('the vigil launcher (src/cli/vigil.js)', () => {
 
   it('after warm-compile-cache (the image build step) the first vigil serve transpiles no TypeScript', async () => {
     const cache = path.join(dir, 'cache-warm');
-    const warm = await new Promise<Run>((resolve) => {
-      const child = spawn(process.execPath, [...launcherFlags(), warmUp], { cwd: dir, env: launcherEnv({ NODE_COMPILE_CACHE: cache }), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    const warm = await runLauncher(['--warm-compile-cache'], { NODE_COMPILE_CACHE: cache });
     assert.equal(warm.code, 0, warm.stderr);
     assert.match(warm.stdout, /warm-compile-cache: \d+ modules .* cached in /);
     assert.equal((await serveOnce(cache)).typescript, false);
@@ -206,10 +199,7 @@ describe('the vigil launcher (src/cli/vigil.js)', () => {
   });
 
   it('warm-compile-cache fails, naming why, when the cache is off', async () => {
-    const child = spawn(process.execPath, [...launcherFlags(), warmUp], { cwd: dir, env: launcherEnv({ NODE_DISABLE_COMPILE_CACHE: '1' }), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runLauncher(['--warm-compile-cache'], { NODE_DISABLE_COMPILE_CACHE: '1' });
     assert.equal(code, 1);
     assert.match(stderr, /warm-compile-cache: the compile cache is off/);
   });
