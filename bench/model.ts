@@ -5,10 +5,12 @@
 // The file is generated in Nagios 4.4.6's own format (every field it writes, in its order): 5,000 hosts
 // in 50 host groups, 10 services each; the model has one service per host group that discovers its
 // 100 members with all 10 services, so every one of the 50,000 services is a check in the model.
+// Then the model over 1,000 Prometheus series (bench/model-prometheus.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { allGreen, createTextReader, evaluateModel, parseModel, takeSnapshot } from '../src/model/index.ts';
+import { benchModelPrometheus } from './model-prometheus.ts';
 
 const HOSTS = 5_000;
 const SERVICES_PER_HOST = 10;
@@ -100,6 +102,7 @@ export async function benchModel(): Promise<string[]> {
       `  read + parse + evaluate + all green: median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target ≤ 300 ms) ${p95 <= 300 ? 'OK' : 'OVER TARGET'}`,
       `  CPU time of the same: median ${quantile(cpuTimes, 0.5).toFixed(0)} ms, p95 ${quantile(cpuTimes, 0.95).toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores)`,
       `  of which read + parse status.dat and objects.cache: median ${quantile(phases.read, 0.5).toFixed(0)} ms; evaluate + query: median ${quantile(phases.evaluate, 0.5).toFixed(0)} ms`,
+      ...(await benchModelPrometheus()),
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -90,6 +90,16 @@ function program(setExit: (code: number) => void) {
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
 
+  const scenario = cli.command('scenario').description('Given/When/Then scenarios over the service model (docs/scenarios.md)');
+  scenario
+    .command('run <files...>')
+    .description('run scenario files (*.feature): exit 0 all passed, 2 a scenario failed, 3 could not be carried out')
+    .option(...configOption)
+    .option('--junit <file>', 'write JUnit XML (one testcase per scenario) for CI')
+    .option('--json', 'print the scenario results as JSON on stdout')
+    .option('--metrics-textfile <path>', 'write vigil_scenario_* metrics for node_exporter\'s textfile collector (*.prom, atomic)')
+    .action(async (files, opts) => setExit(await (await import('./commands/scenario.ts')).scenarioRunCommand(files, opts)));
+
   cli
     .command('config')
     .description('configuration')

@@ -7,18 +7,32 @@ import { z } from 'zod';
 import { isNagiosObjectName, NAGIOS_FORBIDDEN_LIST } from '../core/index.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { formatIssues } from './format-issues.ts';
-import { duration as durationOf, nonEmpty, strict } from './schema-parts.ts';
+import type { Icinga2Connection } from '../shared/icinga2-api.ts';
+import { parseCondition, type Condition } from './model-condition.ts';
+import { duration as durationOf, httpUrl, icinga2ConnectionShape, nonEmpty, strict } from './schema-parts.ts';
+
+export type { Condition } from './model-condition.ts';
 
 /** How a node's own state follows from its checks' and members' (Icinga Business Process): worst, best, N-th best. */
 export type Aggregate = 'and' | 'or' | { min: number };
 
+/** A discovered member's check: one series of the discovery query, picked by its label value. */
+export interface SeriesPick {
+  label: string;
+  value: string;
+}
+
 export type CheckSpec = (
   | { source: 'nagios'; host: string; service?: string }
+  | { source: 'icinga2'; host: string; service?: string }
+  | { source: 'prometheus'; query: string; condition: Condition; warning?: Condition; series?: SeriesPick }
+  | { source: 'prometheus'; alert: string; labels?: Record<string, string> }
   | { source: 'vigil'; suite: string; environment: string }
 ) & { freshnessMs?: number };
 
-export interface DiscoverSpec {
-  source: 'nagios';
+/** Hosts of a Nagios / Icinga 2 host group and/or matching a pattern, each a member with the named services. */
+export interface HostDiscoverSpec {
+  source: 'nagios' | 'icinga2';
   hostgroup?: string;
   hostPattern?: string;
   /** Services every discovered member must have; one it lacks is a `missing` check. */
@@ -26,6 +40,17 @@ export interface DiscoverSpec {
   /** Include each discovered host's own host check (default true). */
   hostCheck: boolean;
 }
+
+/** One member per value of `label` in the answer to `query`; its check is its own series against `condition`. */
+export interface SeriesDiscoverSpec {
+  source: 'prometheus';
+  query: string;
+  label: string;
+  condition: Condition;
+  warning?: Condition;
+}
+
+export type DiscoverSpec = HostDiscoverSpec | SeriesDiscoverSpec;
 
 export interface NodeSpec {
   name: string;
@@ -48,16 +73,24 @@ export interface NagiosSourceConfig {
   statusMaxAgeMs: number;
 }
 
+export interface Icinga2SourceConfig extends Icinga2Connection {
+  timeoutMs: number;
+}
+
+export interface PrometheusSourceConfig {
+  /** Prometheus' base URL, e.g. http://prometheus:9090 (the API is under /api/v1). */
+  url: string;
+  timeoutMs: number;
+}
+
 export interface Model {
-  sources: { nagios?: NagiosSourceConfig };
+  sources: { nagios?: NagiosSourceConfig; icinga2?: Icinga2SourceConfig; prometheus?: PrometheusSourceConfig };
   /** Overrides the built-in default (2 × an active check's interval, else 10m) for every check. */
   freshnessMs?: number;
   nodes: NodeSpec[];
 }
 
-// Later sources (icinga2, prometheus) become keys here and a branch in toCheckSpec.
-const IMPLEMENTED_SOURCES = ['nagios', 'vigil'] as const;
-const PLANNED_SOURCES = ['icinga2', 'prometheus'] as const;
+const SOURCES = ['nagios', 'icinga2', 'prometheus', 'vigil'] as const;
 
 const duration = durationOf({ positive: true });
 
@@ -78,39 +111,113 @@ const regex = nonEmpty.superRefine((text, ctx) => {
   }
 });
 
+// Icinga 2 joins host and service as `host!service`, so a host name with "!" could not be told apart.
+const icingaName = (what: string) =>
+  nonEmpty.refine((text) => what !== 'host' || !text.includes('!'), { error: (i) => `${JSON.stringify(i.input)} is not a valid Icinga 2 ${what} name (holds "!")` });
+
+const condition = z.string().transform((text, ctx): Condition => {
+  const parsed = parseCondition(text);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a condition: write an operator and a number, e.g. "== 1", "> 0", "<= 0.8"` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const prometheusCheck = strict({
+  query: nonEmpty.optional(),
+  condition: condition.optional(),
+  warning: condition.optional(),
+  alert: nonEmpty.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+}).superRefine((p, ctx) => {
+  if ((p.query === undefined) === (p.alert === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'needs either query (with condition) or alert, not both' });
+  } else if (p.query !== undefined) {
+    if (p.condition === undefined) ctx.addIssue({ code: 'custom', path: ['condition'], message: 'is required with query: what every series must satisfy, e.g. "== 1"' });
+    if (p.labels !== undefined) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'belongs to alert checks; select series in the query itself' });
+  } else {
+    for (const key of ['condition', 'warning'] as const) {
+      if (p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'belongs to query checks (an alert is firing, pending or not)' });
+    }
+  }
+});
+
 const checkSchema = strict({
   nagios: strict({ host: nagiosName('host'), service: nagiosName('service').optional() }).optional(),
+  icinga2: strict({ host: icingaName('host'), service: icingaName('service').optional() }).optional(),
+  prometheus: prometheusCheck.optional(),
   vigil: strict({ suite: nonEmpty, environment: nonEmpty }).optional(),
-  ...Object.fromEntries(PLANNED_SOURCES.map((s) => [s, z.unknown().optional()])),
   freshness: duration.optional(),
 }).transform((check, ctx): CheckSpec => {
-  const given = [...IMPLEMENTED_SOURCES, ...PLANNED_SOURCES].filter((s) => (check as Record<string, unknown>)[s] !== undefined);
+  const given = SOURCES.filter((s) => check[s] !== undefined);
   if (given.length !== 1) {
     ctx.addIssue({
       code: 'custom',
-      message: `a check needs exactly one source (${IMPLEMENTED_SOURCES.join(' or ')}), got ${given.length ? given.join(' and ') : 'none'}`,
+      message: `a check needs exactly one source (${SOURCES.join(', ')}), got ${given.length ? given.join(' and ') : 'none'}`,
     });
     return z.NEVER;
   }
   const freshness = check.freshness === undefined ? {} : { freshnessMs: check.freshness };
   if (check.nagios) return { source: 'nagios', ...check.nagios, ...freshness };
+  if (check.icinga2) return { source: 'icinga2', ...check.icinga2, ...freshness };
   if (check.vigil) return { source: 'vigil', ...check.vigil, ...freshness };
-  ctx.addIssue({
-    code: 'custom',
-    path: [given[0]],
-    message: `${given[0]} checks are not implemented yet (available: ${IMPLEMENTED_SOURCES.join(', ')})`,
-  });
-  return z.NEVER;
+  const p = check.prometheus!;
+  if (p.alert !== undefined) return { source: 'prometheus', alert: p.alert, ...(p.labels ? { labels: p.labels } : {}), ...freshness };
+  return { source: 'prometheus', query: p.query!, condition: p.condition!, ...(p.warning ? { warning: p.warning } : {}), ...freshness };
 });
 
-const discoverSchema = strict({
-  source: z.literal('nagios', { error: 'must be "nagios" (the only source that can discover members yet)' }),
-  hostgroup: nagiosName('host group').optional(),
+const hostDiscoverSchema = strict({
+  source: z.enum(['nagios', 'icinga2']),
+  hostgroup: nonEmpty.optional(),
   hostPattern: regex.optional(),
-  checks: z.array(nagiosName('service')).default([]),
+  checks: z.array(nonEmpty).default([]),
   hostCheck: z.boolean().default(true),
-}).refine((d) => d.hostgroup !== undefined || d.hostPattern !== undefined, {
-  error: 'needs hostgroup, hostPattern or both (both: hosts of the group whose name matches)',
+}).superRefine((d, ctx) => {
+  if (d.hostgroup === undefined && d.hostPattern === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'needs hostgroup, hostPattern or both (both: hosts of the group whose name matches)' });
+  }
+  // Nagios' names are the stricter ones; Icinga's are checked by Icinga.
+  if (d.source === 'nagios') {
+    const names: Array<[PropertyKey[], string, string]> = [
+      ...(d.hostgroup !== undefined ? [[['hostgroup'], d.hostgroup, 'host group'] as [PropertyKey[], string, string]] : []),
+      ...d.checks.map((c, i) => [['checks', i], c, 'service'] as [PropertyKey[], string, string]),
+    ];
+    for (const [path, name, what] of names) {
+      if (!isNagiosObjectName(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(name)} is not a valid Nagios ${what} name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})` });
+      }
+    }
+  }
+});
+
+const seriesDiscoverSchema = strict({
+  source: z.literal('prometheus'),
+  query: nonEmpty,
+  label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: (i) => `${JSON.stringify(i.input)} is not a Prometheus label name` }),
+  condition,
+  warning: condition.optional(),
+});
+
+// Picked by `source`, so a typo in a Prometheus discovery is reported against the Prometheus shape
+// rather than as "does not match any of three shapes".
+const discoverSchema = z.unknown().transform((raw, ctx): DiscoverSpec => {
+  const source = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).source : undefined;
+  const schema = source === 'prometheus' ? seriesDiscoverSchema : source === 'nagios' || source === 'icinga2' ? hostDiscoverSchema : undefined;
+  if (!schema) {
+    ctx.addIssue({
+      code: 'custom',
+      ...(raw && typeof raw === 'object' ? { path: ['source'] } : {}),
+      message: `${source === undefined ? 'is required' : `${JSON.stringify(source)} cannot discover members`}: use "nagios" or "icinga2" (host groups, host patterns) or "prometheus" (the values of a label)`,
+    });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  }
+  return parsed.data as DiscoverSpec;
 });
 
 const aggregateSchema = z.union([
@@ -150,8 +257,18 @@ const nagiosSourceSchema = strict({
   statusMaxAge: duration.default(120_000),
 }).transform(({ intervalLength, statusMaxAge, ...rest }) => ({ ...rest, intervalLengthMs: intervalLength, statusMaxAgeMs: statusMaxAge }));
 
+const timeout = { timeout: duration.default(10_000) };
+
+const icinga2SourceSchema = strict({ ...icinga2ConnectionShape, ...timeout }).transform(({ timeout, ...rest }) => ({ ...rest, timeoutMs: timeout }));
+
+const prometheusSourceSchema = strict({ url: httpUrl, ...timeout }).transform(({ timeout, url }) => ({ url, timeoutMs: timeout }));
+
 export const modelSchema = strict({
-  sources: strict({ nagios: nagiosSourceSchema.optional() }).prefault({}),
+  sources: strict({
+    nagios: nagiosSourceSchema.optional(),
+    icinga2: icinga2SourceSchema.optional(),
+    prometheus: prometheusSourceSchema.optional(),
+  }).prefault({}),
   freshness: duration.optional(),
   nodes: z.array(nodeSchema).min(1, { error: 'must list at least one node (a service and its checks and members)' }),
 }).transform(({ freshness, ...rest }) => ({ ...rest, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as Model);
@@ -179,9 +296,11 @@ export function parseModel(raw: unknown, where = 'model', options: ParseModelOpt
   const model = parsed.data;
   const problems = crossChecks(model).map(prefix);
   if (problems.length) throw new ConfigError(problems);
+  const at = (p: string) => resolve(options.baseDir ?? process.cwd(), p);
+  const icinga2 = model.sources.icinga2;
+  if (icinga2?.ca) model.sources.icinga2 = { ...icinga2, ca: at(icinga2.ca) };
   const nagios = model.sources.nagios;
   if (nagios) {
-    const at = (p: string) => resolve(options.baseDir ?? process.cwd(), p);
     model.sources.nagios = {
       ...nagios,
       statusFile: at(nagios.statusFile),
@@ -196,26 +315,33 @@ export function parseModel(raw: unknown, where = 'model', options: ParseModelOpt
 export const joinPath = (where: string, line: string): string =>
   where.endsWith(':') ? `${where} ${line}` : line.startsWith('[') ? `${where}${line}` : `${where}.${line}`;
 
+const SOURCE_EXAMPLE: Record<'nagios' | 'icinga2' | 'prometheus', string> = {
+  nagios: 'give at least statusFile: /var/lib/nagios4/status.dat',
+  icinga2: 'give url: https://icinga:5665, user and password: "${ICINGA2_PASSWORD}"',
+  prometheus: 'give url: http://prometheus:9090',
+};
+
 /** Rules across the tree: sibling names are unique, and a source in use is configured. */
 function crossChecks(model: Model): string[] {
   const problems: string[] = [];
-  let nagiosUse: string | undefined;
+  const firstUse = new Map<keyof typeof SOURCE_EXAMPLE, string>();
+  const use = (source: string, at: string) => {
+    if (source in SOURCE_EXAMPLE && !firstUse.has(source as keyof typeof SOURCE_EXAMPLE)) firstUse.set(source as keyof typeof SOURCE_EXAMPLE, at);
+  };
   const walk = (nodes: NodeSpec[], path: string) => {
     const seen = new Set<string>();
     nodes.forEach((node, i) => {
       const at = `${path}[${i}]`;
       if (seen.has(node.name)) problems.push(`${at}.name: ${JSON.stringify(node.name)} is already the name of a sibling node`);
       seen.add(node.name);
-      node.checks.forEach((c, j) => {
-        if (c.source === 'nagios') nagiosUse ??= `${at}.checks[${j}]`;
-      });
-      if (node.members.discover) nagiosUse ??= `${at}.members.discover`;
+      node.checks.forEach((c, j) => use(c.source, `${at}.checks[${j}]`));
+      if (node.members.discover) use(node.members.discover.source, `${at}.members.discover`);
       walk(node.members.nodes, `${at}.members.nodes`);
     });
   };
   walk(model.nodes, 'nodes');
-  if (nagiosUse && !model.sources.nagios) {
-    problems.push(`sources.nagios: is required, because ${nagiosUse} uses Nagios (give at least statusFile: /var/lib/nagios4/status.dat)`);
+  for (const [source, at] of firstUse) {
+    if (!model.sources[source]) problems.push(`sources.${source}: is required, because ${at} uses ${source} (${SOURCE_EXAMPLE[source]})`);
   }
   return problems;
 }

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
 import { modelEntrySchema } from './model-schema.ts';
-import { duration, nonEmpty, strict } from './schema-parts.ts';
+import { scenariosSchema } from './scenario-schema.ts';
+import { duration, httpUrl, icinga2ConnectionShape, nonEmpty, strict } from './schema-parts.ts';
 
 /** Suite, environment and provisioner names end up in metric labels, tenant names and Nagios services. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -18,21 +19,6 @@ const nameRecord = <T extends z.ZodType>(what: string, value: T) => z.record(nam
 
 const stringMap = z.record(z.string(), z.string());
 
-const httpUrl = z.string().superRefine((text, ctx) => {
-  if (text.includes('{{')) {
-    ctx.addIssue({ code: 'custom', message: `templates are not allowed here (got ${JSON.stringify(text)})` });
-    return;
-  }
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    // reported below
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not an http(s) URL` });
-  }
-});
 
 const cron = z.string().refine((text) => isValidCron(text), {
   error: (i) => `${JSON.stringify(i.input)} is not a valid cron expression (e.g. "*/5 * * * *")`,
@@ -162,7 +148,6 @@ const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
 const fileFilter = nonEmpty.refine((f) => !f.startsWith('-'), { error: (i) => `${JSON.stringify(i.input)} would be read as a Playwright option; name a folder or file (e.g. tests/e2e)` });
 const filesSchema = z.union([fileFilter, z.array(fileFilter).min(1), z.record(z.string(), z.union([fileFilter, z.array(fileFilter).min(1)]))]);
 
-
 const nagiosState = z
   .number()
   .refine((n) => n === 0 || n === 1 || n === 2 || n === 3, {
@@ -227,17 +212,7 @@ const nscaSchema = strict({
   }
 });
 
-const icinga2Schema = strict({
-  url: httpUrl.refine((text) => text.startsWith('https://'), { error: "Icinga 2's API speaks HTTPS only (https://host:5665)" }),
-  user: nonEmpty,
-  password: nonEmpty,
-  /** PEM file of the CA that signed Icinga's API certificate. */
-  ca: nonEmpty.optional(),
-  /** Skip certificate checks (a lab only). */
-  insecure: z.boolean().default(false),
-  /** Name in Icinga's certificate when it differs from the URL's host (the node name). */
-  tlsServerName: nonEmpty.optional(),
-});
+const icinga2Schema = strict(icinga2ConnectionShape);
 
 const exportersSchema = strict({
   prometheus: strict({
@@ -328,6 +303,8 @@ export const vigilConfigSchema = strict({
   api: apiSchema.prefault({}),
   /** The service model (docs/model.md): inline, or the path of a YAML file holding it. */
   model: modelEntrySchema.optional(),
+  /** Scenario defaults, named actions and a team's own steps (docs/scenarios.md). */
+  scenarios: scenariosSchema.optional(),
 });
 
 export type VigilConfig = z.output<typeof vigilConfigSchema>;

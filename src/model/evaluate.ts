@@ -1,20 +1,16 @@
 // Model + snapshot → evaluated tree. Pure: the sources were read into the snapshot beforehand, so the
 // same snapshot always gives the same tree (tests build snapshots by hand; no server needed).
 import { combine, effectiveState, worse } from './aggregate.ts';
-import type { CheckSpec, DiscoverSpec, Model, NodeSpec } from '../config/model-schema.ts';
+import type { CheckSpec, Model, NodeSpec } from '../config/model-schema.ts';
+import { describeDiscovery, discoverMembers } from './discover.ts';
+import type { Snapshot } from './snapshot-types.ts';
+import { resolveIcinga2Check } from './sources/icinga2-check.ts';
 import { resolveNagiosCheck } from './sources/nagios-check.ts';
-import type { NagiosRead } from './sources/nagios-status.ts';
-import { resolveVigilCheck, type VigilRead } from './sources/vigil-runs.ts';
+import { resolvePrometheusAlert, resolvePrometheusQuery } from './sources/prometheus-check.ts';
+import { resolveVigilCheck } from './sources/vigil-runs.ts';
 import type { CheckStatus, EvaluatedNode, Finding } from './types.ts';
 
-export interface Snapshot {
-  /** The instant freshness is judged at, epoch ms. */
-  nowMs: number;
-  nagios?: NagiosRead;
-  vigil?: VigilRead;
-  /** Check id → when a re-check was forced (epoch ms), to say so in the result. */
-  rechecks?: ReadonlyMap<string, number>;
-}
+export type { Snapshot } from './snapshot-types.ts';
 
 export function evaluateModel(model: Model, snapshot: Snapshot): EvaluatedNode[] {
   return model.nodes.map((node) => evaluateNode(node, snapshot, { path: '', freshnessMs: model.freshnessMs, discovered: false }));
@@ -28,50 +24,14 @@ interface Context {
 
 function resolveCheck(spec: CheckSpec, snapshot: Snapshot, freshnessMs: number | undefined): CheckStatus {
   const ctx = { nowMs: snapshot.nowMs, freshnessMs: spec.freshnessMs ?? freshnessMs };
-  const status = spec.source === 'nagios' ? resolveNagiosCheck(spec, snapshot.nagios, ctx) : resolveVigilCheck(spec, snapshot.vigil, ctx);
+  let status: CheckStatus;
+  if (spec.source === 'nagios') status = resolveNagiosCheck(spec, snapshot.nagios, ctx);
+  else if (spec.source === 'icinga2') status = resolveIcinga2Check(spec, snapshot.icinga2, ctx);
+  else if (spec.source === 'prometheus') status = 'alert' in spec ? resolvePrometheusAlert(spec, snapshot.prometheus, ctx) : resolvePrometheusQuery(spec, snapshot.prometheus, ctx);
+  else status = resolveVigilCheck(spec, snapshot.vigil, ctx);
   const forcedAt = snapshot.rechecks?.get(status.id);
   return forcedAt === undefined ? status : { ...status, recheckForcedAt: new Date(forcedAt).toISOString() };
 }
-
-type Discovery = { ok: true; members: NodeSpec[] } | { ok: false; error: string };
-
-/** Discovered members: hosts of the group and/or matching the pattern, each with the required checks. */
-export function discoverMembers(spec: DiscoverSpec, read: NagiosRead | undefined): Discovery {
-  if (!read) return { ok: false, error: 'no Nagios source is configured (model.sources.nagios)' };
-  if (!read.ok) return { ok: false, error: read.error };
-  let names: string[];
-  if (spec.hostgroup !== undefined) {
-    const groups = read.snapshot.hostgroups;
-    if (!groups) return { ok: false, error: 'host groups were not read' };
-    if (!(groups instanceof Map)) return { ok: false, error: groups.error };
-    const members = groups.get(spec.hostgroup);
-    if (!members) return { ok: false, error: `host group ${JSON.stringify(spec.hostgroup)} is not defined in Nagios` };
-    names = members;
-  } else {
-    names = [...read.snapshot.hosts.keys()];
-  }
-  if (spec.hostPattern !== undefined) {
-    const pattern = new RegExp(spec.hostPattern);
-    names = names.filter((name) => pattern.test(name));
-  }
-  const members = [...new Set(names)].sort().map(
-    (host): NodeSpec => ({
-      name: host,
-      checks: [
-        ...(spec.hostCheck ? [{ source: 'nagios' as const, host }] : []),
-        ...spec.checks.map((service) => ({ source: 'nagios' as const, host, service })),
-      ],
-      members: { nodes: [] },
-      aggregate: 'and',
-    }),
-  );
-  return { ok: true, members };
-}
-
-const describeDiscovery = (d: DiscoverSpec) =>
-  [d.hostgroup !== undefined ? `host group ${d.hostgroup}` : '', d.hostPattern !== undefined ? `hosts matching /${d.hostPattern}/` : '']
-    .filter(Boolean)
-    .join(' and ');
 
 /** A member counts towards `members.min` when the monitoring knows it: some check of it is not missing. */
 const isPresent = (node: EvaluatedNode): boolean => node.checks.some((c) => c.reason !== 'missing') || node.members.some(isPresent);
@@ -85,7 +45,7 @@ function evaluateNode(spec: NodeSpec, snapshot: Snapshot, ctx: Context): Evaluat
   const memberSpecs = spec.members.nodes.map((node) => ({ node, discovered: false }));
   const discover = spec.members.discover;
   if (discover) {
-    const found = discoverMembers(discover, snapshot.nagios);
+    const found = discoverMembers(discover, snapshot);
     if (!found.ok) {
       findings.push({ kind: 'discovery-failed', message: `cannot discover members (${describeDiscovery(discover)}): ${found.error}` });
     } else {

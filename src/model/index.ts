@@ -1,5 +1,6 @@
 export { modelSchema, modelEntrySchema, parseModel, type Model, type NodeSpec, type CheckSpec, type DiscoverSpec, type NagiosSourceConfig } from '../config/model-schema.ts';
-export { evaluateModel, discoverMembers, type Snapshot } from './evaluate.ts';
+export { evaluateModel, type Snapshot } from './evaluate.ts';
+export { discoverMembers, describeDiscovery, type Discovery } from './discover.ts';
 export { allGreen, allRed, checksInScope, describeCheck } from './queries.ts';
 export { combine, effectiveState } from './aggregate.ts';
 export { findNode } from './find-node.ts';
@@ -12,3 +13,5 @@ export { forceNagiosRechecks } from './sources/nagios-recheck.ts';
 export { readVigilRuns, resolveVigilCheck, type VigilRead, type RunLookup } from './sources/vigil-runs.ts';
 export type * from './types.ts';
 export { createTextReader, type TextReader } from './sources/file-text.ts';
+export { waitUntil, EXPECTATIONS, MonitoringUnreachableError, type Expectation, type WaitDeps, type WaitProgress, type WaitRequest, type WaitResult } from './wait.ts';
+export { forceRechecks, recheckProblem } from './force-rechecks.ts';

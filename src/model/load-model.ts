@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { interpolate } from '../config/interpolate.ts';
 import { findConfigFile } from '../config/load-config.ts';
+import { findLiteralSecrets } from '../config/literal-secrets.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { joinPath, parseModel, type Model } from '../config/model-schema.ts';
 
@@ -58,11 +59,19 @@ export async function loadModel(opts: { config?: string; env?: NodeJS.ProcessEnv
   if (top.model === undefined || top.model === null) {
     throw new ConfigError(`${source.shown}: no \`model:\` section (the service model: sources, nodes and their checks; see docs/model.md)`);
   }
+  // As for the rest of vigil.yaml: an Icinga 2 password written into the file would leak with it.
+  const literal = (value: unknown, where: string) => {
+    const problems = findLiteralSecrets(value);
+    if (problems.length) throw new ConfigError(problems.map((p) => joinPath(where, p)));
+  };
+  if (typeof top.model !== 'string') literal(top.model, `${source.shown}: model`);
   const entry = fill(top.model, env, `${source.shown}: model`);
   let model: Model;
   if (typeof entry === 'string') {
     const file = resolve(baseDir, entry);
-    const value = fill(await readYaml(file, `model file ${entry}`), env, `${entry}:`);
+    const rawModel = await readYaml(file, `model file ${entry}`);
+    literal(rawModel, `${entry}:`);
+    const value = fill(rawModel, env, `${entry}:`);
     model = parseModel(value, `${entry}:`, { baseDir: dirname(file) });
   } else {
     model = parseModel(entry, `${source.shown}: model`, { baseDir });

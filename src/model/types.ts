@@ -10,10 +10,13 @@ export type State = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
  */
 export type Reason = 'fresh' | 'stale' | 'disabled' | 'missing' | 'unreachable' | 'pending';
 
-export type SourceName = 'nagios' | 'vigil';
+export type SourceName = 'nagios' | 'icinga2' | 'prometheus' | 'vigil';
 
 export interface CheckStatus {
-  /** Stable and readable: `nagios:app-0!HTTP`, `nagios:app-0` (the host check), `vigil:checkout@production`. */
+  /**
+   * Stable and readable: `nagios:app-0!HTTP`, `nagios:app-0` (the host check), `icinga2:app-0!HTTP`,
+   * `prometheus:up{job="app"} == 1`, `prometheus:alert:HAProxyBackendDown`, `vigil:checkout@production`.
+   */
   id: string;
   source: SourceName;
   state: State;
@@ -33,10 +36,14 @@ export interface CheckStatus {
   red: boolean;
   /** Why, in words, when it is not simply a fresh result ("last result 14m ago, freshness 10m"). */
   detail?: string;
-  /** Set when Vigil asked the source to re-check it now (Nagios SCHEDULE_FORCED_*_CHECK). */
+  /** Set when Vigil asked the source to re-check it now (Nagios SCHEDULE_FORCED_*_CHECK, Icinga 2 reschedule-check). */
   recheckForcedAt?: string;
   /** Nagios object, for forced re-checks and display. */
   nagios?: { host: string; service?: string };
+  /** Icinga 2 object, for forced re-checks and display. */
+  icinga2?: { host: string; service?: string };
+  /** Icinga 2: a SOFT state is one Icinga is still re-trying before it notifies; it counts as the state it is. */
+  stateType?: 'SOFT' | 'HARD';
 }
 
 export type { Aggregate } from '../config/model-schema.ts';

@@ -74,4 +74,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (exporter, host, service)
   );
   `,
+  // 3: scenario runs (vigil scenario run): one row per scenario per run, the full result as JSON.
+  `
+  CREATE TABLE scenario_runs (
+    id          TEXT PRIMARY KEY,
+    scenario    TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    result      TEXT NOT NULL
+  );
+  CREATE INDEX scenario_runs_by_scenario ON scenario_runs (scenario, started_at);
+  `,
 ];

@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { VigilError, messageOf } from '../shared/errors.ts';
+import { ConfigError, messageOf } from '../shared/errors.ts';
 import { migrations } from './migrations.ts';
 import { createExportSpool } from './export-spool.ts';
 import { createRunStore } from './run-store.ts';
+import { describeStoreFailure, runningAs } from './store-failure.ts';
+import { createScenarioRunStore } from './scenario-run-store.ts';
 import { createTenantLedger } from './tenant-ledger.ts';
 import type { Store } from './types.ts';
 
 // Another Vigil process (a `vigil tenants reap` next to `vigil serve`) may hold the write lock briefly.
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens (creating when absent) the store at `path`, or ':memory:'. Throws a VigilError naming the path. */
+/**
+ * Opens (creating when absent) the store at `path`, or ':memory:'. Throws a ConfigError naming the
+ * path: whatever is wrong (read-only, full, not a database), the fix is the file or the `store:` setting.
+ */
 export function openStore(path: string): Store {
   const inMemory = path === ':memory:';
   const where = `store ${inMemory ? path : resolve(path)}`;
@@ -19,7 +24,7 @@ export function openStore(path: string): Store {
     try {
       mkdirSync(dirname(resolve(path)), { recursive: true });
     } catch (err) {
-      throw new VigilError(`cannot create the folder for the store: ${messageOf(err)}`, { where, cause: err });
+      throw new ConfigError(`cannot create its folder${runningAs()}: ${messageOf(err)}`, { where, cause: err });
     }
   }
 
@@ -27,7 +32,7 @@ export function openStore(path: string): Store {
   try {
     db = new DatabaseSync(path);
   } catch (err) {
-    throw new VigilError(`cannot open: ${messageOf(err)}`, { where, cause: err });
+    throw new ConfigError(describeStoreFailure(err, messageOf(err)), { where, cause: err });
   }
   try {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -37,8 +42,10 @@ export function openStore(path: string): Store {
     migrate(db, where);
   } catch (err) {
     db.close();
-    if (err instanceof VigilError) throw err;
-    throw new VigilError(`not a usable Vigil store (${messageOf(err)}); move it aside or point "store:" elsewhere`, {
+    if (err instanceof ConfigError) throw err;
+    // The first real read or write is where SQLite notices a read-only file, a full disk or a file that is not a database.
+    const described = describeStoreFailure(err, messageOf(err));
+    throw new ConfigError(described === messageOf(err) ? `not a usable Vigil store (${described}); move it aside or point "store:" elsewhere` : described, {
       where,
       cause: err,
     });
@@ -49,6 +56,7 @@ export function openStore(path: string): Store {
     runs: createRunStore(db),
     tenants: createTenantLedger(db),
     spool: createExportSpool(db),
+    scenarioRuns: createScenarioRunStore(db),
     close: () => {
       if (db.isOpen) db.close();
     },
@@ -61,7 +69,7 @@ const userVersion = (db: DatabaseSync): number =>
 function migrate(db: DatabaseSync, where: string): void {
   const refuseNewer = (version: number) => {
     if (version > migrations.length) {
-      throw new VigilError(
+      throw new ConfigError(
         `schema version ${version} was written by a newer Vigil (this one knows up to ${migrations.length}); ` +
           'upgrade Vigil or point "store:" at another file',
         { where },
@@ -80,7 +88,7 @@ function migrate(db: DatabaseSync, where: string): void {
       try {
         db.exec(migrations[i]);
       } catch (err) {
-        throw new VigilError(`migration ${i + 1} failed: ${messageOf(err)}`, { where, cause: err });
+        throw new ConfigError(`migration ${i + 1} failed: ${messageOf(err)}`, { where, cause: err });
       }
     }
     db.exec(`PRAGMA user_version = ${migrations.length}`);

@@ -86,7 +86,30 @@ export interface Store {
   readonly runs: RunStore;
   readonly tenants: TenantLedger;
   readonly spool: ExportSpool;
+  readonly scenarioRuns: ScenarioRunStore;
   close(): void;
+}
+
+/** One scenario's run as `vigil scenario run` records it; `result` is the scenarios layer's ScenarioResult. */
+export interface ScenarioRunRecord {
+  id: string;
+  scenario: string;
+  file: string;
+  /** passed | failed | error | interrupted */
+  status: string;
+  startedAt: string;
+  finishedAt: string;
+  result: unknown;
+}
+
+export interface ScenarioRunStore {
+  save(record: ScenarioRunRecord): void;
+  /** Newest first. */
+  list(query?: { scenario?: string; limit?: number }): ScenarioRunRecord[];
+  /** Runs per scenario × status, over the store's whole history (for counters that survive one-shot runs). */
+  totals(): Array<{ scenario: string; status: string; count: number }>;
+  /** Per scenario: its newest run, and when its newest passed run finished. */
+  latest(): Array<{ last: ScenarioRunRecord; lastSuccessAt?: string }>;
 }
 
 /** One undelivered result for one exporter (a Nagios transport), as the fan-out rendered it. */

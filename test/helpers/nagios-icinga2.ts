@@ -63,8 +63,12 @@ export function icingaGet(
   });
 }
 
-/** `allowCreate`: the API user may also create objects (a test defines a service while Vigil runs). */
-export async function startIcinga2(opts: { services: NagiosService[]; allowCreate?: boolean }): Promise<Icinga2Server> {
+/**
+ * `allowCreate`: the API user may also create objects (a test defines a service while Vigil runs).
+ * `permissions`: replaces the API user's permissions (the model's tests modify objects and schedule downtimes).
+ * `extraConfig`: more Icinga 2 DSL lines (host groups, active services).
+ */
+export async function startIcinga2(opts: { services: NagiosService[]; allowCreate?: boolean; permissions?: string[]; extraConfig?: string[] }): Promise<Icinga2Server> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-icinga2-'));
   const paths = {
     ConfigDir: join(dir, 'etc'),
@@ -95,12 +99,15 @@ export async function startIcinga2(opts: { services: NagiosService[]; allowCreat
     `object Zone "master" { endpoints = [ NodeName ] }`,
     `const ZoneName = "master"`,
     `object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = ${port}; accept_config = false; accept_commands = false }`,
-    `object ApiUser "vigil" { password = "${password}"; permissions = [ "actions/process-check-result", "objects/query/*"${opts.allowCreate ? ', "objects/create/*"' : ''} ] }`,
+    opts.permissions
+      ? `object ApiUser "vigil" { password = "${password}"; permissions = ${JSON.stringify(opts.permissions)} }`
+      : `object ApiUser "vigil" { password = "${password}"; permissions = [ "actions/process-check-result", "objects/query/*"${opts.allowCreate ? ', "objects/create/*"' : ''} ] }`,
     `object CheckCommand "vigil-passive" { command = [ "/bin/true" ] }`,
     ...hosts.map((h) => `object Host "${h}" { check_command = "vigil-passive"; enable_active_checks = false; address = "127.0.0.1" }`),
     ...opts.services.map(
       (s) => `object Service "${s.service}" { host_name = "${s.host}"; check_command = "vigil-passive"; enable_active_checks = false; max_check_attempts = 1 }`,
     ),
+    ...(opts.extraConfig ?? []),
     '',
   ].join('\n');
   const configFile = join(paths.ConfigDir, 'icinga2.conf');

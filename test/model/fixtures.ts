@@ -1,5 +1,6 @@
 // Snapshots built by hand, for the pure evaluation: a Nagios as status.dat would show it, without a server.
 import type { NagiosRead } from '../../src/model/index.ts';
+import type { PrometheusRead } from '../../src/model/sources/prometheus-read.ts';
 import type { NagiosHost, NagiosObjectStatus } from '../../src/model/sources/nagios-status.ts';
 
 export const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -87,3 +88,18 @@ export function shopHosts(overrides: Record<string, HostFixture> = {}, members =
 }
 
 export const shopGroups = (members = 3) => ({ 'shop-app': Array.from({ length: members }, (_, i) => `app-${i}`) });
+
+/** A Prometheus as the snapshot holds it: query → samples (value, seconds old), evaluated at NOW. */
+export function prometheusRead(
+  queries: Record<string, Array<{ labels?: Record<string, string>; value: string; age?: number }>>,
+): PrometheusRead {
+  return {
+    url: 'http://prometheus:9090',
+    queries: new Map(
+      Object.entries(queries).map(([q, samples]) => [
+        q,
+        { ok: true, result: { resultType: 'vector', samples: samples.map((s) => ({ labels: s.labels ?? {}, value: s.value, atMs: NOW - (s.age ?? 0) * 1000 })) } },
+      ]),
+    ),
+  };
+}

@@ -117,7 +117,7 @@ model:
     await writeFile(bad, 'model: ./shop-model.yaml\n');
     const invalid = await runVigil(['model', 'show', '--config', bad]);
     assert.equal(invalid.code, 3);
-    assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios or vigil\), got nagios and vigil/);
+    assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios, icinga2, prometheus, vigil\), got nagios and vigil/);
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.agregate: unknown key — did you mean 'aggregate'\?/);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { allGreen, allRed, combine, evaluateModel, findNode, parseModel, type Snapshot } from '../../src/model/index.ts';
-import { critical, down, nagiosRead, NOW, ok, shopGroups, shopHosts, shopModel, type HostFixture } from './fixtures.ts';
+import { critical, down, nagiosRead, NOW, ok, prometheusRead, shopGroups, shopHosts, shopModel, type HostFixture } from './fixtures.ts';
 
 const evaluate = (raw: unknown, hosts: Record<string, HostFixture>, groups: Record<string, string[]> = shopGroups(), extra: Partial<Snapshot> = {}) =>
   evaluateModel(parseModel(raw), { nowMs: NOW, nagios: nagiosRead(hosts, groups), ...extra });
@@ -207,5 +207,38 @@ describe('aggregated state (Icinga Business Process operators)', () => {
     assert.equal(findNode([and], 'app-0').state, 'CRITICAL');
     const [or] = evaluate(shopModel(3, { aggregate: 'or' }), hosts);
     assert.equal(or.state, 'OK');
+  });
+});
+
+describe('Prometheus checks: an absent series is not green', () => {
+  const promModel = (nodes: unknown[]) => parseModel({ sources: { prometheus: { url: 'http://prometheus:9090' } }, nodes });
+  const run = (nodes: unknown[], queries: Parameters<typeof prometheusRead>[0]) => evaluateModel(promModel(nodes), { nowMs: NOW, prometheus: prometheusRead(queries) });
+  const up = { query: 'up{job="app"}', condition: '== 1' };
+
+  it('an empty answer is missing: neither green nor red, and it stands in the way of both', () => {
+    const [node] = run([{ name: 'n', checks: [{ prometheus: up }] }], { 'up{job="app"}': [] });
+    assert.deepEqual([node.checks[0].reason, node.checks[0].green, node.checks[0].red], ['missing', false, false]);
+    assert.equal(allGreen(node, false).holds, false);
+    assert.equal(allRed(node, false).holds, false);
+    assert.equal(node.state, 'UNKNOWN');
+  });
+
+  it('every series must satisfy the condition: one failing series is a fresh CRITICAL, red', () => {
+    const [node] = run([{ name: 'n', checks: [{ prometheus: up }] }], { 'up{job="app"}': [{ labels: { instance: 'a' }, value: '1' }, { labels: { instance: 'b' }, value: '0' }] });
+    assert.deepEqual([node.checks[0].state, node.checks[0].red], ['CRITICAL', true]);
+    assert.equal(allRed(node, false).holds, true);
+  });
+
+  it('an empty discovery answer gives no members, so members.min is not met', () => {
+    const [node] = run([{ name: 'shop', members: { discover: { source: 'prometheus', ...up, label: 'instance' }, min: 2 } }], { 'up{job="app"}': [] });
+    assert.deepEqual(node.members, []);
+    assert.deepEqual(whats(allGreen(node, true)), ['nothing-monitored', 'members-below-min']);
+  });
+
+  it("a discovered member's check sees only its own series; a sample older than its freshness is stale", () => {
+    const answer = { 'up{job="app"}': [{ labels: { instance: 'a' }, value: '1', age: 700 }, { labels: { instance: 'b/c' }, value: '1' }] };
+    const [shop] = run([{ name: 'shop', members: { discover: { source: 'prometheus', ...up, label: 'instance' } } }], answer);
+    assert.deepEqual(shop.members.map((m) => m.name), ['a', 'b%2Fc'], 'a "/" in a label value cannot be part of a node name');
+    assert.deepEqual(shop.members.map((m) => [m.checks[0].reason, m.checks[0].green]), [['stale', false], ['fresh', true]]);
   });
 });

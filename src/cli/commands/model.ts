@@ -2,26 +2,27 @@
 // check polls until the expectation holds or the deadline passes: exit 0 holds, 2 does not hold by the
 // deadline, 3 when Vigil could not ask (bad model, unknown node, a source it cannot read).
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   allGreen,
   allRed,
-  checksInScope,
   createTextReader,
   evaluateModel,
+  EXPECTATIONS,
   findNode,
-  forceNagiosRechecks,
   loadModel,
+  recheckProblem,
   renderAnswer,
   renderTree,
   takeSnapshot,
-  type EvaluatedNode,
+  waitUntil,
+  type Expectation,
   type LoadedModel,
-  type QueryAnswer,
   type RunLookup,
+  type WaitProgress,
+  type WaitResult,
 } from '../../model/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
-import { ConfigError, VigilError } from '../../shared/errors.ts';
+import { ConfigError } from '../../shared/errors.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/types.ts';
 
@@ -91,75 +92,53 @@ export async function modelShowCommand(ref: string | undefined, opts: ModelShowO
   }
 }
 
-const EXPECTATIONS = ['all-green', 'all-red'] as const;
-
 function durationOption(text: string, flag: string): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) throw new ConfigError(`${JSON.stringify(text)} is not a duration longer than 0 (e.g. 90s, 5m)`, { where: flag });
   return ms;
 }
 
-const unreachableIn = (node: EvaluatedNode, transitive: boolean) => checksInScope(node, transitive).filter((c) => c.reason === 'unreachable');
-
 export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): Promise<number> {
-  const expect = opts.expect as (typeof EXPECTATIONS)[number];
+  const expect = opts.expect as Expectation;
   if (!EXPECTATIONS.includes(expect)) throw new ConfigError(`must be ${EXPECTATIONS.join(' or ')}, got ${JSON.stringify(opts.expect)}`, { where: '--expect' });
   const withinMs = durationOption(opts.within ?? '5m', '--within');
   const intervalMs = durationOption(opts.interval ?? '5s', '--interval');
   const transitive = Boolean(opts.transitive);
   const loaded = await loadModel({ config: opts.config });
-  const commandFile = loaded.model.sources.nagios?.commandFile;
-  if (opts.recheck && !commandFile) {
-    throw new ConfigError('--recheck needs model.sources.nagios.commandFile (nagios.cfg command_file) to ask Nagios to re-check');
-  }
-  const query = expect === 'all-green' ? allGreen : allRed;
+  const cannotRecheck = recheckProblem(loaded.model);
+  if (opts.recheck && cannotRecheck) throw new ConfigError(`--recheck ${cannotRecheck}`);
   const store = storeOpener(loaded);
-  const started = Date.now();
-  const deadline = started + withinMs;
-  const rechecks = new Map<string, number>();
-  let answer: QueryAnswer;
-  let node: EvaluatedNode;
-  let polls = 0;
-  let lastBlockers = -1;
-  try {
-    for (;;) {
-      const { roots } = await evaluateOnce(loaded, store.runs, rechecks);
-      polls++;
-      node = findNode(roots, ref);
-      answer = query(node, transitive);
-      const unreachable = unreachableIn(node, transitive);
-      if (answer.holds) break;
-      if (polls === 1 && unreachable.length) {
-        // A source that cannot be read on the first look is a setup problem, not something to wait out.
-        throw new VigilError(`cannot ask the monitoring: ${unreachable[0].id}: ${unreachable[0].detail ?? 'unreachable'}`, { where: 'model check' });
-      }
-      if (polls === 1 && opts.recheck && commandFile) {
-        const targets = checksInScope(node, transitive).filter((c) => c.nagios && c.reason !== 'missing');
-        const at = Date.now();
-        await forceNagiosRechecks(commandFile, targets.map((c) => c.nagios!), at);
-        for (const c of targets) rechecks.set(c.id, at);
-        process.stderr.write(`vigil model check: forced a re-check of ${targets.length} Nagios check${targets.length === 1 ? '' : 's'}\n`);
-      }
-      if (answer.blockers.length !== lastBlockers) {
-        process.stderr.write(`vigil model check: ${node.path} not ${expect} yet (${answer.blockers.length} in the way); polling every ${intervalMs / 1000}s until ${new Date(deadline).toISOString()}\n`);
-        lastBlockers = answer.blockers.length;
-      }
-      if (Date.now() + intervalMs > deadline) break;
-      await sleep(intervalMs);
+  const onProgress = (p: WaitProgress) => {
+    if (p.type === 'rechecked') {
+      process.stderr.write(`vigil model check: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
+    } else {
+      process.stderr.write(`vigil model check: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`);
     }
+  };
+  let result: WaitResult;
+  try {
+    result = await waitUntil({
+      model: loaded.model,
+      node: ref,
+      expect,
+      transitive,
+      withinMs,
+      intervalMs,
+      recheck: opts.recheck,
+      deps: { runs: store.runs, reader, onProgress },
+    });
   } finally {
     store.close();
   }
-  const elapsedMs = Date.now() - started;
-  const unreachable = answer.holds ? [] : unreachableIn(node, transitive);
-  const code = answer.holds ? HOLDS : unreachable.length ? UNKNOWN : NOT_BY_DEADLINE;
+  const { answer, elapsedMs, polls } = result;
+  const code = answer.holds ? HOLDS : result.unreachable.length ? UNKNOWN : NOT_BY_DEADLINE;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: rechecks.size, ...answer, tree: node }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: result.recheckForced, ...answer, tree: result.lastTree }, null, 2)}\n`);
   } else {
     const when = answer.holds ? `after ${(elapsedMs / 1000).toFixed(1)}s` : `by the deadline (${(withinMs / 1000).toFixed(0)}s)`;
     const lines = renderAnswer(answer);
     lines[0] = `${lines[0].replace(/; in the way:$/, '')} ${when}${answer.holds ? '' : '; in the way:'}`;
-    if (rechecks.size) lines.push(`(a re-check was forced for ${rechecks.size} Nagios check${rechecks.size === 1 ? '' : 's'})`);
+    if (result.recheckForced) lines.push(`(a re-check was forced for ${result.recheckForced} check${result.recheckForced === 1 ? '' : 's'})`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return code;

@@ -1,0 +1,12 @@
+Feature: Losing one member of the shop
+  The seed's example (docs/scenarios.md): when one machine of the service dies, the service itself
+  keeps passing its checks, and the monitoring notices that the machine is gone. The change of
+  transitivity is the point: "are all participants ok?" is not "does the service still work?".
+  `destroy-member` and `restore-member` are actions in vigil.yaml (scenarios.actions); the destroy
+  names its restore as `undo`, so the member comes back whatever happens to the scenario.
+
+  Scenario: one app member is destroyed
+    Given the service "shop" is all green transitively
+    When I destroy member "app-0"
+    Then within 2m the service "shop" is all green non-transitively
+    And the member "app-0" is all red

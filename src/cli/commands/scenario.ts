@@ -1,0 +1,145 @@
+// `vigil scenario run FILE…` (docs/scenarios.md): Given/When/Then over the service model. Progress on
+// stderr, a summary (or --json) on stdout, JUnit XML for CI, every scenario stored and its metrics
+// written to a node_exporter textfile. Exit 0 all passed, 2 a scenario failed, 3 Vigil could not
+// carry one out (a bad file or config, a source unreachable before anything was changed, an interrupt).
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { suitesOn } from '../../core/index.ts';
+import { createTextReader, loadModel, recheckProblem } from '../../model/index.ts';
+import { createRunOrchestrator } from '../../runs/orchestrator.ts';
+import {
+  builtinSteps,
+  exitCodeOf,
+  junitXml,
+  loadScenarioConfig,
+  loadStepModule,
+  planScenarios,
+  progressLines,
+  readFeatures,
+  runScenario,
+  ScenarioFileError,
+  summaryLines,
+  usesSuites,
+  validatePlans,
+  writeScenarioTextfile,
+  type ScenarioEnvironment,
+  type ScenarioResult,
+} from '../../scenarios/index.ts';
+import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { openStore } from '../../store/open-store.ts';
+import type { Store } from '../../store/types.ts';
+import { loadContext, type Context } from '../context.ts';
+
+const RUNNER_ERROR = 3;
+
+export interface ScenarioRunOptions {
+  config?: string;
+  junit?: string;
+  json?: boolean;
+  metricsTextfile?: string;
+}
+
+export async function scenarioRunCommand(files: string[], opts: ScenarioRunOptions): Promise<number> {
+  try {
+    return await runScenarios(files, opts);
+  } catch (err) {
+    if (!(err instanceof ScenarioFileError)) throw err;
+    process.stderr.write(`vigil scenario: cannot run ${err.problems.length === 1 ? 'this scenario file' : 'these scenario files'}:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return RUNNER_ERROR;
+  }
+}
+
+async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<number> {
+  const scenarios = await readFeatures(files);
+  const loaded = await loadModel({ config: opts.config });
+  const config = await loadScenarioConfig(loaded.configFile);
+  const definitions = [...builtinSteps, ...(config.steps ? await loadStepModule(config.steps, loaded.configFile) : [])];
+  const plans = planScenarios(scenarios, definitions);
+
+  const cannotRecheck = recheckProblem(loaded.model);
+  if (config.recheck === true && cannotRecheck) throw new ConfigError(`scenarios.recheck is true but re-checks ${cannotRecheck}`);
+
+  // Vigil's full config (suites, environments, tenants) only when a step runs a suite.
+  let context: Context | undefined;
+  let store: Store | undefined;
+  const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.join('\n')}\n`);
+  try {
+    if (usesSuites(plans)) {
+      context = await loadContext({ config: loaded.configFile, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
+      store = context.store;
+    } else {
+      store = openStore(loaded.storePath);
+    }
+    const env: ScenarioEnvironment = {
+      model: loaded.model,
+      config,
+      configDir: path.dirname(loaded.configFile),
+      recheck: config.recheck ?? !cannotRecheck,
+      waitDeps: { runs: () => store!.runs, reader: createTextReader() },
+      ...(context ? suiteRunner(context) : {}),
+    };
+    validatePlans(plans, env);
+
+    const controller = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.stderr.write(`vigil scenario: ${sig} received, stopping and running the cleanups…\n`);
+      controller.abort(new Error(`interrupted by ${sig}`));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const results: ScenarioResult[] = [];
+    try {
+      for (const plan of plans) {
+        if (controller.signal.aborted) break;
+        const result = await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) });
+        store.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result });
+        results.push(result);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+
+    await writeOutputs(results, store, opts);
+    process.stdout.write(opts.json ? `${JSON.stringify({ exitCode: exitCodeOf(results), scenarios: results }, null, 2)}\n` : `${summaryLines(results).join('\n')}\n`);
+    return exitCodeOf(results);
+  } finally {
+    if (context) await context.close();
+    else store?.close();
+  }
+}
+
+function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
+  const orchestrator = createRunOrchestrator({
+    config: ctx.config,
+    store: ctx.store,
+    provisioners: ctx.provisioners,
+    redact: ctx.redact,
+    withheldVariables: ctx.withheldVariables,
+    log: ctx.log,
+    publish: (r) => ctx.exporters.fanOut.publish(r),
+  });
+  const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
+  return {
+    suiteTargets: targets,
+    runSuite: (suite, environment, signal) => orchestrator.run({ suite, environment, trigger: 'cli', signal }),
+  };
+}
+
+// The exit code is the scenarios' verdict: a report that cannot be written is said, not turned into one.
+async function writeOutputs(results: ScenarioResult[], store: Store, opts: ScenarioRunOptions): Promise<void> {
+  if (opts.junit) {
+    try {
+      await writeFile(opts.junit, junitXml(results));
+    } catch (err) {
+      process.stderr.write(`vigil scenario: JUnit XML not written: ${messageOf(err)}\n`);
+    }
+  }
+  if (opts.metricsTextfile) {
+    try {
+      await writeScenarioTextfile(store.scenarioRuns, path.resolve(opts.metricsTextfile));
+    } catch (err) {
+      process.stderr.write(`vigil scenario: metrics textfile not written: ${messageOf(err)}\n`);
+    }
+  }
+}

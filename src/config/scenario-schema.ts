@@ -1,0 +1,61 @@
+// `scenarios:` in vigil.yaml (docs/scenarios.md): defaults for Then deadlines and polling, a team's own
+// step definitions, and the named actions that scenario steps call ("When I destroy member "app-0"" runs
+// the action `destroy-member` with {{member}} = app-0). An action is a command (argv, never a shell
+// string) or an HTTP request; it may name its `undo`, which then always runs when the scenario ends.
+import { z } from 'zod';
+import { duration, nonEmpty, strict } from './schema-parts.ts';
+
+export const ACTION_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const actionName = z.string().regex(ACTION_NAME, { error: (i) => `action name ${JSON.stringify(i.input)} must use lowercase letters, digits and "-"` });
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+const httpCall = strict({
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+    .default('POST'),
+  /** {{placeholders}} are filled from the step (member, service, to, …). */
+  url: nonEmpty,
+  headers: z.record(z.string(), z.string()).default({}),
+  /** A string is sent as is; anything else as JSON. */
+  body: z.unknown().optional(),
+});
+
+const actionSchema = strict({
+  /** argv; write ["sh", "-c", "…"] when a shell is really wanted. */
+  command: z.array(z.string()).min(1, { error: 'must name a program, e.g. ["virsh", "destroy", "{{member}}"]' }).optional(),
+  /** Relative to the config file. */
+  cwd: nonEmpty.optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  http: httpCall.optional(),
+  /** The action that reverses this one, with the same step arguments; registered before this one starts. */
+  undo: actionName.optional(),
+  timeout: duration({ positive: true }).default(60_000),
+}).superRefine((action, ctx) => {
+  if (Boolean(action.command) === Boolean(action.http)) {
+    ctx.addIssue({ code: 'custom', message: `an action is exactly one of command or http, got ${action.command ? 'both' : 'neither'}` });
+  }
+});
+
+export const scenariosSchema = strict({
+  /** Deadline of a Then that names none ("Then the member … is all red"). */
+  within: duration({ positive: true }).default(120_000),
+  /** Time between polls of the model while a Then waits. */
+  interval: duration({ positive: true }).default(5_000),
+  /** Force re-checks while a Then waits: absent = wherever the source can be asked; true = required; false = never. */
+  recheck: z.boolean().optional(),
+  /** A TS/JS module exporting `steps`: the team's own step definitions (relative to the config file). */
+  steps: nonEmpty.optional(),
+  actions: z.record(actionName, actionSchema).default({}),
+}).superRefine((scenarios, ctx) => {
+  for (const [name, action] of Object.entries(scenarios.actions)) {
+    if (action.undo !== undefined && !(action.undo in scenarios.actions)) {
+      ctx.addIssue({ code: 'custom', path: ['actions', name, 'undo'], message: `names action "${action.undo}", which is not defined (actions: ${Object.keys(scenarios.actions).join(', ')})` });
+    }
+  }
+});
+
+export type ScenariosConfig = z.output<typeof scenariosSchema>;
+export type ScenarioAction = ScenariosConfig['actions'][string];

@@ -1,0 +1,110 @@
+// Prometheus' HTTP API, the two calls the model makes: an instant query (POST /api/v1/query, a form
+// body so long queries never hit a URL limit) and the loaded rules (GET /api/v1/rules?type=alert).
+// Failures throw PrometheusApiError with Prometheus' own error text ("bad_data: 1:6: parse error: …").
+import type { PrometheusSourceConfig } from '../../config/model-schema.ts';
+import { messageOf, VigilError } from '../../shared/errors.ts';
+
+export class PrometheusApiError extends VigilError {}
+
+export interface PromSample {
+  labels: Record<string, string>;
+  /** As Prometheus sends it: "1", "0.25", "NaN", "+Inf". */
+  value: string;
+  /** The sample's timestamp in the answer, epoch ms (for an instant query: the evaluation time). */
+  atMs: number;
+}
+
+export interface PromQueryResult {
+  resultType: 'vector' | 'scalar' | 'matrix' | 'string';
+  samples: PromSample[];
+}
+
+export interface PromAlertRule {
+  name: string;
+  group: string;
+  state: 'firing' | 'pending' | 'inactive';
+  health: string;
+  lastError?: string;
+  /** Epoch ms; 0 when the rule was never evaluated. */
+  lastEvaluationMs: number;
+  /** The group's evaluation interval. */
+  intervalMs: number;
+  alerts: Array<{ labels: Record<string, string>; state: 'firing' | 'pending'; activeAt?: string }>;
+}
+
+export interface PrometheusApi {
+  url: string;
+  query(expr: string): Promise<PromQueryResult>;
+  alertRules(): Promise<PromAlertRule[]>;
+}
+
+type Envelope = { status?: string; data?: unknown; errorType?: string; error?: string };
+
+export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusApi {
+  const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
+
+  async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+    const url = new URL(path, base);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs}ms` : (cause?.code ?? cause?.message ?? messageOf(err));
+      throw new PrometheusApiError(`cannot reach Prometheus at ${config.url}: ${why}`);
+    }
+    const text = await res.text();
+    let body: Envelope | undefined;
+    try {
+      body = JSON.parse(text) as Envelope;
+    } catch {
+      body = undefined;
+    }
+    if (body?.status === 'error') throw new PrometheusApiError(`Prometheus answered ${res.status}: ${body.errorType ? `${body.errorType}: ` : ''}${body.error ?? 'error'}`);
+    if (!res.ok || body?.status !== 'success') {
+      throw new PrometheusApiError(`Prometheus at ${config.url} answered ${res.status} to ${url.pathname}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+    }
+    return body.data;
+  }
+
+  return {
+    url: config.url,
+    async query(expr) {
+      const data = (await call('api/v1/query', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ query: expr }).toString(),
+      })) as { resultType: PromQueryResult['resultType']; result: unknown };
+      const toSample = (labels: Record<string, string>, pair: [number, string]): PromSample => ({ labels, value: pair[1], atMs: Math.round(pair[0] * 1000) });
+      if (data.resultType === 'vector') {
+        const series = data.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
+        return { resultType: 'vector', samples: series.map((s) => toSample(s.metric, s.value)) };
+      }
+      if (data.resultType === 'scalar') return { resultType: 'scalar', samples: [toSample({}, data.result as [number, string])] };
+      return { resultType: data.resultType, samples: [] };
+    },
+    async alertRules() {
+      const data = (await call('api/v1/rules?type=alert')) as {
+        groups: Array<{ name: string; interval: number; rules: Array<Record<string, unknown>> }>;
+      };
+      return data.groups.flatMap((g) =>
+        g.rules
+          .filter((r) => r.type === 'alerting')
+          .map((r): PromAlertRule => {
+            const last = typeof r.lastEvaluation === 'string' ? Date.parse(r.lastEvaluation) : NaN;
+            return {
+              name: String(r.name),
+              group: g.name,
+              state: (r.state as PromAlertRule['state']) ?? 'inactive',
+              health: String(r.health ?? 'unknown'),
+              ...(typeof r.lastError === 'string' && r.lastError ? { lastError: r.lastError } : {}),
+              // Go's zero time ("0001-01-01T00:00:00Z") for a rule not evaluated yet.
+              lastEvaluationMs: Number.isFinite(last) && last > 0 ? last : 0,
+              intervalMs: Math.round((g.interval ?? 0) * 1000),
+              alerts: ((r.alerts as PromAlertRule['alerts'] | undefined) ?? []).map((a) => ({ labels: a.labels ?? {}, state: a.state, activeAt: a.activeAt })),
+            };
+          }),
+      );
+    },
+  };
+}

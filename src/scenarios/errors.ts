@@ -1,0 +1,22 @@
+// Typed errors of scenarios: a file that cannot be run (named by file, line and step), and a step that
+// ran and did not hold (a finding, not a fault of Vigil's).
+import { VigilError } from '../shared/errors.ts';
+
+/** One or more scenario files cannot be run as written; each problem is `file:line: …`. */
+export class ScenarioFileError extends VigilError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** A step ran and its expectation did not hold: the scenario failed (exit 2), Vigil did not. */
+export class StepFailure extends VigilError {
+  /** Lines under the headline: what stood in the way, the tree at the deadline, a command's output. */
+  readonly details: string[];
+  constructor(headline: string, details: string[] = []) {
+    super(headline);
+    this.details = details;
+  }
+}

@@ -1,0 +1,12 @@
+export { parseFeature } from './parse-feature.ts';
+export { readFeatures } from './read-features.ts';
+export { planScenarios, validatePlans, usesSuites, type ScenarioPlan, type PlannedStep } from './plan.ts';
+export { runScenario, type ScenarioEvent, type RunScenarioDeps } from './run-scenario.ts';
+export { builtinSteps } from './steps/index.ts';
+export { loadScenarioConfig, loadStepModule } from './load-scenario-config.ts';
+export { junitXml, escapeAttribute, escapeText } from './junit.ts';
+export { scenarioRegistry, writeScenarioTextfile, SCENARIO_STATUSES } from './scenario-metrics.ts';
+export { progressLines, summaryLines, exitCodeOf } from './report.ts';
+export { ScenarioFileError, StepFailure } from './errors.ts';
+export { runCommand } from './run-command.ts';
+export type * from './types.ts';
