@@ -5,7 +5,8 @@
 //   vigil — `vigil run --json`, whose wall time minus its own tenant_setup and teardown phases is compared
 // and prints the median ratio vigil/bare. Target ≤ 1.05. Rounds: BENCH_ROUNDS (default 3).
 // Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency; and the
-// service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services.
+// service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services; and the
+// example stack's (bench/stack.ts): time to detect a lost member, scheduled checks vs forced re-checks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import type { RunResult } from '../src/core/index.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
 import { benchModel } from './model.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
+import { benchStack } from './stack.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -137,3 +139,4 @@ suites:
 await main();
 process.stdout.write(`${(await benchService()).join('\n')}\n`);
 process.stdout.write(`${(await benchModel()).join('\n')}\n`);
+process.stdout.write(`${(await benchStack()).join('\n')}\n`);

@@ -80,6 +80,9 @@ const toFileInfo = (r: Row): StoredFileInfo => ({
 
 export function openDemoStore(path = ':memory:') {
   const db = new DatabaseSync(path);
+  // Several demo processes may share one file (demo/stack: members behind a load balancer): wait for
+  // another writer's lock instead of failing at once with SQLITE_BUSY.
+  db.exec('PRAGMA busy_timeout = 5000;');
   db.exec('PRAGMA foreign_keys = ON;');
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL;');
   db.exec(SCHEMA);

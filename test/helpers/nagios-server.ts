@@ -57,6 +57,9 @@ export function mainConfig(dir: string, cfgFiles: string[]): string {
     `log_file=${join(dir, 'nagios.log')}`,
     ...cfgFiles.map((f) => `cfg_file=${f}`),
     `object_cache_file=${join(dir, 'objects.cache')}`,
+    // Its own query handler socket: the default (/var/lib/nagios4/rw/nagios.qh) would be shared by every
+    // throwaway Nagios running at once, and their check workers find the main process through it.
+    `query_socket=${join(dir, 'nagios.qh')}`,
     `precached_object_file=${join(dir, 'objects.precache')}`,
     `status_file=${join(dir, 'status.dat')}`,
     'status_update_interval=1',

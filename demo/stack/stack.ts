@@ -1,0 +1,192 @@
+// The example infrastructure of docs/model.md ("Try it: the example stack"): demo-app members behind
+// HAProxy, a Nagios checking them for real, Prometheus scraping HAProxy — all child processes on
+// 127.0.0.1 in one temp dir, each in its own process group, stopped by stop(), on our exit, and by the
+// guardian if we are killed outright.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Child } from './child.ts';
+import { freePort } from './free-port.ts';
+import { startGuardian } from './guardian.ts';
+import { haproxyPaths, haproxyRuntime, serverStates, startHaproxy, type ServerState } from './haproxy.ts';
+import { startMember } from './member.ts';
+import { modelYaml, vigilYaml, type ModelYamlOptions, type StackDescription, type VigilYamlOptions } from './model-yaml.ts';
+import { nagiosPaths, readNagiosStatus, startNagios, type StatusEntry } from './nagios.ts';
+import { startPrometheus } from './prometheus.ts';
+
+export interface StackOptions {
+  /** Demo-app instances behind the load balancer's backend `app` (app-0 …), default 3. */
+  members?: number;
+  /** Instances of a standby backend `green` (green-0 …) for a blue/green switch, default 0. */
+  green?: number;
+  /** Where config, data and sockets go; default a new temp dir, removed by stop(). A given dir is kept. */
+  dir?: string;
+  /** Seconds between Nagios' scheduled checks, default 5. */
+  checkInterval?: number;
+}
+
+export interface StackMember {
+  name: string;
+  url: string;
+  port: number;
+  /** The HAProxy backend it serves in: `app` or `green`. */
+  backend: string;
+  /** The current process (it changes on restart); -1 while killed. */
+  readonly pid: number;
+}
+
+export interface Stack {
+  dir: string;
+  /** The demo app's admin token (DEMO_ADMIN_TOKEN for Vigil's tenant provisioner). */
+  adminToken: string;
+  lbUrl: string;
+  members: StackMember[];
+  green: StackMember[];
+  nagios: { statusFile: string; commandFile: string; objectCache: string; log: string; status(): Promise<StatusEntry[]> };
+  prometheusUrl: string;
+  haproxy: {
+    socket: string;
+    /** The map naming the live backend: `runtime(\`set map ${routesMap} live green\`)` switches. */
+    routesMap: string;
+    /** HAProxy's stats frontend: /metrics (Prometheus exporter), /stats (HTML). */
+    statsUrl: string;
+    runtime(command: string): Promise<string>;
+    servers(): Promise<ServerState[]>;
+  };
+  /** The process groups of every process the stack runs now (each child leads its own). */
+  processGroups(): number[];
+  modelYaml(opts?: ModelYamlOptions): string;
+  vigilYaml(opts?: VigilYamlOptions): string;
+  /** Writes vigilYaml() to `<dir>/vigil.yaml` (or `file`) and returns the path. */
+  writeVigilYaml(opts?: VigilYamlOptions & { file?: string }): Promise<string>;
+  /** SIGKILL a member's process group: the machine is gone, as with `virsh destroy`. */
+  kill(member: string): Promise<void>;
+  /** Starts a member again on its port (stopping it first if it still runs). */
+  restart(member: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const memberCount = opts.members ?? 3;
+  const greenCount = opts.green ?? 0;
+  if (!Number.isInteger(memberCount) || memberCount < 1) throw new Error(`startStack: members must be a whole number ≥ 1, got ${memberCount}`);
+  if (!Number.isInteger(greenCount) || greenCount < 0) throw new Error(`startStack: green must be a whole number ≥ 0, got ${greenCount}`);
+  const checkInterval = opts.checkInterval ?? 5;
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'vigil-stack-')));
+  if (!ownDir) await mkdir(dir, { recursive: true });
+  const adminToken = randomBytes(16).toString('hex');
+  const dbPath = join(dir, 'shop.db');
+  const guardian = startGuardian();
+
+  const [lbPort, statsPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
+  const specs = [
+    ...Array.from({ length: memberCount }, (_, i) => ({ name: `app-${i}`, backend: 'app' })),
+    ...Array.from({ length: greenCount }, (_, i) => ({ name: `green-${i}`, backend: 'green' })),
+  ];
+  const ports = new Map<string, number>();
+  for (const s of specs) ports.set(s.name, await freePort());
+
+  const memberChildren = new Map<string, Child | undefined>();
+  const infra: Child[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      // Monitoring first, so it does not record the members' shutdown as an outage.
+      for (const child of [...infra].reverse()) await child.stop();
+      await Promise.all([...memberChildren.values()].map((c) => c?.stop()));
+      await guardian.close();
+      if (ownDir) await rm(dir, { recursive: true, force: true });
+    })());
+
+  const launchMember = (name: string) => startMember({ name, port: ports.get(name)!, dbPath, adminToken, dir, guardian });
+  try {
+    // The first member creates the shared database; the others then open it together.
+    memberChildren.set(specs[0].name, await launchMember(specs[0].name));
+    await Promise.all(specs.slice(1).map(async (s) => memberChildren.set(s.name, await launchMember(s.name))));
+
+    const backends = [
+      { name: 'app', servers: specs.filter((s) => s.backend === 'app').map((s) => ({ name: s.name, port: ports.get(s.name)! })) },
+      ...(greenCount ? [{ name: 'green', servers: specs.filter((s) => s.backend === 'green').map((s) => ({ name: s.name, port: ports.get(s.name)! })) }] : []),
+    ];
+    infra.push(await startHaproxy({ dir, lbPort, statsPort, backends }, guardian));
+    const [nagios, prometheus] = await Promise.allSettled([
+      startNagios(
+        {
+          dir,
+          statsPort,
+          checkInterval,
+          hosts: [
+            { name: 'lb', port: lbPort },
+            ...specs.map((s) => ({ name: s.name, port: ports.get(s.name)!, hostgroup: s.backend, backend: s.backend })),
+          ],
+        },
+        guardian,
+      ),
+      startPrometheus({ dir, port: prometheusPort, haproxyTarget: `127.0.0.1:${statsPort}` }, guardian),
+    ]);
+    for (const started of [nagios, prometheus]) if (started.status === 'fulfilled') infra.push(started.value);
+    for (const started of [nagios, prometheus]) if (started.status === 'rejected') throw started.reason;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const hp = haproxyPaths(dir);
+  const np = nagiosPaths(dir);
+  const lbUrl = `http://127.0.0.1:${lbPort}`;
+  const toMember = (s: { name: string; backend: string }): StackMember => ({
+    name: s.name,
+    backend: s.backend,
+    port: ports.get(s.name)!,
+    url: `http://127.0.0.1:${ports.get(s.name)}`,
+    get pid() {
+      const child = memberChildren.get(s.name);
+      return child && !child.exited() ? child.pid : -1;
+    },
+  });
+  const description: StackDescription = {
+    dir,
+    lbUrl,
+    prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
+    nagios: { statusFile: np.statusFile, commandFile: np.commandFile, objectCache: np.objectCache },
+    checkInterval,
+    members: specs.filter((s) => s.backend === 'app').map((s) => s.name),
+    greenMembers: specs.filter((s) => s.backend === 'green').map((s) => s.name),
+  };
+  const known = (name: string) => {
+    if (!ports.has(name)) throw new Error(`no member ${JSON.stringify(name)} in the stack (members: ${[...ports.keys()].join(', ')})`);
+  };
+  const runtime = (command: string) => haproxyRuntime(hp.socket, command);
+
+  return {
+    dir,
+    adminToken,
+    lbUrl,
+    members: specs.filter((s) => s.backend === 'app').map(toMember),
+    green: specs.filter((s) => s.backend === 'green').map(toMember),
+    nagios: { statusFile: np.statusFile, commandFile: np.commandFile, objectCache: np.objectCache, log: np.log, status: () => readNagiosStatus(dir) },
+    prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
+    haproxy: { socket: hp.socket, routesMap: hp.routes, statsUrl: `http://127.0.0.1:${statsPort}`, runtime, servers: () => serverStates(hp.socket) },
+    processGroups: () => [guardian.pid, ...infra, ...memberChildren.values()].flatMap((c) => (typeof c === 'number' ? [c] : c && !c.exited() ? [c.pid] : [])),
+    modelYaml: (o) => modelYaml(description, o),
+    vigilYaml: (o) => vigilYaml(description, o),
+    async writeVigilYaml(o = {}) {
+      const file = o.file ?? join(dir, 'vigil.yaml');
+      await writeFile(file, vigilYaml(description, o));
+      return file;
+    },
+    async kill(name) {
+      known(name);
+      await memberChildren.get(name)?.kill();
+    },
+    async restart(name) {
+      known(name);
+      await memberChildren.get(name)?.stop();
+      memberChildren.set(name, undefined);
+      memberChildren.set(name, await launchMember(name));
+    },
+    stop,
+  };
+}
