@@ -45,6 +45,8 @@ function program(setExit: (code: number) => void) {
     .option('--server <url>', 'a running vigil serve to trigger the runs on (POST /api/runs) instead of running them here')
     .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN: a flag shows in ps)')
     .option('--timeout <duration>', 'give up waiting after this long: exit 3', '15m')
+    .option('--model <node>', 'also wait until this node of the service model (model: in the config) is all green transitively, by the same deadline')
+    .option('--recheck', 'with --model: ask the monitoring to re-check the node\'s checks now (Nagios, Icinga 2)')
     .option('--json', 'print the results as JSON on stdout')
     .action(async (opts) => setExit(await (await import('./commands/gate.ts')).gateCommand(opts)));
 

@@ -120,4 +120,53 @@ model:
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios, icinga2, prometheus, vigil\), got nagios and vigil/);
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.agregate: unknown key — did you mean 'aggregate'\?/);
   });
+  it('vigil gate --model waits for the node to be all green transitively next to the suites, and fails the gate naming what is in the way', async () => {
+    await allOk();
+    const gateConfig = join(dir, 'gate.yaml');
+    const quickSuite = join(import.meta.dirname, '../fixtures/quick-suite');
+    await writeFile(
+      gateConfig,
+      `store: ./gate.db
+artifacts: { dir: ./gate-artifacts }
+environments:
+  green: { baseURL: "http://127.0.0.1:9", tenants: stub }
+tenants:
+  stub:
+    kind: command
+    create: { command: ["node", "-e", "console.log(JSON.stringify({ id: '1' }))"] }
+    delete: { command: ["true"] }
+suites:
+  quick: { path: ${quickSuite}, environments: [green], timeout: 1m }
+model:
+  sources:
+    nagios: { statusFile: ${nagios.statusFile}, commandFile: ${nagios.commandFile} }
+  nodes:
+    - name: shop
+      checks:
+        - nagios: { host: shop-lb, service: HTTP }
+      members:
+        discover: { source: nagios, hostgroup: shop-app, checks: [HTTP] }
+`,
+    );
+    const gate = (...args: string[]) => runVigil(['gate', '--config', gateConfig, '--environment', 'green', ...args], { timeoutMs: 90_000 });
+
+    const green = await gate('--model', 'shop', '--timeout', '60s');
+    assert.equal(green.code, 0, green.stdout + green.stderr);
+    assert.match(green.stdout, /^MODEL shop is all green transitively \(7 checks in scope\) after \d+\.\ds$/m);
+    assert.match(green.stdout, /gate green: PASSED \(1 suite \+ model shop, exit 0\)/);
+
+    await nagios.command('PROCESS_SERVICE_CHECK_RESULT;app-2;HTTP;2;HTTP CRITICAL - connection refused');
+    await nagios.waitForStatus((st) => st.services.some((b) => b.host_name === 'app-2' && b.current_state === '2'));
+    const red = await gate('--model', 'shop', '--timeout', '6s', '--json');
+    assert.equal(red.code, 2, red.stdout + red.stderr);
+    const json = JSON.parse(red.stdout);
+    assert.equal(json.results[0].status, 'passed', 'the suite passed: the model alone fails the gate');
+    assert.equal(json.model.holds, false);
+    assert.ok(json.model.answer.blockers.some((b: { what: string }) => b.what === 'nagios:app-2!HTTP'), JSON.stringify(json.model.answer.blockers));
+
+    const unknown = await gate('--model', 'shpo', '--timeout', '10s');
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stdout, /MODEL shpo: cannot ask the monitoring: .*no node "shpo"/);
+    await allOk();
+  });
 });

@@ -8,6 +8,7 @@ import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
+import { renderAnswer } from '../../model/render-tree.ts';
 import { loadContext } from '../context.ts';
 import { summarize } from '../summary.ts';
 
@@ -18,7 +19,20 @@ export interface GateOptions {
   server?: string;
   token?: string;
   timeout?: string;
+  /** A node of the service model that must be all green transitively by the same deadline. */
+  model?: string;
+  recheck?: boolean;
   json?: boolean;
+}
+
+/** What `--model` found: the node's all-green answer, or why the monitoring could not be asked. */
+interface ModelGate {
+  node: string;
+  exitCode: number;
+  holds: boolean;
+  elapsedMs?: number;
+  lines: string[];
+  answer?: unknown;
 }
 
 const SEVERITY: Record<RunStatus, number> = { passed: 0, flaky: 1, error: 2, failed: 3 };
@@ -50,16 +64,47 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   // A suite named twice runs once (on a server, a second trigger would be refused with 409).
   if (opts.suite) opts = { ...opts, suite: [...new Set(opts.suite)] };
+  // The monitoring is asked while the suites run: a new stack must be both working and seen healthy.
+  const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline) : undefined;
   const results = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
-  const code = worstExitCode(results.map((r) => r.status));
+  const model = await modelGate;
+  // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
+  const statuses: RunStatus[] = [...results.map((r) => r.status), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
+  const code = worstExitCode(statuses);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ environment: opts.environment, exitCode: code, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ environment: opts.environment, exitCode: code, results, ...(model ? { model } : {}) }, null, 2)}\n`);
   } else {
     for (const r of results) process.stdout.write(`${'runId' in r && 'phases' in r ? summarize(r) : `ERROR ${r.suite}@${r.environment}: ${r.message}`}\n`);
+    if (model) process.stdout.write(`${model.lines.join('\n')}\n`);
     const word = ['PASSED', 'FLAKY', 'FAILED', 'ERROR'][code];
-    process.stdout.write(`gate ${opts.environment}: ${word} (${results.length} suite${results.length === 1 ? '' : 's'}, exit ${code})\n`);
+    const what = `${results.length} suite${results.length === 1 ? '' : 's'}${model ? ` + model ${model.node}` : ''}`;
+    process.stdout.write(`gate ${opts.environment}: ${word} (${what}, exit ${code})\n`);
   }
   return code;
+}
+
+const MODEL_STATUS: Record<number, RunStatus> = { 0: 'passed', 2: 'failed', 3: 'error' };
+
+async function gateOnModel(opts: GateOptions, node: string, deadline: number): Promise<ModelGate> {
+  try {
+    const { waitForModel } = await import('./model.ts');
+    const { code, result } = await waitForModel({
+      config: opts.config,
+      node,
+      expect: 'all-green',
+      transitive: true,
+      withinMs: Math.max(0, deadline - Date.now()),
+      intervalMs: POLL_MS * 5,
+      recheck: opts.recheck,
+      who: 'vigil gate',
+    });
+    const when = result.answer.holds ? ` after ${(result.elapsedMs / 1000).toFixed(1)}s` : ' by the deadline';
+    const lines = renderAnswer(result.answer).map((l, i) => (i === 0 ? `MODEL ${l.replace(/; in the way:$/, '')}${when}${result.answer.holds ? '' : '; in the way:'}` : l));
+    return { node, exitCode: code, holds: result.answer.holds, elapsedMs: result.elapsedMs, lines, answer: result.answer };
+  } catch (err) {
+    // A model that cannot be read or a node that does not exist: nothing is known of the stack's health.
+    return { node, exitCode: UNKNOWN, holds: false, lines: [`MODEL ${node}: cannot ask the monitoring: ${messageOf(err)}`] };
+  }
 }
 
 async function localGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {

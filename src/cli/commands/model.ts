@@ -98,40 +98,58 @@ function durationOption(text: string, flag: string): number {
   return ms;
 }
 
-export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): Promise<number> {
-  const expect = opts.expect as Expectation;
-  if (!EXPECTATIONS.includes(expect)) throw new ConfigError(`must be ${EXPECTATIONS.join(' or ')}, got ${JSON.stringify(opts.expect)}`, { where: '--expect' });
-  const withinMs = durationOption(opts.within ?? '5m', '--within');
-  const intervalMs = durationOption(opts.interval ?? '5s', '--interval');
-  const transitive = Boolean(opts.transitive);
-  const loaded = await loadModel({ config: opts.config });
+export interface ModelWaitOptions {
+  config?: string;
+  node: string;
+  expect: Expectation;
+  transitive: boolean;
+  withinMs: number;
+  intervalMs: number;
+  recheck?: boolean;
+  /** Prefix of the progress lines on stderr, e.g. `vigil model check`. */
+  who: string;
+  signal?: AbortSignal;
+}
+
+/** Loads the model and polls it (waitUntil); the exit code is 0 holds, 2 not by the deadline, 3 cannot ask. */
+export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number; result: WaitResult }> {
+  const loaded = await loadModel({ config: o.config });
   const cannotRecheck = recheckProblem(loaded.model);
-  if (opts.recheck && cannotRecheck) throw new ConfigError(`--recheck ${cannotRecheck}`);
+  if (o.recheck && cannotRecheck) throw new ConfigError(`--recheck ${cannotRecheck}`);
   const store = storeOpener(loaded);
   const onProgress = (p: WaitProgress) => {
     if (p.type === 'rechecked') {
-      process.stderr.write(`vigil model check: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
+      process.stderr.write(`${o.who}: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
     } else {
-      process.stderr.write(`vigil model check: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`);
+      process.stderr.write(`${o.who}: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`);
     }
   };
   let result: WaitResult;
   try {
     result = await waitUntil({
       model: loaded.model,
-      node: ref,
-      expect,
-      transitive,
-      withinMs,
-      intervalMs,
-      recheck: opts.recheck,
-      deps: { runs: store.runs, reader, onProgress },
+      node: o.node,
+      expect: o.expect,
+      transitive: o.transitive,
+      withinMs: o.withinMs,
+      intervalMs: o.intervalMs,
+      recheck: o.recheck,
+      deps: { runs: store.runs, reader, onProgress, ...(o.signal ? { signal: o.signal } : {}) },
     });
   } finally {
     store.close();
   }
+  return { code: result.answer.holds ? HOLDS : result.unreachable.length ? UNKNOWN : NOT_BY_DEADLINE, result };
+}
+
+export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): Promise<number> {
+  const expect = opts.expect as Expectation;
+  if (!EXPECTATIONS.includes(expect)) throw new ConfigError(`must be ${EXPECTATIONS.join(' or ')}, got ${JSON.stringify(opts.expect)}`, { where: '--expect' });
+  const withinMs = durationOption(opts.within ?? '5m', '--within');
+  const intervalMs = durationOption(opts.interval ?? '5s', '--interval');
+  const transitive = Boolean(opts.transitive);
+  const { code, result } = await waitForModel({ config: opts.config, node: ref, expect, transitive, withinMs, intervalMs, recheck: opts.recheck, who: 'vigil model check' });
   const { answer, elapsedMs, polls } = result;
-  const code = answer.holds ? HOLDS : result.unreachable.length ? UNKNOWN : NOT_BY_DEADLINE;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: result.recheckForced, ...answer, tree: result.lastTree }, null, 2)}\n`);
   } else {
