@@ -4,6 +4,9 @@ Feature: Losing one member of the shop
   transitivity is the point: "are all participants ok?" is not "does the service still work?".
   `destroy-member` and `restore-member` are actions in vigil.yaml (scenarios.actions); the destroy
   names its restore as `undo`, so the member comes back whatever happens to the scenario.
+  On the example stack (node demo/stack/start.ts) the destroy is a SIGKILL to app-0's processes and
+  the restore starts it again (demo/stack/control.ts); "all green transitively" includes the last
+  run of the demo suite, so run it once first (vigil run --suite demo --environment stack).
 
   Scenario: one app member is destroyed
     Given the service "shop" is all green transitively

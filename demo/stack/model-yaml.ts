@@ -23,11 +23,14 @@ export interface VigilYamlOptions extends ModelYamlOptions {
   store?: string;
   /** A `browser:` line (e.g. a system Chromium); default none: Vigil picks the browser itself. */
   browser?: string;
+  /** `scenarios.recheck`: default absent (Thens force re-checks, the model has Nagios' command file); false waits for scheduled checks. */
+  recheck?: boolean;
 }
 
 export const SUITE = 'demo';
 export const ENVIRONMENT = 'stack';
 const repoRoot = join(import.meta.dirname, '..', '..');
+const CONTROL = join(import.meta.dirname, 'control.ts');
 
 /** The `model:` section (top-level key included), paths absolute. */
 export function modelYaml(stack: StackDescription, opts: ModelYamlOptions = {}): string {
@@ -110,5 +113,38 @@ suites:
     environments: [${ENVIRONMENT}]
     timeout: 3m
     retries: 1
-${modelYaml(stack, opts)}`;
+${modelYaml(stack, opts)}${scenariosYaml(stack, opts)}`;
+}
+
+/**
+ * `scenarios:` — the actions of scenarios/*.feature on this stack. Each is `control.ts <dir> <command>`
+ * (demo/stack/commands.ts) run with the Node that wrote this file; every change names its undo, so the
+ * member comes back, the route goes back to blue and the check is enabled again whatever happens.
+ */
+export function scenariosYaml(stack: StackDescription, opts: { recheck?: boolean } = {}): string {
+  const control = (...args: string[]) => `[${[process.execPath, CONTROL, stack.dir, ...args].map((a) => JSON.stringify(a)).join(', ')}]`;
+  return `scenarios:
+  within: 1m          # a Then's deadline when it names none
+  interval: 500ms     # status.dat is rewritten every second
+${opts.recheck === undefined ? '' : `  recheck: ${opts.recheck}\n`}  actions:
+    # "When I destroy member "app-0"": SIGKILL, returns once HAProxy has taken it out.
+    destroy-member:
+      command: ${control('kill', '{{member}}')}
+      undo: restore-member
+    # Starts it again, returns once HAProxy has it UP.
+    restore-member:
+      command: ${control('restart', '{{member}}')}
+    # "When I switch "shop" to "green"": HAProxy's runtime API, set map <routes.map> live green.
+    switch:
+      command: ${control('switch', '{{service}}', '{{to}}')}
+      undo: switch-back
+    switch-back:
+      command: ${control('switch', '{{service}}', 'app')}
+    # "When I run the action "disable-check" with member "app-0" and check "HTTP"": the negative control.
+    disable-check:
+      command: ${control('nagios', 'DISABLE_SVC_CHECK;{{member}};{{check}}')}
+      undo: enable-check
+    enable-check:
+      command: ${control('nagios', 'ENABLE_SVC_CHECK;{{member}};{{check}}')}
+`;
 }

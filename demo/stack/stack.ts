@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Child } from './child.ts';
+import { runStackCommand } from './commands.ts';
+import { controlSocketPath, listenControl, type ControlServer } from './control-server.ts';
 import { freePort } from './free-port.ts';
 import { startGuardian } from './guardian.ts';
 import { haproxyPaths, haproxyRuntime, serverStates, startHaproxy, type ServerState } from './haproxy.ts';
@@ -45,6 +47,8 @@ export interface Stack {
   green: StackMember[];
   nagios: { statusFile: string; commandFile: string; objectCache: string; log: string; status(): Promise<StatusEntry[]> };
   prometheusUrl: string;
+  /** The control socket: `node demo/stack/control.ts <dir> kill app-0` (commands.ts) from any process. */
+  control: string;
   haproxy: {
     socket: string;
     /** The map naming the live backend: `runtime(\`set map ${routesMap} live green\`)` switches. */
@@ -90,9 +94,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const memberChildren = new Map<string, Child | undefined>();
   const infra: Child[] = [];
+  let control: ControlServer | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      // No more commands from outside while the stack goes away.
+      await control?.close();
       // Monitoring first, so it does not record the members' shutdown as an outage.
       for (const child of [...infra].reverse()) await child.stop();
       await Promise.all([...memberChildren.values()].map((c) => c?.stop()));
@@ -160,7 +167,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const runtime = (command: string) => haproxyRuntime(hp.socket, command);
 
-  return {
+  const stack: Stack = {
     dir,
     adminToken,
     lbUrl,
@@ -168,6 +175,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     green: specs.filter((s) => s.backend === 'green').map(toMember),
     nagios: { statusFile: np.statusFile, commandFile: np.commandFile, objectCache: np.objectCache, log: np.log, status: () => readNagiosStatus(dir) },
     prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
+    control: controlSocketPath(dir),
     haproxy: { socket: hp.socket, routesMap: hp.routes, statsUrl: `http://127.0.0.1:${statsPort}`, runtime, servers: () => serverStates(hp.socket) },
     processGroups: () => [guardian.pid, ...infra, ...memberChildren.values()].flatMap((c) => (typeof c === 'number' ? [c] : c && !c.exited() ? [c.pid] : [])),
     modelYaml: (o) => modelYaml(description, o),
@@ -189,4 +197,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     stop,
   };
+  try {
+    control = await listenControl(stack.control, (line) => runStackCommand(stack, line));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return stack;
 }

@@ -1,11 +1,14 @@
 // `node demo/stack/start.ts [--members 3] [--green 0] [--dir DIR] [--check-interval 5] [--json]`
 // Starts the example stack, prints where everything is and a ready-made vigil.yaml, and runs until
 // Ctrl-C (or SIGTERM). Lines typed on stdin drive it: kill app-0, restart app-0, maint app-0,
-// ready app-0, switch green, runtime <any HAProxy runtime command>.
+// ready app-0, switch green, nagios <external command>, runtime <any HAProxy runtime command> — the
+// same commands as `node demo/stack/control.ts <dir> …` from another terminal (demo/stack/commands.ts),
+// which is what the scenarios' actions in the printed vigil.yaml run.
 // --json prints one JSON line instead of the text (for scripts and tests).
 import { createInterface } from 'node:readline';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runStackCommand, stackCommands } from './commands.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -65,6 +68,10 @@ process.on('SIGTERM', () => stop(0));
 const configFile = await stack.writeVigilYaml();
 const vigil = `node ${relative(process.cwd(), join(repoRoot, 'src/cli/vigil.ts')) || 'src/cli/vigil.ts'}`;
 const all = [...stack.members, ...stack.green];
+const scenariosDir = relative(process.cwd(), join(repoRoot, 'scenarios')) || '.';
+const features = (...names: string[]) => names.map((f) => join(scenariosDir, `${f}.feature`)).join(' ');
+// blue-green.feature needs a green backend (--green 1 or more).
+const passing = features(...(green ? ['blue-green'] : []), 'member-loss');
 
 if (values.json) {
   process.stdout.write(
@@ -75,6 +82,7 @@ if (values.json) {
       members: all.map((m) => ({ name: m.name, url: m.url, pid: m.pid, backend: m.backend })),
       nagios: stack.nagios,
       prometheusUrl: stack.prometheusUrl,
+      control: stack.control,
       haproxy: { socket: stack.haproxy.socket, routesMap: stack.haproxy.routesMap, statsUrl: stack.haproxy.statsUrl },
       processGroups: stack.processGroups(),
       configFile,
@@ -88,6 +96,7 @@ ${all.map((m) => `  ${m.name.padEnd(14)}  ${m.url}   demo app, pid ${m.pid}, bac
   runtime API     ${stack.haproxy.socket}   (level admin)
   Nagios          ${stack.nagios.statusFile}   command file ${stack.nagios.commandFile}
   Prometheus      ${stack.prometheusUrl}   scrapes HAProxy every second
+  control         node ${relative(process.cwd(), join(repoRoot, 'demo/stack/control.ts')) || 'demo/stack/control.ts'} ${stack.dir} <command>   (what the scenario actions run)
 
 Vigil config (${configFile}):
 ---
@@ -99,31 +108,20 @@ Try it (from ${repoRoot}):
   kill app-0          (typed here: SIGKILL the member's processes)
   ${vigil} model check app-0 --expect all-red --within 1m --recheck --config ${configFile}
   ${vigil} model check shop --expect all-green --config ${configFile}
-  restart app-0 · maint app-0 · ready app-0 ${green ? '· switch green · switch app ' : ''}· runtime show stat
+  restart app-0 · maint app-0 · ready app-0 ${green ? '· switch green · switch app ' : ''}· nagios DISABLE_SVC_CHECK;app-0;HTTP · runtime show stat
+  ${vigil} scenario run ${passing} --config ${configFile}   (docs/scenarios.md)
+  ${vigil} scenario run ${features('negative-control')} --config ${configFile}   (expected to fail: exit 2, "disabled")
 
 Ctrl-C stops everything.
 `);
 }
 
 // Commands typed on stdin. Without a terminal (stdin closed or /dev/null) the stack just keeps running.
-const commands: Record<string, (arg: string) => Promise<string>> = {
-  kill: async (m) => (await stack.kill(m), `${m} killed`),
-  restart: async (m) => (await stack.restart(m), `${m} restarted`),
-  maint: async (m) => stack.haproxy.runtime(`set server ${all.find((x) => x.name === m)?.backend ?? 'app'}/${m} state maint`),
-  ready: async (m) => stack.haproxy.runtime(`set server ${all.find((x) => x.name === m)?.backend ?? 'app'}/${m} state ready`),
-  switch: async (b) => stack.haproxy.runtime(`set map ${stack.haproxy.routesMap} live ${b}`),
-  runtime: async (cmd) => stack.haproxy.runtime(cmd),
-};
+const commands = stackCommands(stack);
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const [word, ...rest] = line.trim().split(/\s+/);
-  if (!word) return;
-  const run = commands[word];
-  if (!run) {
-    process.stderr.write(`demo/stack: unknown command ${JSON.stringify(word)} (${Object.keys(commands).join(', ')})\n`);
-    return;
-  }
-  run(rest.join(' ')).then(
-    (answer) => process.stderr.write(`demo/stack: ${answer.trim() || 'done'}\n`),
-    (err: Error) => process.stderr.write(`demo/stack: ${word}: ${err.message}\n`),
+  if (!line.trim()) return;
+  runStackCommand(stack, line, commands).then(
+    (answer) => process.stderr.write(`demo/stack: ${answer}\n`),
+    (err: Error) => process.stderr.write(`demo/stack: ${line.trim().split(/\s+/)[0]}: ${err.message}\n`),
   );
 });

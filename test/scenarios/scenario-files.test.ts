@@ -108,6 +108,6 @@ export const steps = [
     assert.equal(r.code, 3);
     const problems = r.stderr.trim().split('\n').slice(1);
     assert.equal(problems.length, 1, r.stderr);
-    assert.match(problems[0], /member-loss\.feature:10: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/);
+    assert.match(problems[0], /member-loss\.feature:13: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/);
   });
 });

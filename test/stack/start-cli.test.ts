@@ -2,7 +2,7 @@
 // commands on stdin, and when it is killed outright (SIGKILL: no handler runs) its guardian still
 // stops every process of the stack.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ interface Started {
   configFile: string;
   members: Array<{ name: string; pid: number }>;
   haproxy: { socket: string };
+  control: string;
   processGroups: number[];
 }
 
@@ -62,7 +63,7 @@ describe('node demo/stack/start.ts', { skip: stackSkip(), timeout: 120_000 }, ()
     assert.match(shown.stdout, /all green transitively: no/);
   });
 
-  it('takes commands on stdin: maint and ready through the runtime API, kill and restart a member', async () => {
+  it('takes commands on stdin and from demo/stack/control.ts: maint and ready through the runtime API, kill and restart a member', async () => {
     const status = async (server: string) => (await serverStates(started.haproxy.socket)).find((s) => s.server === server)?.status;
     const until = async (what: string, holds: () => Promise<boolean>) => {
       const deadline = Date.now() + 10_000;
@@ -73,7 +74,10 @@ describe('node demo/stack/start.ts', { skip: stackSkip(), timeout: 120_000 }, ()
     };
     child.stdin!.write('maint app-1\n');
     await until('app-1 in MAINT', async () => (await status('app-1')) === 'MAINT');
-    child.stdin!.write('ready app-1\n');
+    // The same command table from another process, through the control socket (what scenario actions run).
+    const control = spawnSync(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), started.dir, 'ready', 'app-1'], { encoding: 'utf8' });
+    assert.equal(control.status, 0, control.stderr);
+    assert.equal(started.control, join(started.dir, 'control.sock'));
     await until('app-1 back UP', async () => (await status('app-1')) === 'UP');
 
     const app0 = started.members.find((m) => m.name === 'app-0')!;

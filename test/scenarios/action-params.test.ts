@@ -1,0 +1,68 @@
+// "I run the action "NAME" with member "app-0" and check "HTTP"": a named action with placeholders
+// given in the step's text (the negative control's disable-check uses it). The real CLI; the steps
+// never ask the model, so no monitoring is needed.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVigil } from '../helpers/vigil-cli.ts';
+
+describe('vigil scenario run: named actions with values', () => {
+  let dir: string;
+  let config: string;
+  const feature = async (name: string, steps: string) => {
+    const file = join(dir, name);
+    await writeFile(file, `Feature: with\n  Scenario: one\n${steps}`);
+    return file;
+  };
+  const scenario = (file: string, ...args: string[]) => runVigil(['scenario', 'run', file, '--config', config, ...args], { timeoutMs: 60_000 });
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-scenario-with-'));
+    config = join(dir, 'vigil.yaml');
+    // Each action appends its values to log.txt, so the test sees what it was given and in which order.
+    await writeFile(
+      config,
+      `store: ./vigil.db
+model:
+  sources: { nagios: { statusFile: ./no/status.dat } }
+  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]
+scenarios:
+  actions:
+    disable-check: { command: ["sh", "-c", "echo disable $1 $2 >> log.txt", "sh", "{{member}}", "{{check}}"], undo: enable-check }
+    enable-check: { command: ["sh", "-c", "echo enable $1 $2 >> log.txt", "sh", "{{member}}", "{{check}}"] }
+    drain-lb: { command: ["sh", "-c", "echo drain >> log.txt"] }
+`,
+    );
+  });
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fills the placeholders from the text, and the undo gets the same values', async () => {
+    const file = await feature(
+      'with.feature',
+      '    When I run the action "disable-check" with member "app-0" and check "HTTP LB"\n    And I run the action "drain-lb"\n',
+    );
+    const r = await scenario(file, '--json');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(await readFile(join(dir, 'log.txt'), 'utf8'), 'disable app-0 HTTP LB\ndrain\nenable app-0 HTTP LB\n');
+    const [result] = JSON.parse(r.stdout).scenarios;
+    assert.deepEqual(result.cleanup.map((s: { text: string }) => s.text), ['enable-check "app-0" "HTTP LB"']);
+  });
+
+  it('a missing value or a malformed "with" is refused before anything runs, naming file, line and step', async () => {
+    await rm(join(dir, 'log.txt'), { force: true });
+    const file = await feature(
+      'bad.feature',
+      '    When I run the action "drain-lb"\n    And I run the action "disable-check" with member "app-0"\n    And I run the action "disable-check" with member app-0\n    And I run the action "disable-check" with member "a" and member "b"\n',
+    );
+    const r = await scenario(file);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /bad\.feature:4: step "And I run the action "disable-check" with member "app-0"": action "disable-check" uses \{\{check\}\}, which this step does not give \(it gives: member\)/);
+    assert.match(r.stderr, /bad\.feature:5: step .*: "with member app-0": write the action's values as name "value", joined by "and"/);
+    assert.match(r.stderr, /bad\.feature:6: step .*: "with member "a" and member "b"": member is given twice/);
+    await assert.rejects(readFile(join(dir, 'log.txt')), { code: 'ENOENT' });
+  });
+});
