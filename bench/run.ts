@@ -7,6 +7,7 @@
 // Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency; and the
 // service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services; and the
 // example stack's (bench/stack.ts): time to detect a lost member, scheduled checks vs forced re-checks.
+// Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,9 +16,11 @@ import path from 'node:path';
 import { startDemo } from '../demo/app.ts';
 import type { RunResult } from '../src/core/index.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
+import { benchCapacity } from './capacity.ts';
 import { benchModel } from './model.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 import { benchStack } from './stack.ts';
+import { benchFlaps, benchGrowth, benchSaturation } from './faults.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -139,4 +142,7 @@ suites:
 await main();
 process.stdout.write(`${(await benchService()).join('\n')}\n`);
 process.stdout.write(`${(await benchModel()).join('\n')}\n`);
+process.stdout.write(`${(await benchCapacity()).join('\n')}\n`);
 process.stdout.write(`${(await benchStack()).join('\n')}\n`);
+// Load and fault figures (docs/error-paths.md): each says "nothing lost" only when its check holds.
+for (const bench of [benchFlaps, benchSaturation, benchGrowth]) process.stdout.write(`${(await bench()).join('\n')}\n`);

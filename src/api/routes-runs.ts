@@ -9,6 +9,7 @@ import { messageOf } from '../shared/errors.ts';
 import { AUTH_MESSAGES, bearerOf, checkToken } from './auth.ts';
 import { listArtifacts, TRACE_HINT } from './artifacts.ts';
 import { sendError } from './http-error.ts';
+import { traceViewerURL } from './trace-viewer.ts';
 import type { RunControl } from './run-control.ts';
 
 const STATUSES: readonly RunStatus[] = ['passed', 'flaky', 'failed', 'error'];
@@ -38,7 +39,8 @@ export async function withLinks(run: RunResult, artifactsDir: string) {
     links: {
       self: `/api/runs/${run.runId}`,
       page: `/runs/${run.runId}`,
-      artifacts,
+      // A trace also links the self-hosted trace viewer opened on it.
+      artifacts: artifacts.map((a) => (a.kind === 'trace' ? { ...a, viewer: traceViewerURL(a.url) } : a)),
       ...(artifacts.some((a) => a.kind === 'trace') ? { traceHint: TRACE_HINT } : {}),
     },
   };

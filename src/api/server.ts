@@ -12,11 +12,18 @@ import { artifactsNeedToken, requireReadToken } from './read-access.ts';
 import type { RunControl } from './run-control.ts';
 import { healthRoutes } from './routes-health.ts';
 import { runsRoutes } from './routes-runs.ts';
+import { pausesRoutes } from './routes-pauses.ts';
 import { suitesRoutes } from './routes-suites.ts';
+import { TRACE_VIEWER_PATH, traceViewerHandler } from './trace-viewer.ts';
+import type { PauseControl } from '../scheduler/pause-control.ts';
 import { uiRoutes } from './ui/routes-ui.ts';
 
 export interface ApiDeps {
   store: Pick<Store, 'runs'>;
+  /** Pausing and resuming pairs (API, UI); absent without a scheduler. */
+  pauses?: PauseControl;
+  /** api.publicURL, for the links the UI shows. */
+  publicURL?: string;
   /** host:port; port 0 picks a free one. */
   listen: string;
   log: Log;
@@ -48,8 +55,11 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(suitesRoutes({ store: deps.store, control: deps.control }));
   const readTokens = [deps.readToken, deps.token];
+  app.use(pausesRoutes({ pauses: deps.pauses, token: deps.token, bodyLimit }));
   app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));
-  app.use(uiRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsNeedToken: artifactsNeedToken(readTokens), artifactsDir: deps.artifactsDir, bodyLimit }));
+  // Same token and realm as the artifacts: the browser asks once, and sends it for the trace the viewer fetches.
+  app.use(TRACE_VIEWER_PATH, requireReadToken(readTokens), traceViewerHandler());
+  app.use(uiRoutes({ store: deps.store, control: deps.control, pauses: deps.pauses, token: deps.token, artifactsNeedToken: artifactsNeedToken(readTokens), artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(notFound);
   app.use(errorHandler({ log: deps.log, bodyLimit }));
 

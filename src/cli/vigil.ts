@@ -103,6 +103,30 @@ function program(setExit: (code: number) => void) {
     .action(async (files, opts) => setExit(await (await import('./commands/scenario.ts')).scenarioRunCommand(files, opts)));
 
   cli
+    .command('pause')
+    .description('pause a suite on an environment: scheduled runs are skipped, exports say "paused" (docs/service.md)')
+    .option(...configOption)
+    .requiredOption('-s, --suite <name>', 'suite')
+    .requiredOption('-e, --environment <name>', 'environment')
+    .option('--for <duration>', 'how long, e.g. 2h')
+    .option('--until <time>', 'until when (ISO 8601)')
+    .option('--reason <text>', 'said in the Nagios output and the UI')
+    .option('--server <url>', 'a running vigil serve to pause on (POST /api/pauses, needs api.token) instead of the config\'s store')
+    .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN)')
+    .option('--json', 'print the pause as JSON')
+    .action(async (opts) => setExit(await (await import('./commands/pause.ts')).pauseCommand(opts)));
+  cli
+    .command('resume')
+    .description('lift a pause set with vigil pause or the API (maintenance windows end by themselves)')
+    .option(...configOption)
+    .requiredOption('-s, --suite <name>', 'suite')
+    .requiredOption('-e, --environment <name>', 'environment')
+    .option('--server <url>', 'a running vigil serve (DELETE /api/pauses/…, needs api.token)')
+    .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN)')
+    .option('--json', 'print the answer as JSON')
+    .action(async (opts) => setExit(await (await import('./commands/pause.ts')).resumeCommand(opts)));
+
+  cli
     .command('config')
     .description('configuration')
     .command('check')

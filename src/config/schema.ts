@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
+import { defaultConcurrency, RUN_MEMORY_MIB } from '../shared/box-capacity.ts';
+import { maintenanceSchema } from './maintenance-schema.ts';
 import { modelEntrySchema } from './model-schema.ts';
 import { scenariosSchema } from './scenario-schema.ts';
 import { duration, httpUrl, icinga2ConnectionShape, nonEmpty, strict } from './schema-parts.ts';
@@ -24,10 +26,21 @@ const cron = z.string().refine((text) => isValidCron(text), {
   error: (i) => `${JSON.stringify(i.input)} is not a valid cron expression (e.g. "*/5 * * * *")`,
 });
 
-const browserSchema = strict({
+const browserShape = {
   executablePath: nonEmpty.optional(),
+  /** For headless projects (Chromium's headless shell); found by itself next to the system Chromium. */
+  headlessExecutablePath: nonEmpty.optional(),
   /** Extra Chromium flags, e.g. for an old @playwright/test next to a newer system Chromium. */
   args: z.array(z.string()).default([]),
+  /** Runs connect to one browser per Playwright installation (docs/running-playwright.md, "Shared browser"); `always`: even projects with their own launchOptions. */
+  shared: z.union([z.boolean(), z.literal('always')]).optional(),
+};
+const browserSchema = strict(browserShape);
+// The top level also says when a shared browser is replaced by a fresh one.
+const topBrowserSchema = strict({
+  ...browserShape,
+  restartAfterRuns: z.number().int().min(1).default(200),
+  restartAfter: duration({ positive: true }).default(6 * 3_600_000),
 });
 
 const nagiosName = (what: string) =>
@@ -235,6 +248,8 @@ const exportersSchema = strict({
     nsca: nscaSchema.optional(),
     nrdp: strict({ url: httpUrl, token: nonEmpty }).optional(),
     icinga2: icinga2Schema.optional(),
+    /** What a paused pair sends: an OK result saying "paused until …" (default), or a scheduled downtime where the transport can. */
+    paused: z.enum(['ok', 'downtime']).default('ok'),
   }).prefault({}),
   /** Undelivered Nagios results: retried with backoff, given up (and counted) after maxAge or maxAttempts. */
   spool: strict({
@@ -274,8 +289,10 @@ const apiSchema = strict({
     .string()
     .optional()
     .transform((t) => t || undefined),
-  /** Suites running at once (each holds a browser); 2 cores hold one comfortably. */
-  concurrency: z.number().int().min(1).max(64).default(1),
+  /** Suites running at once; default from the box's cores and memory (src/shared/box-capacity.ts). */
+  concurrency: z.number().int().min(1).max(64).default(() => defaultConcurrency()),
+  /** What one run holds at its peak, MiB: a queued run waits while less than this is free (0: no memory guard). */
+  memoryPerRun: z.number().int().min(0).default(RUN_MEMORY_MIB),
   /** Runs waiting for a free slot; beyond it a trigger is refused (429) and a scheduled fire skipped. */
   maxQueue: z.number().int().min(0).max(10_000).default(20),
   /** Time zone of every `schedule`; default the process's (TZ). */
@@ -286,6 +303,8 @@ const apiSchema = strict({
   reapEvery: duration({ positive: true }).default(15 * 60_000),
   /** On SIGTERM/SIGINT, how long in-flight runs may go on before they are interrupted. */
   grace: duration({ positive: false }).default(30_000),
+  /** Where people reach this UI (https://vigil.example.com): alerts link to run and suite pages with it. */
+  publicURL: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
 });
 
 export const vigilConfigSchema = strict({
@@ -295,7 +314,12 @@ export const vigilConfigSchema = strict({
     keep: z.number().int().min(0).default(50),
     maxAge: duration({ positive: true }).default(7 * 86_400_000),
   }).prefault({}),
-  browser: browserSchema.optional(),
+  // Run rows kept in the store, per suite × environment (docs/configuration.md, "runs").
+  runs: strict({
+    keep: z.number().int().min(1).default(2_000),
+    maxAge: duration({ positive: true }).default(90 * 86_400_000),
+  }).prefault({}),
+  browser: topBrowserSchema.optional(),
   environments: nameRecord('environment', environmentSchema),
   tenants: nameRecord('provisioner', provisionerSchema),
   suites: nameRecord('suite', suiteSchema),
@@ -305,6 +329,8 @@ export const vigilConfigSchema = strict({
   model: modelEntrySchema.optional(),
   /** Scenario defaults, named actions and a team's own steps (docs/scenarios.md). */
   scenarios: scenariosSchema.optional(),
+  /** Planned quiet times (cron + duration): the pairs they name are paused (docs/service.md). */
+  maintenance: maintenanceSchema,
 });
 
 export type VigilConfig = z.output<typeof vigilConfigSchema>;

@@ -109,6 +109,12 @@ function checkReferences(config: VigilConfig): string[] {
     }
   }
 
+  config.maintenance.forEach((window, i) => {
+    const suites = Object.keys(config.suites);
+    if (window.suite !== '*' && !config.suites[window.suite]) problems.push(`maintenance[${i}].suite: ${undefinedName('suite', 'suites', window.suite, suites)}`);
+    if (window.environment !== '*' && !config.environments[window.environment]) problems.push(`maintenance[${i}].environment: ${undefinedName('environment', 'environments', window.environment, environments)}`);
+  });
+
   for (const [name, suite] of Object.entries(config.suites)) {
     suite.environments.forEach((envName, i) => {
       if (!config.environments[envName]) {

@@ -3,3 +3,4 @@ export * from './target.ts';
 export * from './nagios-names.ts';
 export * from './nsca-methods.ts';
 export * from './reap-report.ts';
+export * from './test-result.ts';

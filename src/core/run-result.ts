@@ -1,3 +1,5 @@
+import type { TestResult } from './test-result.ts';
+
 // The one record every exporter reads (DESIGN.md "RunResult"). Exporters and the store depend on
 // this shape; change it only together with them. Each union is derived from one `as const` list, so
 // code that needs the values (validation, metrics label sets, the UI's filters) reads the same list.
@@ -65,6 +67,11 @@ export interface RunResult {
   failures: TestFailure[];
   tenant?: { id: string; name: string; state: TenantState; error?: string };
   artifactsDir?: string;
+  /**
+   * Every test with its outcome, duration and retries (the run page). Not read by exporters; the
+   * store keeps them in their own table: `runs.get` returns them, `runs.list` does not.
+   */
+  testResults?: TestResult[];
 }
 
 /** Nagios plugin convention, also `vigil run`'s exit code. */

@@ -8,6 +8,7 @@ export interface NamingConfig {
   environments?: Record<string, { nagiosHost?: string }>;
   suites?: Record<string, { nagios?: { service?: string; stateMap?: StateMap } }>;
   exporters?: { nagios?: { stateMap?: StateMap; servicePrefix?: string } };
+  api?: { publicURL?: string };
 }
 
 export function namingFor(config: NamingConfig, result: Pick<RunResult, 'suite' | 'environment'>): NamingOptions {
@@ -19,5 +20,6 @@ export function namingFor(config: NamingConfig, result: Pick<RunResult, 'suite' 
     ...(suite?.service ? { service: suite.service } : {}),
     ...(nagios?.servicePrefix !== undefined ? { servicePrefix: nagios.servicePrefix } : {}),
     ...(Object.keys(stateMap).length ? { stateMap } : {}),
+    ...(config.api?.publicURL ? { publicURL: config.api.publicURL } : {}),
   };
 }

@@ -54,6 +54,7 @@ export function createExporters(deps: CreateExportersDeps): Exporters {
     targets: Object.entries(config.suites).flatMap(([suite, s]) => s.environments.map((environment) => ({ suite, environment }))),
     exporters: transports.map((t) => t.name),
     processMetrics: deps.processMetrics,
+    publicURL: config.api.publicURL,
     clock: deps.clock,
   });
   const fanOut = createExportFanOut({ store, prometheus, transports, config, log, clock: deps.clock, redact: deps.redact });

@@ -10,6 +10,7 @@ import type { Store } from '../store/types.ts';
 import { namingFor, type NamingConfig } from './check-naming.ts';
 import { backoffMs, createDelivery } from './delivery.ts';
 import { buildCheckResult, type CheckResult, type Transport } from './nagios/index.ts';
+import { buildPausedCheck, type PausedCheckKind, type PausedPair } from './nagios/paused-check.ts';
 import type { PrometheusExporter } from './prometheus/index.ts';
 import { createSpoolRetry, emptyRetrySummary, type RetrySummary } from './spool-retry.ts';
 
@@ -23,14 +24,14 @@ const DEFAULT_MAX_ATTEMPTS = 200;
 
 export interface FanOutConfig extends NamingConfig {
   exporters?: NamingConfig['exporters'] & {
-    nagios?: { timeout?: number };
+    nagios?: { timeout?: number; paused?: 'ok' | 'downtime' };
     spool?: { maxAge?: number; maxAttempts?: number };
   };
 }
 
 export interface ExportFanOutDeps {
   store: Pick<Store, 'spool'>;
-  prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'>;
+  prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> & Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
   transports: Transport[];
   /** The loaded VigilConfig (naming, per-transport timeout, spool limits). */
   config: FanOutConfig;
@@ -45,6 +46,8 @@ export interface ExportFanOutDeps {
 export interface ExportFanOut {
   /** Never throws: a failed delivery is spooled, logged and counted. */
   publish(result: RunResult): Promise<void>;
+  /** A paused pair's state for the Nagios transports (paused-check.ts); spooled like a result. */
+  publishPause(pause: PausedPair, kind: PausedCheckKind): Promise<void>;
   /** Resends spooled results that are due; overlapping calls share one pass. */
   retryDue(): Promise<RetrySummary>;
   /** Spooled results per exporter. */
@@ -79,6 +82,25 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
   let closed = false;
   const spooled = (exporter: string) => store.spool.counts()[exporter] ?? 0;
 
+  /** A store write that may fail on a full or read-only disk: logged and counted, never thrown. */
+  function storeWrite(runId: string, what: string, write: () => unknown): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      prometheus?.observeStoreFailure?.('spool');
+      log.error({ runId, err: redact(messageOf(err)) }, `export: the store failed ${what}`);
+      return false;
+    }
+  }
+  const storeRead = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+
   function track<T>(p: Promise<T>): Promise<T> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p)).catch(() => {});
@@ -94,13 +116,14 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       }
       const error = await delivery.attempt(transport, check);
       if (error === undefined) {
-        delivery.delivered(name, check, runId);
-        prometheus?.observeDelivery(name, true, spooled(name));
+        // Delivered is delivered: a store that cannot remember it (full disk) costs only the ordering guard.
+        storeWrite(runId, 'recording the delivery', () => delivery.delivered(name, check, runId));
+        prometheus?.observeDelivery(name, true, storeRead(() => spooled(name)));
         log.debug({ exporter: name, runId }, 'export: delivered');
         return;
       }
       const now = clock();
-      store.spool.add({
+      const kept = storeWrite(runId, 'spooling the undelivered result', () => store.spool.add({
         exporter: name,
         runId,
         host: check.host,
@@ -111,8 +134,15 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
         nextAttemptAt: new Date(now.getTime() + backoff(1)),
         lastError: error,
         createdAt: now,
-      });
-      prometheus?.observeDelivery(name, false, spooled(name));
+      }));
+      if (!kept) {
+        // Nowhere to keep it: say everything Nagios would have shown, so it is at least in the log.
+        prometheus?.observeDelivery(name, false);
+        prometheus?.observeDrop(name);
+        log.error({ exporter: name, runId, host: check.host, service: check.service, state: check.state, output: check.output, err: error }, 'export: delivery failed and the result could not be spooled; it will not reach this monitoring system');
+        return;
+      }
+      prometheus?.observeDelivery(name, false, storeRead(() => spooled(name)));
       log.warn({ exporter: name, runId, err: error, retryInMs: backoff(1) }, 'export: delivery failed; result spooled for retry');
     });
   }
@@ -141,8 +171,23 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
     await track(work);
   }
 
+  async function publishPause(pause: PausedPair, kind: PausedCheckKind): Promise<void> {
+    if (closed || transports.length === 0) return;
+    let check: CheckResult;
+    try {
+      check = buildPausedCheck(pause, { ...namingFor(config, pause), mode: config.exporters?.nagios?.paused ?? 'ok', kind, now: clock() });
+    } catch (err) {
+      log.error({ suite: pause.suite, environment: pause.environment, err: redact(messageOf(err)) }, 'export: pause cannot be addressed to Nagios; not sent');
+      return;
+    }
+    // Not a run: the spool and the ordering guard key it by this id instead.
+    const id = `${kind}-${check.timestamp}`;
+    await track(Promise.all(transports.map((t) => sendFresh(t, check, id))).then(() => {}));
+  }
+
   return {
     publish,
+    publishPause,
 
     retryDue() {
       if (closed) return Promise.resolve(emptyRetrySummary());

@@ -5,11 +5,11 @@ import type { RunResult } from '../core/index.ts';
 
 const BROWSER_LAUNCH = /browserType\.launch|Executable doesn't exist|Failed to launch/;
 
-type Decided = Pick<RunResult, 'status' | 'errorPhase' | 'errorMessage' | 'tests' | 'failures'>;
+type Decided = Pick<RunResult, 'status' | 'errorPhase' | 'errorMessage' | 'tests' | 'failures' | 'testResults'>;
 
 export function decideStatus(outcome: SuiteOutcome): Decided {
   const { tests, failures } = outcome;
-  const base = { tests, failures };
+  const base = { tests, failures, ...(outcome.testResults ? { testResults: outcome.testResults } : {}) };
   switch (outcome.kind) {
     case 'timeout':
       return { ...base, status: 'error', errorPhase: 'timeout', errorMessage: outcome.message ?? 'the suite did not finish within its timeout and was killed' };

@@ -10,9 +10,11 @@ import type { VigilConfig } from '../config/schema.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
+import { describeStoreFailure } from '../store/store-failure.ts';
 import type { Store } from '../store/types.ts';
 import { pruneArtifacts } from '../suites/artifacts.ts';
 import { runSuite } from '../suites/run-suite.ts';
+import { createSharedBrowsers, type SharedBrowsers } from '../suites/shared-browser.ts';
 import { scrubKeptArtifacts } from '../suites/scrub-artifacts.ts';
 import { resolveBrowser } from '../suites/system-browser.ts';
 import type { SuiteEvent, SuiteOutcome } from '../suites/types.ts';
@@ -46,6 +48,10 @@ export interface OrchestratorDeps {
   clock?: () => Date;
   /** Fan-out to exporters; failures there are the exporters' business, never the run's. */
   publish?: (result: RunResult) => Promise<void>;
+  /** A store write failed (full or read-only disk): the run went on without it; count it. */
+  onStoreFailure?: (operation: 'run' | 'ledger') => void;
+  /** Shared browsers for suites with browser.shared; made on first use when not given. */
+  sharedBrowsers?: SharedBrowsers;
 }
 
 // Teardown must not depend on the run's (possibly aborted) signal, but must not hang forever either.
@@ -64,6 +70,24 @@ type Teardown = () => Promise<void>;
 export function createRunOrchestrator(deps: OrchestratorDeps) {
   const { config, store, provisioners, redact, log } = deps;
   const clock = deps.clock ?? (() => new Date());
+  let sharedPool = deps.sharedBrowsers;
+  const sharedBrowsers = () =>
+    (sharedPool ??= createSharedBrowsers({ log, withheldVariables: deps.withheldVariables, maxRuns: config.browser?.restartAfterRuns, maxAgeMs: config.browser?.restartAfter }));
+
+  /**
+   * A write to the store that the run can go on without (a full or read-only disk must not stop the
+   * tenant's teardown or the result's delivery): logged with what to do, counted, never thrown.
+   */
+  function storeWrite(operation: 'run' | 'ledger', runId: string, what: string, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      deps.onStoreFailure?.(operation);
+      log.error({ runId, store: store.path, err: redact(describeStoreFailure(err, messageOf(err))) }, `the store could not save ${what}`);
+      return false;
+    }
+  }
 
   async function run(request: RunRequest): Promise<RunResult> {
     const started = clock();
@@ -132,23 +156,28 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     const { runId } = result;
     const name = tenantName(provisioner.prefix, result.suite);
     const tenant: NonNullable<RunResult['tenant']> = { id: '', name, state: 'creating' };
+    // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant. A ledger
+    // that cannot be written means no tenant is made, rather than one nobody could find again.
+    const begun = storeWrite('ledger', runId, `the ledger row of tenant ${name}`, () =>
+      store.tenants.begin({ name, provisioner: provisioner.name, suite: result.suite, environment: environment.name, baseURL: environment.baseURL, runId, createdAt: clock().toISOString() }),
+    );
+    if (!begun) return void fail(result, 'tenant_setup', `no tenant was created: the tenant ledger in the store (${store.path}) cannot be written; see the log`);
     result.tenant = tenant;
-    // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant.
-    store.tenants.begin({ name, provisioner: provisioner.name, suite: result.suite, environment: environment.name, baseURL: environment.baseURL, runId, createdAt: clock().toISOString() });
     emit({ type: 'phase', runId, phase: 'tenant_setup', detail: name });
     const setupStart = performance.now();
     try {
       const fields = await provisioner.create({ name, environment }, signal);
       tenant.id = fields.id;
       tenant.state = 'active';
-      store.tenants.activate(name, publicFields(fields, provisioner));
+      // The teardown first: whatever happens to the ledger now, this tenant is deleted at the end.
       teardowns.push(() => tearDownTenant(target, fields, result, emit));
+      storeWrite('ledger', runId, `tenant ${name} as active`, () => store.tenants.activate(name, publicFields(fields, provisioner)));
       return fields;
     } catch (err) {
       const message = redact(messageOf(err));
       tenant.state = 'create_failed';
       tenant.error = message;
-      store.tenants.finish(name, 'create_failed', message);
+      storeWrite('ledger', runId, `tenant ${name} as create_failed`, () => store.tenants.finish(name, 'create_failed', message));
       if (signal?.aborted) fail(result, 'interrupted', interruption(signal, `while the tenant was being created: ${message}`));
       else fail(result, 'tenant_setup', message);
       return undefined;
@@ -164,15 +193,15 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     try {
       await target.provisioner.destroy({ name: tenant.name, fields, environment: target.environment }, AbortSignal.timeout(TEARDOWN_GRACE_MS));
       tenant.state = 'destroyed';
-      store.tenants.finish(tenant.name, 'destroyed');
     } catch (err) {
       // Never hides the test outcome: the tenant stays in the ledger for the reaper.
       const message = redact(messageOf(err));
       tenant.state = 'teardown_failed';
       tenant.error = message;
-      store.tenants.finish(tenant.name, 'teardown_failed', message);
       log.error({ runId: result.runId, tenant: tenant.name, err: message }, 'tenant teardown failed; left for the reaper');
     } finally {
+      const state = tenant.state === 'destroyed' ? 'destroyed' : 'teardown_failed';
+      storeWrite('ledger', result.runId, `tenant ${tenant.name} as ${state}`, () => store.tenants.finish(tenant.name, state, tenant.error));
       result.phases.teardown = seconds(performance.now() - teardownStart);
     }
   }
@@ -184,7 +213,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     const testStart = performance.now();
     const outputDir = path.join(config.artifacts.dir, runId);
     const { browser, fellBack } = resolveBrowser({ ...config.browser, ...suite.browser });
-    if (fellBack) log.debug({ executablePath: browser.executablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
+    if (fellBack) log.debug({ executablePath: browser.executablePath, headless: browser.headlessExecutablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
+    const shared = suite.browser?.shared ?? config.browser?.shared;
     let outcome: SuiteOutcome;
     try {
       outcome = await runSuite({
@@ -213,6 +243,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         workers: suite.workers,
         keepReporters: suite.keepReporters,
         browser,
+        ...(shared ? { sharedBrowser: { pool: sharedBrowsers(), always: shared === 'always' } } : {}),
         withheldVariables: deps.withheldVariables,
         signal,
         log,
@@ -246,7 +277,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       log.warn({ err: redact(messageOf(err)) }, 'artifact retention failed; old artifacts stay until the next run');
     }
     const clean = redact.value(result);
-    store.runs.save(clean);
+    // Still published when it cannot be stored: Nagios and Prometheus hear of it, the log has it.
+    storeWrite('run', clean.runId, `run ${clean.runId} (${clean.suite}@${clean.environment} ${clean.status}); it is still published`, () => store.runs.save(clean));
     log.info({ runId: clean.runId, suite: clean.suite, environment: clean.environment, status: clean.status, errorPhase: clean.errorPhase }, 'run finished');
     if (deps.publish) {
       try {
@@ -258,7 +290,10 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     return clean;
   }
 
-  return { run };
+  /** Stops the shared browsers (a process that exits stops them anyway: they watch their stdin). */
+  const close = async () => sharedPool?.close();
+
+  return { run, close };
 }
 
 export type RunOrchestrator = ReturnType<typeof createRunOrchestrator>;

@@ -9,6 +9,9 @@ import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { RunOrchestrator } from '../runs/orchestrator.ts';
 import { targetKey, targetProblem, type RunResult, type Trigger } from '../core/index.ts';
+import { createClockWatch, type ClockWatchOptions } from './clock-watch.ts';
+import type { MemoryGuard } from './memory-guard.ts';
+import type { PauseState } from './pauses.ts';
 import { ownsPair, type Shard } from './shard.ts';
 
 export interface SchedulerDeps {
@@ -25,10 +28,29 @@ export interface SchedulerDeps {
   jitterMs?: number;
   /** Only pairs this replica owns are scheduled and triggerable. */
   shard?: Shard;
-  /** A scheduled fire that did not queue: the pair was busy, or the queue full. */
-  onSkip?: (suite: string, environment: string, reason: 'busy' | 'queue_full') => void;
+  /** A scheduled fire that did not queue: the pair was busy, the queue full, or the fire was missed. */
+  /** `paused` carries the pause in force (API, `vigil pause`, a maintenance window). */
+  onSkip?: (suite: string, environment: string, reason: SkipReason, pause?: PauseState) => void;
+  /** Paused pairs: their scheduled fires are skipped (a run triggered by hand still runs). */
+  pauses?: { pausedNow(suite: string, environment: string): PauseState | undefined };
   random?: () => number;
+  /** How late a fire may still run; later, it is skipped as missed. Default 30 s. */
+  missedToleranceMs?: number;
+  /** Wall-clock jump detection (clock-watch.ts); the defaults suit production. */
+  clockWatch?: Partial<Omit<ClockWatchOptions, 'onJump'>>;
+  /** A run beyond the first waits in the queue while the box lacks the memory for it (memory-guard.ts). */
+  memoryGuard?: MemoryGuard;
+  /** How often a run held back for memory looks again. Default 2 s. */
+  memoryRecheckMs?: number;
 }
+
+/** `missed`: the fire's time passed unseen (the wall clock jumped forward, or the event loop was blocked). */
+export type SkipReason = 'busy' | 'queue_full' | 'missed' | 'paused';
+
+// A fire up to this late still runs (node-cron's default is 1 s: a busy event loop on a small machine
+// running Chromium would drop monitoring runs). Later than this, or than the schedule's own interval, it is missed.
+const MISSED_TOLERANCE_MS = 30_000;
+const CLOCK_WATCH = { everyMs: 10_000, thresholdMs: 5_000 };
 
 export type RunState = 'queued' | 'running';
 
@@ -71,6 +93,7 @@ export function createScheduler(deps: SchedulerDeps) {
   const maxQueue = Math.max(0, deps.maxQueue ?? 20);
   const jitterMs = Math.max(0, deps.jitterMs ?? 0);
   const random = deps.random ?? Math.random;
+  const missedToleranceMs = deps.missedToleranceMs ?? MISSED_TOLERANCE_MS;
   const tasks = new Map<string, ScheduledTask>();
   const queue: Job[] = [];
   const active = new Map<string, Job>(); // by pair key: queued or running
@@ -79,13 +102,34 @@ export function createScheduler(deps: SchedulerDeps) {
   const jitterTimers = new Set<NodeJS.Timeout>();
   const jittering = new Set<string>();
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  let clockWatch: { stop(): void } | undefined;
 
   const key = targetKey;
   const owned = (suite: string, environment: string) => !shard || ownsPair(shard, suite, environment);
   const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
 
+  let memoryRecheck: NodeJS.Timeout | undefined;
+  let heldForMemory = false;
+  /** The first run always starts (nothing else would free memory); further ones only when the box has room. */
+  function memoryAllows(): boolean {
+    if (!deps.memoryGuard || controllers.size === 0) return true;
+    const seen = deps.memoryGuard.admits();
+    if (seen.ok) {
+      heldForMemory = false;
+      return true;
+    }
+    if (!heldForMemory) log.warn({ freeMiB: seen.freeMiB, perRunMiB: seen.perRunMiB, running: controllers.size, queued: queue.length }, `runs wait in the queue: ${seen.freeMiB} MiB free, one more run needs ${seen.perRunMiB} MiB (api.memoryPerRun)`);
+    heldForMemory = true;
+    // Memory can come back without a run ending (another process exits): look again soon.
+    memoryRecheck ??= setTimeout(() => {
+      memoryRecheck = undefined;
+      pump();
+    }, deps.memoryRecheckMs ?? 2_000);
+    return false;
+  }
+
   function pump() {
-    while (state !== 'stopping' && state !== 'stopped' && controllers.size < limit && queue.length > 0) {
+    while (state !== 'stopping' && state !== 'stopped' && controllers.size < limit && queue.length > 0 && memoryAllows()) {
       const job = queue.shift()!;
       const controller = new AbortController();
       controllers.set(job.runId, controller);
@@ -131,6 +175,13 @@ export function createScheduler(deps: SchedulerDeps) {
   }
 
   function fire(suite: string, environment: string) {
+    // Scheduled fires only: a run someone triggers by hand during a pause (a deploy gate) still runs.
+    const pause = deps.pauses?.pausedNow(suite, environment);
+    if (pause && state === 'running') {
+      log.info({ suite, environment, reason: 'paused', until: pause.until, source: pause.source }, `scheduled fire skipped: ${key(suite, environment)} is paused until ${pause.until} (${pause.reason})`);
+      deps.onSkip?.(suite, environment, 'paused', pause);
+      return;
+    }
     const outcome = trigger(suite, environment, 'schedule');
     if (outcome.kind === 'queued') {
       outcome.done.catch((err) => log.warn({ suite, environment, err: String(err) }, 'scheduled run did not run'));
@@ -174,8 +225,26 @@ export function createScheduler(deps: SchedulerDeps) {
       for (const { suite, environment, schedule } of pairs()) {
         if (!schedule) continue;
         const name = key(suite, environment);
-        tasks.set(name, cron.schedule(schedule, () => fireLater(suite, environment), { name, timezone: deps.timezone }));
+        const task = cron.schedule(schedule, () => fireLater(suite, environment), { name, timezone: deps.timezone, missedExecutionTolerance: missedToleranceMs });
+        task.on('execution:missed', (context) => {
+          log.warn({ suite, environment, reason: 'missed', at: context.date.toISOString() }, `scheduled fire skipped: its time passed unseen (the wall clock jumped forward or the process was stalled over ${missedToleranceMs / 1000}s)`);
+          deps.onSkip?.(suite, environment, 'missed');
+        });
+        tasks.set(name, task);
       }
+      clockWatch = createClockWatch({
+        ...CLOCK_WATCH,
+        ...deps.clockWatch,
+        onJump(jumpMs) {
+          if (jumpMs > 0) {
+            // node-cron sees the fires in between as missed (logged and counted above); the next one fires on time.
+            return void log.warn({ jumpMs }, `the wall clock jumped forward by ${Math.round(jumpMs / 1000)}s: fires in between are skipped as missed`);
+          }
+          // Re-planned from the new time: otherwise a jump back leaves every schedule silent for as long as the jump.
+          for (const task of tasks.values()) void Promise.resolve(task.stop()).then(() => task.start());
+          log.warn({ jumpMs, jobs: tasks.size }, `the wall clock jumped back by ${Math.round(-jumpMs / 1000)}s: schedules re-planned from the new time`);
+        },
+      });
       log.info({ jobs: tasks.size, concurrency: limit, maxQueue, timezone: deps.timezone, jitterMs, shard }, 'scheduler started');
     },
     /** Queues every owned pair once (`--run-now`). */
@@ -209,6 +278,8 @@ export function createScheduler(deps: SchedulerDeps) {
       for (const timer of jitterTimers) clearTimeout(timer);
       jitterTimers.clear();
       jittering.clear();
+      clockWatch?.stop();
+      clearTimeout(memoryRecheck);
       for (const t of tasks.values()) await t.stop();
       for (const job of queue.splice(0)) {
         active.delete(key(job.suite, job.environment));

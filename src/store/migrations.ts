@@ -87,4 +87,31 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX scenario_runs_by_scenario ON scenario_runs (scenario, started_at);
   `,
+  // 4: every test of a run (the run page lists them all; the suite page charts their durations), and
+  // the pauses of suite × environment pairs (a restart keeps them; maintenance windows are config).
+  `
+  CREATE TABLE run_tests (
+    run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    project     TEXT,
+    outcome     TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    retries     INTEGER NOT NULL,
+    error       TEXT,
+    snippet     TEXT,
+    PRIMARY KEY (run_id, seq)
+  );
+
+  CREATE TABLE pauses (
+    suite       TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    until       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (suite, environment)
+  );
+  `,
 ];

@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { ConfigError, messageOf } from '../shared/errors.ts';
 import { migrations } from './migrations.ts';
 import { createExportSpool } from './export-spool.ts';
+import { createPauseStore } from './pause-store.ts';
 import { createRunStore } from './run-store.ts';
 import { describeStoreFailure, runningAs } from './store-failure.ts';
 import { createScenarioRunStore } from './scenario-run-store.ts';
@@ -57,6 +58,7 @@ export function openStore(path: string): Store {
     tenants: createTenantLedger(db),
     spool: createExportSpool(db),
     scenarioRuns: createScenarioRunStore(db),
+    pauses: createPauseStore(db),
     close: () => {
       if (db.isOpen) db.close();
     },

@@ -1,5 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { RunResult } from '../core/index.ts';
+import { createRunRetention } from './run-retention.ts';
+import { createTestRows } from './test-rows.ts';
 import type { RunQuery, RunStore, SuiteSummary } from './types.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -28,10 +30,14 @@ export function createRunStore(db: DatabaseSync): RunStore {
     SELECT suite, environment, MAX(finished_at) AS at FROM runs WHERE status IN ${SUCCESS}
     GROUP BY suite, environment`);
 
+  const statusCounts = db.prepare('SELECT status, COUNT(*) AS n FROM runs WHERE suite = ? AND environment = ? AND finished_at >= ? GROUP BY status');
   const parse = (row: unknown): RunResult => JSON.parse((row as { result: string }).result) as RunResult;
+  const testRows = createTestRows(db);
 
   return {
     save(result) {
+      // Per-test rows live in run_tests: the JSON stays the small record lastBySuite() and list() parse.
+      const { testResults, ...summary } = result;
       db.exec('BEGIN');
       try {
         upsert.run(
@@ -43,12 +49,13 @@ export function createRunStore(db: DatabaseSync): RunStore {
           result.errorPhase ?? null,
           result.startedAt,
           result.finishedAt,
-          JSON.stringify(result),
+          JSON.stringify(summary),
         );
         clearFailures.run(result.runId);
         result.failures.forEach((f, seq) =>
           insertFailure.run(result.runId, seq, f.title, f.file, Math.trunc(f.line) || 0, f.error),
         );
+        testRows.replace(result.runId, testResults ?? []);
         db.exec('COMMIT');
       } catch (err) {
         db.exec('ROLLBACK');
@@ -58,8 +65,22 @@ export function createRunStore(db: DatabaseSync): RunStore {
 
     get(runId) {
       const row = byId.get(runId);
-      return row ? parse(row) : undefined;
+      if (!row) return undefined;
+      const result = parse(row);
+      const tests = testRows.of(runId);
+      return tests.length ? { ...result, testResults: tests } : result;
     },
+
+    testHistory: (query) => testRows.history(query),
+
+    statusCounts(query) {
+      const rows = statusCounts.all(query.suite, query.environment, query.since.toISOString()) as Array<{ status: string; n: number }>;
+      const counts = { passed: 0, flaky: 0, failed: 0, error: 0 };
+      for (const r of rows) if (r.status in counts) counts[r.status as keyof typeof counts] = Number(r.n);
+      return counts;
+    },
+
+    retain: createRunRetention(db),
 
     list(query: RunQuery = {}) {
       const where: string[] = [];

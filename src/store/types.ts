@@ -1,4 +1,8 @@
 import type { RunResult, RunStatus, TenantState } from '../core/index.ts';
+import type { PauseStore } from './pause-store.ts';
+import type { RetentionPolicy } from './run-retention.ts';
+
+export type { Pause, PauseStore } from './pause-store.ts';
 
 export type { TenantState };
 
@@ -29,6 +33,28 @@ export interface RunStore {
   list(query?: RunQuery): RunResult[];
   /** One entry per suite × environment that has run at least once. */
   lastBySuite(): SuiteSummary[];
+  /** Removes runs past the retention policy (run-retention.ts); returns how many. */
+  retain(policy: RetentionPolicy): number;
+  /** Per-test durations of a pair's newest runs that recorded tests, oldest first. */
+  testHistory(query: TestHistoryQuery): TestHistoryPoint[];
+  /** Runs of a pair per status that finished at or after `since` (pass rate, availability). */
+  statusCounts(query: { suite: string; environment: string; since: Date }): Record<RunStatus, number>;
+}
+
+export interface TestHistoryQuery {
+  suite: string;
+  environment: string;
+  /** How many of the newest runs; default 30. */
+  runs?: number;
+}
+
+export interface TestHistoryPoint {
+  runId: string;
+  startedAt: string;
+  title: string;
+  project?: string;
+  outcome: 'passed' | 'failed' | 'flaky' | 'skipped';
+  durationMs: number;
 }
 
 export interface TenantBegin {
@@ -86,6 +112,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly tenants: TenantLedger;
   readonly spool: ExportSpool;
+  readonly pauses: PauseStore;
   readonly scenarioRuns: ScenarioRunStore;
   close(): void;
 }

@@ -69,5 +69,6 @@ export function createReporterEventReader(opts: { log: Log; onEvent?: (e: SuiteE
     runErrors: (): readonly string[] => runErrors,
     counts: () => tally.counts(),
     failures: () => tally.failures(),
+    results: () => tally.results(),
   };
 }

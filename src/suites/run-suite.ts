@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emptyCounts } from '../core/index.ts';
+import { messageOf } from '../shared/errors.ts';
 import { createRedactor, SECRET_NAME } from '../shared/redact.ts';
 import { buildChildEnv } from './child-env.ts';
 import { classifyExit } from './classify-exit.ts';
@@ -13,6 +14,7 @@ import { findConfig } from './find-config.ts';
 import { runPlaywrightProcess } from './playwright-process.ts';
 import { createReporterEventReader } from './reporter-events.ts';
 import { resolvePlaywright } from './resolve-playwright.ts';
+import { resolvePlaywrightCore, type BrowserLease } from './shared-browser.ts';
 import type { RunSuiteOptions, SuiteOutcome } from './types.ts';
 import { writeWrapper } from './write-wrapper.ts';
 
@@ -42,12 +44,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const workDir = mkdtempSync(path.join(tmpdir(), WORK_DIR_PREFIX));
   writeFileSync(path.join(workDir, 'owner.pid'), String(process.pid));
   const eventsFile = path.join(workDir, 'events.jsonl');
+  const lease = options.sharedBrowser ? await leaseSharedBrowser(options, playwright.cliPath) : undefined;
   const wrapper = writeWrapper(workDir, {
     configFile,
     baseURL: options.baseURL,
     outputDir: path.resolve(options.outputDir),
     keepReporters: options.keepReporters ?? false,
     browser: options.browser,
+    ...(lease ? { connect: { wsEndpoint: lease.wsEndpoint, always: options.sharedBrowser!.always } } : {}),
     retries: options.retries,
     use: options.use,
   });
@@ -87,21 +91,40 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     onEvents: (chunk) => reader.write(chunk),
   });
   reader.end();
+  const shared = lease?.end();
   if (existsSync(eventsFile)) reader.readFallback(readFileSync(eventsFile, 'utf8'));
   rmSync(workDir, { recursive: true, force: true });
 
   const tests = reader.counts();
   const failures = reader.failures();
-  const { kind, message } = classifyExit({
+  let { kind, message } = classifyExit({
     ...ended,
     timeoutMs: options.timeoutMs,
     runErrors: reader.runErrors(),
     ended: reader.ended,
     tests,
   });
+  // Tests that failed because the shared browser died under them say nothing about the app.
+  if (shared?.crashed && (kind === 'completed' || kind === 'crashed')) {
+    kind = 'crashed';
+    message = `${shared.message}; the tests that ran on it cannot be trusted (the next run starts a fresh browser)`;
+  }
   if (kind === 'crashed') log.warn({ suiteDir, exit: ended.exit }, 'suite crashed');
   if (kind === 'completed' && failures.length === 0) emptyDir(options.outputDir); // artifacts are kept for failures only
-  return { kind, ...(message ? { message } : {}), tests, failures, durationSec: durationSec(), playwrightVersion: playwright.version };
+  const testResults = reader.results();
+  return { kind, ...(message ? { message } : {}), tests, failures, ...(testResults.length ? { testResults } : {}), durationSec: durationSec(), playwrightVersion: playwright.version };
+}
+
+/** A shared browser for this run; when none can be started, the run launches its own and the log says why. */
+async function leaseSharedBrowser(options: RunSuiteOptions, cliPath: string): Promise<BrowserLease | undefined> {
+  const b = options.browser ?? {};
+  try {
+    const coreDir = resolvePlaywrightCore(cliPath);
+    return await options.sharedBrowser!.pool.lease({ coreDir, executablePath: b.headlessExecutablePath ?? b.executablePath, args: b.args ?? [] });
+  } catch (err) {
+    options.log.warn({ suiteDir: options.suiteDir, err: messageOf(err) }, 'no shared browser: this run launches its own');
+    return undefined;
+  }
 }
 
 function emptyDir(dir: string): void {

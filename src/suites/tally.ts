@@ -1,4 +1,4 @@
-import type { TestCounts, TestFailure } from '../core/index.ts';
+import type { TestCounts, TestFailure, TestResult } from '../core/index.ts';
 import { emptyCounts } from '../core/index.ts';
 import type { TestOutcome } from './types.ts';
 
@@ -13,13 +13,15 @@ export interface AttemptEvent {
   retry: number;
   durationMs: number;
   error?: string;
+  snippet?: string;
+  project?: string;
 }
 
 // Each test counts once, with the outcome of its last attempt (Playwright's own test.outcome():
 // passed after a failed attempt is flaky). The failure message is the last failing attempt's.
 export function createTally() {
   const last = new Map<string, AttemptEvent>();
-  const lastError = new Map<string, string>();
+  const lastError = new Map<string, Pick<AttemptEvent, 'error' | 'snippet'>>();
   let notRun = 0;
   return {
     /** Tests that never started count as skipped: they were not tested, and say so. */
@@ -28,7 +30,7 @@ export function createTally() {
     },
     add(attempt: AttemptEvent): void {
       last.set(attempt.id, attempt);
-      if (attempt.error) lastError.set(attempt.id, attempt.error);
+      if (attempt.error) lastError.set(attempt.id, { error: attempt.error, snippet: attempt.snippet });
     },
     get size(): number {
       return last.size;
@@ -46,7 +48,24 @@ export function createTally() {
     failures(): TestFailure[] {
       return [...last.values()]
         .filter((a) => a.outcome === 'failed')
-        .map((a) => ({ title: a.title, file: a.file, line: a.line, error: lastError.get(a.id) ?? `test ${a.status}` }));
+        .map((a) => ({ title: a.title, file: a.file, line: a.line, error: lastError.get(a.id)?.error ?? `test ${a.status}` }));
+    },
+    /** Every test that ran, in the order they finished; a flaky test keeps its failing attempt's error. */
+    results(): TestResult[] {
+      return [...last.values()].map((a) => {
+        const failedAttempt = lastError.get(a.id);
+        return {
+          title: a.title,
+          file: a.file,
+          line: a.line,
+          ...(a.project ? { project: a.project } : {}),
+          outcome: a.outcome,
+          durationMs: Math.max(0, Math.round(a.durationMs)),
+          retries: a.retry,
+          ...(a.outcome !== 'passed' && a.outcome !== 'skipped' && failedAttempt?.error ? { error: failedAttempt.error } : {}),
+          ...(a.outcome !== 'passed' && a.outcome !== 'skipped' && failedAttempt?.snippet ? { snippet: failedAttempt.snippet } : {}),
+        };
+      });
     },
   };
 }

@@ -1,8 +1,11 @@
 import type { Log } from '../shared/log.ts';
-import type { TestCounts, TestFailure } from '../core/index.ts';
+import type { TestCounts, TestFailure, TestResult } from '../core/index.ts';
+import type { SharedBrowsers } from './shared-browser.ts';
 
 export interface SuiteBrowser {
   executablePath?: string;
+  /** For headless Chromium projects (Chromium's headless shell); `executablePath` is for headed ones. */
+  headlessExecutablePath?: string;
   /** Appended to the suite's own launch args (e.g. flags an old Playwright needs for a newer Chromium). */
   args?: string[];
 }
@@ -31,6 +34,8 @@ export interface RunSuiteOptions {
   workers?: number;
   keepReporters?: boolean;
   browser?: SuiteBrowser;
+  /** Headless Chromium projects connect to a browser of this pool instead of launching their own (shared-browser.ts). */
+  sharedBrowser?: SharedBrowserChoice;
   /** Abort = interrupt: the process group is killed and the promise resolves. */
   signal?: AbortSignal;
   onEvent?: (e: SuiteEvent) => void;
@@ -64,7 +69,15 @@ export interface SuiteOutcome {
   tests: TestCounts;
   /** Final failures, one per test. Errors are not yet redacted. */
   failures: TestFailure[];
+  /** Every test that ran (absent when none did). Errors are not yet redacted. */
+  testResults?: TestResult[];
   durationSec: number;
   /** The suite's own @playwright/test version that ran. */
   playwrightVersion: string;
+}
+
+/** `always`: also projects whose config sets its own launchOptions (those options are then not applied). */
+export interface SharedBrowserChoice {
+  pool: SharedBrowsers;
+  always: boolean;
 }

@@ -16,6 +16,8 @@ export interface WrapperSettings {
   outputDir: string;
   keepReporters: boolean;
   browser?: SuiteBrowser;
+  /** A shared browser's endpoint for headless Chromium projects; `always` also for those with launchOptions of their own. */
+  connect?: { wsEndpoint: string; always: boolean };
   /** Vigil's retries when set (they override theirs); decides when traces are recorded. */
   retries?: number;
   /** `use` options over theirs, at the top level and in every project. */

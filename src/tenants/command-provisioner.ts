@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MAX_ANSWER_WORDS } from './answer-limits.ts';
 import { excerpt, tail } from './excerpt.ts';
 import { flattenFields, pickFields, toRemoteTenant } from './pick-fields.ts';
 import type { Call, ProvisionerBase } from './provisioner-base.ts';
@@ -21,7 +22,7 @@ export function createCommandProvisioner(base: ProvisionerBase, spec: CommandPro
     extraEnv: Record<string, string>,
     signal: AbortSignal | undefined,
     stdin?: string,
-  ): Promise<string> {
+  ): Promise<string | { binary: string }> {
     const where = `tenants.${base.name}.${call}`;
     const argv = renderTemplate(command.command, context, { where });
     const env = {
@@ -41,15 +42,19 @@ export function createCommandProvisioner(base: ProvisionerBase, spec: CommandPro
     });
     if (outcome.spawnError) throw base.fail(call, `${described} could not start: ${outcome.spawnError.message}`);
     if (outcome.aborted) throw base.fail(call, `${described} ${base.abortReason(signal)}; its process group was killed`);
+    if (outcome.stdoutOverflow) {
+      throw base.fail(call, `${described} printed an answer larger than ${MAX_ANSWER_WORDS} on stdout; Vigil read no more and stopped its process group`);
+    }
     if (outcome.code !== 0) {
       const how = outcome.code === null ? `was killed by ${outcome.killedBy}` : `exited with code ${outcome.code}`;
       const stderr = tail(outcome.stderr, base.redact);
       throw base.fail(call, `${described} ${how}${stderr ? `: ${stderr}` : ' (nothing on stderr)'}`);
     }
-    return outcome.stdout;
+    return outcome.stdoutBinary === undefined ? outcome.stdout : { binary: outcome.stdoutBinary };
   }
 
-  const parseJson = (call: Call, stdout: string, expect: 'object' | 'array'): unknown => {
+  const parseJson = (call: Call, stdout: string | { binary: string }, expect: 'object' | 'array'): unknown => {
+    if (typeof stdout !== 'string') throw base.fail(call, `command's stdout is ${stdout.binary}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(stdout);

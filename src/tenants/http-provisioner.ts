@@ -1,5 +1,6 @@
 import { messageOf } from '../shared/errors.ts';
 import { SECRET_NAME } from '../shared/redact.ts';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_WORDS, decodeAnswer, describeBinary, readCapped } from './answer-limits.ts';
 import { excerpt } from './excerpt.ts';
 import { atPath, pickFields, toRemoteTenant } from './pick-fields.ts';
 import type { Call, ProvisionerBase } from './provisioner-base.ts';
@@ -9,6 +10,8 @@ import { DEFAULTS, type HttpProvisionerSpec, type HttpRequestSpec, type Provisio
 interface Answer {
   status: number;
   text: string;
+  /** Set when the body could not be taken as text: larger than MAX_ANSWER_BYTES, or not UTF-8. */
+  unreadable?: string;
   /** `POST http://…/admin/tenants`, for messages. */
   request: string;
 }
@@ -37,7 +40,16 @@ export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvision
     const combined = base.callSignal(signal);
     try {
       const response = await fetch(url, { method, headers, body, signal: combined, redirect: 'manual' });
-      return { status: response.status, text: await response.text(), request: described };
+      // The same signal bounds the body: a server that sends headers and then trickles forever times out.
+      const declared = Number(response.headers.get('content-length') ?? 0);
+      const { bytes, tooLarge } = declared > MAX_ANSWER_BYTES ? { bytes: new Uint8Array(), tooLarge: true } : await readCapped(response.body);
+      if (tooLarge) {
+        await response.body?.cancel().catch(() => {});
+        return { status: response.status, text: '', unreadable: `the answer is larger than ${MAX_ANSWER_WORDS} (Vigil reads no more)`, request: described };
+      }
+      const text = decodeAnswer(bytes);
+      if (text === undefined) return { status: response.status, text: '', unreadable: `the answer is ${describeBinary(bytes)}`, request: described };
+      return { status: response.status, text, request: described };
     } catch (err) {
       if (combined.aborted) throw base.fail(call, `${described} ${base.abortReason(signal)}`);
       throw base.fail(call, `${described} failed: ${networkCause(err)}`);
@@ -45,6 +57,7 @@ export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvision
   }
 
   const parseJson = (call: Call, answer: Answer): unknown => {
+    if (answer.unreadable) throw base.fail(call, `${answer.request} answered ${answer.status}: ${answer.unreadable}`);
     try {
       return JSON.parse(answer.text);
     } catch {
@@ -54,7 +67,7 @@ export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvision
 
   const expectOk = (call: Call, answer: Answer) => {
     if (answer.status < 200 || answer.status > 299) {
-      throw base.fail(call, `${answer.request} answered ${answer.status}: ${excerpt(answer.text, base.redact)}`);
+      throw base.fail(call, `${answer.request} answered ${answer.status}: ${answer.unreadable ?? excerpt(answer.text, base.redact)}`);
     }
   };
 

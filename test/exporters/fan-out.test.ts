@@ -280,9 +280,12 @@ describe('fan-out spool bounds and sharing', () => {
 
   it('two processes sharing the store send a spooled result once', async () => {
     const file = join(dir, 'shared.db');
-    const forwarded = join(dir, 'forwarded.cmd'); // a plain file another process would forward
-    const { writeFile, readFile } = await import('node:fs/promises');
-    await writeFile(forwarded, '');
+    // A FIFO this test reads itself (non-blocking, so the writers' O_NONBLOCK open finds a reader).
+    const forwarded = join(dir, 'forwarded.cmd');
+    const { execFileSync } = await import('node:child_process');
+    const { openSync, readSync, closeSync, constants } = await import('node:fs');
+    execFileSync('mkfifo', [forwarded]);
+    const reader = openSync(forwarded, constants.O_RDONLY | constants.O_NONBLOCK);
     const [first, second, third] = [openStore(file), openStore(file), openStore(file)];
     try {
       const log = quietLog();
@@ -294,12 +297,14 @@ describe('fan-out spool bounds and sharing', () => {
         createExportFanOut({ store, transports: [createCommandFileTransport({ path: forwarded })], config, log, clock });
       const [a, b] = await Promise.all([make(second).retryDue(), make(third).retryDue()]);
       assert.equal(a.delivered + b.delivered, 1);
-      const lines = (await readFile(forwarded, 'utf8')).split('\n').filter(Boolean);
+      const buffer = Buffer.alloc(65_536);
+      const lines = buffer.toString('utf8', 0, readSync(reader, buffer)).split('\n').filter(Boolean);
       assert.equal(lines.length, 1);
       assert.match(lines[0], /^\[\d+\] PROCESS_SERVICE_CHECK_RESULT;shop-prod;synthetic-checkout;2;CRITICAL - checkout/);
       assert.deepEqual(first.spool.counts(), {});
     } finally {
       for (const s of [first, second, third]) s.close();
+      closeSync(reader);
     }
   });
 });

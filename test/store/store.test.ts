@@ -38,7 +38,7 @@ describe('openStore', () => {
     assert.equal(version.user_version, migrations.length);
     assert.deepEqual(
       tables.map((t) => (t as { name: string }).name),
-      ['export_delivered', 'export_spool', 'run_failures', 'runs', 'scenario_runs', 'sqlite_sequence', 'tenants'],
+      ['export_delivered', 'export_spool', 'pauses', 'run_failures', 'run_tests', 'runs', 'scenario_runs', 'sqlite_sequence', 'tenants'],
     );
     assert.equal(journal.journal_mode, 'wal');
   });

@@ -26,6 +26,25 @@ describe('runSuite when the suite cannot run', () => {
     }
   });
 
+  it('says `npm ci` in the suite folder when its package.json lists Playwright but nothing is installed', async () => {
+    // The usual way to get here: a fresh checkout or image where the suite's dependencies were never installed.
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-not-installed-'));
+    writeFileSync(path.join(dir, 'playwright.config.js'), 'module.exports = {};');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ devDependencies: { '@playwright/test': '1.45.0' } }));
+    try {
+      await assert.rejects(
+        runSuite({ suiteDir: dir, baseURL: app.baseURL, env: {}, outputDir: path.join(dir, 'out'), timeoutMs: 10_000, log: quietLog() }),
+        (err: unknown) => {
+          assert.ok(err instanceof SuiteError);
+          assert.equal(err.message, `${dir}: package.json lists @playwright/test 1.45.0 but it is not installed: run \`npm ci\` in ${dir}`);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('throws a SuiteError when no config is found', async () => {
     const project = writeProject({ 'tests/a.spec.mjs': SPEC_HELLO });
     try {

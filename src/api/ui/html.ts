@@ -45,7 +45,7 @@ a { color: #1d4ed8; }
 .none { background: var(--line); }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; }
 .badge.queued, .badge.running { background: #2563eb; }
-.muted { color: var(--mute); }
+.muted, .project { color: var(--mute); }
 pre { background: #111827; color: #f9fafb; padding: 10px 12px; border-radius: 4px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
 .failure { background: #fff; border: 1px solid var(--line); border-left: 4px solid var(--crit); padding: 8px 12px; margin: 8px 0; }
 .failure .title { font-weight: 600; }
@@ -56,6 +56,19 @@ input, button { font: inherit; padding: 4px 8px; }
 button { background: #111827; color: #fff; border: 0; border-radius: 3px; cursor: pointer; }
 .legend span { margin-right: 12px; } .legend .cell { vertical-align: middle; height: 12px; width: 12px; margin-right: 4px; }
 .error-box { background: #fef2f2; border: 1px solid #fecaca; padding: 8px 12px; }
+.pause-box { background: #eff6ff; border: 1px solid #bfdbfe; padding: 8px 12px; margin-bottom: 12px; }
+.badge.paused { background: #64748b; } .badge.passed, .badge.flaky, .badge.failed, .badge.error, .badge.skipped { color: #fff; }
+.badge.skipped { background: var(--mute); }
+.panel { background: #fff; border: 1px solid var(--line); padding: 10px 12px; max-width: 760px; }
+svg.chart { width: 100%; height: auto; display: block; font: 11px system-ui, sans-serif; }
+svg.chart .grid { stroke: var(--line); } svg.chart .tick { fill: var(--mute); font-size: 11px; }
+svg.chart .legend-text { fill: #111827; font-size: 12px; } svg.chart .track { fill: #f3f4f6; }
+svg.chart .bar.passed { fill: var(--ok); } svg.chart .bar.flaky { fill: var(--warn); } svg.chart .bar.failed { fill: var(--crit); } svg.chart .bar.error { fill: var(--unk); } svg.chart .bar.none { fill: var(--line); }
+svg.chart .series { fill: none; stroke-width: 2; }
+table.tests td.num { text-align: right; font-variant-numeric: tabular-nums; }
+pre.snippet { background: #1f2937; }
+.shots { display: flex; flex-wrap: wrap; gap: 12px; } .shots figure { margin: 0; background: #fff; border: 1px solid var(--line); padding: 6px; max-width: 360px; }
+.shots img { max-width: 100%; height: auto; display: block; } .shots figcaption { font-size: 12px; color: var(--mute); word-break: break-all; }
 `;
 
 export function page(title: string, body: Html, opts: { refreshSeconds?: number } = {}): string {

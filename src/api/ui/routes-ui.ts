@@ -5,7 +5,9 @@ import type { Store } from '../../store/types.ts';
 import { AUTH_MESSAGES, checkToken } from '../auth.ts';
 import { listArtifacts } from '../artifacts.ts';
 import type { RunControl } from '../run-control.ts';
+import type { PauseControl } from '../../scheduler/pause-control.ts';
 import { suiteOverview } from '../suite-overview.ts';
+import { rates, testSeries } from '../suite-stats.ts';
 import { HISTORY_CELLS, homePage } from './home-page.ts';
 import { activeRunPage, runPage } from './run-page.ts';
 import { messagePage, suitePage } from './suite-page.ts';
@@ -13,6 +15,7 @@ import { messagePage, suitePage } from './suite-page.ts';
 export interface UiDeps {
   store: Pick<Store, 'runs'>;
   control?: RunControl;
+  pauses?: Pick<PauseControl, 'list'>;
   token?: string;
   /** The run page then says how to open its artifact links. */
   artifactsNeedToken?: boolean;
@@ -34,7 +37,12 @@ export function uiRoutes(deps: UiDeps): Router {
   router.get('/suites/:suite/:environment', (req, res) => {
     const row = deps.control && suiteOverview({ store: deps.store, control: deps.control, history: 50 }).find((r) => r.suite === req.params.suite && r.environment === req.params.environment);
     if (!row) return send(res, 404, messagePage('Not found', `No suite ${req.params.suite} on ${req.params.environment} runs on this replica.`));
-    send(res, 200, suitePage(row, { canTrigger: Boolean(deps.token) }));
+    const { suite, environment } = row;
+    send(res, 200, suitePage(row, { canTrigger: Boolean(deps.token) }, {
+      rates: rates(deps.store, suite, environment),
+      tests: testSeries(deps.store.runs.testHistory({ suite, environment, runs: 30 })),
+      pause: deps.pauses?.list().find((p) => p.suite === suite && p.environment === environment),
+    }));
   });
 
   router.get('/runs/:id', async (req, res) => {

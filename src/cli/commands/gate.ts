@@ -120,7 +120,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
     }
     if (suites.length === 0) throw new ConfigError(`--environment ${environment}: no suite runs on it`);
-    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, withheldVariables: ctx.withheldVariables, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r) });
+    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, withheldVariables: ctx.withheldVariables, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r), onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
     const controller = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
     process.once('SIGINT', onSignal);

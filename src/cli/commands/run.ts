@@ -4,6 +4,7 @@ import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf, targetProblem } from '../../core/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
+import { retainRuns } from '../retain-runs.ts';
 import { createProgressPrinter } from '../progress.ts';
 import { summarize } from '../summary.ts';
 
@@ -59,12 +60,15 @@ async function runOnce(opts: RunOptions): Promise<number> {
       withheldVariables: ctx.withheldVariables,
       log: ctx.log,
       publish: (r) => fanOut.publish(r),
+      onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation),
     });
     process.stderr.write(`vigil: running suite ${suite} on ${environment}\n`);
     const result = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal, onProgress: createProgressPrinter() });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await retried;
+    // Cron-driven `vigil run` setups have no `vigil serve` to keep the store in bounds.
+    retainRuns(ctx, 'after-run');
     await writeMetrics(ctx, opts, result);
     const waiting = Object.entries(fanOut.pending());
     if (waiting.length) {

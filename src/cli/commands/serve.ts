@@ -1,12 +1,17 @@
 import module from 'node:module';
 import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { createScheduler } from '../../scheduler/scheduler.ts';
+import { createMemoryGuard } from '../../scheduler/memory-guard.ts';
+import { createPauseControl } from '../../scheduler/pause-control.ts';
+import { createPauseWatcher } from '../../scheduler/pause-watcher.ts';
+import { createPauses } from '../../scheduler/pauses.ts';
 import { parseShard } from '../../scheduler/shard.ts';
 import { createApiServer } from '../../api/server.ts';
 import { createReaper } from '../../tenants/reaper.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { loadContext } from '../context.ts';
+import { retainRuns } from '../retain-runs.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -20,6 +25,8 @@ export interface ServeOptions {
 
 // How often the export spool is looked at; each entry still waits out its own backoff.
 const SPOOL_RETRY_EVERY_MS = 5_000;
+// How soon a pause set by another process (`vigil pause` on the store) or a window opening is exported.
+const PAUSE_WATCH_EVERY_MS = 5_000;
 
 /**
  * `vigil serve`: scheduler + HTTP API until SIGTERM/SIGINT. Then: no new run, queued ones dropped,
@@ -57,10 +64,13 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       withheldVariables: ctx.withheldVariables,
       log,
       publish: (r) => fanOut.publish(r),
+      onStoreFailure: (operation) => prometheus.observeStoreFailure(operation),
     });
     const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
     let reaping: Promise<void> | undefined;
     const reap = (why: string) => {
+      // Old run rows go on the reaper's beat too: one housekeeping pass, one timer.
+      retainRuns(ctx, why);
       reaping ??= reaper
         .reap()
         .then((report) => {
@@ -73,23 +83,56 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     };
     await reap('start-up');
 
+    const pauses = createPauses({ store: ctx.store, windows: config.maintenance, timezone: config.api.timezone });
     const scheduler = createScheduler({
       config,
       orchestrator,
       log,
       concurrency: config.api.concurrency,
+      memoryGuard: createMemoryGuard({ perRunMiB: config.api.memoryPerRun }),
       maxQueue: config.api.maxQueue,
       timezone: config.api.timezone,
       jitterMs: config.api.jitter,
       shard,
-      onSkip: (suite, environment) => prometheus.observeSkip(suite, environment),
+      pauses,
+      onSkip: (suite, environment, reason, pause) => {
+        prometheus.observeSkip(suite, environment, reason);
+        // Every skipped fire says "paused" again: a freshness check on the service stays satisfied.
+        if (pause) void fanOut.publishPause(pause, 'refresh');
+      },
     });
+    const pairs = () => scheduler.schedules();
+    const pauseWatcher = createPauseWatcher({
+      pauses,
+      pairs,
+      onPause: (pause) => {
+        log.info({ suite: pause.suite, environment: pause.environment, until: pause.until, source: pause.source, reason: pause.reason }, 'paused');
+        prometheus.setPaused(pause.suite, pause.environment, true);
+        void fanOut.publishPause(pause, 'pause');
+      },
+      onResume: (pause, early) => {
+        log.info({ suite: pause.suite, environment: pause.environment, early }, 'resumed');
+        prometheus.setPaused(pause.suite, pause.environment, false);
+        if (early) void fanOut.publishPause(pause, 'resume');
+      },
+    });
+    const watchPauses = () => {
+      try {
+        ctx.store.pauses.expire(new Date());
+        pauseWatcher.tick();
+      } catch (err) {
+        log.error({ err: ctx.redact(messageOf(err)) }, 'checking pauses failed');
+      }
+    };
+    const pauseControl = createPauseControl({ config, store: ctx.store, pauses, pairs, changed: watchPauses });
     const api = await createApiServer({
       store: ctx.store,
       listen: opts.listen ?? config.api.listen,
       log,
       metrics: prometheus,
       control: scheduler,
+      pauses: pauseControl,
+      publicURL: config.api.publicURL,
       token: config.api.token,
       readToken: config.api.readToken,
       artifactsDir: config.artifacts.dir,
@@ -100,6 +143,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
     scheduler.start();
+    watchPauses();
+    const pauseTimer = setInterval(watchPauses, PAUSE_WATCH_EVERY_MS);
     settleStartUp();
     log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
@@ -109,6 +154,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     log.info({ signal, running: status.running.map((r) => r.runId), queued: status.queued.map((r) => r.runId), graceMs }, 'shutting down: no new runs; in-flight runs get the grace period');
     clearInterval(spoolTimer);
     clearInterval(reapTimer);
+    clearInterval(pauseTimer);
+    await pauses.close();
     await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
     await reaping;
     await api.close();

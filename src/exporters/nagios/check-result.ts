@@ -8,6 +8,11 @@ export interface CheckResult extends FormattedCheck {
   service: string;
   /** Epoch seconds the result describes (the run's end); the command file's `[epoch]`. */
   timestamp: number;
+  /**
+   * A paused pair with `exporters.nagios.paused: downtime`: schedule (or, `cancel`, end) a downtime
+   * next to the result, where the transport can (the command file); the others send the result only.
+   */
+  downtime?: { start: number; end: number; comment: string } | { cancel: true; comment: string };
 }
 
 export interface Transport {

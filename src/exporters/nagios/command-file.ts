@@ -1,5 +1,6 @@
-// External command file transport: one PROCESS_SERVICE_CHECK_RESULT line appended to Nagios' FIFO
-// (or to a plain file another process forwards).
+// External command file transport: one PROCESS_SERVICE_CHECK_RESULT line written to Nagios' FIFO.
+// Only a FIFO: Nagios reads its command file as a named pipe and never looks at a regular file of that
+// name, so writing into one would report "delivered" for results nobody ever reads.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ExportError, messageOf } from '../../shared/errors.ts';
@@ -20,6 +21,15 @@ export function commandLine(check: CheckResult, maxLineBytes = OUTPUT_LIMITS['co
   return `${prefix}${output}\n`;
 }
 
+/** A paused pair's downtime (flexible 0, fixed), or its removal when resumed; none for a run's result. */
+export function downtimeLines(check: CheckResult): string[] {
+  const d = check.downtime;
+  if (!d) return [];
+  const comment = d.comment.replace(/[;\r\n]/g, ' ');
+  if ('cancel' in d) return [`[${check.timestamp}] DEL_DOWNTIME_BY_HOST_NAME;${check.host};${check.service};;${comment}\n`];
+  return [`[${check.timestamp}] SCHEDULE_SVC_DOWNTIME;${check.host};${check.service};${d.start};${d.end};1;0;0;vigil;${comment}\n`];
+}
+
 export function createCommandFileTransport(opts: CommandFileOptions): Transport {
   const where = `nagios.commandFile ${opts.path}`;
   return {
@@ -28,7 +38,7 @@ export function createCommandFileTransport(opts: CommandFileOptions): Transport 
       signal?.throwIfAborted();
       assertObjectName('host', check.host, where);
       assertObjectName('service', check.service, where);
-      await writeCommandLines(opts.path, [commandLine(check, opts.maxLineBytes)], where);
+      await writeCommandLines(opts.path, [...downtimeLines(check), commandLine(check, opts.maxLineBytes)], where);
     },
   };
 }
@@ -39,7 +49,8 @@ export const PIPE_BUF = 4096;
 /**
  * Writes whole command lines (each ending in "\n") to Nagios's external command file, packed into
  * writes of at most PIPE_BUF bytes. O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
- * hanging until Nagios starts. Throws ExportError naming the file and why.
+ * hanging until Nagios starts. Anything but a FIFO is refused before a byte is written. Throws
+ * ExportError naming the file and why; the fan-out keeps the result spooled until the file is fixed.
  */
 export async function writeCommandLines(path: string, lines: string[], where: string): Promise<void> {
   const chunks: Buffer[] = [];
@@ -67,6 +78,15 @@ export async function writeCommandLines(path: string, lines: string[], where: st
     throw new ExportError(`cannot open ${path}: ${messageOf(err)}`, { where, cause: err });
   }
   try {
+    const stat = await handle.stat();
+    if (!stat.isFIFO()) {
+      const what = stat.isFile() ? 'a regular file' : stat.isDirectory() ? 'a folder' : 'not a FIFO';
+      throw new ExportError(
+        `${path} is ${what}, not the named pipe Nagios reads: nothing written there would reach Nagios. ` +
+          'Check command_file in nagios.cfg; if Nagios is stopped, remove the file and start Nagios, which creates the pipe',
+        { where },
+      );
+    }
     for (const chunk of chunks) {
       const { bytesWritten } = await handle.write(chunk, 0, chunk.length);
       if (bytesWritten !== chunk.length) throw new ExportError(`short write to ${path}: ${bytesWritten} of ${chunk.length} bytes`, { where });

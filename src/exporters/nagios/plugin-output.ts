@@ -15,6 +15,8 @@ export interface FormatOptions {
   maxTitles?: number;
   /** How many lines of each test error go to the long output. */
   maxErrorLines?: number;
+  /** api.publicURL: the long output's first line links the run page (first, so no byte limit cuts it). */
+  publicURL?: string;
 }
 
 export interface FormattedCheck {
@@ -79,8 +81,12 @@ function summary(result: RunResult, maxTitles: number): string {
   }
 }
 
-function details(result: RunResult, maxErrorLines: number): string[] {
+/** Where a person lands from the alert: the run page of this result. */
+export const runPageURL = (publicURL: string, runId: string) => `${publicURL}/runs/${encodeURIComponent(runId)}`;
+
+function details(result: RunResult, maxErrorLines: number, publicURL?: string): string[] {
   const lines: string[] = [];
+  if (publicURL) lines.push(`run page: ${sanitizeLine(runPageURL(publicURL, result.runId))}`);
   if (result.status === 'error' && result.errorMessage) {
     const rest = splitLines(result.errorMessage).filter((l) => l.trim() !== '');
     lines.push(...rest.slice(1));
@@ -127,7 +133,7 @@ export function formatCheckResult(result: RunResult, opts: FormatOptions = {}): 
   return {
     state,
     output: `${STATE_LABEL[state]} - ${label}: ${summary(result, opts.maxTitles ?? 3)}`,
-    longOutput: details(result, opts.maxErrorLines ?? 3),
+    longOutput: details(result, opts.maxErrorLines ?? 3, opts.publicURL),
     perfdata: perfdataOf(result),
   };
 }

@@ -15,6 +15,12 @@ export { RUN_STATUSES };
 export const PHASES = RUN_PHASES;
 export const ERROR_PHASES = [...RUN_ERROR_PHASES, 'unknown'] as const;
 export const TEST_OUTCOMES = ['passed', 'failed', 'flaky', 'skipped'] as const;
+/** Why a scheduled fire did not run (the scheduler's SkipReason). */
+export const SKIP_REASONS = ['busy', 'queue_full', 'missed', 'paused'] as const;
+export type SkipReasonLabel = (typeof SKIP_REASONS)[number];
+/** What a failed store write was for: a run's record, a tenant ledger row, the export spool. */
+export const STORE_OPERATIONS = ['run', 'ledger', 'spool'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
 
 // Tenant setup takes seconds, a suite seconds to tens of minutes: dense at the short end, up to 1 h.
 export const PHASE_BUCKETS = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
@@ -27,6 +33,8 @@ export interface FamiliesOptions {
   log: Log;
   ledger?: OrphanLedger;
   processMetrics?: boolean;
+  /** api.publicURL: exported as vigil_ui_info{url} for alert annotations to link with. */
+  publicURL?: string;
   orphanAfterMs?: number;
   clock?: () => Date;
 }
@@ -89,8 +97,14 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   });
   const skipped = pairs.family({
     name: 'vigil_schedule_skipped_total',
-    help: 'Scheduled runs skipped because the previous run of the suite was still going.',
+    help: 'Scheduled runs skipped, by reason: busy (the previous run still going), queue_full, missed (the clock jumped or the process stalled), paused.',
     type: 'counter',
+    extra: { label: 'reason', values: SKIP_REASONS },
+  });
+  const paused = pairs.family({
+    name: 'vigil_paused',
+    help: 'Whether the suite is paused on the environment now (API, vigil pause, a maintenance window): 1 paused, 0 not.',
+    type: 'gauge',
   });
   const phaseDuration = new Histogram({
     name: 'vigil_run_phase_duration_seconds',
@@ -160,12 +174,31 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     labelNames: ['exporter'] as const,
     registers,
   });
+  // A store that cannot be written (full or read-only disk) does not stop a running service; each lost
+  // write is counted here so it pages instead of passing silently (docs/error-paths.md).
+  const storeWriteFailures = new Counter({
+    name: 'vigil_store_write_failures_total',
+    help: 'Writes to the store that failed (full or read-only disk), by what was written: run, ledger or spool.',
+    labelNames: ['operation'] as const,
+    registers,
+  });
+  for (const operation of STORE_OPERATIONS) storeWriteFailures.inc({ operation }, 0);
   new Gauge({
     name: 'vigil_build_info',
     help: 'Always 1; the labels say which Vigil and Node.js are running.',
     labelNames: ['version', 'node'] as const,
     registers,
   }).set({ version: options.version, node: process.version }, 1);
+  // Alert rules read the UI's address from here (`query "vigil_ui_info"`): one series, not a label on
+  // every alerting series, and never a run id (unbounded).
+  if (options.publicURL) {
+    new Gauge({
+      name: 'vigil_ui_info',
+      help: 'Always 1; url is api.publicURL, where the suite and run pages are (alerts link there).',
+      labelNames: ['url'] as const,
+      registers,
+    }).set({ url: options.publicURL }, 1);
+  }
 
   if (options.processMetrics !== false) {
     collectDefaultMetrics({ register: processRegistry });
@@ -183,8 +216,8 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   const render = async (rest: Registry) => Buffer.concat(await chunks(rest)).toString();
 
   return {
-    pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped,
-    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped,
+    pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
+    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
     registry, resultsRegistry, chunks, render,
   };
 }

@@ -8,7 +8,7 @@
 import type { RunResult, RunStatus } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
-import { createFamilies, ERROR_PHASES, PHASES, RUN_STATUSES, TEST_OUTCOMES } from './families.ts';
+import { createFamilies, ERROR_PHASES, PHASES, RUN_STATUSES, SKIP_REASONS, TEST_OUTCOMES, type SkipReasonLabel, type StoreOperation } from './families.ts';
 import { createLabelScope, pairKey } from './label-scope.ts';
 import type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from './sources.ts';
 
@@ -31,6 +31,8 @@ export interface PrometheusExporterOptions {
   exporters?: string[];
   /** Add Node's process_* and nodejs_* metrics to metrics() (default true). */
   processMetrics?: boolean;
+  /** api.publicURL: vigil_ui_info{url} for alert annotations. */
+  publicURL?: string;
   orphanAfterMs?: number;
   clock?: () => Date;
 }
@@ -47,8 +49,12 @@ export interface PrometheusExporter {
   observeSpool(exporter: string, spooled: number): void;
   /** Spooled results given up on (too old or too many attempts): lost to that monitoring system. */
   observeDrop(exporter: string, count?: number): void;
-  /** The scheduler skipped a run because the previous one was still going. */
-  observeSkip(suite: string, environment: string): void;
+  /** The scheduler skipped a scheduled fire (default reason: busy, the previous run still going). */
+  observeSkip(suite: string, environment: string, reason?: SkipReasonLabel): void;
+  /** Whether the pair is paused now (vigil_paused). */
+  setPaused(suite: string, environment: string, paused: boolean): void;
+  /** A write to the store failed (full or read-only disk); the service goes on without it. */
+  observeStoreFailure(operation: StoreOperation): void;
   observeReap(report: ReapCounts): void;
   /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
   metrics(): Promise<string>;
@@ -69,8 +75,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const { acceptsPair, acceptsEnvironment, checkExporter, environments } = scope;
   const families = createFamilies(options, scope);
   const {
-    probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped,
-    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped,
+    probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
+    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
     registry, resultsRegistry, chunks, render,
   } = families;
   const results: Exposition = { contentType: registry.contentType, metrics: () => render(resultsRegistry) };
@@ -80,7 +86,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     const { suite, environment } = target;
     for (const status of RUN_STATUSES) runs.inc(suite, environment, 0, status);
     for (const phase of ERROR_PHASES) runErrors.inc(suite, environment, 0, phase);
-    skipped.inc(suite, environment, 0);
+    for (const reason of SKIP_REASONS) skipped.inc(suite, environment, 0, reason);
+    paused.set(suite, environment, 0);
   }
   for (const environment of environments ?? []) {
     createFailures.inc({ environment }, 0);
@@ -199,8 +206,16 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       if (checkExporter(exporter)) exportDropped.inc({ exporter }, count);
     },
 
-    observeSkip(suite, environment) {
-      if (acceptsPair(suite, environment)) skipped.inc(suite, environment);
+    observeSkip(suite, environment, reason = 'busy') {
+      if (acceptsPair(suite, environment)) skipped.inc(suite, environment, 1, reason);
+    },
+
+    setPaused(suite, environment, isPaused) {
+      if (acceptsPair(suite, environment)) paused.set(suite, environment, isPaused ? 1 : 0);
+    },
+
+    observeStoreFailure(operation) {
+      storeWriteFailures.inc({ operation });
     },
 
     observeReap(report) {

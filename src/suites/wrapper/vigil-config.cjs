@@ -90,7 +90,8 @@ function override(theirs, settings) {
   // keep theirs. Either way a passing run keeps nothing.
   const retries = settings.retries ?? theirs.retries ?? 0;
   const defaultTrace = retries > 0 ? 'on-first-retry' : 'retain-on-failure';
-  config.use = withUse(theirs.use, theirs.use, topBrowser, { ...settings, defaultTrace }, abs);
+  const hasProjects = Array.isArray(theirs.projects);
+  config.use = withUse(theirs.use, theirs.use, topBrowser, { ...settings, defaultTrace }, abs, undefined, !hasProjects);
   if (Array.isArray(theirs.projects)) {
     config.projects = theirs.projects.map((project) => {
       const p = { ...project };
@@ -99,14 +100,16 @@ function override(theirs, settings) {
       if (project.outputDir !== undefined) p.outputDir = settings.outputDir;
       const browser = project.use?.browserName ?? topBrowser;
       // A project's `use` is merged over the top-level one, so ours must be in every project too.
-      p.use = withUse(project.use, { ...theirs.use, ...project.use }, browser, settings, abs, theirs.use?.launchOptions ?? {});
+      p.use = withUse(project.use, { ...theirs.use, ...project.use }, browser, settings, abs, theirs.use?.launchOptions ?? {}, true);
       return p;
     });
   }
   return config;
 }
 
-function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
+// `connects`: this `use` is the one the tests run with (a project's, or the top level's when there are no
+// projects); with projects, the top level only feeds them and never connects.
+function withUse(own, effective, browserName, settings, abs, topLaunchOptions, connects) {
   const isProject = topLaunchOptions !== undefined;
   // Vigil's `use` (suites.<s>.use, environments.<e>.use) goes over theirs like baseURL; headers merge.
   const headers = settings.use?.extraHTTPHeaders ? { ...effective?.extraHTTPHeaders, ...settings.use.extraHTTPHeaders } : undefined;
@@ -117,11 +120,17 @@ function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
   }
   if (typeof use.storageState === 'string') use.storageState = abs(use.storageState);
   const b = settings.browser;
-  if (b && browserName === 'chromium') {
+  const headless = use.headless ?? effective?.headless ?? effective?.launchOptions?.headless ?? true;
+  if (connects && sharesBrowser(settings.connect, browserName, headless, effective)) {
+    // A shared browser (shared-browser.ts): the run's own contexts in it; their launchOptions cannot apply.
+    use.connectOptions = { wsEndpoint: settings.connect.wsEndpoint };
+  } else if (b && browserName === 'chromium') {
     const theirs = effective?.launchOptions ?? {};
+    // The headless shell only runs headless; a headed project needs the full browser.
+    const executablePath = headless ? (b.headlessExecutablePath ?? b.executablePath) : b.executablePath;
     use.launchOptions = {
       ...theirs,
-      ...(b.executablePath ? { executablePath: b.executablePath } : {}),
+      ...(executablePath ? { executablePath } : {}),
       args: [...(theirs.args ?? []), ...(b.args ?? [])],
     };
   } else if (b && isProject && own?.launchOptions === undefined) {
@@ -129,6 +138,14 @@ function withUse(own, effective, browserName, settings, abs, topLaunchOptions) {
     use.launchOptions = topLaunchOptions;
   }
   return use;
+}
+
+// Only headless Chromium projects that do not connect elsewhere already, and — unless the suite says
+// `shared: always` — that set no launch options of their own (a shared browser cannot honour them).
+function sharesBrowser(connect, browserName, headless, effective) {
+  if (!connect || browserName !== 'chromium' || headless === false || effective?.connectOptions) return false;
+  const launchOptions = effective?.launchOptions;
+  return connect.always || !launchOptions || Object.keys(launchOptions).length === 0;
 }
 
 function absReporters(reporter, abs, script) {

@@ -55,6 +55,12 @@ function describeError(error, rootDir) {
   return where ? `${text}\n    at ${where}` : text;
 }
 
+// Playwright's code frame around the failing line (TestError.snippet, 1.3x+), for the run page.
+function snippetOf(error) {
+  const text = strip(error && error.snippet);
+  return text ? (text.length > 3000 ? text.slice(0, 3000) + '…' : text) : undefined;
+}
+
 const OUTCOME = { expected: 'passed', unexpected: 'failed', flaky: 'flaky', skipped: 'skipped' };
 
 class VigilReporter {
@@ -75,7 +81,10 @@ class VigilReporter {
   onTestEnd(test, result) {
     // titlePath: root, project, file, ...describes, title. Project and file are noise for a person.
     const titles = test.titlePath().slice(3).filter((t) => t !== '');
-    const error = result.status === 'passed' || result.status === 'skipped' ? undefined : describeError(result.error || (result.errors && result.errors[0]), this.rootDir);
+    const failed = result.status !== 'passed' && result.status !== 'skipped';
+    const first = failed ? result.error || (result.errors && result.errors[0]) : undefined;
+    const error = failed ? describeError(first, this.rootDir) : undefined;
+    const project = test.parent && typeof test.parent.project === 'function' ? test.parent.project() : undefined;
     this.emit({
       type: 'test',
       id: test.id,
@@ -87,6 +96,8 @@ class VigilReporter {
       retry: result.retry,
       durationMs: result.duration,
       error,
+      snippet: failed ? snippetOf(first) : undefined,
+      project: project && project.name ? project.name : undefined,
     });
   }
   onError(error) {

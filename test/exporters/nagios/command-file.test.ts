@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,23 @@ describe('command file transport errors', { timeout: 20_000 }, () => {
     });
     // Generous bound: a blocking open would hang forever, not take 5 s.
     assert.ok(Date.now() - started < 5000);
+  });
+
+  it('a regular file where the FIFO should be is refused, and nothing is written to it', async () => {
+    // What a stopped Nagios and a careless `touch` (or a volume mounted as a file) leave behind.
+    const file = join(dir, 'plain.cmd');
+    await writeFile(file, '');
+    const transport = createCommandFileTransport({ path: file });
+    await assert.rejects(transport.send(buildCheckResult(runResult())), (err: unknown) => {
+      assert.ok(err instanceof ExportError);
+      assert.equal(
+        err.message,
+        `nagios.commandFile ${file}: ${file} is a regular file, not the named pipe Nagios reads: nothing written there would reach Nagios. ` +
+          'Check command_file in nagios.cfg; if Nagios is stopped, remove the file and start Nagios, which creates the pipe',
+      );
+      return true;
+    });
+    assert.equal(await readFile(file, 'utf8'), '', 'no line was appended');
   });
 
   it('a missing path says which settings to check', async () => {

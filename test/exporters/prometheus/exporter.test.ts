@@ -124,13 +124,17 @@ describe('publishing a run result', () => {
     });
     let text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
-    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', prod), 0);
+    for (const reason of ['busy', 'queue_full', 'missed', 'paused']) assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason }), 0);
+    assert.equal(valueOf(text, 'vigil_paused', prod), 0);
     assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'error' }), 0);
 
     exporter.observeDelivery('nagios', false, 3);
     exporter.observeDelivery('nagios', false);
     exporter.observeDelivery('icinga2', true, 0);
     exporter.observeSkip('checkout', 'production');
+    exporter.observeSkip('checkout', 'production', 'paused');
+    exporter.observeSkip('checkout', 'production', 'paused');
+    exporter.setPaused('checkout', 'production', true);
     exporter.observeReap({
       reaped: [{ environment: 'production', source: 'ledger' }, { environment: 'production', source: 'remote' },
         { environment: 'production', source: 'remote' }],
@@ -140,7 +144,9 @@ describe('publishing a run result', () => {
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'nagios' }), 2);
     assert.equal(valueOf(text, 'vigil_export_spooled', { exporter: 'nagios' }), 3);
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
-    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', prod), 1);
+    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'busy' }), 1);
+    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'paused' }), 2);
+    assert.equal(valueOf(text, 'vigil_paused', prod), 1);
     assert.equal(valueOf(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'remote' }), 2);
     assert.equal(valueOf(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'ledger' }), 1);
     assert.equal(valueOf(text, 'vigil_tenant_destroy_failures_total', { environment: 'staging' }), 1);
@@ -153,8 +159,8 @@ describe('publishing a run result', () => {
     const text = await exporter.metrics();
     const samples = parseExposition(text);
     assert.ok(samples.length > 50);
-    const allowed = new Set(['suite', 'environment', 'status', 'phase', 'outcome', 'exporter', 'source', 'le',
-      'version', 'node', 'quantile', 'space', 'kind', 'type', 'major', 'minor', 'patch']);
+    const allowed = new Set(['suite', 'environment', 'status', 'phase', 'outcome', 'reason', 'exporter', 'source', 'le',
+      'version', 'node', 'quantile', 'space', 'kind', 'type', 'major', 'minor', 'patch', 'operation', 'url']);
     for (const s of samples) {
       for (const label of Object.keys(s.labels)) assert.ok(allowed.has(label), `${s.name} has label ${label}`);
     }

@@ -1,0 +1,112 @@
+// The scheduler never runs more suites at once than api.concurrency, however many triggers arrive at
+// once, and the memory guard holds runs in the queue while the box lacks room for one more — letting them
+// go when memory comes back, even before a run ends. The run function is the scheduler's input (not
+// Vigil's orchestrator): it only counts how many runs are going.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import type { VigilConfig } from '../../src/config/schema.ts';
+import { emptyCounts, type RunResult } from '../../src/core/index.ts';
+import { createMemoryGuard } from '../../src/scheduler/memory-guard.ts';
+import { defaultConcurrency } from '../../src/shared/box-capacity.ts';
+import { createScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.ts';
+
+const MiB = 1024 * 1024;
+
+function harness(pairs: number, deps: Partial<SchedulerDeps> & { runMs: (i: number) => Promise<void> }) {
+  const environments = Array.from({ length: pairs }, (_, i) => `e${i}`);
+  const suites = { s: { environments } } as unknown as VigilConfig['suites'];
+  const envs = Object.fromEntries(environments.map((e) => [e, {}])) as unknown as VigilConfig['environments'];
+  const h = { running: 0, peak: 0, started: 0, warnings: [] as string[] };
+  const log = { info() {}, debug() {}, error() {}, warn: (_o: unknown, msg?: string) => void h.warnings.push(String(msg)) };
+  const scheduler = createScheduler({
+    config: { suites, environments: envs },
+    log,
+    maxQueue: pairs,
+    ...deps,
+    orchestrator: {
+      async run({ suite, environment, trigger, runId }): Promise<RunResult> {
+        const i = h.started++;
+        h.running++;
+        h.peak = Math.max(h.peak, h.running);
+        try {
+          await deps.runMs(i);
+        } finally {
+          h.running--;
+        }
+        const now = new Date().toISOString();
+        return { runId: runId!, suite, environment, trigger, startedAt: now, finishedAt: now, status: 'passed', phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(), failures: [] };
+      },
+    },
+  });
+  const burst = () =>
+    environments.map((e) => {
+      const outcome = scheduler.trigger('s', e, 'api');
+      assert.equal(outcome.kind, 'queued', `trigger ${e}: ${'message' in outcome ? outcome.message : ''}`);
+      return (outcome as Extract<typeof outcome, { kind: 'queued' }>).done;
+    });
+  return { h, scheduler, burst };
+}
+
+async function until(done: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !done(); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
+
+describe('scheduler capacity', () => {
+  test('a burst of 24 triggers never runs more than api.concurrency (3) at once, and all of them run', async () => {
+    const { h, scheduler, burst } = harness(24, { concurrency: 3, runMs: (i) => sleep(5 + ((i * 7) % 30)) });
+    const results = await Promise.all(burst());
+    assert.equal(results.length, 24);
+    assert.equal(h.started, 24);
+    assert.equal(h.peak, 3, 'the limit is reached (the burst is real) and never exceeded');
+    await scheduler.stop({ graceMs: 0 });
+  });
+
+  test('the memory guard holds runs in the queue while the box lacks room, and lets them go when memory comes back', async () => {
+    let boxFreeMiB = 1000;
+    const release: Array<() => void> = [];
+    const { h, scheduler, burst } = harness(4, {
+      concurrency: 4,
+      // Each running run holds 450 MiB of what the box had free.
+      memoryGuard: createMemoryGuard({ perRunMiB: 450, available: () => (boxFreeMiB - 450 * h.running) * MiB }),
+      memoryRecheckMs: 20,
+      runMs: () => new Promise<void>((r) => release.push(r)),
+    });
+    const done = burst();
+    await until(() => h.running === 2, 'two runs');
+    await sleep(150);
+    assert.equal(h.running, 2, 'a third run would not fit in 1000 MiB: it waits though api.concurrency is 4');
+    assert.equal(scheduler.status().queued.length, 2);
+    assert.equal(h.warnings.filter((w) => w.startsWith('runs wait in the queue')).length, 1, 'said once, not at every look');
+
+    boxFreeMiB = 4000; // another process ended: no run had to finish for the queue to move
+    await until(() => h.running === 4, 'all four runs once memory is back');
+    assert.equal(h.peak, 4);
+    for (const r of release) r();
+    await Promise.all(done);
+    await scheduler.stop({ graceMs: 0 });
+  });
+
+  test('the first run always starts, even on a box that looks full (nothing else would free memory)', async () => {
+    const { h, scheduler, burst } = harness(2, {
+      concurrency: 2,
+      memoryGuard: createMemoryGuard({ perRunMiB: 450, available: () => 10 * MiB }),
+      memoryRecheckMs: 20,
+      runMs: () => sleep(30),
+    });
+    await Promise.all(burst());
+    assert.equal(h.started, 2, 'one after the other');
+    assert.equal(h.peak, 1);
+    await scheduler.stop({ graceMs: 0 });
+  });
+
+  test('default api.concurrency: two runs per core, fewer where memory is short, never below 1', () => {
+    const GiB = 1024 * MiB;
+    assert.equal(defaultConcurrency({ cores: 2, memoryBytes: 24 * GiB }), 4, 'this 2-core / 24 GiB box: cores decide');
+    assert.equal(defaultConcurrency({ cores: 8, memoryBytes: 2 * GiB }), 2, '(2048 − 768) / 450 = 2.8: memory decides');
+    assert.equal(defaultConcurrency({ cores: 1, memoryBytes: 512 * MiB }), 1, 'a box too small for one run still runs one');
+    assert.equal(defaultConcurrency({ cores: 64, memoryBytes: 512 * GiB }), 64);
+  });
+});
