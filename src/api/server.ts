@@ -12,7 +12,9 @@ import { artifactsNeedToken, requireReadToken } from './read-access.ts';
 import type { RunControl } from './run-control.ts';
 import { healthRoutes } from './routes-health.ts';
 import { runsRoutes } from './routes-runs.ts';
+import { modelRoutes } from './routes-model.ts';
 import { pausesRoutes } from './routes-pauses.ts';
+import type { ModelMonitor } from '../model/monitor.ts';
 import { suitesRoutes } from './routes-suites.ts';
 import { TRACE_VIEWER_PATH, traceViewerHandler } from './trace-viewer.ts';
 import type { PauseControl } from '../scheduler/pause-control.ts';
@@ -22,6 +24,8 @@ export interface ApiDeps {
   store: Pick<Store, 'runs'>;
   /** Pausing and resuming pairs (API, UI); absent without a scheduler. */
   pauses?: PauseControl;
+  /** The service model, evaluated in the background (GET /api/model, /model); absent without `model:`. */
+  model?: ModelMonitor;
   /** api.publicURL, for the links the UI shows. */
   publicURL?: string;
   /** host:port; port 0 picks a free one. */
@@ -54,6 +58,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use(healthRoutes({ store: deps.store, control: deps.control, metrics: deps.metrics }));
   app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(suitesRoutes({ store: deps.store, control: deps.control }));
+  app.use(modelRoutes({ monitor: deps.model }));
   const readTokens = [deps.readToken, deps.token];
   app.use(pausesRoutes({ pauses: deps.pauses, token: deps.token, bodyLimit }));
   app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));

@@ -59,6 +59,8 @@ export interface NodeSpec {
   aggregate: Aggregate;
   /** Inherited by the node's checks and members unless they set their own. */
   freshnessMs?: number;
+  /** `vigil serve` sends the node's aggregated state as this passive Nagios/Icinga service (the service-level check). */
+  nagios?: { host: string; service: string };
 }
 
 export interface NagiosSourceConfig {
@@ -87,6 +89,8 @@ export interface Model {
   sources: { nagios?: NagiosSourceConfig; icinga2?: Icinga2SourceConfig; prometheus?: PrometheusSourceConfig };
   /** Overrides the built-in default (2 × an active check's interval, else 10m) for every check. */
   freshnessMs?: number;
+  /** How often `vigil serve` evaluates the model (API, UI, gauges, passive results); default 30s. */
+  evaluateEveryMs: number;
   nodes: NodeSpec[];
 }
 
@@ -234,6 +238,7 @@ const nodeSchema: z.ZodType<NodeSpec, unknown> = strict({
   },
   aggregate: aggregateSchema.default('and'),
   freshness: duration.optional(),
+  nagios: strict({ host: nagiosName('host'), service: nagiosName('service') }).optional(),
 }).transform(({ freshness, ...node }) => ({ ...node, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as NodeSpec);
 
 const membersSchema = z
@@ -270,8 +275,9 @@ export const modelSchema = strict({
     prometheus: prometheusSourceSchema.optional(),
   }).prefault({}),
   freshness: duration.optional(),
+  evaluateEvery: duration.default(30_000),
   nodes: z.array(nodeSchema).min(1, { error: 'must list at least one node (a service and its checks and members)' }),
-}).transform(({ freshness, ...rest }) => ({ ...rest, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as Model);
+}).transform(({ freshness, evaluateEvery, ...rest }) => ({ ...rest, evaluateEveryMs: evaluateEvery, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as Model);
 
 /** What `model:` in vigil.yaml holds: the model itself, or the path of a YAML file holding it. */
 export const modelEntrySchema = z.union([nonEmpty, modelSchema]);

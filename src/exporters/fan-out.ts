@@ -48,6 +48,11 @@ export interface ExportFanOut {
   publish(result: RunResult): Promise<void>;
   /** A paused pair's state for the Nagios transports (paused-check.ts); spooled like a result. */
   publishPause(pause: PausedPair, kind: PausedCheckKind): Promise<void>;
+  /**
+   * A check Vigil built itself (a model node's aggregated state) to every Nagios transport, spooled
+   * and ordered like a run's result; `id` stands for the run id in the spool and the logs.
+   */
+  publishCheck(check: CheckResult, id: string): Promise<void>;
   /** Resends spooled results that are due; overlapping calls share one pass. */
   retryDue(): Promise<RetrySummary>;
   /** Spooled results per exporter. */
@@ -181,13 +186,18 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       return;
     }
     // Not a run: the spool and the ordering guard key it by this id instead.
-    const id = `${kind}-${check.timestamp}`;
+    await publishCheck(check, `${kind}-${check.timestamp}`);
+  }
+
+  async function publishCheck(check: CheckResult, id: string): Promise<void> {
+    if (closed || transports.length === 0) return;
     await track(Promise.all(transports.map((t) => sendFresh(t, check, id))).then(() => {}));
   }
 
   return {
     publish,
     publishPause,
+    publishCheck,
 
     retryDue() {
       if (closed) return Promise.resolve(emptyRetrySummary());

@@ -15,3 +15,5 @@ export type * from './types.ts';
 export { createTextReader, type TextReader } from './sources/file-text.ts';
 export { waitUntil, EXPECTATIONS, MonitoringUnreachableError, type Expectation, type WaitDeps, type WaitProgress, type WaitRequest, type WaitResult } from './wait.ts';
 export { forceRechecks, recheckProblem } from './force-rechecks.ts';
+export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';
+export { nodeCheck } from './node-check.ts';

@@ -65,6 +65,7 @@ svg.chart .grid { stroke: var(--line); } svg.chart .tick { fill: var(--mute); fo
 svg.chart .legend-text { fill: #111827; font-size: 12px; } svg.chart .track { fill: #f3f4f6; }
 svg.chart .bar.passed { fill: var(--ok); } svg.chart .bar.flaky { fill: var(--warn); } svg.chart .bar.failed { fill: var(--crit); } svg.chart .bar.error { fill: var(--unk); } svg.chart .bar.none { fill: var(--line); }
 svg.chart .series { fill: none; stroke-width: 2; }
+ul.model, ul.model ul { list-style: none; padding-left: 18px; } ul.model li { margin: 3px 0; } ul.model .why { color: var(--crit); } ul.model .mark { display: inline-block; width: 1em; }
 table.tests td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre.snippet { background: #1f2937; }
 .shots { display: flex; flex-wrap: wrap; gap: 12px; } .shots figure { margin: 0; background: #fff; border: 1px solid var(--line); padding: 6px; max-width: 360px; }

@@ -125,7 +125,9 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       }
     };
     const pauseControl = createPauseControl({ config, store: ctx.store, pauses, pairs, changed: watchPauses });
+    const model = config.model === undefined ? undefined : await startModelMonitor(opts.config, ctx);
     const api = await createApiServer({
+      model,
       store: ctx.store,
       listen: opts.listen ?? config.api.listen,
       log,
@@ -156,6 +158,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     clearInterval(reapTimer);
     clearInterval(pauseTimer);
     await pauses.close();
+    await model?.stop();
     await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
     await reaping;
     await api.close();
@@ -164,6 +167,35 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * The service model (model: in the config), evaluated every model.evaluateEvery: its declared nodes as
+ * gauges, and as passive Nagios/Icinga services where a node names one. Loaded only when configured, so a
+ * serve without a model loads none of the sources.
+ */
+async function startModelMonitor(configFile: string | undefined, ctx: Awaited<ReturnType<typeof loadContext>>) {
+  const { loadModel, createModelMonitor, declaredNodes, nagiosTargets, nodeCheck } = await import('../../model/index.ts');
+  const { model } = await loadModel({ config: configFile });
+  const targets = nagiosTargets(model);
+  const { prometheus, fanOut } = ctx.exporters;
+  const monitor = createModelMonitor({
+    model,
+    runs: () => ctx.store.runs,
+    log: ctx.log,
+    onEvaluated: async (evaluation) => {
+      const declared = declaredNodes(evaluation.roots);
+      prometheus.observeModel(declared.map((d) => ({ node: d.node.path, state: d.node.state, allGreenOwn: d.allGreenOwn, allGreenTransitive: d.allGreenTransitive })));
+      const sends = declared.flatMap((d) => {
+        const target = targets.get(d.node.path);
+        return target ? [fanOut.publishCheck(nodeCheck(d.node, target, evaluation.nowMs), `model-${d.node.path}-${Math.floor(evaluation.nowMs / 1000)}`)] : [];
+      });
+      await Promise.all(sends);
+    },
+  });
+  monitor.start();
+  ctx.log.info({ nodes: model.nodes.map((n) => n.name), everyMs: model.evaluateEveryMs, passive: [...targets.keys()] }, 'service model: evaluating');
+  return monitor;
 }
 
 /**

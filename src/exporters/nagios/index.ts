@@ -7,6 +7,7 @@ export {
   perfdataOf,
   OUTPUT_LIMITS,
   STATE_LABEL,
+  sanitizeLine,
   type FormattedCheck,
   type FormatOptions,
   type NagiosState,

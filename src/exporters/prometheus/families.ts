@@ -183,6 +183,20 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     registers,
   });
   for (const operation of STORE_OPERATIONS) storeWriteFailures.inc({ operation }, 0);
+  // The service model, per node declared in the config (never a discovered member: machines come and
+  // go, the declared tree does not), as `vigil serve` last evaluated it.
+  const modelNodeState = new Gauge({
+    name: 'vigil_model_node_state',
+    help: "A model node's aggregated state (and / or / min N over its checks and members): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+    labelNames: ['node'] as const,
+    registers,
+  });
+  const modelAllGreen = new Gauge({
+    name: 'vigil_model_all_green',
+    help: "Whether every check in the node's scope is green: scope own (its own checks) or transitive (and every member's).",
+    labelNames: ['node', 'scope'] as const,
+    registers,
+  });
   new Gauge({
     name: 'vigil_build_info',
     help: 'Always 1; the labels say which Vigil and Node.js are running.',
@@ -218,6 +232,7 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   return {
     pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
     phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
+    modelNodeState, modelAllGreen,
     registry, resultsRegistry, chunks, render,
   };
 }

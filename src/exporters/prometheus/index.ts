@@ -1,5 +1,5 @@
 export { createPrometheusExporter, PHASE_BUCKETS } from './prometheus-exporter.ts';
-export type { PrometheusExporter, PrometheusExporterOptions } from './prometheus-exporter.ts';
+export type { ModelNodeSample, PrometheusExporter, PrometheusExporterOptions } from './prometheus-exporter.ts';
 export type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from './sources.ts';
 export { metricsHandler } from './metrics-handler.ts';
 export { startMetricsServer } from './metrics-server.ts';

@@ -17,6 +17,17 @@ export { ERROR_PHASES, PHASE_BUCKETS, PHASES, RUN_STATUSES, TEST_OUTCOMES } from
 // Spooled results are published again after a restart or retry; a run must count once.
 const SEEN_RUN_IDS = 1000;
 
+/** One declared node of the service model (src/model), as the exporter needs it. */
+export interface ModelNodeSample {
+  /** The node's path, `shop` or `shop/app`. */
+  node: string;
+  state: 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
+  allGreenOwn: boolean;
+  allGreenTransitive: boolean;
+}
+
+const MODEL_STATE = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
+
 export interface PrometheusExporterOptions {
   /** Vigil's version, for vigil_build_info. */
   version: string;
@@ -56,6 +67,8 @@ export interface PrometheusExporter {
   /** A write to the store failed (full or read-only disk); the service goes on without it. */
   observeStoreFailure(operation: StoreOperation): void;
   observeReap(report: ReapCounts): void;
+  /** The service model's declared nodes as `vigil serve` last evaluated them; nodes no longer given are dropped. */
+  observeModel(nodes: ModelNodeSample[]): void;
   /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
   metrics(): Promise<string>;
   /** metrics() as UTF-8 chunks to write in order; the per-pair part is kept between scrapes. */
@@ -77,6 +90,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const {
     probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
     phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
+    modelNodeState, modelAllGreen,
     registry, resultsRegistry, chunks, render,
   } = families;
   const results: Exposition = { contentType: registry.contentType, metrics: () => render(resultsRegistry) };
@@ -212,6 +226,16 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
 
     setPaused(suite, environment, isPaused) {
       if (acceptsPair(suite, environment)) paused.set(suite, environment, isPaused ? 1 : 0);
+    },
+
+    observeModel(nodes) {
+      modelNodeState.reset();
+      modelAllGreen.reset();
+      for (const n of nodes) {
+        modelNodeState.set({ node: n.node }, MODEL_STATE[n.state]);
+        modelAllGreen.set({ node: n.node, scope: 'own' }, n.allGreenOwn ? 1 : 0);
+        modelAllGreen.set({ node: n.node, scope: 'transitive' }, n.allGreenTransitive ? 1 : 0);
+      }
     },
 
     observeStoreFailure(operation) {

@@ -1,0 +1,103 @@
+// The service model inside `vigil serve`: evaluated every `model.evaluateEvery` (and on demand), the
+// latest evaluation kept for the API and the UI, and handed to whoever exports it (gauges, passive
+// results). One evaluation at a time; a slow source delays the next tick instead of piling them up.
+import type { Model, NodeSpec } from '../config/model-schema.ts';
+import { messageOf } from '../shared/errors.ts';
+import type { Log } from '../shared/log.ts';
+import { evaluateModel } from './evaluate.ts';
+import { allGreen } from './queries.ts';
+import { takeSnapshot } from './snapshot.ts';
+import { createTextReader } from './sources/file-text.ts';
+import type { RunLookup } from './sources/vigil-runs.ts';
+import type { EvaluatedNode } from './types.ts';
+
+export interface ModelEvaluation {
+  /** ISO 8601 of the snapshot. */
+  at: string;
+  nowMs: number;
+  roots: EvaluatedNode[];
+}
+
+export interface ModelMonitorDeps {
+  model: Model;
+  /** Vigil's own run store, for `vigil` checks. */
+  runs?: () => RunLookup;
+  log: Log;
+  /** After each evaluation; errors are logged, never stop the monitor. */
+  onEvaluated?: (evaluation: ModelEvaluation) => void | Promise<void>;
+  now?: () => number;
+}
+
+export function createModelMonitor(deps: ModelMonitorDeps) {
+  const { model, log } = deps;
+  // Keeps status.dat's read buffer between evaluations (about the file's size, for the life of serve).
+  const reader = createTextReader();
+  let latest: ModelEvaluation | undefined;
+  let running: Promise<ModelEvaluation> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function evaluateOnce(): Promise<ModelEvaluation> {
+    const snapshot = await takeSnapshot(model, { runs: deps.runs, reader, ...(deps.now ? { now: deps.now } : {}) });
+    const evaluation = { at: new Date(snapshot.nowMs).toISOString(), nowMs: snapshot.nowMs, roots: evaluateModel(model, snapshot) };
+    latest = evaluation;
+    try {
+      await deps.onEvaluated?.(evaluation);
+    } catch (err) {
+      log.error({ err: messageOf(err) }, 'model: exporting the evaluation failed');
+    }
+    return evaluation;
+  }
+
+  const evaluate = (): Promise<ModelEvaluation> => {
+    running ??= evaluateOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    start(): void {
+      const tick = () =>
+        void evaluate()
+          .catch((err) => log.error({ err: messageOf(err) }, 'model: evaluation failed'))
+          .finally(() => {
+            if (timer !== undefined) timer = setTimeout(tick, model.evaluateEveryMs);
+          });
+      timer = setTimeout(tick, 0);
+    },
+    async stop(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => {});
+    },
+    /** The last evaluation, or undefined before the first one finished. */
+    latest: (): ModelEvaluation | undefined => latest,
+    evaluate,
+  };
+}
+
+export type ModelMonitor = ReturnType<typeof createModelMonitor>;
+
+/** The declared (not discovered) nodes of an evaluation, with their answers: what the gauges show. */
+export function declaredNodes(roots: EvaluatedNode[]): Array<{ node: EvaluatedNode; allGreenOwn: boolean; allGreenTransitive: boolean }> {
+  const out: Array<{ node: EvaluatedNode; allGreenOwn: boolean; allGreenTransitive: boolean }> = [];
+  const visit = (node: EvaluatedNode) => {
+    if (node.discovered) return;
+    out.push({ node, allGreenOwn: allGreen(node, false).holds, allGreenTransitive: allGreen(node, true).holds });
+    node.members.forEach(visit);
+  };
+  roots.forEach(visit);
+  return out;
+}
+
+/** Declared nodes that send their aggregated state to Nagios/Icinga (`nagios: { host, service }`), by path. */
+export function nagiosTargets(model: Model): Map<string, { host: string; service: string }> {
+  const targets = new Map<string, { host: string; service: string }>();
+  const visit = (node: NodeSpec, parent: string) => {
+    const path = parent ? `${parent}/${node.name}` : node.name;
+    if (node.nagios) targets.set(path, node.nagios);
+    node.members.nodes.forEach((m) => visit(m, path));
+  };
+  model.nodes.forEach((n) => visit(n, ''));
+  return targets;
+}
