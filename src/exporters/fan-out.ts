@@ -30,7 +30,8 @@ export interface FanOutConfig extends NamingConfig {
 }
 
 export interface ExportFanOutDeps {
-  store: Pick<Store, 'spool'>;
+  /** `runs`: to hand over runs a killed process saved but never published (optional: tests without a run store). */
+  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver'> };
   prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> & Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
   transports: Transport[];
   /** The loaded VigilConfig (naming, per-transport timeout, spool limits). */
@@ -152,13 +153,13 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
     });
   }
 
-  async function publish(result: RunResult): Promise<void> {
+  async function publish(result: RunResult, opts: { prometheus?: boolean } = {}): Promise<void> {
     if (closed) {
       log.warn({ runId: result.runId }, 'export: fan-out closed; result not published');
       return;
     }
     const work = (async () => {
-      const prom = prometheus
+      const prom = (opts.prometheus === false ? undefined : prometheus)
         ?.publish(result)
         .catch((err) => log.error({ runId: result.runId, err: redact(messageOf(err)) }, 'export: prometheus could not take the result'));
       if (transports.length === 0) return void (await prom);
@@ -189,6 +190,21 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
     await publishCheck(check, `${kind}-${check.timestamp}`);
   }
 
+  /**
+   * Runs a process saved and was killed before publishing (store.runs.notHandedOver): sent to the Nagios
+   * transports now (Prometheus restores its series from the store anyway), then marked handed over. Only
+   * runs older than one delivery attempt and a minute: a live `vigil run` may be publishing a newer one.
+   */
+  async function handOverLeftovers(): Promise<void> {
+    if (!store.runs) return;
+    const before = new Date(clock().getTime() - timeoutMs - 60_000);
+    for (const result of store.runs.notHandedOver(before)) {
+      log.warn({ runId: result.runId, suite: result.suite, environment: result.environment }, 'export: a run saved by a process that stopped before publishing it; publishing it now');
+      await publish(result, { prometheus: false });
+      store.runs.handedOver(result.runId);
+    }
+  }
+
   async function publishCheck(check: CheckResult, id: string): Promise<void> {
     if (closed || transports.length === 0) return;
     await track(Promise.all(transports.map((t) => sendFresh(t, check, id))).then(() => {}));
@@ -201,7 +217,7 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
 
     retryDue() {
       if (closed) return Promise.resolve(emptyRetrySummary());
-      retrying ??= track(retryPass()).finally(() => {
+      retrying ??= track(handOverLeftovers().then(retryPass)).finally(() => {
         retrying = undefined;
       });
       return retrying;

@@ -278,7 +278,11 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     }
     const clean = redact.value(result);
     // Still published when it cannot be stored: Nagios and Prometheus hear of it, the log has it.
-    storeWrite('run', clean.runId, `run ${clean.runId} (${clean.suite}@${clean.environment} ${clean.status}); it is still published`, () => store.runs.save(clean));
+    // Saved as not yet handed to the exporters, in the run's own transaction: a process killed before
+    // the fan-out took it leaves a mark the next spool pass publishes from (store.runs.notHandedOver).
+    const saved = storeWrite('run', clean.runId, `run ${clean.runId} (${clean.suite}@${clean.environment} ${clean.status}); it is still published`, () =>
+      store.runs.save(clean, { handedOver: !deps.publish }),
+    );
     log.info({ runId: clean.runId, suite: clean.suite, environment: clean.environment, status: clean.status, errorPhase: clean.errorPhase }, 'run finished');
     if (deps.publish) {
       try {
@@ -286,6 +290,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       } catch (err) {
         log.error({ runId: clean.runId, err: redact(messageOf(err)) }, 'publishing the result failed');
       }
+      // Delivered or spooled: from here the spool carries it.
+      if (saved) storeWrite('run', clean.runId, `run ${clean.runId} as handed to the exporters`, () => store.runs.handedOver(clean.runId));
     }
     return clean;
   }

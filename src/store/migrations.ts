@@ -114,4 +114,11 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (suite, environment)
   );
   `,
+  // 5: runs saved but not yet handed to the exporters (delivered or spooled). Saved 0 in the same
+  // transaction as the run, set to 1 once the fan-out took it; a process killed in between leaves a 0
+  // that the next spool pass publishes. Runs from before this migration count as handed over.
+  `
+  ALTER TABLE runs ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX runs_not_handed_over ON runs (handed_over) WHERE handed_over = 0;
+  `,
 ];

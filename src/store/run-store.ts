@@ -10,12 +10,14 @@ const SUCCESS = `('passed', 'flaky')`;
 
 export function createRunStore(db: DatabaseSync): RunStore {
   const upsert = db.prepare(`
-    INSERT INTO runs (run_id, suite, environment, trigger, status, error_phase, started_at, finished_at, result)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO runs (run_id, suite, environment, trigger, status, error_phase, started_at, finished_at, result, handed_over)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id) DO UPDATE SET
       suite = excluded.suite, environment = excluded.environment, trigger = excluded.trigger,
       status = excluded.status, error_phase = excluded.error_phase, started_at = excluded.started_at,
-      finished_at = excluded.finished_at, result = excluded.result`);
+      finished_at = excluded.finished_at, result = excluded.result, handed_over = excluded.handed_over`);
+  const markHandedOver = db.prepare('UPDATE runs SET handed_over = 1 WHERE run_id = ?');
+  const notHandedOver = db.prepare('SELECT result FROM runs WHERE handed_over = 0 AND finished_at < ? ORDER BY finished_at LIMIT ?');
   const clearFailures = db.prepare('DELETE FROM run_failures WHERE run_id = ?');
   const insertFailure = db.prepare(
     'INSERT INTO run_failures (run_id, seq, title, file, line, error) VALUES (?, ?, ?, ?, ?, ?)',
@@ -35,7 +37,7 @@ export function createRunStore(db: DatabaseSync): RunStore {
   const testRows = createTestRows(db);
 
   return {
-    save(result) {
+    save(result, opts = {}) {
       // Per-test rows live in run_tests: the JSON stays the small record lastBySuite() and list() parse.
       const { testResults, ...summary } = result;
       db.exec('BEGIN');
@@ -50,6 +52,7 @@ export function createRunStore(db: DatabaseSync): RunStore {
           result.startedAt,
           result.finishedAt,
           JSON.stringify(summary),
+          opts.handedOver === false ? 0 : 1,
         );
         clearFailures.run(result.runId);
         result.failures.forEach((f, seq) =>
@@ -61,6 +64,14 @@ export function createRunStore(db: DatabaseSync): RunStore {
         db.exec('ROLLBACK');
         throw err;
       }
+    },
+
+    handedOver(runId) {
+      markHandedOver.run(runId);
+    },
+
+    notHandedOver(before, limit = 100) {
+      return notHandedOver.all(before.toISOString(), limit).map(parse);
     },
 
     get(runId) {

@@ -26,8 +26,16 @@ export interface SuiteSummary {
 }
 
 export interface RunStore {
-  /** Insert or replace by runId. */
-  save(result: RunResult): void;
+  /**
+   * Insert or replace by runId. `handedOver: false` (the orchestrator's record step) marks the run as not
+   * yet taken by the exporters, in the same transaction: a process killed before `handedOver(runId)`
+   * leaves it for `notHandedOver` (the spool pass publishes it then). Default true.
+   */
+  save(result: RunResult, opts?: { handedOver?: boolean }): void;
+  /** The exporters took the run (delivered, or spooled for retry). */
+  handedOver(runId: string): void;
+  /** Runs saved but never handed to the exporters, finished before `before` (older first). */
+  notHandedOver(before: Date, limit?: number): RunResult[];
   get(runId: string): RunResult | undefined;
   /** Newest first (by startedAt). */
   list(query?: RunQuery): RunResult[];
