@@ -4,11 +4,11 @@
 // (passed < flaky < error < failed): when one suite proved the app broken (2), that is the answer,
 // even if another could not run (3). See docs/service.md.
 import { createApiClient } from '../../api/client.ts';
-import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
 import { renderAnswer } from '../../model/render-tree.ts';
+import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { summarize } from '../summary.ts';
 
@@ -120,7 +120,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       if (!onEnv.includes(s)) throw new ConfigError(`--suite ${s}: no suite of that name runs on ${environment} (these do: ${onEnv.join(', ') || 'none'})`);
     }
     if (suites.length === 0) throw new ConfigError(`--environment ${environment}: no suite runs on it`);
-    const orchestrator = createRunOrchestrator({ config: ctx.config, store: ctx.store, provisioners: ctx.provisioners, redact: ctx.redact, withheldVariables: ctx.withheldVariables, log: ctx.log, publish: (r) => ctx.exporters.fanOut.publish(r), onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
+    const orchestrator = orchestratorFor(ctx);
     const controller = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
     process.once('SIGINT', onSignal);

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pushToGateway, writeTextfile } from '../../exporters/prometheus/index.ts';
-import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { exitCodeOf, targetProblem } from '../../core/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { retainRuns } from '../retain-runs.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -52,16 +52,7 @@ async function runOnce(opts: RunOptions): Promise<number> {
     const { fanOut } = ctx.exporters;
     // Results an earlier run or server could not deliver go first; per service they still go out in order.
     const retried = fanOut.retryDue().catch((err) => ctx.log.warn({ err: ctx.redact(messageOf(err)) }, 'retrying the export spool failed'));
-    const orchestrator = createRunOrchestrator({
-      config: ctx.config,
-      store: ctx.store,
-      provisioners: ctx.provisioners,
-      redact: ctx.redact,
-      withheldVariables: ctx.withheldVariables,
-      log: ctx.log,
-      publish: (r) => fanOut.publish(r),
-      onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation),
-    });
+    const orchestrator = orchestratorFor(ctx);
     process.stderr.write(`vigil: running suite ${suite} on ${environment}\n`);
     const result = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal, onProgress: createProgressPrinter() });
     process.off('SIGINT', onSignal);

@@ -6,7 +6,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suitesOn } from '../../core/index.ts';
 import { createTextReader, loadModel, recheckProblem } from '../../model/index.ts';
-import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import {
   builtinSteps,
   exitCodeOf,
@@ -28,6 +27,7 @@ import {
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/types.ts';
+import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext, type Context } from '../context.ts';
 
 const RUNNER_ERROR = 3;
@@ -110,15 +110,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
 }
 
 function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
-  const orchestrator = createRunOrchestrator({
-    config: ctx.config,
-    store: ctx.store,
-    provisioners: ctx.provisioners,
-    redact: ctx.redact,
-    withheldVariables: ctx.withheldVariables,
-    log: ctx.log,
-    publish: (r) => ctx.exporters.fanOut.publish(r),
-  });
+  const orchestrator = orchestratorFor(ctx);
   const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
   return {
     suiteTargets: targets,

@@ -1,5 +1,4 @@
 import module from 'node:module';
-import { createRunOrchestrator } from '../../runs/orchestrator.ts';
 import { createScheduler } from '../../scheduler/scheduler.ts';
 import { createMemoryGuard } from '../../scheduler/memory-guard.ts';
 import { createPauseControl } from '../../scheduler/pause-control.ts';
@@ -10,6 +9,7 @@ import { createApiServer } from '../../api/server.ts';
 import { createReaper } from '../../tenants/reaper.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { retainRuns } from '../retain-runs.ts';
 
@@ -56,16 +56,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   });
   try {
     const { prometheus, fanOut } = ctx.exporters;
-    const orchestrator = createRunOrchestrator({
-      config,
-      store: ctx.store,
-      provisioners: ctx.provisioners,
-      redact: ctx.redact,
-      withheldVariables: ctx.withheldVariables,
-      log,
-      publish: (r) => fanOut.publish(r),
-      onStoreFailure: (operation) => prometheus.observeStoreFailure(operation),
-    });
+    const orchestrator = orchestratorFor(ctx);
     const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
     let reaping: Promise<void> | undefined;
     const reap = (why: string) => {

@@ -1,0 +1,17 @@
+// The one way a command builds the run orchestrator from its context: the same store, provisioners,
+// redactor, withheld variables, publishing and store-failure counting for run, gate, serve and scenario.
+import { createRunOrchestrator, type RunOrchestrator } from '../runs/orchestrator.ts';
+import type { Context } from './context.ts';
+
+export function orchestratorFor(ctx: Context): RunOrchestrator {
+  return createRunOrchestrator({
+    config: ctx.config,
+    store: ctx.store,
+    provisioners: ctx.provisioners,
+    redact: ctx.redact,
+    withheldVariables: ctx.withheldVariables,
+    log: ctx.log,
+    publish: (r) => ctx.exporters.fanOut.publish(r),
+    onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation),
+  });
+}
