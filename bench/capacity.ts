@@ -152,7 +152,7 @@ async function measure(dir: string, demoUrl: string, adminToken: string, way: Wa
     const t0 = performance.now();
     const results = await burst(api, Array.from({ length: runs }, (_, i) => `d${i}`));
     const wallMs = performance.now() - t0;
-    const pss = await sampler.stop();
+    const pss = await sampler.stop(results.map((r) => r.runId));
     return {
       runsPerHour: (runs / wallMs) * 3_600_000,
       perRunPeakMiB: median([...pss.perRunPeakMiB.values()]),

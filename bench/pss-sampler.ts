@@ -16,11 +16,11 @@ export interface PssReport {
 
 type Owner = { kind: 'run'; runId: string } | { kind: 'shared' } | { kind: 'vigil' } | { kind: 'other' };
 
+// Other Vigil runs on the machine (other tests, other benches) carry VIGIL_RUN_ID too: samples are kept
+// per run id and only the runs named at stop() count.
 export function startPssSampler(vigilPid: number, everyMs = 300) {
   const owners = new Map<string, Owner>(); // key: pid + start time, so a reused pid is looked at again
-  const perRunPeakMiB = new Map<string, number>();
-  let boxPeakMiB = 0;
-  let runsAtBoxPeak = 0;
+  const samples: Array<{ runs: Map<string, number>; shared: number; vigil: number }> = [];
   let stopped = false;
 
   async function ownerOf(pid: number): Promise<{ key: string; owner: Owner } | undefined> {
@@ -62,13 +62,7 @@ export function startPssSampler(vigilPid: number, everyMs = 300) {
       else if (found.owner.kind === 'shared') shared += bytes;
       else vigil += bytes;
     }
-    const share = runs.size ? shared / runs.size : 0;
-    for (const [runId, bytes] of runs) perRunPeakMiB.set(runId, Math.max(perRunPeakMiB.get(runId) ?? 0, (bytes + share) / MiB));
-    const box = ([...runs.values()].reduce((a, b) => a + b, 0) + shared + vigil) / MiB;
-    if (box > boxPeakMiB) {
-      boxPeakMiB = box;
-      runsAtBoxPeak = runs.size;
-    }
+    samples.push({ runs, shared, vigil });
   }
 
   const loop = (async () => {
@@ -80,9 +74,23 @@ export function startPssSampler(vigilPid: number, everyMs = 300) {
   })();
 
   return {
-    async stop(): Promise<PssReport> {
+    async stop(ours: Iterable<string>): Promise<PssReport> {
       stopped = true;
       await loop;
+      const mine = new Set(ours);
+      const perRunPeakMiB = new Map<string, number>();
+      let boxPeakMiB = 0;
+      let runsAtBoxPeak = 0;
+      for (const sample of samples) {
+        const runs = [...sample.runs].filter(([runId]) => mine.has(runId));
+        const share = runs.length ? sample.shared / runs.length : 0;
+        for (const [runId, bytes] of runs) perRunPeakMiB.set(runId, Math.max(perRunPeakMiB.get(runId) ?? 0, (bytes + share) / MiB));
+        const box = (runs.reduce((a, [, b]) => a + b, 0) + sample.shared + sample.vigil) / MiB;
+        if (box > boxPeakMiB) {
+          boxPeakMiB = box;
+          runsAtBoxPeak = runs.length;
+        }
+      }
       return { perRunPeakMiB, boxPeakMiB, runsAtBoxPeak };
     },
   };

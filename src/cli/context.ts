@@ -33,6 +33,8 @@ export interface Context {
   exporters: Exporters;
   /** Set when the bundled demo app runs in this process (no config file). */
   demo?: { url: string };
+  /** Runs `fn` first when the context closes (what a command built on top of it: shared browsers). */
+  onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,9 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     const environments = new Map(
       Object.entries(config.environments).map(([name, e]) => [name, { name, baseURL: e.baseURL }]),
     );
-    return { config, configFile: loaded.file, redact, withheldVariables: loaded.withheldVariables, log, store, provisioners, environments, exporters, demo, close };
+    // Cleanups run in reverse order: what is registered later (on top of the context) closes first.
+    const onClose = (fn: () => Promise<void> | void) => void cleanups.push(fn);
+    return { config, configFile: loaded.file, redact, withheldVariables: loaded.withheldVariables, log, store, provisioners, environments, exporters, demo, onClose, close };
   } catch (err) {
     await close();
     throw err;

@@ -4,7 +4,7 @@ import { createRunOrchestrator, type RunOrchestrator } from '../runs/orchestrato
 import type { Context } from './context.ts';
 
 export function orchestratorFor(ctx: Context): RunOrchestrator {
-  return createRunOrchestrator({
+  const orchestrator = createRunOrchestrator({
     config: ctx.config,
     store: ctx.store,
     provisioners: ctx.provisioners,
@@ -14,4 +14,7 @@ export function orchestratorFor(ctx: Context): RunOrchestrator {
     publish: (r) => ctx.exporters.fanOut.publish(r),
     onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation),
   });
+  // Shared browsers stop with the command (they would with the process anyway: they watch their stdin).
+  ctx.onClose(() => orchestrator.close());
+  return orchestrator;
 }

@@ -9,14 +9,14 @@ const MiB = 1024 * 1024;
 
 /**
  * What one concurrent run of a typical suite holds at its peak (PSS of its Playwright runner, worker and
- * browser, or its share of a shared browser), with headroom: bench figures were 300–420 MiB for the demo suite.
+ * browser, or its share of a shared browser), with headroom: bench: 320–360 MiB for the demo suite at concurrency 4 on the headless shell, 444 MiB on the full browser.
  */
 export const RUN_MEMORY_MIB = 450;
 /** Vigil itself, the page cache a browser needs to start quickly, and the OS. */
 export const RESERVED_MIB = 768;
 /**
  * Runs per core. A monitoring run mostly waits on the app under test (network, server time), so a core
- * carries more than one; past two per core runs only take longer each (bench: runs/hour at 4 on 2 cores).
+ * carries more than one: runs/hour still rose from 2 to 4 runs on 2 cores in the bench (more is not measured).
  */
 export const RUNS_PER_CORE = 2;
 const MAX_CONCURRENCY = 64;

@@ -123,7 +123,7 @@ describe('vigil serve: kept artifacts need a token when one is configured', { ti
       assert.equal((await get(`${s.url}${p}`)).status, 200, p);
     }
     const page = await (await get(`${s.url}/runs/${run.runId}`)).text();
-    assert.match(page, /The files need a token/);
+    assert.match(page, /Traces, screenshots and reports need a token/);
     assert.ok(!page.includes(readToken) && !page.includes(token));
     assert.match(s.log(), /"artifacts":"token required"/);
     assert.ok(!s.log().includes(readToken) && !s.log().includes(token), 'no token in the log');
