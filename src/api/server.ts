@@ -13,6 +13,7 @@ import type { RunControl } from './run-control.ts';
 import { healthRoutes } from './routes-health.ts';
 import { runsRoutes } from './routes-runs.ts';
 import { modelRoutes } from './routes-model.ts';
+import { scenariosRoutes } from './routes-scenarios.ts';
 import { pausesRoutes } from './routes-pauses.ts';
 import type { ModelMonitor } from '../model/monitor.ts';
 import { suitesRoutes } from './routes-suites.ts';
@@ -21,7 +22,7 @@ import type { PauseControl } from '../scheduler/pause-control.ts';
 import { uiRoutes } from './ui/routes-ui.ts';
 
 export interface ApiDeps {
-  store: Pick<Store, 'runs'>;
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'scenarioRuns'>>;
   /** Pausing and resuming pairs (API, UI); absent without a scheduler. */
   pauses?: PauseControl;
   /** The service model, evaluated in the background (GET /api/model, /model); absent without `model:`. */
@@ -59,6 +60,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(suitesRoutes({ store: deps.store, control: deps.control }));
   app.use(modelRoutes({ monitor: deps.model }));
+  app.use(scenariosRoutes({ scenarioRuns: deps.store.scenarioRuns }));
   const readTokens = [deps.readToken, deps.token];
   app.use(pausesRoutes({ pauses: deps.pauses, token: deps.token, bodyLimit }));
   app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));

@@ -7,6 +7,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createApiServer } from '../../src/api/server.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { quietLog } from '../exporters/prometheus/helpers.ts';
 import { nagiosAvailable } from '../helpers/nagios-server.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { startModelNagios, type ModelNagios } from '../helpers/nagios-model-server.ts';
@@ -98,6 +101,24 @@ scenarios:
     db.close();
     assert.deepEqual(rows.map((row) => [row.scenario, row.status]), [['one app member is destroyed', 'passed']]);
     assert.equal(JSON.parse(rows[0].result).steps[3].timeToDetectMs, red.timeToDetectMs);
+
+    // The stored run in the UI and the API, as `vigil serve` shows it.
+    const store = openStore(join(dir, 'vigil.db'));
+    const api = await createApiServer({ store, listen: '127.0.0.1:0', log: quietLog(), artifactsDir: join(dir, 'artifacts') });
+    try {
+      const list = await (await fetch(`${api.url}/scenarios`)).text();
+      assert.match(list, /<span class="badge passed">passed<\/span><\/td><td><a href="\/scenarios\/[^"]+">one app member is destroyed<\/a>/);
+      const runs = ((await (await fetch(`${api.url}/api/scenarios`)).json()) as { runs: Array<{ id: string; status: string }> }).runs;
+      assert.deepEqual(runs.map((r) => r.status), ['passed']);
+      const one = await (await fetch(`${api.url}/scenarios/${encodeURIComponent(runs[0].id)}`)).text();
+      assert.match(one, /the member &quot;app-0&quot; is all red/);
+      assert.match(one, new RegExp(`${(red.timeToDetectMs / 1000).toFixed(1)} s`));
+      assert.match(one, /<h2>Cleanup<\/h2>/);
+      assert.equal((await fetch(`${api.url}/scenarios/nope`)).status, 404);
+    } finally {
+      await api.close();
+      store.close();
+    }
 
     const text = await readFile(metrics, 'utf8');
     assert.match(text, /^vigil_scenario_runs_total\{scenario="one app member is destroyed",status="passed"\} 1$/m);

@@ -77,7 +77,7 @@ export function page(title: string, body: Html, opts: { refreshSeconds?: number 
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : ''}
 <title>${title} · Vigil</title><style>${rawCss}</style></head>
-<body><header><a href="/">Vigil</a><span class="sub">synthetic monitoring with your own Playwright suites</span></header>
+<body><header><a href="/">Vigil</a><a href="/model">Model</a><a href="/scenarios">Scenarios</a><span class="sub">synthetic monitoring with your own Playwright suites</span></header>
 <main>${body}</main></body></html>`);
 }
 

@@ -1,0 +1,27 @@
+// Scenario runs over HTTP: stored by `vigil scenario run`, read here (JSON and pages). Public like the run
+// history: step texts, node names and check ids, nothing secret.
+import { Router } from 'express';
+import type { ScenarioRunStore } from '../store/types.ts';
+import { sendError } from './http-error.ts';
+import { scenarioRunPage, scenariosPage } from './ui/scenarios-page.ts';
+import { messagePage } from './ui/suite-page.ts';
+
+const LISTED = 200;
+
+export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore }): Router {
+  const router = Router();
+  const html = (res: Parameters<typeof sendError>[0], status: number, body: string) => void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
+  const records = () => deps.scenarioRuns?.list({ limit: LISTED }) ?? [];
+
+  router.get('/api/scenarios', (req, res) => {
+    const scenario = typeof req.query.scenario === 'string' ? req.query.scenario : undefined;
+    res.json({ runs: deps.scenarioRuns?.list({ limit: LISTED, ...(scenario ? { scenario } : {}) }) ?? [] });
+  });
+  router.get('/scenarios', (_req, res) => html(res, 200, scenariosPage(records())));
+  router.get('/scenarios/:id', (req, res) => {
+    const record = records().find((r) => r.id === req.params.id);
+    if (!record) return html(res, 404, messagePage('Not found', `No scenario run ${req.params.id} among the last ${LISTED}.`, '/scenarios'));
+    html(res, 200, scenarioRunPage(record));
+  });
+  return router;
+}

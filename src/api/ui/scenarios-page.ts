@@ -1,0 +1,34 @@
+// Scenario runs (`vigil scenario run`, stored in the store) as pages: the list with each run's status and
+// its Thens' time to detect, and one run with every step, what stood in the way, and its cleanup.
+import type { ScenarioResult, StepResult } from '../../scenarios/types.ts';
+import type { ScenarioRunRecord } from '../../store/types.ts';
+import { ago, html, page, statusBadge, type Html } from './html.ts';
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
+const detectTimes = (r: ScenarioResult) => r.steps.filter((s) => s.timeToDetectMs !== undefined).map((s) => seconds(s.timeToDetectMs)).join(', ');
+
+export function scenariosPage(records: ScenarioRunRecord[]): string {
+  const rows = records.map((rec) => {
+    const r = rec.result as ScenarioResult;
+    return html`<tr><td>${statusBadge(rec.status)}</td><td><a href="/scenarios/${encodeURIComponent(rec.id)}">${rec.scenario}</a></td><td><code>${rec.file}</code></td><td>${rec.finishedAt} <span class="muted">(${ago(rec.finishedAt)})</span></td><td>${detectTimes(r) || '—'}</td></tr>`;
+  });
+  const body = html`<h1>Scenarios</h1>
+<p class="muted">Runs of <code>vigil scenario run</code> recorded in this store, newest first (docs/scenarios.md).</p>
+${records.length ? html`<table><tr><th>status</th><th>scenario</th><th>file</th><th>finished</th><th>time to detect</th></tr>${rows}</table>` : html`<p>No scenario run recorded yet.</p>`}`;
+  return page('scenarios', body, { refreshSeconds: 30 });
+}
+
+function stepRow(s: StepResult): Html {
+  const [headline, ...details] = (s.message ?? '').split('\n');
+  return html`<tr><td>${statusBadge(s.status === 'passed' ? 'passed' : s.status === 'skipped' ? 'skipped' : s.status === 'failed' ? 'failed' : 'error')}</td><td><b>${s.keyword.trim()}</b> ${s.text} <span class="muted">:${s.line}</span>${s.note ? html`<div class="muted">${s.note}</div>` : ''}${headline ? html`<div class="failure">${headline}${details.length ? html`<pre>${details.join('\n')}</pre>` : ''}</div>` : ''}</td><td class="num">${seconds(s.durationMs)}</td><td class="num">${seconds(s.timeToDetectMs)}</td></tr>`;
+}
+
+export function scenarioRunPage(record: ScenarioRunRecord): string {
+  const r = record.result as ScenarioResult;
+  const table = (steps: StepResult[]) => html`<table class="tests"><tr><th>status</th><th>step</th><th>took</th><th>time to detect</th></tr>${steps.map(stepRow)}</table>`;
+  const body = html`<h1>${statusBadge(record.status)} ${record.scenario}</h1>
+<p class="muted"><code>${r.file}:${r.line}</code> · ${r.feature} · ${r.startedAt} → ${r.finishedAt} · <a href="/scenarios">all scenario runs</a></p>
+<h2>Steps</h2>${table(r.steps)}
+${r.cleanup.length ? html`<h2>Cleanup</h2>${table(r.cleanup)}` : ''}`;
+  return page(`scenario ${record.scenario} ${record.status}`, body);
+}
