@@ -95,6 +95,18 @@ async function readSource(source: ConfigSource): Promise<string> {
 const MAX_ALIAS_COUNT = 100;
 
 function parseYaml(text: string, shown: string): unknown {
+  const value = parseYamlText(text, shown);
+  if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+    throw new ConfigError(`${shown}: the top level must be a map of settings (store, environments, tenants, suites)`);
+  }
+  return value;
+}
+
+/**
+ * YAML text → value, every problem a ConfigError naming `shown` (with line and column), alias expansion
+ * bounded. Shared by the config file and the model files it names.
+ */
+export function parseYamlText(text: string, shown: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length) {
@@ -110,9 +122,6 @@ function parseYaml(text: string, shown: string): unknown {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     throw new ConfigError(`${shown}: ${messageOf(err).split('\n')[0]} (YAML aliases may be expanded at most ${MAX_ALIAS_COUNT} times)`, { cause: err });
-  }
-  if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
-    throw new ConfigError(`${shown}: the top level must be a map of settings (store, environments, tenants, suites)`);
   }
   return value;
 }

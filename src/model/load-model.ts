@@ -5,9 +5,8 @@
 // Only `model:` and `store:` are read (with ${VAR} filled, as loadConfig does).
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { interpolate } from '../config/interpolate.ts';
-import { findConfigFile } from '../config/load-config.ts';
+import { findConfigFile, parseYamlText } from '../config/load-config.ts';
 import { findLiteralSecrets } from '../config/literal-secrets.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { joinPath, parseModel, type Model } from '../config/model-schema.ts';
@@ -28,17 +27,7 @@ async function readYaml(file: string, shown: string): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`${shown}: ${code === 'ENOENT' ? 'not found' : `cannot be read: ${(err as Error).message}`}`, { cause: err });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
-  if (doc.errors.length) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return `${shown}:${line}:${col}: ${e.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  return doc.toJS();
+  return parseYamlText(text, shown);
 }
 
 const fill = (value: unknown, env: NodeJS.ProcessEnv, where: string): unknown => {

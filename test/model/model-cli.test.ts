@@ -119,6 +119,16 @@ model:
     assert.equal(invalid.code, 3);
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios, icinga2, prometheus, vigil\), got nagios and vigil/);
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.agregate: unknown key — did you mean 'aggregate'\?/);
+
+    // A model file is parsed like the config file: an alias bomb is a configuration error, not a crash.
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    await writeFile(join(dir, 'bomb-model.yaml'), `${levels.join('\n')}\n`);
+    await writeFile(bad, 'model: ./bomb-model.yaml\n');
+    const bombed = await runVigil(['model', 'show', '--config', bad]);
+    assert.equal(bombed.code, 3);
+    assert.match(bombed.stderr, /configuration error:\n {2}model file \.\/bomb-model\.yaml: .*alias/i);
+    assert.doesNotMatch(bombed.stderr, /unexpected error|ReferenceError/);
   });
   it('vigil gate --model waits for the node to be all green transitively next to the suites, and fails the gate naming what is in the way', async () => {
     await allOk();
