@@ -47,6 +47,7 @@ function program(setExit: (code: number) => void) {
     .option('--timeout <duration>', 'give up waiting after this long: exit 3', '15m')
     .option('--model <node>', 'also wait until this node of the service model (model: in the config) is all green transitively, by the same deadline')
     .option('--recheck', 'with --model: ask the monitoring to re-check the node\'s checks now (Nagios, Icinga 2)')
+    .option('--since <time>', 'with --model: only check results taken after this count (ISO 8601, epoch seconds, or a duration ago); default: when the gate started')
     .option('--json', 'print the results as JSON on stdout')
     .action(async (opts) => setExit(await (await import('./commands/gate.ts')).gateCommand(opts)));
 
@@ -89,6 +90,7 @@ function program(setExit: (code: number) => void) {
     .option('--within <duration>', 'deadline', '5m')
     .option('--interval <duration>', 'time between polls', '5s')
     .option('--recheck', 'ask Nagios to re-check the checks in scope now (needs model.sources.nagios.commandFile)')
+    .option('--since <time>', 'only check results taken after this count, e.g. the end of a deploy (ISO 8601, epoch seconds, "now", or a duration ago: 5m); older ones are re-checked where the source allows it, and waited for')
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
 
@@ -147,7 +149,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : UNKNOWN;
     }
     if (err instanceof ConfigError) {
-      process.stderr.write(`vigil: configuration error:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      // `where` (a flag, a file) leads each problem that does not already name it.
+      const lines = err.problems.map((p) => (err.where && !p.startsWith(err.where) ? `${err.where}: ${p}` : p));
+      process.stderr.write(`vigil: configuration error:\n${lines.map((p) => `  ${p}`).join('\n')}\n`);
     } else if (err instanceof VigilError) {
       process.stderr.write(`vigil: ${err.message}\n`);
     } else {
