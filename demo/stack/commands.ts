@@ -2,7 +2,8 @@
 // stack: one table for both, so the words in docs, start.ts and vigil.yaml's actions are the same.
 //   kill <member>       SIGKILL the member's processes; returns once HAProxy has taken it out
 //   restart <member>    start it again on its port; returns once HAProxy has it UP again
-//   maint|ready <member>  runtime API: take it out of / put it back into its backend
+//   maint|ready <member>  runtime API: take it out of / put it back into its backend; returns once
+//                       HAProxy shows it MAINT / UP
 //   switch [shop] <backend>  the blue/green switch: `set map <routes.map> live <backend>`
 //   nagios <COMMAND;args>    one external command to Nagios (DISABLE_SVC_CHECK;app-0;HTTP …)
 //   runtime <command>   any HAProxy runtime API command
@@ -64,8 +65,21 @@ export function stackCommands(stack: Stack): Record<string, (args: string[]) => 
       const ms = await lbSees(stack, m.name, (s) => s === 'UP', 'UP');
       return `${m.name} restarted (pid ${m.pid}); HAProxy has it UP after ${(ms / 1000).toFixed(1)}s`;
     },
-    maint: async (args) => stack.haproxy.runtime(`set server ${member(args).backend}/${args[0]} state maint`),
-    ready: async (args) => stack.haproxy.runtime(`set server ${member(args).backend}/${args[0]} state ready`),
+    async maint(args) {
+      const m = member(args);
+      const answer = (await stack.haproxy.runtime(`set server ${m.backend}/${m.name} state maint`)).trim();
+      if (answer) throw new CommandError(`HAProxy: ${answer}`);
+      await lbSees(stack, m.name, (s) => s.startsWith('MAINT'), 'in maintenance');
+      return `${m.name} in maintenance: HAProxy sends it no traffic`;
+    },
+    async ready(args) {
+      const m = member(args);
+      const answer = (await stack.haproxy.runtime(`set server ${m.backend}/${m.name} state ready`)).trim();
+      if (answer) throw new CommandError(`HAProxy: ${answer}`);
+      // Out of maintenance a server passes its rise checks again before HAProxy calls it UP.
+      const ms = await lbSees(stack, m.name, (s) => s === 'UP', 'UP');
+      return `${m.name} ready; HAProxy has it UP after ${(ms / 1000).toFixed(1)}s`;
+    },
     async switch(args) {
       // `switch green` or `switch shop green`: the stack has one frontend, so any other name is a mistake.
       const [frontend, backend] = args.length === 2 ? args : [FRONTEND, args[0]];

@@ -1,5 +1,5 @@
-// A member of the service: one demo app process (demo/server.ts) on a fixed port, so that HAProxy's
-// backend and Nagios' checks still point at it after a restart. All members share one SQLite file —
+// A member of the service: one demo app process (demo/server.ts) on a port of its own, kept across
+// restarts so that HAProxy's backend and Nagios' checks still point at it. All members share one SQLite file —
 // tenants and sessions live in it — so any member can serve any request and the load balancer needs no
 // stickiness.
 import { join } from 'node:path';
@@ -17,7 +17,12 @@ export interface MemberOptions {
   guardian: Guardian;
 }
 
-export async function startMember(opts: MemberOptions): Promise<Child> {
+/**
+ * Starts the member on `opts.port`; with port 0 the OS picks one as the member binds it (a port probed
+ * free beforehand can be taken by another process before the member binds it: two stacks starting at
+ * once did). The port it listens on comes back with it: a restart must reuse it.
+ */
+export async function startMember(opts: MemberOptions): Promise<{ child: Child; port: number }> {
   let stdout = '';
   const child = startChild({
     name: opts.name,
@@ -34,5 +39,10 @@ export async function startMember(opts: MemberOptions): Promise<Child> {
     await child.stop();
     throw err;
   }
-  return child;
+  const port = Number(/demo listening on http:\/\/[^:\s]+:(\d+)/.exec(stdout)?.[1]);
+  if (!port) {
+    await child.stop();
+    throw new Error(`${opts.name} did not say its port: ${stdout.trim()}`);
+  }
+  return { child, port };
 }

@@ -89,8 +89,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...Array.from({ length: memberCount }, (_, i) => ({ name: `app-${i}`, backend: 'app' })),
     ...Array.from({ length: greenCount }, (_, i) => ({ name: `green-${i}`, backend: 'green' })),
   ];
-  const ports = new Map<string, number>();
-  for (const s of specs) ports.set(s.name, await freePort());
+  // Each member picks its port as it first binds it (0); restarts reuse it.
+  const ports = new Map<string, number>(specs.map((s) => [s.name, 0]));
 
   const memberChildren = new Map<string, Child | undefined>();
   const infra: Child[] = [];
@@ -107,7 +107,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (ownDir) await rm(dir, { recursive: true, force: true });
     })());
 
-  const launchMember = (name: string) => startMember({ name, port: ports.get(name)!, dbPath, adminToken, dir, guardian });
+  const launchMember = async (name: string) => {
+    const { child, port } = await startMember({ name, port: ports.get(name)!, dbPath, adminToken, dir, guardian });
+    ports.set(name, port);
+    return child;
+  };
   try {
     // The first member creates the shared database; the others then open it together.
     memberChildren.set(specs[0].name, await launchMember(specs[0].name));
