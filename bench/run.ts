@@ -6,7 +6,7 @@
 // and prints the median ratio vigil/bare. Target ≤ 1.05. Rounds: BENCH_ROUNDS (default 3).
 // Then the service-mode figures (bench/service.ts): idle RSS of `vigil serve`, /metrics latency; and the
 // service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services; and the
-// example stack's (bench/stack.ts): time to detect a lost member, scheduled checks vs forced re-checks.
+// example stack's (bench/stack.ts): time to detect a lost member on results newer than the kill.
 // Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -134,6 +134,13 @@ ${opts.recheck === undefined ? '' : `  recheck: ${opts.recheck}\n`}  actions:
     # Starts it again, returns once HAProxy has it UP.
     restore-member:
       command: ${control('restart', '{{member}}')}
+    # "When I drain member "app-0"": HAProxy's runtime API takes it out of its backend (state maint);
+    # the member keeps running, so only what looks through the load balancer can notice.
+    drain-member:
+      command: ${control('maint', '{{member}}')}
+      undo: ready-member
+    ready-member:
+      command: ${control('ready', '{{member}}')}
     # "When I switch "shop" to "green"": HAProxy's runtime API, set map <routes.map> live green.
     switch:
       command: ${control('switch', '{{service}}', '{{to}}')}

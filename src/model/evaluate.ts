@@ -3,6 +3,7 @@
 import { combine, effectiveState, worse } from './aggregate.ts';
 import type { CheckSpec, Model, NodeSpec } from '../config/model-schema.ts';
 import { describeDiscovery, discoverMembers } from './discover.ts';
+import { judgeSince } from './since.ts';
 import type { Snapshot } from './snapshot-types.ts';
 import { resolveIcinga2Check } from './sources/icinga2-check.ts';
 import { resolveNagiosCheck } from './sources/nagios-check.ts';
@@ -29,8 +30,9 @@ function resolveCheck(spec: CheckSpec, snapshot: Snapshot, freshnessMs: number |
   else if (spec.source === 'icinga2') status = resolveIcinga2Check(spec, snapshot.icinga2, ctx);
   else if (spec.source === 'prometheus') status = 'alert' in spec ? resolvePrometheusAlert(spec, snapshot.prometheus, ctx) : resolvePrometheusQuery(spec, snapshot.prometheus, ctx);
   else status = resolveVigilCheck(spec, snapshot.vigil, ctx);
+  const judged = judgeSince(status, snapshot.since);
   const forcedAt = snapshot.rechecks?.get(status.id);
-  return forcedAt === undefined ? status : { ...status, recheckForcedAt: new Date(forcedAt).toISOString() };
+  return forcedAt === undefined ? judged : { ...judged, recheckForcedAt: new Date(forcedAt).toISOString() };
 }
 
 /** A member counts towards `members.min` when the monitoring knows it: some check of it is not missing. */

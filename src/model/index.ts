@@ -13,6 +13,8 @@ export { forceNagiosRechecks } from './sources/nagios-recheck.ts';
 export { readVigilRuns, resolveVigilCheck, type VigilRead, type RunLookup } from './sources/vigil-runs.ts';
 export type * from './types.ts';
 export { createTextReader, type TextReader } from './sources/file-text.ts';
+export { judgeSince, parseSince } from './since.ts';
+export type { Since } from './snapshot-types.ts';
 export { waitUntil, EXPECTATIONS, MonitoringUnreachableError, type Expectation, type WaitDeps, type WaitProgress, type WaitRequest, type WaitResult } from './wait.ts';
 export { forceRechecks, recheckProblem } from './force-rechecks.ts';
 export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';

@@ -2,7 +2,7 @@
 // concurrently (a slow Prometheus does not delay reading status.dat). A source that cannot be read does
 // not throw: its checks say `unreachable`.
 import type { HostDiscoverSpec, Model, NodeSpec } from '../config/model-schema.ts';
-import type { Snapshot } from './snapshot-types.ts';
+import type { Since, Snapshot } from './snapshot-types.ts';
 import type { TextReader } from './sources/file-text.ts';
 import { readIcinga2 } from './sources/icinga2-read.ts';
 import { readNagiosStatus } from './sources/nagios-status.ts';
@@ -16,6 +16,8 @@ export interface SnapshotDeps {
   rechecks?: ReadonlyMap<string, number>;
   /** Keeps status.dat's read buffer from one snapshot to the next (createTextReader); polling loops pass one. */
   reader?: TextReader;
+  /** Only results taken after this count (Prometheus is then also asked when its samples were scraped). */
+  since?: Since;
 }
 
 interface Uses {
@@ -64,7 +66,7 @@ export function sourcesUsed(model: Model): Uses {
 export async function takeSnapshot(model: Model, deps: SnapshotDeps = {}): Promise<Snapshot> {
   const now = deps.now ?? Date.now;
   const uses = sourcesUsed(model);
-  const snapshot: Snapshot = { nowMs: now(), ...(deps.rechecks ? { rechecks: deps.rechecks } : {}) };
+  const snapshot: Snapshot = { nowMs: now(), ...(deps.rechecks ? { rechecks: deps.rechecks } : {}), ...(deps.since ? { since: deps.since } : {}) };
   const { nagios, icinga2, prometheus } = model.sources;
   await Promise.all([
     uses.nagios && nagios
@@ -72,7 +74,7 @@ export async function takeSnapshot(model: Model, deps: SnapshotDeps = {}): Promi
       : undefined,
     uses.icinga2.used && icinga2 ? readIcinga2(icinga2, uses.icinga2).then((r) => void (snapshot.icinga2 = r)) : undefined,
     (uses.prometheus.queries.size || uses.prometheus.alerts) && prometheus
-      ? readPrometheus(prometheus, uses.prometheus).then((r) => void (snapshot.prometheus = r))
+      ? readPrometheus(prometheus, { ...uses.prometheus, sampleTimes: deps.since !== undefined }).then((r) => void (snapshot.prometheus = r))
       : undefined,
   ]);
   if (uses.vigil.length) {

@@ -7,8 +7,10 @@ export type State = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 /**
  * Why a check's state can (fresh) or cannot be trusted. Only `fresh` can be green.
  * `unreachable` is the *source* (status.dat unreadable, store unopenable), not a host state.
+ * `predates`: fresh, but taken before the moment the question is about (the end of a scenario's
+ * action, a deploy): it says nothing about what that change did, so it is neither green nor red.
  */
-export type Reason = 'fresh' | 'stale' | 'disabled' | 'missing' | 'unreachable' | 'pending';
+export type Reason = 'fresh' | 'stale' | 'disabled' | 'missing' | 'unreachable' | 'pending' | 'predates';
 
 export type SourceName = 'nagios' | 'icinga2' | 'prometheus' | 'vigil';
 
@@ -28,6 +30,12 @@ export interface CheckStatus {
   output: string;
   /** ISO 8601 of the result, or null when there is none. */
   lastCheck: string | null;
+  /**
+   * When the evidence behind the result was taken, where that is older than `lastCheck`: a Prometheus
+   * answer is evaluated now but rests on samples scraped earlier. Judged against a `since`; null when
+   * it could not be told (Prometheus' targets unreadable), which no `since` accepts.
+   */
+  takenAt?: string | null;
   /** The freshness this check was judged by, in ms. */
   freshnessMs: number;
   /** Only a fresh, enabled, checked OK outside downtime. */

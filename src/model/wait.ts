@@ -1,7 +1,8 @@
 // Poll the monitoring until a node is all green / all red or a deadline passes: `vigil model check`
 // and every scenario Then are this loop. One read of every source per poll; a forced re-check (when
-// asked) once after the first poll that does not hold, so the next status carries new results within
-// seconds instead of at the next scheduled check.
+// asked, or for results older than the `since` the question is about) once after the first poll that
+// does not hold, so the next status carries new results within seconds instead of at the next
+// scheduled check.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from '../config/model-schema.ts';
 import { VigilError } from '../shared/errors.ts';
@@ -12,6 +13,7 @@ import { allGreen, allRed, checksInScope } from './queries.ts';
 import { takeSnapshot } from './snapshot.ts';
 import type { TextReader } from './sources/file-text.ts';
 import type { RunLookup } from './sources/vigil-runs.ts';
+import type { Since } from './snapshot-types.ts';
 import type { CheckStatus, EvaluatedNode, QueryAnswer } from './types.ts';
 
 export type Expectation = 'all-green' | 'all-red';
@@ -45,8 +47,13 @@ export interface WaitRequest {
   /** 0: ask once. */
   withinMs: number;
   intervalMs: number;
-  /** Force a re-check of the checks in scope once, after the first poll that does not hold. */
+  /**
+   * true: force a re-check of every check in scope once, after the first poll that does not hold.
+   * Absent: only of those whose result predates `since` (where the source can be asked). false: never.
+   */
   recheck?: boolean;
+  /** Only results taken after this count: the end of a scenario's action, a deploy (`--since`). */
+  since?: Since;
   /**
    * Default true: a source unreadable on the first poll throws (a wrong path is not something to wait
    * out). A scenario's Then passes false: its action may have restarted the monitoring on purpose.
@@ -84,7 +91,7 @@ export async function waitUntil(request: WaitRequest): Promise<WaitResult> {
   let lastBlockers = -1;
   for (;;) {
     deps.signal?.throwIfAborted();
-    const snapshot = await takeSnapshot(model, { runs: deps.runs, rechecks, reader: deps.reader, now });
+    const snapshot = await takeSnapshot(model, { runs: deps.runs, rechecks, reader: deps.reader, now, since: request.since });
     const node = findNode(evaluateModel(model, snapshot), request.node);
     const answer = query(node, transitive);
     polls++;
@@ -103,11 +110,15 @@ export async function waitUntil(request: WaitRequest): Promise<WaitResult> {
     if (polls === 1 && unreachable.length && request.failFastOnUnreachable !== false) {
       throw new MonitoringUnreachableError(`cannot ask the monitoring: ${unreachable[0].id}: ${unreachable[0].detail ?? 'unreachable'}`, { where: 'model check' });
     }
-    if (polls === 1 && request.recheck) {
+    const toForce = polls === 1 && request.recheck !== false ? checksInScope(node, transitive).filter((c) => request.recheck || c.reason === 'predates') : [];
+    if (toForce.length) {
       const at = now();
-      const forced = await forceRechecks(model, checksInScope(node, transitive), at);
+      // Nagios records last_check in whole seconds: a check scheduled within the second `since` fell in
+      // would read as older than it. The first whole second after it is early enough.
+      const notBefore = request.since ? Math.ceil(request.since.atMs / 1000) * 1000 : at;
+      const forced = await forceRechecks(model, toForce, Math.max(at, notBefore));
       for (const c of forced) rechecks.set(c.id, at);
-      deps.onProgress?.({ type: 'rechecked', checks: forced });
+      if (request.recheck || forced.length) deps.onProgress?.({ type: 'rechecked', checks: forced });
     }
     if (answer.blockers.length !== lastBlockers) {
       deps.onProgress?.({ type: 'waiting', node: node.path, expect, blockers: answer.blockers.length, intervalMs, deadline });

@@ -106,6 +106,10 @@ model:
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /no node "shpo" in the model — did you mean 'shop'\?/);
 
+    const notATime = await vigil('check', 'shop', '--expect', 'all-green', '--within', '1s', '--since', 'yesterday');
+    assert.equal(notATime.code, 3);
+    assert.match(notATime.stderr, /--since: "yesterday" is not a time: give an ISO 8601 time \(2026-12-06T10:00:00Z\), epoch seconds, "now", or a duration ago \(90s, 5m\)/);
+
     const gone = join(dir, 'gone.yaml');
     await writeFile(gone, `model:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`);
     const unreachable = await runVigil(['model', 'check', 'shop', '--expect', 'all-green', '--within', '10s', '--config', gone]);
@@ -160,15 +164,31 @@ model:
     );
     const gate = (...args: string[]) => runVigil(['gate', '--config', gateConfig, '--environment', 'green', ...args], { timeoutMs: 90_000 });
 
-    const green = await gate('--model', 'shop', '--timeout', '60s');
+    // The pipeline's deploy step ended here (Nagios' results carry whole seconds).
+    const deployEnded = String(Math.floor(Date.now() / 1000) - 1);
+    await allOk();
+    const checkedSince = (since: string) => (b: { last_check?: string }) => Number(b.last_check) >= Number(since);
+    await nagios.waitForStatus((st) => st.services.every(checkedSince(deployEnded)) && st.hosts.filter(checkedSince(deployEnded)).length === 3);
+    const green = await gate('--model', 'shop', '--timeout', '60s', '--since', deployEnded);
     assert.equal(green.code, 0, green.stdout + green.stderr);
     assert.match(green.stdout, /^MODEL shop is all green transitively \(7 checks in scope\) after \d+\.\ds$/m);
     assert.match(green.stdout, /gate green: PASSED \(1 suite \+ model shop, exit 0\)/);
+    assert.doesNotMatch(green.stderr, /forced a re-check/, 'every result was taken after the deploy: nothing to re-check');
 
+    // Without --since, results from before the gate started do not count: each is re-checked (here
+    // Nagios' check command is /bin/true) and the gate holds on the new results only.
+    await sleep(1100);
+    const recheck = await gate('--model', 'shop', '--timeout', '60s', '--json');
+    assert.equal(recheck.code, 0, recheck.stdout + recheck.stderr);
+    assert.match(recheck.stderr, /vigil gate: forced a re-check of 7 checks/);
+    assert.match(recheck.stderr, /vigil gate: shop not all-green yet \(7 in the way\)/);
+
+    const redSince = String(Math.floor(Date.now() / 1000) - 1);
+    await allOk();
     await nagios.command('PROCESS_SERVICE_CHECK_RESULT;app-2;HTTP;2;HTTP CRITICAL - connection refused');
     await nagios.waitForStatus((st) => st.services.some((b) => b.host_name === 'app-2' && b.current_state === '2'));
     // Long enough for the suite to finish on a busy machine: the model holds the gate until the deadline.
-    const red = await gate('--model', 'shop', '--timeout', '20s', '--json');
+    const red = await gate('--model', 'shop', '--timeout', '20s', '--json', '--since', redSince);
     assert.equal(red.code, 2, red.stdout + red.stderr);
     const json = JSON.parse(red.stdout);
     assert.equal(json.results[0].status, 'passed', 'the suite passed: the model alone fails the gate');

@@ -128,6 +128,30 @@ describe('Prometheus source → real Prometheus', { skip: requireBinary('prometh
     assert.equal(alert.reason, 'stale');
   });
 
+  it('with a since, an answer counts once the samples behind it were scraped after it: a selector by its own sample time, a computed query and a rule by the targets', async () => {
+    const model = modelOf([
+      {
+        name: 'x',
+        checks: [
+          { prometheus: { query: 'vigil_test_healthy', condition: '== 1' } },
+          { prometheus: { query: 'sum(vigil_test_healthy)', condition: '>= 2' } },
+          { prometheus: { alert: 'AppDown' } },
+        ],
+      },
+    ]);
+    // A moment just ahead: nothing Prometheus holds now can have been scraped after it.
+    const since = { atMs: Date.now() + 1_500, what: 'the test moment' };
+    const ask = async () => walk(evaluateModel(model, await takeSnapshot(model, { since })));
+    const first = await ask();
+    assert.deepEqual(first.map((c) => [c.reason, c.state]), [['predates', 'OK'], ['predates', 'OK'], ['predates', 'OK']]);
+    assert.match(first[0].detail!, /^not checked since the test moment \(its result was taken \d+s before\)$/);
+    assert.ok(Date.parse(first[0].takenAt!) < Date.parse(first[0].lastCheck!), 'a selector carries its scrape time, older than the evaluation');
+    let last = first;
+    await until('every answer resting on scrapes after the moment', async () => (last = await ask()).every((c) => c.reason === 'fresh'));
+    for (const c of last) assert.ok(Date.parse(c.takenAt!) >= since.atMs, `${c.id}: taken ${c.takenAt}, since ${new Date(since.atMs).toISOString()}`);
+    assert.deepEqual(last.map((c) => c.green), [true, true, true]);
+  });
+
   it("members are the values of a label; a member's target going down makes it all red and fires the alert", async () => {
     const model = modelOf([
       {

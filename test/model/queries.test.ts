@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { allGreen, allRed, combine, evaluateModel, findNode, parseModel, type Snapshot } from '../../src/model/index.ts';
+import type { PrometheusRead } from '../../src/model/sources/prometheus-read.ts';
 import { critical, down, nagiosRead, NOW, ok, prometheusRead, shopGroups, shopHosts, shopModel, type HostFixture } from './fixtures.ts';
 
 const evaluate = (raw: unknown, hosts: Record<string, HostFixture>, groups: Record<string, string[]> = shopGroups(), extra: Partial<Snapshot> = {}) =>
@@ -240,5 +241,65 @@ describe('Prometheus checks: an absent series is not green', () => {
     const [shop] = run([{ name: 'shop', members: { discover: { source: 'prometheus', ...up, label: 'instance' } } }], answer);
     assert.deepEqual(shop.members.map((m) => m.name), ['a', 'b%2Fc'], 'a "/" in a label value cannot be part of a node name');
     assert.deepEqual(shop.members.map((m) => [m.checks[0].reason, m.checks[0].green]), [['stale', false], ['fresh', true]]);
+  });
+});
+
+describe('evidence newer than the question (since)', () => {
+  // The action ended 10 s before NOW; app-0's results are 30 s old (before it), the rest 5 s (after it).
+  const since = { atMs: NOW - 10_000, what: 'the action before it ended' };
+  const hosts = () =>
+    shopHosts({
+      'app-0': { host: { ...ok, age: 30 }, services: { HTTP: { ...ok, age: 30 } } },
+      'app-1': { host: { ...ok, age: 5 }, services: { HTTP: { ...ok, age: 5 } } },
+      'app-2': { host: { ...ok, age: 5 }, services: { HTTP: { ...ok, age: 5 } } },
+      'shop-lb': { services: { HTTP: { ...ok, age: 5 } } },
+    });
+
+  it('a fresh OK taken before the action is `predates`: not green, and named with how much older it is', () => {
+    const [shop] = evaluate(shopModel(), hosts(), shopGroups(), { since });
+    const answer = allGreen(shop, true);
+    assert.equal(answer.holds, false);
+    assert.deepEqual(whats(answer), ['nagios:app-0', 'nagios:app-0!HTTP']);
+    assert.match(answer.blockers[1].message, /^shop\/app-0: nagios:app-0!HTTP is OK, predates: not checked since the action before it ended \(its result was taken 20s before\) — OK - fine$/);
+    assert.equal(allGreen(shop, false).holds, true, "the service's own check was taken after the action");
+    const [without] = evaluate(shopModel(), hosts());
+    assert.equal(allGreen(without, true).holds, true, 'the same results, asked without a since, are all green');
+  });
+
+  it('all red: a CRITICAL from before the action is not red either', () => {
+    const roots = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...down, age: 30 }, services: { HTTP: { ...critical, age: 5 } } } }), shopGroups(), { since });
+    const app0 = findNode(roots, 'app-0');
+    assert.deepEqual(whats(allRed(app0, false)), ['nagios:app-0']);
+    assert.equal(app0.checks[0].red, false);
+    assert.equal(app0.checks[1].red, true, 'the HTTP result after the action is red');
+  });
+
+  it('stale, pending and disabled keep their own reason: predates is only ever a fresh result', () => {
+    const [shop] = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...ok, age: 11 * 60 }, services: { HTTP: { ...ok, age: null } } } }), shopGroups(), { since });
+    const app0 = findNode([shop], 'app-0');
+    assert.deepEqual(app0.checks.map((c) => c.reason), ['stale', 'pending']);
+  });
+
+  it('Prometheus: a selector is judged by its samples\' scrape time, a computed answer by the oldest scrape behind it', () => {
+    const model = parseModel({
+      sources: { prometheus: { url: 'http://prometheus:9090' } },
+      nodes: [{ name: 'p', checks: [{ prometheus: { query: 'up{job="app"}', condition: '== 1' } }, { prometheus: { query: 'sum(up)', condition: '>= 1' } }] }],
+    });
+    const read = prometheusRead({ 'up{job="app"}': [{ labels: { __name__: 'up', job: 'app', instance: 'a' }, value: '1' }], 'sum(up)': [{ value: '3' }] });
+    const seconds = (ms: number) => String(ms / 1000);
+    const withTimes = (scrapedAgo: number, targetAgo: number) => ({
+      ...read,
+      sampleTimes: new Map([
+        ['up{job="app"}', { ok: true as const, result: { resultType: 'vector' as const, samples: [{ labels: { job: 'app', instance: 'a' }, value: seconds(NOW - scrapedAgo), atMs: NOW }] } }],
+        // timestamp(sum(up)) is the evaluation time: no scrape time in it.
+        ['sum(up)', { ok: true as const, result: { resultType: 'vector' as const, samples: [{ labels: {}, value: seconds(NOW), atMs: NOW }] } }],
+      ]),
+      targets: { ok: true as const, targets: [{ scrapeUrl: 'http://a/metrics', lastScrapeMs: NOW - targetAgo, intervalMs: 15_000 }] },
+    });
+    const reasons = (r: PrometheusRead) => evaluateModel(model, { nowMs: NOW, prometheus: r, since })[0].checks.map((c) => c.reason);
+    assert.deepEqual(reasons(withTimes(3_000, 3_000)), ['fresh', 'fresh'], 'scraped 3 s ago, after the action');
+    assert.deepEqual(reasons(withTimes(12_000, 3_000)), ['predates', 'fresh'], 'the series was scraped before the action; the target since');
+    assert.deepEqual(reasons(withTimes(3_000, 12_000)), ['fresh', 'predates'], 'the target was last scraped before the action');
+    assert.deepEqual(reasons({ ...withTimes(3_000, 3_000), targets: { ok: false, error: 'connection refused' } }), ['fresh', 'predates'], 'no targets: the time is not known');
   });
 });

@@ -101,13 +101,23 @@ export const steps = [
   });
 
   it('the shipped example parses and binds to the shipped vocabulary', async () => {
-    // Against a config without the actions: the only problems are the two the config must supply.
+    // Against a config with the suite it runs but without the actions: the only problem is the action
+    // the config must supply.
     const bare = join(dir, 'bare.yaml');
-    await writeFile(bare, 'model:\n  sources: { nagios: { statusFile: ./no/status.dat } }\n  nodes: [{ name: shop }]\n');
+    await writeFile(
+      bare,
+      `environments: { stack: { baseURL: "http://127.0.0.1:9", tenants: t } }
+tenants: { t: { kind: command, create: { command: ["true"] }, delete: { command: ["true"] } } }
+suites: { demo: { path: ${join(repoRoot, 'suites/demo')}, environments: [stack] } }
+model:
+  sources: { nagios: { statusFile: ./no/status.dat } }
+  nodes: [{ name: shop }]
+`,
+    );
     const r = await runVigil(['scenario', 'run', join(repoRoot, 'scenarios/member-loss.feature'), '--config', bare]);
     assert.equal(r.code, 3);
     const problems = r.stderr.trim().split('\n').slice(1);
     assert.equal(problems.length, 1, r.stderr);
-    assert.match(problems[0], /member-loss\.feature:13: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/);
+    assert.match(problems[0], /member-loss\.feature:17: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/);
   });
 });

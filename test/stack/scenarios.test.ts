@@ -26,6 +26,7 @@ interface Step {
   note?: string;
   message?: string;
   timeToDetectMs?: number;
+  durationMs: number;
 }
 interface Result {
   scenario: string;
@@ -45,16 +46,16 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
   const env = () => ({ DEMO_ADMIN_TOKEN: stack.adminToken });
 
   /** `vigil scenario run FILE --json --junit <dir>/<name>.xml`: the exit code, the results, the JUnit file. */
-  const run = async (name: string, configFile = config) => {
+  const run = async (name: string, configFile = config, file = feature(name)) => {
     const junit = join(stack.dir, `${name}.xml`);
-    const r = await runVigil(['scenario', 'run', feature(name), '--config', configFile, '--json', '--junit', junit], { env: env(), timeoutMs: 150_000 });
+    const r = await runVigil(['scenario', 'run', file, '--config', configFile, '--json', '--junit', junit], { env: env(), timeoutMs: 150_000 });
     let results: Result[] = [];
     try {
       results = (JSON.parse(r.stdout) as { scenarios: Result[] }).scenarios;
     } catch {
       assert.fail(`no JSON from vigil scenario run (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     }
-    return { ...r, result: results[0], junit };
+    return { ...r, result: results[0], results, junit };
   };
   const statuses = (steps: Step[]) => steps.map((s) => `${s.keyword} ${s.status}`);
   const cleanups = (r: Result) => r.cleanup.map((s) => [s.text, s.status]);
@@ -132,12 +133,14 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     const forcedBefore = await forcedRechecks('app-0');
     const r = await run('member-loss');
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.deepEqual(statuses(r.result.steps), ['Given passed', 'When passed', 'Then passed', 'And passed']);
-    const [, , service, member] = r.result.steps;
-    assert.ok(service.timeToDetectMs! < 1000, `the service level held at once (${service.timeToDetectMs} ms)`);
-    assert.equal(member.text, 'the member "app-0" is all red');
+    assert.deepEqual(statuses(r.result.steps), ['Given passed', 'When passed', 'Then passed', 'When passed', 'Then passed']);
+    const [, , member, suiteRun, service] = r.result.steps;
+    assert.equal(member.text, 'within 2m the member "app-0" is all red');
     assert.ok(member.timeToDetectMs! > 0 && member.timeToDetectMs! < 60_000, `time to detect ${member.timeToDetectMs}`);
     assert.match(member.note!, /re-check forced for 3\)$/);
+    // The service level rests on the suite run after the destroy, not on the one before it.
+    assert.equal(service.text, 'within 2m the service "shop" is all green non-transitively');
+    assert.ok(service.timeToDetectMs! >= suiteRun.durationMs, `the service level held ${service.timeToDetectMs} ms after the destroy, the suite took ${suiteRun.durationMs} ms`);
     assert.ok((await forcedRechecks('app-0')) >= forcedBefore + 3, 'the forced re-checks reached Nagios');
     t.diagnostic(`member loss, forced re-checks: app-0 all red ${seconds(member.timeToDetectMs!)} after the destroy (HAProxy had it out)`);
 
@@ -153,7 +156,7 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     const forcedBefore = await forcedRechecks('app-0');
     const r = await run('member-loss', scheduledConfig);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const member = r.result.steps[3];
+    const member = r.result.steps[2];
     assert.equal(member.status, 'passed');
     assert.doesNotMatch(member.note!, /re-check forced/);
     assert.equal(await forcedRechecks('app-0'), forcedBefore, 'nothing was forced');
@@ -161,6 +164,32 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     t.diagnostic(`member loss, scheduled checks (every 5 s): app-0 all red ${seconds(member.timeToDetectMs!)} after the destroy (HAProxy had it out)`);
     assert.deepEqual(cleanups(r.result), [['restore-member "app-0"', 'passed']]);
     assert.equal(await lbStatus('app-0'), 'UP');
+  });
+
+  it('a Then right after an action rests only on results taken after it: drained members are noticed, a restored member is not all red on old results (both fail, exit 2)', async () => {
+    await allGreenAgain('shop');
+    const noSuite = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false, file: join(stack.dir, 'vigil-no-suite.yaml') });
+    const { stdout: killed } = await execFileP(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), stack.dir, 'kill', 'app-0']);
+    assert.match(killed, /app-0 killed/);
+    const seen = await runVigil(['model', 'check', 'app-0', '--expect', 'all-red', '--within', '30s', '--interval', '250ms', '--recheck', '--config', noSuite], { env: env() });
+    assert.equal(seen.code, 0, seen.stdout + seen.stderr);
+    // The first scenario restores app-0 itself: its Then must not hold on the red results from before.
+    const r = await run('since', noSuite, join(repoRoot, 'test/fixtures/scenarios/since.feature'));
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    const [restored, drained] = r.results;
+
+    assert.deepEqual(statuses(drained.steps), ['Given passed', 'When passed', 'And passed', 'And passed', 'Then failed']);
+    const then = drained.steps[4];
+    assert.match(then.message!, /^shop is not all green non-transitively \(3 checks in scope\) by the deadline \(20\.0s, \d+ polls, re-check forced for 2\); in the way:/);
+    assert.match(then.message!, /\n {2}shop: nagios:lb!HTTP is CRITICAL, fresh — HTTP CRITICAL/);
+    assert.match(then.message!, /\n {2}shop: prometheus:haproxy_backend_active_servers\{proxy="app"\} >= 2 is 0 \(CRITICAL\), fresh — 1 of 1 series not >= 2: haproxy_backend_active_servers\{[^}]*\} = 0\n/);
+    assert.deepEqual(cleanups(drained), [['ready-member "app-2"', 'passed'], ['ready-member "app-1"', 'passed'], ['ready-member "app-0"', 'passed']]);
+
+    assert.deepEqual(statuses(restored.steps), ['Given passed', 'When passed', 'Then failed']);
+    assert.match(restored.steps[2].message!, /^shop\/app-0 is not all red non-transitively \(3 checks in scope\) by the deadline \(15\.0s, \d+ polls, re-check forced for 3\); in the way:/);
+    assert.match(restored.steps[2].message!, /\n {2}shop\/app-0: nagios:app-0!HTTP is OK, fresh/);
+    assert.equal(await lbStatus('app-0'), 'UP');
+    await allGreenAgain('shop');
   });
 
   it('negative control: with its HTTP check disabled, app-0 never turns all red — the scenario fails (exit 2) naming the disabled check; the undos enable it and restore app-0', async () => {

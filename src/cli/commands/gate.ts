@@ -8,6 +8,8 @@ import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
 import { renderAnswer } from '../../model/render-tree.ts';
+import { parseSince } from '../../model/since.ts';
+import type { Since } from '../../model/snapshot-types.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { summarize } from '../summary.ts';
@@ -22,6 +24,8 @@ export interface GateOptions {
   /** A node of the service model that must be all green transitively by the same deadline. */
   model?: string;
   recheck?: boolean;
+  /** With --model: only results taken after this count; default the gate's start (after the deploy). */
+  since?: string;
   json?: boolean;
 }
 
@@ -61,11 +65,14 @@ type GateResult = RunResult | Unfinished;
 export async function gateCommand(opts: GateOptions): Promise<number> {
   const timeoutMs = parseDuration(opts.timeout ?? '15m');
   if (timeoutMs === undefined || timeoutMs <= 0) throw new ConfigError(`"${opts.timeout}" is not a duration (e.g. 90s, 15m)`, { where: '--timeout' });
-  const deadline = Date.now() + timeoutMs;
+  const startedAt = Date.now();
+  const deadline = startedAt + timeoutMs;
   // A suite named twice runs once (on a server, a second trigger would be refused with 409).
   if (opts.suite) opts = { ...opts, suite: [...new Set(opts.suite)] };
   // The monitoring is asked while the suites run: a new stack must be both working and seen healthy.
-  const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline) : undefined;
+  // Results from before the gate started are from before the deploy it gates: they do not count.
+  const since = opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
+  const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline, since) : undefined;
   const results = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
   const model = await modelGate;
   // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
@@ -85,7 +92,7 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
 
 const MODEL_STATUS: Record<number, RunStatus> = { 0: 'passed', 2: 'failed', 3: 'error' };
 
-async function gateOnModel(opts: GateOptions, node: string, deadline: number): Promise<ModelGate> {
+async function gateOnModel(opts: GateOptions, node: string, deadline: number, since: Since): Promise<ModelGate> {
   try {
     const { waitForModel } = await import('./model.ts');
     const { code, result } = await waitForModel({
@@ -96,6 +103,7 @@ async function gateOnModel(opts: GateOptions, node: string, deadline: number): P
       withinMs: Math.max(0, deadline - Date.now()),
       intervalMs: POLL_MS * 5,
       recheck: opts.recheck,
+      since,
       who: 'vigil gate',
     });
     const when = result.answer.holds ? ` after ${(result.elapsedMs / 1000).toFixed(1)}s` : ' by the deadline';

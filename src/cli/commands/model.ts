@@ -10,6 +10,7 @@ import {
   EXPECTATIONS,
   findNode,
   loadModel,
+  parseSince,
   recheckProblem,
   renderAnswer,
   renderTree,
@@ -18,6 +19,7 @@ import {
   type Expectation,
   type LoadedModel,
   type RunLookup,
+  type Since,
   type WaitProgress,
   type WaitResult,
 } from '../../model/index.ts';
@@ -41,6 +43,7 @@ export interface ModelCheckOptions extends ModelShowOptions {
   within?: string;
   interval?: string;
   recheck?: boolean;
+  since?: string;
 }
 
 /** The store is opened only when a `vigil` check asks for it, and never created by a read. */
@@ -106,6 +109,8 @@ export interface ModelWaitOptions {
   withinMs: number;
   intervalMs: number;
   recheck?: boolean;
+  /** Only results taken after this count. */
+  since?: Since;
   /** Prefix of the progress lines on stderr, e.g. `vigil model check`. */
   who: string;
   signal?: AbortSignal;
@@ -134,6 +139,7 @@ export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number;
       withinMs: o.withinMs,
       intervalMs: o.intervalMs,
       recheck: o.recheck,
+      ...(o.since ? { since: o.since } : {}),
       deps: { runs: store.runs, reader, onProgress, ...(o.signal ? { signal: o.signal } : {}) },
     });
   } finally {
@@ -148,7 +154,8 @@ export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): P
   const withinMs = durationOption(opts.within ?? '5m', '--within');
   const intervalMs = durationOption(opts.interval ?? '5s', '--interval');
   const transitive = Boolean(opts.transitive);
-  const { code, result } = await waitForModel({ config: opts.config, node: ref, expect, transitive, withinMs, intervalMs, recheck: opts.recheck, who: 'vigil model check' });
+  const since = opts.since === undefined ? undefined : { atMs: parseSince(opts.since), what: `--since ${opts.since}` };
+  const { code, result } = await waitForModel({ config: opts.config, node: ref, expect, transitive, withinMs, intervalMs, recheck: opts.recheck, since, who: 'vigil model check' });
   const { answer, elapsedMs, polls } = result;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: result.recheckForced, ...answer, tree: result.lastTree }, null, 2)}\n`);

@@ -1,7 +1,9 @@
-// Prometheus' HTTP API, the two calls the model makes: an instant query (POST /api/v1/query, a form
-// body so long queries never hit a URL limit) and the loaded rules (GET /api/v1/rules?type=alert).
+// Prometheus' HTTP API, the calls the model makes: an instant query (POST /api/v1/query, a form
+// body so long queries never hit a URL limit), the loaded rules (GET /api/v1/rules?type=alert) and,
+// when a question has a `since`, the scrape targets (GET /api/v1/targets?state=active).
 // Failures throw PrometheusApiError with Prometheus' own error text ("bad_data: 1:6: parse error: …").
 import type { PrometheusSourceConfig } from '../../config/model-schema.ts';
+import { parseDuration } from '../../shared/duration.ts';
 import { messageOf, VigilError } from '../../shared/errors.ts';
 
 export class PrometheusApiError extends VigilError {}
@@ -32,10 +34,20 @@ export interface PromAlertRule {
   alerts: Array<{ labels: Record<string, string>; state: 'firing' | 'pending'; activeAt?: string }>;
 }
 
+/** A scrape target, for judging how old the samples behind an answer are (docs/model.md, Evidence). */
+export interface PromTarget {
+  scrapeUrl: string;
+  /** Epoch ms of the last scrape's start (the samples' timestamp); 0 when never scraped. */
+  lastScrapeMs: number;
+  /** 0 when Prometheus did not say. */
+  intervalMs: number;
+}
+
 export interface PrometheusApi {
   url: string;
   query(expr: string): Promise<PromQueryResult>;
   alertRules(): Promise<PromAlertRule[]>;
+  targets(): Promise<PromTarget[]>;
 }
 
 type Envelope = { status?: string; data?: unknown; errorType?: string; error?: string };
@@ -82,6 +94,18 @@ export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusA
       }
       if (data.resultType === 'scalar') return { resultType: 'scalar', samples: [toSample({}, data.result as [number, string])] };
       return { resultType: data.resultType, samples: [] };
+    },
+    async targets() {
+      const data = (await call('api/v1/targets?state=active')) as { activeTargets?: Array<Record<string, unknown>> };
+      return (data.activeTargets ?? []).map((t): PromTarget => {
+        const last = typeof t.lastScrape === 'string' ? Date.parse(t.lastScrape) : Number.NaN;
+        return {
+          scrapeUrl: String(t.scrapeUrl ?? ''),
+          // Go's zero time for a target not scraped yet.
+          lastScrapeMs: Number.isFinite(last) && last > 0 ? last : 0,
+          intervalMs: (typeof t.scrapeInterval === 'string' ? parseDuration(t.scrapeInterval) : undefined) ?? 0,
+        };
+      });
     },
     async alertRules() {
       const data = (await call('api/v1/rules?type=alert')) as {

@@ -9,6 +9,7 @@ import type { SeriesPick } from '../../config/model-schema.ts';
 import type { CheckStatus, State } from '../types.ts';
 import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
 import type { PromQueryResult, PromSample } from './prometheus-api.ts';
+import { oldestScrapeBehind, samplesTakenAt } from './prometheus-evidence.ts';
 import type { PrometheusRead } from './prometheus-read.ts';
 
 interface Ctx {
@@ -46,6 +47,8 @@ const seriesName = (labels: Record<string, string>) => {
 };
 
 const MIN_RULE_FRESHNESS_MS = 30_000;
+
+const isoOrNull = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 
 // Discovered members each pick their series out of the same answer: indexed once per answer and label,
 // not filtered once per member (1,000 members over 1,000 series: 21 ms → 5 ms, npm run bench).
@@ -131,6 +134,7 @@ export function resolvePrometheusQuery(spec: QuerySpec, read: PrometheusRead | u
     red: fresh && state === 'CRITICAL',
   };
   if (!fresh) result.detail = `sample ${formatAge(ageMs)} old, older than its freshness ${formatAge(freshnessMs)}`;
+  if (read.targets) result.takenAt = isoOrNull(samplesTakenAt(read, spec.query, samples));
   return result;
 }
 
@@ -183,5 +187,6 @@ export function resolvePrometheusAlert(spec: AlertSpec, read: PrometheusRead | u
     red: fresh && state === 'CRITICAL',
   };
   if (!fresh) result.detail = `rule last evaluated ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)} (is Prometheus evaluating rules?)`;
+  if (read.targets) result.takenAt = isoOrNull(oldestScrapeBehind(read, evaluated));
   return result;
 }

@@ -38,6 +38,8 @@ export const modelExpectation: StepDefinition = {
       withinMs,
       recheck: ctx.env.recheck && withinMs > 0,
       failFastOnUnreachable: given,
+      // A Then after an action answers for what the action did: results from before it do not count.
+      ...(!given && state.actionsRun > 0 ? { since: { atMs: state.lastActionEndedAt, what: 'the action before it ended' } } : {}),
     });
     const forced = result.recheckForced ? `, re-check forced for ${result.recheckForced}` : '';
     if (!result.holds) {

@@ -16,6 +16,9 @@ const runSuite: StepDefinition = {
   pattern: /^I run the suite "([^"]+)" on "([^"]+)"$/,
   example: 'I run the suite "checkout" on "staging"',
   usesSuites: true,
+  // A run is evidence, not a change to the infrastructure: the Thens after it answer for the action
+  // before it (their time to detect counts from there, and the run's result is newer than it).
+  passive: true,
   validate: (env, _step, suite, environment) => targetProblem(env, suite, environment),
   async run(ctx, suite, environment) {
     const result = await ctx.env.runSuite!(suite, environment, ctx.signal);
