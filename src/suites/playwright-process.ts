@@ -1,12 +1,9 @@
-// The whole life of one Playwright process (the shape of Playwright's own processHost): spawned in its
-// own process group, its output kept as a bounded tail, stopped on timeout or abort (SIGTERM to the
-// group, then SIGKILL), and not given up on until every marked process of the run is gone.
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+// One Playwright process through the one child runner (src/shared/child-process.ts): its own process
+// group, its output kept as a bounded tail, stopped on timeout or abort (SIGTERM to the group, then
+// SIGKILL), and not given up on until every marked process of the run is gone.
 import type { Log } from '../shared/log.ts';
+import { runChild } from '../shared/child-process.ts';
 import { createLineTail } from './output-tail.ts';
-import { findMarkedProcesses, killRun } from './process-tree.ts';
 
 const STDERR_TAIL_LINES = 20;
 const KILL_GRACE_MS = 5000;
@@ -36,59 +33,38 @@ export interface ProcessEnd {
 
 export async function runPlaywrightProcess(o: PlaywrightProcessOptions): Promise<ProcessEnd> {
   const { log } = o;
-  const child = spawn(process.execPath, o.args, {
-    cwd: o.cwd,
-    env: o.env,
-    detached: true, // own process group: the whole run can be signalled at once
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
-
-  const events = child.stdio[3] as Readable;
-  events.setEncoding('utf8');
-  events.on('data', (chunk: string) => o.onEvents(chunk));
-
   // Playwright's own output never reaches our stdout: debug log and a bounded tail for diagnostics.
   const output = createLineTail(200, (line) => log.debug({ line: o.redact(line) }, 'playwright'));
   const stderr = createLineTail(200);
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.write(c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
-    output.write(c);
-    stderr.write(c);
+  const end = await runChild({
+    command: [process.execPath, ...o.args],
+    cwd: o.cwd,
+    env: o.env,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    graceMs: KILL_GRACE_MS,
+    // A browser or worker it left behind must not outlive the run, even one that left the group.
+    leftovers: 'kill',
+    marker: o.marker,
+    onStdout: (c) => output.write(c),
+    onStderr: (c) => {
+      output.write(c);
+      stderr.write(c);
+    },
+    extraPipes: [o.onEvents],
+    drainMs: 2000,
   });
-
-  let stopReason: ProcessEnd['stopReason'];
-  let killing: Promise<void> | undefined;
-  const stop = (reason: 'timeout' | 'interrupted') => {
-    if (stopReason || child.pid === undefined) return;
-    stopReason = reason;
-    log.info({ cwd: o.cwd, reason }, 'stopping playwright');
-    killing = killRun(child.pid, o.marker, KILL_GRACE_MS);
-  };
-  const timer = setTimeout(() => stop('timeout'), o.timeoutMs);
-  const onAbort = () => stop('interrupted');
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const exit = await new Promise<ProcessEnd['exit']>((resolve) => {
-    child.once('error', (spawnError) => resolve({ code: null, signal: null, spawnError }));
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  clearTimeout(timer);
-  o.signal?.removeEventListener('abort', onAbort);
-  await killing;
-  // The main process is gone; a browser or worker it left behind must not outlive the run.
-  if (child.pid !== undefined && findMarkedProcesses(o.marker).length > 0) await killRun(child.pid, o.marker, 1000);
-  await waitForStreams([child.stdout!, child.stderr!, events], 2000);
+  if (end.stopped) log.info({ cwd: o.cwd, reason: end.stopped }, 'stopped playwright');
   output.end();
   stderr.end();
 
   // Stack frames crowd out the one line that says what went wrong; the tail keeps the messages.
   const source = stderr.lines().length ? stderr.lines() : output.lines();
   const lines = source.filter((l) => !/^\s+at /.test(l)).slice(-STDERR_TAIL_LINES);
-  return { exit, ...(stopReason ? { stopReason } : {}), tail: lines.length ? `\n${lines.join('\n')}` : '' };
-}
-
-async function waitForStreams(streams: Readable[], maxMs: number): Promise<void> {
-  const deadline = Date.now() + maxMs;
-  while (Date.now() < deadline && streams.some((s) => !s.readableEnded && !s.destroyed)) await sleep(20);
-  for (const s of streams) s.destroy();
+  const stopReason = end.stopped === 'timeout' ? 'timeout' : end.stopped === 'aborted' ? 'interrupted' : undefined;
+  return {
+    exit: { code: end.code, signal: end.signal, ...(end.spawnError ? { spawnError: end.spawnError } : {}) },
+    ...(stopReason ? { stopReason } : {}),
+    tail: lines.length ? `\n${lines.join('\n')}` : '',
+  };
 }

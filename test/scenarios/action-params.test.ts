@@ -33,6 +33,8 @@ scenarios:
     disable-check: { command: ["sh", "-c", "echo disable $1 $2 >> log.txt", "sh", "{{member}}", "{{check}}"], undo: enable-check }
     enable-check: { command: ["sh", "-c", "echo enable $1 $2 >> log.txt", "sh", "{{member}}", "{{check}}"] }
     drain-lb: { command: ["sh", "-c", "echo drain >> log.txt"] }
+    stubborn: { command: ["sh", "-c", "trap '' TERM; sleep 40 & wait"], timeout: 2s }
+    start-server: { command: ["sh", "-c", "sleep 40 & echo $! > server.pid; echo started"] }
 `,
     );
   });
@@ -64,5 +66,27 @@ scenarios:
     assert.match(r.stderr, /bad\.feature:5: step .*: "with member app-0": write the action's values as name "value", joined by "and"/);
     assert.match(r.stderr, /bad\.feature:6: step .*: "with member "a" and member "b"": member is given twice/);
     await assert.rejects(readFile(join(dir, 'log.txt')), { code: 'ENOENT' });
+  });
+
+  it('an action ignoring SIGTERM fails at its timeout + the grace, not when it would have ended; an action starting a server in the background passes when it exits and the server keeps running', async () => {
+    const file = await feature('processes.feature', '    When I run the action "start-server"\n    And I run the action "stubborn"\n');
+    const started = Date.now();
+    const r = await scenario(file, '--json');
+    const took = Date.now() - started;
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    const [result] = JSON.parse(r.stdout).scenarios;
+    assert.deepEqual(result.steps.map((s: { status: string }) => s.status), ['passed', 'failed']);
+    assert.ok(result.steps[0].durationMs < 2_000, `start-server returned when its command exited (${result.steps[0].durationMs} ms), not when the server's pipes closed`);
+    assert.match(result.steps[1].message, /^command sh -c "trap '' TERM; sleep 40 & wait" timed out after 2s/);
+    assert.ok(result.steps[1].durationMs < 9_000, `the stubborn action ended ${result.steps[1].durationMs} ms after it started (timeout 2 s + grace 5 s)`);
+    assert.ok(took < 20_000, `the whole run took ${took} ms`);
+    const serverPid = Number(await readFile(join(dir, 'server.pid'), 'utf8'));
+    try {
+      process.kill(serverPid, 0);
+    } catch {
+      assert.fail('the server the action started in the background was killed with its command');
+    } finally {
+      process.kill(serverPid, 'SIGKILL');
+    }
   });
 });

@@ -17,6 +17,31 @@ const HANGING_SUITE = {
     });`,
 };
 
+// A helper started by the test that ignores SIGTERM: only the SIGKILL after the grace ends it.
+const STUBBORN_SUITE = {
+  'playwright.config.mjs': `export default { workers: 1, timeout: 0 };`,
+  'stubborn.spec.mjs': `
+    import { test } from '@playwright/test';
+    import { spawn } from 'node:child_process';
+    import { writeFileSync } from 'node:fs';
+    test('starts a helper deaf to SIGTERM, then never ends', async () => {
+      spawn('sh', ['-c', "trap '' TERM; sleep 600"], { stdio: 'ignore' });
+      writeFileSync('helper-started', '');
+      await new Promise(() => {});
+    });`,
+};
+
+// A daemon started by globalSetup, in a session of its own, holding the run's stdout and stderr.
+const DAEMON_SUITE = {
+  'playwright.config.mjs': `export default { workers: 1, globalSetup: './setup.mjs' };`,
+  'setup.mjs': `
+    import { spawn } from 'node:child_process';
+    export default async () => { spawn('sleep', ['600'], { stdio: 'inherit', detached: true }).unref(); };`,
+  'quick.spec.mjs': `
+    import { test, expect } from '@playwright/test';
+    test('passes', async ({ page }) => { await page.goto('/'); await expect(page.locator('h1')).toHaveText('Hello'); });`,
+};
+
 /** Resolves once a Chromium of this run is alive (bounded), so a kill has something real to kill. */
 async function chromiumStarted(project: InlineProject): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -67,6 +92,37 @@ describe('runSuite stops a run completely', () => {
       assert.deepEqual(markedProcesses(project.marker), []);
     } finally {
       controller.abort();
+      project.cleanup();
+    }
+  });
+
+  it('a process of the run deaf to SIGTERM is killed after the grace: the run ends at timeout + grace, nothing left', async () => {
+    const project = writeProject(STUBBORN_SUITE);
+    try {
+      const started = Date.now();
+      const outcome = await run(project, app, { timeoutMs: 3000 });
+      const took = Date.now() - started;
+      assert.equal(outcome.kind, 'timeout');
+      assert.ok(took < 3000 + 5000 + 4000, `the run ended ${took} ms after it started (timeout 3 s, grace 5 s)`);
+      assert.deepEqual(markedProcesses(project.marker), [], 'the helper did not survive');
+    } finally {
+      for (const line of markedProcesses(project.marker)) process.kill(Number(line.split(':')[0]), 'SIGKILL');
+      project.cleanup();
+    }
+  });
+
+  it('a daemon started by the suite holding its output neither holds the run nor outlives it', async () => {
+    const project = writeProject(DAEMON_SUITE);
+    try {
+      const started = Date.now();
+      const outcome = await run(project, app, { timeoutMs: 60_000 });
+      const took = Date.now() - started;
+      assert.equal(outcome.kind, 'completed', outcome.message);
+      assert.deepEqual([outcome.tests.passed, outcome.tests.failed], [1, 0]);
+      assert.ok(took < 30_000, `the run ended ${took} ms after it started, not when the daemon would`);
+      assert.deepEqual(await nothingLeft(project, 3000), [], 'the daemon, in a session of its own, was found by the marker and killed');
+    } finally {
+      for (const line of markedProcesses(project.marker)) process.kill(Number(line.split(':')[0]), 'SIGKILL');
       project.cleanup();
     }
   });

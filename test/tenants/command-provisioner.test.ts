@@ -152,6 +152,35 @@ setInterval(() => {}, 1000);
     assert.deepEqual(started.filter(alive), [], 'neither the command nor its child survives');
   });
 
+  it('a command ignoring SIGTERM is killed after the grace: the call ends at timeout + 1 s, not when the command would', async () => {
+    const stubborn = script('stubborn.sh', "trap '' TERM\nsleep 40 & wait\n");
+    const { provisioner } = setup({ timeout: 1_000, create: { command: ['sh', stubborn] } });
+    const started = Date.now();
+    const err = await failureOf(provisioner.create({ name: 'vigil-shop-ggg', environment }));
+    const took = Date.now() - started;
+    assert.match(err.message, /^tenants\.cmd\.create: command "sh .*stubborn\.sh" timed out after 1\.0s; its process group was killed$/);
+    assert.ok(took < 4_000, `the call returned after ${took} ms`);
+  });
+
+  it('a command that leaves a daemon holding its stdout returns when it exits, and the daemon is killed: nothing it starts outlives the call', async () => {
+    const marker = join(dir, 'daemon-pid');
+    const daemon = script('daemon.sh', `sleep 30 &\necho $! > ${marker}\necho '{"id":"d1"}'\n`);
+    const { provisioner } = setup({ create: { command: ['sh', daemon] } });
+    const started = Date.now();
+    const fields = await provisioner.create({ name: 'vigil-shop-hhh', environment });
+    assert.equal(fields.id, 'd1');
+    assert.ok(Date.now() - started < 3_000, 'not held by the daemon keeping stdout open');
+    const pid = Number(readFileSync(marker, 'utf8'));
+    const stat = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    assert.ok(stat === '' || stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z', `the daemon ${pid} is gone`);
+  });
+
   it('says when the command cannot start', async () => {
     const { provisioner } = setup({ create: { command: [join(dir, 'no-such-binary')] } });
     assert.match((await failureOf(provisioner.create({ name: 'vigil-shop-fff', environment }))).message, /could not start: spawn .*no-such-binary ENOENT/);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// Linux /proc is the source of truth for "is anything of this run still alive": Chromium helpers can
+// Linux /proc is the source of truth for "is anything of this group still alive": Chromium helpers can
 // leave the process group, and orphans are reparented to init, losing their ancestry. Every process
-// of a run carries a unique marker in its environment, so we look for that, not for names.
+// of a suite run carries a unique marker in its environment, so we look for that, not for names.
 
 interface ProcInfo {
   pid: number;
@@ -77,32 +77,42 @@ const signal = (pid: number, sig: NodeJS.Signals): void => {
   }
 };
 
-function groupAlive(pgid: number): boolean {
+/**
+ * Whether any live process is in the group. A group of zombies answers kill(0) too: where PID 1 does
+ * not reap orphans (not every container has an init), a killed group would look alive for ever.
+ */
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  return allPids().some((pid) => {
+    const info = readStat(pid);
+    return info !== undefined && info.pgrp === pgid && !info.zombie;
+  });
 }
 
+/** What is left of a process group: the group itself, and (with a marker) processes that left it. */
+const anythingLeft = (pgid: number, marker: string | undefined) => groupAlive(pgid) || (marker !== undefined && findMarkedProcesses(marker).length > 0);
+
 /**
- * Ends a run's processes: SIGTERM to the group (Playwright then closes browsers and runs teardown),
- * up to `graceMs` for it to go, then SIGKILL to the group, its descendants and anything still
- * carrying the marker. Resolves when nothing of the run is left (or after a bounded wait).
+ * Ends a process group: SIGTERM to the group (Playwright then closes browsers and runs teardown),
+ * up to `graceMs` for it to go, then SIGKILL to the group, its descendants and, with a marker,
+ * anything still carrying it. Resolves when nothing of it is left (or after a bounded wait).
  */
-export async function killRun(pgid: number, marker: string, graceMs = 5000): Promise<void> {
+export async function killGroup(pgid: number, graceMs: number, marker?: string): Promise<void> {
   signal(-pgid, 'SIGTERM');
   const graceEnd = Date.now() + graceMs;
-  while (Date.now() < graceEnd && (groupAlive(pgid) || findMarkedProcesses(marker).length > 0)) {
-    await sleep(100);
+  while (Date.now() < graceEnd && anythingLeft(pgid, marker)) {
+    await sleep(50);
   }
   for (let round = 0; round < 50; round++) {
     // Collect before killing: once a parent dies its children are reparented and the tree is lost.
-    const targets = new Set([...findDescendants(pgid), ...findMarkedProcesses(marker)]);
+    const targets = new Set([...findDescendants(pgid), ...(marker === undefined ? [] : findMarkedProcesses(marker))]);
     if (!groupAlive(pgid) && targets.size === 0) return;
     signal(-pgid, 'SIGKILL');
     for (const pid of targets) signal(pid, 'SIGKILL');
-    await sleep(100);
+    await sleep(50);
   }
 }
