@@ -2,13 +2,13 @@
 // bundled demo when there is none), the redactor that knows its secrets, the logger, the store and the
 // provisioners. The config is loaded and checked before anything is opened, so a bad config writes nothing.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { demoConfig } from '../config/demo-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import { createExporters, type Exporters } from '../exporters/index.ts';
+import { buildInfo } from '../shared/build-info.ts';
 import { createLogger } from '../shared/create-logger.ts';
 import { createRedactor, type Redactor } from '../shared/redact.ts';
 import { openStore } from '../store/open-store.ts';
@@ -17,7 +17,7 @@ import { createProvisioner } from '../tenants/index.ts';
 import type { Provisioner, TenantEnvironment } from '../tenants/types.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const { version, revision } = buildInfo();
 
 export interface Context {
   config: VigilConfig;
@@ -55,6 +55,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     const loaded = await loadConfig({ file: opts.config, env: process.env });
     redact.add(...loaded.secrets);
     let config = loaded.config;
+    let withheldVariables = loaded.withheldVariables;
     let demo: Context['demo'];
     if (loaded.file === null) {
       const adminToken = randomBytes(24).toString('base64url');
@@ -64,13 +65,19 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
       const app = await startDemo({ port: 0, adminToken });
       cleanups.push(() => app.close());
       demo = { url: app.url };
-      config = demoConfig({ baseURL: app.url, adminToken, dataDir: path.resolve('data'), repoRoot });
+      // VIGIL_API_TOKEN turns on triggering for the demo too (a container tried out with `docker run -e`).
+      const apiToken = process.env.VIGIL_API_TOKEN?.trim() || undefined;
+      if (apiToken) {
+        redact.add(apiToken);
+        withheldVariables = ['VIGIL_API_TOKEN'];
+      }
+      config = demoConfig({ baseURL: app.url, adminToken, dataDir: path.resolve('data'), repoRoot, ...(apiToken ? { apiToken } : {}) });
       log.info({ demo: app.url }, 'no config file: running the bundled demo app and suite');
     }
 
     const store = openStore(config.store);
     cleanups.push(() => store.close());
-    const exporters = createExporters({ config, store, log, version, redact });
+    const exporters = createExporters({ config, store, log, version, ...(revision ? { revision } : {}), redact });
     cleanups.push(() => exporters.fanOut.close());
 
     const provisioners = new Map<string, Provisioner>();
@@ -83,7 +90,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     );
     // Cleanups run in reverse order: what is registered later (on top of the context) closes first.
     const onClose = (fn: () => Promise<void> | void) => void cleanups.push(fn);
-    return { config, configFile: loaded.file, redact, withheldVariables: loaded.withheldVariables, log, store, provisioners, environments, exporters, demo, onClose, close };
+    return { config, configFile: loaded.file, redact, withheldVariables, log, store, provisioners, environments, exporters, demo, onClose, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,6 +3,7 @@
 // Exit codes follow Nagios: 0 OK/passed, 1 WARNING/flaky, 2 CRITICAL/failed, 3 UNKNOWN/error — a
 // config or usage problem is UNKNOWN too, because nothing was tested.
 import { Command, CommanderError } from 'commander';
+import { describeBuild } from '../shared/build-info.ts';
 import { ConfigError, VigilError, messageOf } from '../shared/errors.ts';
 
 const UNKNOWN = 3;
@@ -12,6 +13,7 @@ function program(setExit: (code: number) => void) {
   const configOption = ['-c, --config <file>', 'config file (default: $VIGIL_CONFIG, then ./vigil.yaml, else the bundled demo)'] as const;
   const cli = new Command('vigil')
     .description('Runs your app\'s own Playwright suite against a throwaway tenant, as monitoring.')
+    .version(describeBuild(), '-V, --version', 'print the version (and the commit it was built from)')
     .exitOverride()
     .showHelpAfterError();
 
@@ -48,6 +50,7 @@ function program(setExit: (code: number) => void) {
     .option('--model <node>', 'also wait until this node of the service model (model: in the config) is all green transitively, by the same deadline')
     .option('--recheck', 'with --model: ask the monitoring to re-check the node\'s checks now (Nagios, Icinga 2)')
     .option('--since <time>', 'with --model: only check results taken after this count (ISO 8601, epoch seconds, or a duration ago); default: when the gate started')
+    .option('--junit <file>', 'also write the results as JUnit XML (one testcase per suite, failing tests with their errors and run links) for Jenkins, GitLab, GitHub Actions')
     .option('--json', 'print the results as JSON on stdout')
     .action(async (opts) => setExit(await (await import('./commands/gate.ts')).gateCommand(opts)));
 

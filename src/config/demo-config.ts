@@ -13,15 +13,18 @@ export interface DemoConfigOptions {
   dataDir: string;
   /** The repository (holds suites/demo). */
   repoRoot: string;
+  /** api.token: lets the API trigger runs of the demo (from VIGIL_API_TOKEN). */
+  apiToken?: string;
 }
 
 /** Throws ConfigError, like a bad vigil.yaml would, when the demo setup does not validate. */
-export function demoConfig({ baseURL, adminToken, dataDir, repoRoot }: DemoConfigOptions): VigilConfig {
+export function demoConfig({ baseURL, adminToken, dataDir, repoRoot, apiToken }: DemoConfigOptions): VigilConfig {
   const auth = { authorization: `Bearer ${adminToken}` };
   // The same input a vigil.yaml would give, so the demo is validated exactly like a user's file.
   const input: VigilConfigInput = {
     store: join(dataDir, 'vigil.db'),
     artifacts: { dir: join(dataDir, 'artifacts') },
+    ...(apiToken ? { api: { token: apiToken } } : {}),
     environments: { demo: { baseURL, tenants: 'demo' } },
     tenants: {
       demo: {

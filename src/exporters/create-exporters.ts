@@ -27,6 +27,7 @@ export interface CreateExportersDeps {
   store: Store;
   log: Log;
   version: string;
+  revision?: string;
   redact?: (text: string) => string;
   clock?: () => Date;
   /** Node's process_* metrics on /metrics (default true). */
@@ -48,6 +49,7 @@ export function createExporters(deps: CreateExportersDeps): Exporters {
   const transports = createTransports(config.exporters.nagios);
   const prometheus = createPrometheusExporter({
     version: deps.version,
+    ...(deps.revision ? { revision: deps.revision } : {}),
     log,
     lastResults: store.runs,
     ledger: store.tenants,

@@ -1,16 +1,9 @@
 // JUnit XML for CI systems: a <testsuite> per feature file, a <testcase> per scenario; a failed
 // scenario's <failure message> is the failing step, its body the step's details (what stood in the
 // way, the tree at the deadline). Written by hand because it is this small; the escaping is the part
-// that matters: text and attributes escaped, and characters XML 1.0 cannot carry at all dropped.
+// that matters (src/shared/xml-escape.ts).
+import { escapeAttribute, escapeText } from '../shared/xml-escape.ts';
 import type { ScenarioResult, StepResult } from './types.ts';
-
-// Control characters other than tab, LF and CR (and unpaired surrogates, U+FFFE/U+FFFF) are not allowed in XML 1.0.
-const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
-
-/** For attribute values: newlines and tabs too, or a parser would normalise them to spaces. */
-export const escapeAttribute = (text: string): string => text.replace(INVALID, '').replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES[c]);
-export const escapeText = (text: string): string => text.replace(INVALID, '').replace(/[&<>]/g, (c) => ENTITIES[c]);
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const durationOf = (r: ScenarioResult) => Date.parse(r.finishedAt) - Date.parse(r.startedAt);

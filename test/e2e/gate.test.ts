@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../src/core/index.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { runVigil } from '../helpers/vigil-cli.ts';
@@ -59,6 +60,28 @@ describe('vigil gate', { timeout: 300_000 }, () => {
       const error = await gate(args(['--suite', 'blind']), env);
       assert.equal(error.code, 3, error.stderr + error.stdout);
       assert.match(error.stdout, /^ERROR blind@local: the suite could not run: no test/m);
+    });
+
+    test(`${where}: --junit writes one testcase per suite: passed, a failure listing the failing test and its error, an error saying why${where === 'locally' ? '' : ', each with its run link'}`, async () => {
+      const file = path.join(path.dirname(e.configFile), `gate-${where === 'locally' ? 'local' : 'remote'}.xml`);
+      const r = await gate(args(['--suite', 'good', '--suite', 'bad', '--suite', 'blind', '--junit', file]), env);
+      assert.equal(r.code, 2, r.stderr);
+      const xml = await readFile(file, 'utf8');
+      assert.equal(XMLValidator.validate(xml), true);
+      const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml);
+      assert.deepEqual([doc.testsuites.tests, doc.testsuites.failures, doc.testsuites.errors], ['3', '1', '1']);
+      const cases = doc.testsuites.testsuite.testcase as Array<Record<string, any>>;
+      assert.deepEqual(cases.map((c) => [c.classname, c.name, 'failure' in c, 'error' in c]), [
+        ['vigil.local', 'good@local', false, false],
+        ['vigil.local', 'bad@local', true, false],
+        ['vigil.local', 'blind@local', false, true],
+      ]);
+      assert.equal(cases[1].failure.message, '1 of 1 tests failed: answers quickly');
+      assert.match(cases[1].failure['#text'], /^answers quickly \(tests\/quick\.spec\.ts:3\)\n/);
+      assert.match(cases[2].error.message, /^the suite could not run: no test/);
+      const links = cases.map((c) => /run: (\S+)/.exec(c['system-out'])?.[1]);
+      if (where === 'locally') assert.deepEqual(links, [undefined, undefined, undefined], 'no api.publicURL: no link to make up');
+      else for (const link of links) assert.match(link ?? '', new RegExp(`^${s.url}/runs/[\\w-]+$`));
     });
 
     test(`${where}: a failed app outranks a suite that could not test it (2, not 3); --json lists both`, async () => {

@@ -1,7 +1,7 @@
 // `vigil model show|check` end to end: the real CLI, a real Nagios, the seed's scenario.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -188,12 +188,17 @@ model:
     await nagios.command('PROCESS_SERVICE_CHECK_RESULT;app-2;HTTP;2;HTTP CRITICAL - connection refused');
     await nagios.waitForStatus((st) => st.services.some((b) => b.host_name === 'app-2' && b.current_state === '2'));
     // Long enough for the suite to finish on a busy machine: the model holds the gate until the deadline.
-    const red = await gate('--model', 'shop', '--timeout', '20s', '--json', '--since', redSince);
+    const junit = join(dir, 'gate.xml');
+    const red = await gate('--model', 'shop', '--timeout', '20s', '--json', '--since', redSince, '--junit', junit);
     assert.equal(red.code, 2, red.stdout + red.stderr);
     const json = JSON.parse(red.stdout);
     assert.equal(json.results[0].status, 'passed', 'the suite passed: the model alone fails the gate');
     assert.equal(json.model.holds, false);
     assert.ok(json.model.answer.blockers.some((b: { what: string }) => b.what === 'nagios:app-2!HTTP'), JSON.stringify(json.model.answer.blockers));
+    // In JUnit the model is one more testcase, failed with what stood in the way.
+    const xml = await readFile(junit, 'utf8');
+    assert.match(xml, /<testcase classname="vigil\.green" name="quick@green" time="[\d.]+">\n {6}<system-out>/);
+    assert.match(xml, /<testcase classname="vigil\.green" name="model shop" time="[\d.]+">\n {6}<failure message="MODEL shop is not all green transitively \(7 checks in scope\) by the deadline; in the way:" type="failed">[^<]*shop\/app-2: nagios:app-2!HTTP is CRITICAL, fresh/);
 
     const unknown = await gate('--model', 'shpo', '--timeout', '10s');
     assert.equal(unknown.code, 3);

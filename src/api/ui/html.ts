@@ -1,5 +1,6 @@
 // Server-rendered pages: every interpolated value goes through `html` tagged templates, which escape
 // it unless it is itself a rendered fragment. No scripts, no frameworks; one small stylesheet.
+import { describeBuild } from '../../shared/build-info.ts';
 
 const RAW = Symbol('raw-html');
 export interface Html {
@@ -34,6 +35,7 @@ header { background: #111827; color: #fff; padding: 10px 24px; display: flex; ga
 header a { color: #fff; text-decoration: none; font-weight: 600; }
 header .sub { color: #9ca3af; font-size: 12px; }
 main { padding: 20px 24px; max-width: 1200px; }
+footer { padding: 12px 24px 20px; color: var(--mute); font-size: 12px; }
 h1 { font-size: 20px; margin: 0 0 12px; } h2 { font-size: 16px; margin: 24px 0 8px; }
 table { border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -78,7 +80,7 @@ export function page(title: string, body: Html, opts: { refreshSeconds?: number 
 ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : ''}
 <title>${title} · Vigil</title><style>${rawCss}</style></head>
 <body><header><a href="/">Vigil</a><a href="/model">Model</a><a href="/scenarios">Scenarios</a><span class="sub">synthetic monitoring with your own Playwright suites</span></header>
-<main>${body}</main></body></html>`);
+<main>${body}</main><footer>Vigil ${describeBuild()}</footer></body></html>`);
 }
 
 export function statusBadge(status: string): Html {

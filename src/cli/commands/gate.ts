@@ -3,6 +3,7 @@
 // exits with the worst state. "Worst" ranks a failed app above a run that could not test it
 // (passed < flaky < error < failed): when one suite proved the app broken (2), that is the answer,
 // even if another could not run (3). See docs/service.md.
+import { writeFile } from 'node:fs/promises';
 import { createApiClient } from '../../api/client.ts';
 import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
@@ -10,6 +11,8 @@ import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
 import { renderAnswer } from '../../model/render-tree.ts';
 import { parseSince } from '../../model/since.ts';
 import type { Since } from '../../model/snapshot-types.ts';
+import { runPageURL } from '../../exporters/nagios/plugin-output.ts';
+import { gateJunitXml, type GateModelResult, type GateUnfinished } from '../gate-junit.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { summarize } from '../summary.ts';
@@ -27,15 +30,12 @@ export interface GateOptions {
   /** With --model: only results taken after this count; default the gate's start (after the deploy). */
   since?: string;
   json?: boolean;
+  /** Also write the results as JUnit XML to this file (one testcase per suite × environment). */
+  junit?: string;
 }
 
 /** What `--model` found: the node's all-green answer, or why the monitoring could not be asked. */
-interface ModelGate {
-  node: string;
-  exitCode: number;
-  holds: boolean;
-  elapsedMs?: number;
-  lines: string[];
+interface ModelGate extends GateModelResult {
   answer?: unknown;
 }
 
@@ -52,13 +52,7 @@ export function worstExitCode(statuses: RunStatus[]): 0 | 1 | 2 | 3 {
 }
 
 /** A suite that did not finish in time, or could not be started: counted as error. */
-interface Unfinished {
-  suite: string;
-  environment: string;
-  status: 'error';
-  message: string;
-  runId?: string;
-}
+type Unfinished = GateUnfinished;
 
 type GateResult = RunResult | Unfinished;
 
@@ -73,11 +67,16 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   // Results from before the gate started are from before the deploy it gates: they do not count.
   const since = opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
   const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline, since) : undefined;
-  const results = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
+  const { results, runLink } = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
   const model = await modelGate;
   // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
   const statuses: RunStatus[] = [...results.map((r) => r.status), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
   const code = worstExitCode(statuses);
+  if (opts.junit) {
+    // The exit code is the gate's verdict: a report that cannot be written is said, not turned into one.
+    const xml = gateJunitXml({ environment: opts.environment, results, model, startedAt: new Date(startedAt), elapsedMs: Date.now() - startedAt, runLink });
+    await writeFile(opts.junit, xml).catch((err: unknown) => process.stderr.write(`vigil gate: JUnit XML not written to ${opts.junit}: ${messageOf(err)}\n`));
+  }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ environment: opts.environment, exitCode: code, results, ...(model ? { model } : {}) }, null, 2)}\n`);
   } else {
@@ -115,7 +114,13 @@ async function gateOnModel(opts: GateOptions, node: string, deadline: number, si
   }
 }
 
-async function localGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {
+/** The results, and where a run's page is (a server's, or api.publicURL's), for links. */
+interface GateRuns {
+  results: GateResult[];
+  runLink: (runId: string) => string | undefined;
+}
+
+async function localGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateRuns> {
   const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
   try {
     const environment = opts.environment;
@@ -166,7 +171,8 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    return results;
+    const publicURL = ctx.config.api.publicURL;
+    return { results, runLink: (runId) => (publicURL ? runPageURL(publicURL, runId) : undefined) };
   } finally {
     await ctx.close();
   }
@@ -175,7 +181,7 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number)
 // Printed as "vigil: <message>" with exit 3: the server's answer cannot be used, so nothing is known.
 class GateHttpError extends VigilError {}
 
-async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateResult[]> {
+async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateRuns> {
   const token = opts.token ?? process.env.VIGIL_API_TOKEN;
   if (!token) throw new ConfigError('--server needs the API token: set VIGIL_API_TOKEN (or --token, which shows in ps)');
   const environment = opts.environment;
@@ -232,5 +238,5 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
       results.push((await waitFor(s.runId!)) ?? timedOut(s.suite, 'waiting for the run to finish (it goes on on the server)', s.runId));
     }
   }
-  return results;
+  return { results, runLink: (runId) => runPageURL(base, runId) };
 }

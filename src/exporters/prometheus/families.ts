@@ -30,6 +30,8 @@ const DEFAULT_ORPHAN_AFTER_MS = 60 * 60 * 1000;
 
 export interface FamiliesOptions {
   version: string;
+  /** The commit Vigil was built from, when known (vigil_build_info's revision label). */
+  revision?: string;
   log: Log;
   ledger?: OrphanLedger;
   processMetrics?: boolean;
@@ -199,10 +201,10 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   });
   new Gauge({
     name: 'vigil_build_info',
-    help: 'Always 1; the labels say which Vigil and Node.js are running.',
-    labelNames: ['version', 'node'] as const,
+    help: 'Always 1; the labels say which Vigil (version, and the commit when known) and Node.js are running.',
+    labelNames: ['version', 'revision', 'node'] as const,
     registers,
-  }).set({ version: options.version, node: process.version }, 1);
+  }).set({ version: options.version, ...(options.revision ? { revision: options.revision } : {}), node: process.version }, 1);
   // Alert rules read the UI's address from here (`query "vigil_ui_info"`): one series, not a label on
   // every alerting series, and never a run id (unbounded).
   if (options.publicURL) {

@@ -29,8 +29,9 @@ export interface ModelNodeSample {
 const MODEL_STATE = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 
 export interface PrometheusExporterOptions {
-  /** Vigil's version, for vigil_build_info. */
+  /** Vigil's version and revision, for vigil_build_info. */
   version: string;
+  revision?: string;
   log: Log;
   /** Restores the "last …" gauges at start-up so a restart does not reset them (store.runs). */
   lastResults?: LastResults;
