@@ -103,8 +103,9 @@ USER vigil
 # Node flags because both execute the launcher (its shebang holds them): both are part of the cache's key.
 RUN /app/src/cli/vigil.js --warm-compile-cache
 EXPOSE 9464
+# On another --listen, set VIGIL_HEALTHCHECK_URL (e.g. http://127.0.0.1:8080/healthz).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch(process.env.VIGIL_HEALTHCHECK_URL || 'http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--", "/app/src/cli/vigil.js"]
 CMD ["serve", "--listen", "0.0.0.0:9464"]

@@ -8,6 +8,7 @@
 // service model's (bench/model.ts): evaluating a model over a status.dat with 50,000 services; and the
 // example stack's (bench/stack.ts): time to detect a lost member on results newer than the kill.
 // Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
+// The image (bench/image.ts, with podman): size and largest layers, podman run → /readyz, idle memory.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { benchModel } from './model.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 import { benchStack } from './stack.ts';
 import { benchFlaps, benchGrowth, benchSaturation } from './faults.ts';
+import { benchImage } from './image.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -146,3 +148,4 @@ process.stdout.write(`${(await benchCapacity()).join('\n')}\n`);
 process.stdout.write(`${(await benchStack()).join('\n')}\n`);
 // Load and fault figures (docs/error-paths.md): each says "nothing lost" only when its check holds.
 for (const bench of [benchFlaps, benchSaturation, benchGrowth]) process.stdout.write(`${(await bench()).join('\n')}\n`);
+process.stdout.write(`${(await benchImage()).join('\n')}\n`);

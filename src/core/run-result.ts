@@ -67,6 +67,8 @@ export interface RunResult {
   failures: TestFailure[];
   tenant?: { id: string; name: string; state: TenantState; error?: string };
   artifactsDir?: string;
+  /** The suite's own @playwright/test that ran it (absent when none started). */
+  playwrightVersion?: string;
   /**
    * Every test with its outcome, duration and retries (the run page). Not read by exporters; the
    * store keeps them in their own table: `runs.get` returns them, `runs.list` does not.

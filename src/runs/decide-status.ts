@@ -5,11 +5,16 @@ import type { RunResult } from '../core/index.ts';
 
 const BROWSER_LAUNCH = /browserType\.launch|Executable doesn't exist|Failed to launch/;
 
-type Decided = Pick<RunResult, 'status' | 'errorPhase' | 'errorMessage' | 'tests' | 'failures' | 'testResults'>;
+type Decided = Pick<RunResult, 'status' | 'errorPhase' | 'errorMessage' | 'tests' | 'failures' | 'testResults' | 'playwrightVersion'>;
 
 export function decideStatus(outcome: SuiteOutcome): Decided {
   const { tests, failures } = outcome;
-  const base = { tests, failures, ...(outcome.testResults ? { testResults: outcome.testResults } : {}) };
+  const base = {
+    tests,
+    failures,
+    ...(outcome.testResults ? { testResults: outcome.testResults } : {}),
+    ...(outcome.playwrightVersion ? { playwrightVersion: outcome.playwrightVersion } : {}),
+  };
   switch (outcome.kind) {
     case 'timeout':
       return { ...base, status: 'error', errorPhase: 'timeout', errorMessage: outcome.message ?? 'the suite did not finish within its timeout and was killed' };

@@ -18,7 +18,7 @@ export function runPage(run: RunResult, artifacts: Artifact[], opts: { artifacts
 <dl>
 <dt>Run</dt><dd><code>${run.runId}</code> · triggered by ${run.trigger}</dd>
 <dt>Started</dt><dd>${run.startedAt}</dd><dt>Finished</dt><dd>${run.finishedAt}</dd>
-<dt>Tests</dt><dd>${t.total} total: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped</dd>
+<dt>Tests</dt><dd>${t.total} total: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped${run.playwrightVersion ? html` <span class="muted">· @playwright/test ${run.playwrightVersion}</span>` : ''}</dd>
 ${run.errorPhase ? html`<dt>Error</dt><dd><div class="error-box"><b>${run.errorPhase}</b>: ${run.errorMessage ?? ''}</div></dd>` : ''}
 <dt>Tenant</dt><dd>${run.tenant ? html`<code>${run.tenant.name}</code> — ${run.tenant.state}${run.tenant.error ? html` <span class="muted">(${run.tenant.error})</span>` : ''}` : html`<span class="muted">none created</span>`}</dd>
 </dl>
