@@ -84,7 +84,7 @@ export async function benchFlaps(): Promise<string[]> {
   const SERVICES = 20;
   const PER_SERVICE = 50;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-flaps-'));
-  const store = openStore(path.join(dir, 'vigil.db'));
+  const store = await openStore(path.join(dir, 'vigil.db'));
   const nrdp = await nrdpStandIn();
   const config = { environments: { prod: { nagiosHost: 'shop' } }, exporters: { nagios: { timeout: 300 } } } as never;
   const fanOut = createExportFanOut({ store, transports: [createNrdpTransport({ url: nrdp.url, token: 't0ken', timeoutMs: 250 })], config, log: quiet, retry: { baseMs: 20, maxMs: 400 } });
@@ -102,11 +102,11 @@ export async function benchFlaps(): Promise<string[]> {
     }
     await nrdp.set('down');
     await Promise.all(publishing);
-    const spooledAtRecovery = Object.values(fanOut.pending()).reduce((a, b) => a + b, 0);
+    const spooledAtRecovery = Object.values((await fanOut.pending())).reduce((a, b) => a + b, 0);
     await nrdp.set('ok');
     const back = performance.now();
     let dropped = 0;
-    for (let i = 0; i < 2_000 && Object.keys(fanOut.pending()).length > 0; i++) {
+    for (let i = 0; i < 2_000 && Object.keys((await fanOut.pending())).length > 0; i++) {
       const summary = await fanOut.retryDue();
       dropped += summary.dropped;
       await sleep(10);
@@ -125,7 +125,7 @@ export async function benchFlaps(): Promise<string[]> {
       outOfOrder += seqs.filter((x, i) => i > 0 && x <= seqs[i - 1]).length;
       if (seqs.at(-1) !== PER_SERVICE) lost++;
     }
-    lost += Object.values(fanOut.pending()).reduce((a, b) => a + b, 0) + dropped;
+    lost += Object.values((await fanOut.pending())).reduce((a, b) => a + b, 0) + dropped;
     const ok = lost === 0 && duplicated === 0 && outOfOrder === 0;
     return [
       `flaps: ${SERVICES * PER_SERVICE} results, NRDP down then flapping (refused, no answer, 500), retry base 20 ms`,
@@ -135,7 +135,7 @@ export async function benchFlaps(): Promise<string[]> {
   } finally {
     await fanOut.close();
     await nrdp.close();
-    store.close();
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -192,7 +192,7 @@ export async function benchSaturation(): Promise<string[]> {
 export async function benchGrowth(total = 100_000): Promise<string[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-growth-'));
   const file = path.join(dir, 'vigil.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   const base = Date.now() - total * 60_000;
   try {
     const started = performance.now();
@@ -200,7 +200,7 @@ export async function benchGrowth(total = 100_000): Promise<string[]> {
       const r = result(i % 20, i, base);
       r.startedAt = r.finishedAt = new Date(base + i * 60_000).toISOString();
       if (i % 10 === 0) Object.assign(r, { status: 'failed', failures: [{ title: 'cart › pays', file: 'cart.spec.ts', line: 4, error: 'Error: expected paid, got declined' }] });
-      store.runs.save(r);
+      await store.runs.save(r);
     }
     const writeS = (performance.now() - started) / 1000;
     const size = async () => {
@@ -232,12 +232,12 @@ export async function benchGrowth(total = 100_000): Promise<string[]> {
     };
     const before = { mb: await size(), l: await latency() };
     const t = performance.now();
-    const removed = store.runs.retain({ keep: 2_000, maxAgeMs: 90 * 86_400_000, now: new Date() });
+    const removed = await store.runs.retain({ keep: 2_000, maxAgeMs: 90 * 86_400_000, now: new Date() });
     const retainMs = performance.now() - t;
     const after = { l: await latency() };
     await api.close();
-    store.close();
-    const vacuumed = openStore(file);
+    await store.close();
+    const vacuumed = await openStore(file);
     vacuumed.close();
     return [
       `growth: ${total.toLocaleString('en')} runs saved in ${writeS.toFixed(1)} s; store ${before.mb.toFixed(1)} MB (${((before.mb * 1e6) / total).toFixed(0)} B a run)`,

@@ -94,8 +94,8 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-function seed(storeFile: string, suites: number, environments: number) {
-  const store = openStore(storeFile);
+async function seed(storeFile: string, suites: number, environments: number): Promise<void> {
+  const store = await openStore(storeFile);
   const now = Date.now();
   try {
     for (let s = 0; s < suites; s++) {
@@ -114,11 +114,11 @@ function seed(storeFile: string, suites: number, environments: number) {
           tests: { total: 6, passed: status === 'failed' ? 5 : 6, failed: status === 'failed' ? 1 : 0, flaky: status === 'flaky' ? 1 : 0, skipped: 0 },
           failures: status === 'failed' ? [{ title: 'search › finds', file: 'tests/search.spec.ts', line: 4, error: 'Error: bench' }] : [],
         };
-        store.runs.save(result);
+        await store.runs.save(result);
       }
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -145,7 +145,7 @@ export async function benchService(): Promise<string[]> {
     // /metrics: 50 suites × 20 environments = 1,000 pairs, each with a last result in the store.
     const bigConfig = path.join(dir, 'big.yaml');
     await writeFile(bigConfig, configYaml(dir, 50, 20));
-    seed(path.join(dir, 'vigil.db'), 50, 20);
+    await seed(path.join(dir, 'vigil.db'), 50, 20);
     const big = await startServe(bigConfig, compileCache);
     const times: number[] = [];
     let bytes = 0;

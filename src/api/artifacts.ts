@@ -85,7 +85,7 @@ export function artifactsHandler(deps: { artifactsDir: string; store: Pick<Store
       return sendError(res, 400, 'artifact paths may not contain empty, "." or ".." segments, slashes, backslashes or NUL');
     }
     if (isHidden(rest.join('/'))) return sendError(res, 404, `run ${runId} has no artifact ${rest.join('/')}: hidden files are not served`);
-    if (!deps.store.runs.get(runId)) return sendError(res, 404, `no run with id ${runId}`);
+    if (!(await deps.store.runs.get(runId))) return sendError(res, 404, `no run with id ${runId}`);
     const notFound = () => sendError(res, 404, `run ${runId} has no artifact ${rest.join('/')} (GET /api/runs/${runId} lists them)`);
     let root: string;
     let real: string;

@@ -10,17 +10,26 @@ import type { Store } from '../store/types.ts';
 import { sendError } from './http-error.ts';
 import type { RunControl } from './run-control.ts';
 
+const READY_TIMEOUT_MS = 2_000;
+
 export function healthRoutes(deps: { store: Pick<Store, 'runs'>; control?: RunControl; metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'> }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
-  router.get('/readyz', (_req, res) => {
+  // Ready only while the store answers (with replicas: the shared database), within a bound.
+  router.get('/readyz', async (_req, res) => {
     let store = 'ok';
+    let timer: NodeJS.Timeout | undefined;
     try {
-      deps.store.runs.list({ limit: 1 });
+      await Promise.race([
+        deps.store.runs.list({ limit: 1 }),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS / 1000}s`)), READY_TIMEOUT_MS))),
+      ]);
     } catch (err) {
       store = `the store does not answer: ${messageOf(err)}`;
+    } finally {
+      clearTimeout(timer);
     }
     const scheduler = !deps.control ? 'not part of this process' : deps.control.isRunning() ? 'running' : 'not running (starting or shutting down)';
     const ready = store === 'ok' && (!deps.control || deps.control.isRunning());

@@ -34,7 +34,7 @@ export function pausesRoutes(deps: { pauses?: PauseControl; token?: string; body
     res.json({ pauses: deps.pauses.list() });
   });
 
-  router.post('/api/pauses', requireToken, express.json({ limit: deps.bodyLimit, type: () => true }), (req, res) => {
+  router.post('/api/pauses', requireToken, express.json({ limit: deps.bodyLimit, type: () => true }), async (req, res) => {
     if (!deps.pauses) return sendError(res, 503, 'this process runs no scheduler: nothing to pause');
     const parsed = pauseBody.safeParse(req.body);
     if (!parsed.success) {
@@ -51,14 +51,14 @@ export function pausesRoutes(deps: { pauses?: PauseControl; token?: string; body
       until = new Date(b.until!);
       if (Number.isNaN(until.getTime())) return sendError(res, 400, `until: ${JSON.stringify(b.until)} is not an ISO 8601 time`);
     }
-    const outcome = deps.pauses.pause({ suite: b.suite, environment: b.environment, until, reason: b.reason });
+    const outcome = await deps.pauses.pause({ suite: b.suite, environment: b.environment, until, reason: b.reason });
     if (outcome.kind !== 'paused') return sendError(res, outcome.kind === 'unknown' ? 404 : 400, outcome.message);
     res.status(201).json({ pause: outcome.pause });
   });
 
-  router.delete('/api/pauses/:suite/:environment', requireToken, (req, res) => {
+  router.delete('/api/pauses/:suite/:environment', requireToken, async (req, res) => {
     if (!deps.pauses) return sendError(res, 503, 'this process runs no scheduler: nothing to resume');
-    const outcome = deps.pauses.resume(String(req.params.suite), String(req.params.environment));
+    const outcome = await deps.pauses.resume(String(req.params.suite), String(req.params.environment));
     if (outcome.kind === 'unknown') return sendError(res, 404, outcome.message);
     if (outcome.kind === 'not_paused' && !outcome.stillPaused) return sendError(res, 404, `${req.params.suite}@${req.params.environment} is not paused`);
     res.json({

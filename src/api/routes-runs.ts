@@ -74,16 +74,16 @@ function parseQuery(query: Record<string, unknown>): RunQuery | string {
 export function runsRoutes(deps: RunsDeps): Router {
   const router = Router();
 
-  router.get('/api/runs', (req, res) => {
+  router.get('/api/runs', async (req, res) => {
     const query = parseQuery(req.query as Record<string, unknown>);
     if (typeof query === 'string') return sendError(res, 400, query);
-    const runs = deps.store.runs.list({ limit: 50, ...query });
+    const runs = await deps.store.runs.list({ limit: 50, ...query });
     res.json({ runs, ...(deps.control ? { active: [...deps.control.status().running, ...deps.control.status().queued] } : {}) });
   });
 
   router.get('/api/runs/:id', async (req, res) => {
     const id = req.params.id;
-    const run = deps.store.runs.get(id);
+    const run = await deps.store.runs.get(id);
     if (run) return void res.json(await withLinks(run, deps.artifactsDir));
     const active = deps.control?.find(id);
     if (active) return void res.json({ ...active, links: { self: `/api/runs/${id}`, page: `/runs/${id}` } });

@@ -11,15 +11,15 @@ const LISTED = 200;
 export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore }): Router {
   const router = Router();
   const html = (res: Parameters<typeof sendError>[0], status: number, body: string) => void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
-  const records = () => deps.scenarioRuns?.list({ limit: LISTED }) ?? [];
+  const records = async () => (await deps.scenarioRuns?.list({ limit: LISTED })) ?? [];
 
-  router.get('/api/scenarios', (req, res) => {
+  router.get('/api/scenarios', async (req, res) => {
     const scenario = typeof req.query.scenario === 'string' ? req.query.scenario : undefined;
-    res.json({ runs: deps.scenarioRuns?.list({ limit: LISTED, ...(scenario ? { scenario } : {}) }) ?? [] });
+    res.json({ runs: (await deps.scenarioRuns?.list({ limit: LISTED, ...(scenario ? { scenario } : {}) })) ?? [] });
   });
-  router.get('/scenarios', (_req, res) => html(res, 200, scenariosPage(records())));
-  router.get('/scenarios/:id', (req, res) => {
-    const record = records().find((r) => r.id === req.params.id);
+  router.get('/scenarios', async (_req, res) => html(res, 200, scenariosPage(await records())));
+  router.get('/scenarios/:id', async (req, res) => {
+    const record = (await records()).find((r) => r.id === req.params.id);
     if (!record) return html(res, 404, messagePage('Not found', `No scenario run ${req.params.id} among the last ${LISTED}.`, '/scenarios'));
     html(res, 200, scenarioRunPage(record));
   });

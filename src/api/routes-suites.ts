@@ -6,11 +6,11 @@ import { suiteOverview } from './suite-overview.ts';
 
 export function suitesRoutes(deps: { store: Pick<Store, 'runs'>; control?: RunControl }): Router {
   const router = Router();
-  router.get('/api/suites', (_req, res) => {
+  router.get('/api/suites', async (_req, res) => {
     if (!deps.control) return sendError(res, 404, 'this process runs no scheduler: there are no suites to list');
     const status = deps.control.status();
     res.json({
-      suites: suiteOverview({ store: deps.store, control: deps.control }),
+      suites: await suiteOverview({ store: deps.store, control: deps.control }),
       concurrency: status.concurrency,
       maxQueue: status.maxQueue,
       running: status.running,

@@ -37,14 +37,18 @@ export const brief = (r: RunResult): ResultBrief => ({
   tests: r.tests,
 });
 
-export function suiteOverview(deps: { store: Pick<Store, 'runs'>; control: RunControl; history?: number }): SuiteRow[] {
-  const lastBy = new Map(deps.store.runs.lastBySuite().map((s) => [`${s.suite}@${s.environment}`, s]));
+export async function suiteOverview(deps: { store: Pick<Store, 'runs'>; control: RunControl; history?: number }): Promise<SuiteRow[]> {
+  const lastBy = new Map((await deps.store.runs.lastBySuite()).map((s) => [`${s.suite}@${s.environment}`, s]));
+  const schedules = deps.control.schedules();
+  const histories = deps.history
+    ? await Promise.all(schedules.map(({ suite, environment }) => deps.store.runs.list({ suite, environment, limit: deps.history })))
+    : undefined;
   const status = deps.control.status();
   const holding = (list: typeof status.running, suite: string, environment: string, since: 'startedAt' | 'queuedAt') => {
     const r = list.find((x) => x.suite === suite && x.environment === environment);
     return r ? { runId: r.runId, since: r[since] ?? r.queuedAt } : null;
   };
-  return deps.control.schedules().map(({ suite, environment, schedule, nextRun }): SuiteRow => {
+  return schedules.map(({ suite, environment, schedule, nextRun }, i): SuiteRow => {
     const summary = lastBy.get(`${suite}@${environment}`);
     return {
       suite,
@@ -55,7 +59,7 @@ export function suiteOverview(deps: { store: Pick<Store, 'runs'>; control: RunCo
       lastSuccessAt: summary?.lastSuccessAt ?? null,
       running: holding(status.running, suite, environment, 'startedAt'),
       queued: holding(status.queued, suite, environment, 'queuedAt'),
-      ...(deps.history ? { history: deps.store.runs.list({ suite, environment, limit: deps.history }).map(brief) } : {}),
+      ...(histories ? { history: histories[i].map(brief) } : {}),
     };
   });
 }

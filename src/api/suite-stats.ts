@@ -20,9 +20,10 @@ export interface RateRow {
   passRate?: number;
 }
 
-export function rates(store: Pick<Store, 'runs'>, suite: string, environment: string, now = new Date()): RateRow[] {
-  return RATE_WINDOWS.map(({ label, ms }) => {
-    const counts = store.runs.statusCounts({ suite, environment, since: new Date(now.getTime() - ms) });
+export async function rates(store: Pick<Store, 'runs'>, suite: string, environment: string, now = new Date()): Promise<RateRow[]> {
+  const all = await Promise.all(RATE_WINDOWS.map(({ ms }) => store.runs.statusCounts({ suite, environment, since: new Date(now.getTime() - ms) })));
+  return RATE_WINDOWS.map(({ label }, i) => {
+    const counts = all[i];
     const tested = counts.passed + counts.flaky + counts.failed;
     return {
       window: label,

@@ -75,9 +75,9 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
       log.info({ demo: app.url }, 'no config file: running the bundled demo app and suite');
     }
 
-    const store = openStore(config.store);
+    const store = await openStore(config.store, { applicationName: `vigil ${process.argv[2] ?? ''}`.trim() });
     cleanups.push(() => store.close());
-    const exporters = createExporters({ config, store, log, version, ...(revision ? { revision } : {}), redact });
+    const exporters = await createExporters({ config, store, log, version, ...(revision ? { revision } : {}), redact });
     cleanups.push(() => exporters.fanOut.close());
 
     const provisioners = new Map<string, Provisioner>();

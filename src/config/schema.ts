@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
 import { defaultConcurrency, RUN_MEMORY_MIB } from '../shared/box-capacity.ts';
+import { storeLocationProblem } from '../shared/store-location.ts';
 import { maintenanceSchema } from './maintenance-schema.ts';
 import { modelEntrySchema } from './model-schema.ts';
 import { scenariosSchema } from './scenario-schema.ts';
@@ -308,7 +309,11 @@ const apiSchema = strict({
 });
 
 export const vigilConfigSchema = strict({
-  store: nonEmpty.default('./data/vigil.db'),
+  /** A file (the embedded SQLite store) or a postgres:// URL (`"${VIGIL_DATABASE_URL}"`, for replicas). */
+  store: nonEmpty.default('./data/vigil.db').superRefine((location, ctx) => {
+    const problem = storeLocationProblem(location);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   artifacts: strict({
     dir: nonEmpty.default('./data/artifacts'),
     keep: z.number().int().min(0).default(50),

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { vigilConfigSchema, type VigilConfig } from './schema.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
 import { didYouMean } from './suggest.ts';
+import { isStoreFile } from '../shared/store-location.ts';
 
 export type Validation = { ok: true; config: VigilConfig } | { ok: false; problems: string[] };
 
@@ -71,7 +72,7 @@ function resolvePaths(config: VigilConfig, baseDir: string): VigilConfig {
   };
   return {
     ...config,
-    store: config.store === ':memory:' ? config.store : at(config.store),
+    store: isStoreFile(config.store) ? at(config.store) : config.store,
     artifacts: { ...config.artifacts, dir: at(config.artifacts.dir) },
     tenants,
     suites,

@@ -44,7 +44,7 @@ export function createTransports(nagios: VigilConfig['exporters']['nagios']): Tr
   return transports;
 }
 
-export function createExporters(deps: CreateExportersDeps): Exporters {
+export async function createExporters(deps: CreateExportersDeps): Promise<Exporters> {
   const { config, store, log } = deps;
   const transports = createTransports(config.exporters.nagios);
   const prometheus = createPrometheusExporter({
@@ -60,7 +60,7 @@ export function createExporters(deps: CreateExportersDeps): Exporters {
     clock: deps.clock,
   });
   const fanOut = createExportFanOut({ store, prometheus, transports, config, log, clock: deps.clock, redact: deps.redact });
-  const counts = store.spool.counts();
+  const counts = await store.spool.counts();
   for (const t of transports) prometheus.observeSpool(t.name, counts[t.name] ?? 0);
   return { prometheus, transports, fanOut };
 }

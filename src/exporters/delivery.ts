@@ -64,13 +64,13 @@ export function createDelivery(deps: DeliveryDeps) {
     },
 
     /** True when a newer result for the same service was already delivered through this exporter. */
-    isSuperseded(exporter: string, check: ServiceKey & Pick<CheckResult, 'timestamp'>): boolean {
-      const last = store.spool.lastDelivered(exporter, check.host, check.service);
+    async isSuperseded(exporter: string, check: ServiceKey & Pick<CheckResult, 'timestamp'>): Promise<boolean> {
+      const last = await store.spool.lastDelivered(exporter, check.host, check.service);
       return last !== undefined && check.timestamp < last.timestamp;
     },
 
-    delivered(exporter: string, check: CheckResult, runId: string): void {
-      store.spool.markDelivered({ exporter, host: check.host, service: check.service, timestamp: check.timestamp, runId }, clock());
+    async delivered(exporter: string, check: CheckResult, runId: string): Promise<void> {
+      await store.spool.markDelivered({ exporter, host: check.host, service: check.service, timestamp: check.timestamp, runId }, clock());
     },
   };
 }

@@ -57,7 +57,7 @@ export interface ExportFanOut {
   /** Resends spooled results that are due; overlapping calls share one pass. */
   retryDue(): Promise<RetrySummary>;
   /** Spooled results per exporter. */
-  pending(): Record<string, number>;
+  pending(): Promise<Record<string, number>>;
   /** Stops taking work and waits for attempts in flight (each bounded by its timeout). */
   close(): Promise<void>;
 }
@@ -86,12 +86,12 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
   const inFlight = new Set<Promise<unknown>>();
   let retrying: Promise<RetrySummary> | undefined;
   let closed = false;
-  const spooled = (exporter: string) => store.spool.counts()[exporter] ?? 0;
+  const spooled = async (exporter: string) => (await store.spool.counts())[exporter] ?? 0;
 
   /** A store write that may fail on a full or read-only disk: logged and counted, never thrown. */
-  function storeWrite(runId: string, what: string, write: () => unknown): boolean {
+  async function storeWrite(runId: string, what: string, write: () => Promise<unknown>): Promise<boolean> {
     try {
-      write();
+      await write();
       return true;
     } catch (err) {
       prometheus?.observeStoreFailure?.('spool');
@@ -99,9 +99,9 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       return false;
     }
   }
-  const storeRead = <T>(read: () => T): T | undefined => {
+  const storeRead = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
     try {
-      return read();
+      return await read();
     } catch {
       return undefined;
     }
@@ -116,20 +116,20 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
   async function sendFresh(transport: Transport, check: CheckResult, runId: string): Promise<void> {
     const name = transport.name;
     await delivery.serialized(name, check, async () => {
-      if (delivery.isSuperseded(name, check)) {
+      if (await delivery.isSuperseded(name, check)) {
         log.warn({ exporter: name, runId, host: check.host, service: check.service }, 'export: a newer result was already delivered; this older one is not sent');
         return;
       }
       const error = await delivery.attempt(transport, check);
       if (error === undefined) {
         // Delivered is delivered: a store that cannot remember it (full disk) costs only the ordering guard.
-        storeWrite(runId, 'recording the delivery', () => delivery.delivered(name, check, runId));
-        prometheus?.observeDelivery(name, true, storeRead(() => spooled(name)));
+        await storeWrite(runId, 'recording the delivery', () => delivery.delivered(name, check, runId));
+        prometheus?.observeDelivery(name, true, await storeRead(() => spooled(name)));
         log.debug({ exporter: name, runId }, 'export: delivered');
         return;
       }
       const now = clock();
-      const kept = storeWrite(runId, 'spooling the undelivered result', () => store.spool.add({
+      const kept = await storeWrite(runId, 'spooling the undelivered result', () => store.spool.add({
         exporter: name,
         runId,
         host: check.host,
@@ -148,7 +148,7 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
         log.error({ exporter: name, runId, host: check.host, service: check.service, state: check.state, output: check.output, err: error }, 'export: delivery failed and the result could not be spooled; it will not reach this monitoring system');
         return;
       }
-      prometheus?.observeDelivery(name, false, storeRead(() => spooled(name)));
+      prometheus?.observeDelivery(name, false, await storeRead(() => spooled(name)));
       log.warn({ exporter: name, runId, err: error, retryInMs: backoff(1) }, 'export: delivery failed; result spooled for retry');
     });
   }
@@ -198,10 +198,10 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
   async function handOverLeftovers(): Promise<void> {
     if (!store.runs) return;
     const before = new Date(clock().getTime() - timeoutMs - 60_000);
-    for (const result of store.runs.notHandedOver(before)) {
+    for (const result of await store.runs.notHandedOver(before)) {
       log.warn({ runId: result.runId, suite: result.suite, environment: result.environment }, 'export: a run saved by a process that stopped before publishing it; publishing it now');
       await publish(result, { prometheus: false });
-      store.runs.handedOver(result.runId);
+      await store.runs.handedOver(result.runId);
     }
   }
 

@@ -39,8 +39,8 @@ export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySumma
   const byName = new Map(transports.map((t) => [t.name, t]));
   const later = (ms: number) => new Date(clock().getTime() + ms);
 
-  function drop(entry: SpoolEntry, why: string): void {
-    store.spool.remove(entry.id);
+  async function drop(entry: SpoolEntry, why: string): Promise<void> {
+    await store.spool.remove(entry.id);
     prometheus?.observeDrop(entry.exporter);
     log.error(
       { exporter: entry.exporter, runId: entry.runId, host: entry.host, service: entry.service, attempts: entry.attempts, lastError: entry.lastError },
@@ -51,23 +51,23 @@ export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySumma
   async function retryOne(transport: Transport, entry: SpoolEntry, summary: RetrySummary): Promise<boolean> {
     const check = entry.payload as CheckResult;
     return delivery.serialized(transport.name, entry, async () => {
-      if (delivery.isSuperseded(transport.name, entry)) {
-        store.spool.remove(entry.id);
+      if (await delivery.isSuperseded(transport.name, entry)) {
+        await store.spool.remove(entry.id);
         summary.superseded++;
         log.info({ exporter: transport.name, runId: entry.runId }, 'export: spooled result superseded by a newer delivered one; discarded');
         return true;
       }
       const error = await delivery.attempt(transport, check);
       if (error === undefined) {
-        store.spool.remove(entry.id);
-        delivery.delivered(transport.name, check, entry.runId);
+        await store.spool.remove(entry.id);
+        await delivery.delivered(transport.name, check, entry.runId);
         summary.delivered++;
         prometheus?.observeDelivery(transport.name, true);
         log.info({ exporter: transport.name, runId: entry.runId, attempts: entry.attempts + 1 }, 'export: spooled result delivered');
         return true;
       }
       const attempts = entry.attempts + 1;
-      store.spool.failed(entry.id, error, later(deps.backoff(attempts)));
+      await store.spool.failed(entry.id, error, later(deps.backoff(attempts)));
       summary.failed++;
       prometheus?.observeDelivery(transport.name, false);
       log.warn({ exporter: transport.name, runId: entry.runId, attempts, err: error, retryInMs: deps.backoff(attempts) }, 'export: retry failed');
@@ -87,10 +87,10 @@ export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySumma
     const summary = emptyRetrySummary();
     const now = clock();
     const perTransport = new Map<Transport, SpoolEntry[]>();
-    for (const entry of store.spool.due(now, RETRY_BATCH)) {
+    for (const entry of await store.spool.due(now, RETRY_BATCH)) {
       const why = giveUpReason(entry, now);
       if (why) {
-        drop(entry, why);
+        await drop(entry, why);
         summary.dropped++;
         continue;
       }
@@ -104,13 +104,13 @@ export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySumma
       [...perTransport].map(async ([transport, entries]) => {
         for (const entry of entries) {
           // Claimed for one attempt: a `vigil run` and a `vigil serve` sharing the store never both send it.
-          if (!store.spool.claim(entry.id, entry.nextAttemptAt, later(deps.claimMs))) continue;
+          if (!(await store.spool.claim(entry.id, entry.nextAttemptAt, later(deps.claimMs)))) continue;
           // Still failing: the rest stay due for the next pass instead of each waiting out a timeout now.
           if (!(await retryOne(transport, entry, summary))) break;
         }
       }),
     );
-    const counts = store.spool.counts();
+    const counts = await store.spool.counts();
     for (const t of transports) prometheus?.observeSpool(t.name, counts[t.name] ?? 0);
     return summary;
   };

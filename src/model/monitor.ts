@@ -21,7 +21,7 @@ export interface ModelEvaluation {
 export interface ModelMonitorDeps {
   model: Model;
   /** Vigil's own run store, for `vigil` checks. */
-  runs?: () => RunLookup;
+  runs?: () => RunLookup | Promise<RunLookup>;
   log: Log;
   /** After each evaluation; errors are logged, never stop the monitor. */
   onEvaluated?: (evaluation: ModelEvaluation) => void | Promise<void>;

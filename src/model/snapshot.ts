@@ -11,7 +11,7 @@ import { readVigilRuns, type RunLookup } from './sources/vigil-runs.ts';
 
 export interface SnapshotDeps {
   /** Opens Vigil's run store; called only when a `vigil` check is in the model. */
-  runs?: () => RunLookup;
+  runs?: () => RunLookup | Promise<RunLookup>;
   now?: () => number;
   rechecks?: ReadonlyMap<string, number>;
   /** Keeps status.dat's read buffer from one snapshot to the next (createTextReader); polling loops pass one. */
@@ -78,7 +78,7 @@ export async function takeSnapshot(model: Model, deps: SnapshotDeps = {}): Promi
       : undefined,
   ]);
   if (uses.vigil.length) {
-    snapshot.vigil = deps.runs ? readVigilRuns(deps.runs, uses.vigil) : { ok: false, error: "Vigil's store is not available here" };
+    snapshot.vigil = deps.runs ? await readVigilRuns(deps.runs, uses.vigil) : { ok: false, error: "Vigil's store is not available here" };
   }
   return snapshot;
 }

@@ -28,7 +28,7 @@ export type WaitProgress =
 
 export interface WaitDeps {
   /** Opens Vigil's run store, for `vigil` checks; called only when the model has one. */
-  runs?: () => RunLookup;
+  runs?: () => RunLookup | Promise<RunLookup>;
   /** Keeps status.dat's read buffer between polls (createTextReader). */
   reader?: TextReader;
   /** Aborting stops the wait between polls (rejects with the signal's reason). */

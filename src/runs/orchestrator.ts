@@ -78,9 +78,9 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
    * A write to the store that the run can go on without (a full or read-only disk must not stop the
    * tenant's teardown or the result's delivery): logged with what to do, counted, never thrown.
    */
-  function storeWrite(operation: 'run' | 'ledger', runId: string, what: string, write: () => void): boolean {
+  async function storeWrite(operation: 'run' | 'ledger', runId: string, what: string, write: () => Promise<void>): Promise<boolean> {
     try {
-      write();
+      await write();
       return true;
     } catch (err) {
       deps.onStoreFailure?.(operation);
@@ -158,7 +158,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     const tenant: NonNullable<RunResult['tenant']> = { id: '', name, state: 'creating' };
     // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant. A ledger
     // that cannot be written means no tenant is made, rather than one nobody could find again.
-    const begun = storeWrite('ledger', runId, `the ledger row of tenant ${name}`, () =>
+    const begun = await storeWrite('ledger', runId, `the ledger row of tenant ${name}`, () =>
       store.tenants.begin({ name, provisioner: provisioner.name, suite: result.suite, environment: environment.name, baseURL: environment.baseURL, runId, createdAt: clock().toISOString() }),
     );
     if (!begun) return void fail(result, 'tenant_setup', `no tenant was created: the tenant ledger in the store (${store.path}) cannot be written; see the log`);
@@ -171,13 +171,13 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       tenant.state = 'active';
       // The teardown first: whatever happens to the ledger now, this tenant is deleted at the end.
       teardowns.push(() => tearDownTenant(target, fields, result, emit));
-      storeWrite('ledger', runId, `tenant ${name} as active`, () => store.tenants.activate(name, publicFields(fields, provisioner)));
+      await storeWrite('ledger', runId, `tenant ${name} as active`, () => store.tenants.activate(name, publicFields(fields, provisioner)));
       return fields;
     } catch (err) {
       const message = redact(messageOf(err));
       tenant.state = 'create_failed';
       tenant.error = message;
-      storeWrite('ledger', runId, `tenant ${name} as create_failed`, () => store.tenants.finish(name, 'create_failed', message));
+      await storeWrite('ledger', runId, `tenant ${name} as create_failed`, () => store.tenants.finish(name, 'create_failed', message));
       if (signal?.aborted) fail(result, 'interrupted', interruption(signal, `while the tenant was being created: ${message}`));
       else fail(result, 'tenant_setup', message);
       return undefined;
@@ -201,7 +201,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       log.error({ runId: result.runId, tenant: tenant.name, err: message }, 'tenant teardown failed; left for the reaper');
     } finally {
       const state = tenant.state === 'destroyed' ? 'destroyed' : 'teardown_failed';
-      storeWrite('ledger', result.runId, `tenant ${tenant.name} as ${state}`, () => store.tenants.finish(tenant.name, state, tenant.error));
+      await storeWrite('ledger', result.runId, `tenant ${tenant.name} as ${state}`, () => store.tenants.finish(tenant.name, state, tenant.error));
       result.phases.teardown = seconds(performance.now() - teardownStart);
     }
   }
@@ -280,7 +280,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     // Still published when it cannot be stored: Nagios and Prometheus hear of it, the log has it.
     // Saved as not yet handed to the exporters, in the run's own transaction: a process killed before
     // the fan-out took it leaves a mark the next spool pass publishes from (store.runs.notHandedOver).
-    const saved = storeWrite('run', clean.runId, `run ${clean.runId} (${clean.suite}@${clean.environment} ${clean.status}); it is still published`, () =>
+    const saved = await storeWrite('run', clean.runId, `run ${clean.runId} (${clean.suite}@${clean.environment} ${clean.status}); it is still published`, () =>
       store.runs.save(clean, { handedOver: !deps.publish }),
     );
     log.info({ runId: clean.runId, suite: clean.suite, environment: clean.environment, status: clean.status, errorPhase: clean.errorPhase }, 'run finished');
@@ -291,7 +291,7 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
         log.error({ runId: clean.runId, err: redact(messageOf(err)) }, 'publishing the result failed');
       }
       // Delivered or spooled: from here the spool carries it.
-      if (saved) storeWrite('run', clean.runId, `run ${clean.runId} as handed to the exporters`, () => store.runs.handedOver(clean.runId));
+      if (saved) await storeWrite('run', clean.runId, `run ${clean.runId} as handed to the exporters`, () => store.runs.handedOver(clean.runId));
     }
     return clean;
   }

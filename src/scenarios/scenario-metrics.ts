@@ -9,7 +9,7 @@ import type { ScenarioResult, ScenarioStatus } from './types.ts';
 
 export const SCENARIO_STATUSES: readonly ScenarioStatus[] = ['passed', 'failed', 'error', 'interrupted'];
 
-export function scenarioRegistry(runs: ScenarioRunStore): Registry {
+export async function scenarioRegistry(runs: ScenarioRunStore): Promise<Registry> {
   const registry = new Registry();
   const total = new Counter({ name: 'vigil_scenario_runs_total', help: 'Scenario runs finished, by outcome.', labelNames: ['scenario', 'status'], registers: [registry] });
   const lastSuccess = new Gauge({
@@ -24,10 +24,10 @@ export function scenarioRegistry(runs: ScenarioRunStore): Registry {
     labelNames: ['scenario', 'step'],
     registers: [registry],
   });
-  const latest = runs.latest();
+  const latest = await runs.latest();
   // Every status starts at 0, so rate() and absent() work from the first run on.
   for (const { last } of latest) for (const status of SCENARIO_STATUSES) total.inc({ scenario: last.scenario, status }, 0);
-  for (const row of runs.totals()) total.inc({ scenario: row.scenario, status: row.status }, row.count);
+  for (const row of await runs.totals()) total.inc({ scenario: row.scenario, status: row.status }, row.count);
   for (const { last, lastSuccessAt } of latest) {
     if (lastSuccessAt) lastSuccess.set({ scenario: last.scenario }, Date.parse(lastSuccessAt) / 1000);
     for (const step of (last.result as ScenarioResult).steps ?? []) {
@@ -38,5 +38,5 @@ export function scenarioRegistry(runs: ScenarioRunStore): Registry {
 }
 
 export async function writeScenarioTextfile(runs: ScenarioRunStore, path: string): Promise<void> {
-  await writeTextfile({ results: scenarioRegistry(runs) }, path);
+  await writeTextfile({ results: await scenarioRegistry(runs) }, path);
 }

@@ -11,7 +11,7 @@ export type ResumeOutcome = { kind: 'resumed' | 'not_paused'; stillPaused?: Paus
 export interface PauseControlDeps {
   config: Pick<VigilConfig, 'suites' | 'environments'>;
   store: { pauses: PauseRows };
-  pauses: Pick<Pauses, 'pausedNow' | 'all'>;
+  pauses: Pick<Pauses, 'pausedNow' | 'all' | 'refresh'>;
   /** The pairs this process runs (a shard's own). */
   pairs: () => ReadonlyArray<{ suite: string; environment: string }>;
   /** Called after every change (the watcher's tick). */
@@ -28,22 +28,24 @@ export function createPauseControl(deps: PauseControlDeps) {
     /** Pauses in force now, manual and windows. */
     list: (): PauseState[] => deps.pauses.all(deps.pairs(), clock()),
 
-    pause(request: { suite: string; environment: string; until: Date; reason?: string }): PauseOutcome {
+    async pause(request: { suite: string; environment: string; until: Date; reason?: string }): Promise<PauseOutcome> {
       const problem = targetProblem(deps.config, request.suite, request.environment);
       if (problem) return { kind: 'unknown', message: problem };
       const now = clock();
       const ms = request.until.getTime() - now.getTime();
       if (!Number.isFinite(ms) || ms <= 0) return { kind: 'invalid', message: `the pause must end in the future (until ${request.until.toISOString()} is not after ${now.toISOString()})` };
       if (ms > MAX_PAUSE_MS) return { kind: 'invalid', message: 'a pause may last at most 30 days: resume, or declare a maintenance window in the config' };
-      deps.store.pauses.set({ suite: request.suite, environment: request.environment, until: request.until.toISOString(), reason: request.reason?.trim() || 'paused by hand', createdAt: now.toISOString() });
+      await deps.store.pauses.set({ suite: request.suite, environment: request.environment, until: request.until.toISOString(), reason: request.reason?.trim() || 'paused by hand', createdAt: now.toISOString() });
+      await deps.pauses.refresh();
       deps.changed?.();
       return { kind: 'paused', pause: deps.pauses.pausedNow(request.suite, request.environment, now)! };
     },
 
-    resume(suite: string, environment: string): ResumeOutcome {
+    async resume(suite: string, environment: string): Promise<ResumeOutcome> {
       const problem = targetProblem(deps.config, suite, environment);
       if (problem) return { kind: 'unknown', message: problem };
-      const removed = deps.store.pauses.remove(suite, environment);
+      const removed = await deps.store.pauses.remove(suite, environment);
+      await deps.pauses.refresh();
       deps.changed?.();
       const stillPaused = deps.pauses.pausedNow(suite, environment, clock());
       return { kind: removed ? 'resumed' : 'not_paused', ...(stillPaused ? { stillPaused } : {}) };

@@ -2,6 +2,9 @@
 // `vigil pause` (rows in the store, so a restart keeps them), or a maintenance window of the config
 // (cron + duration). A paused pair's scheduled fires are skipped and counted; the exporters say
 // "paused" instead of paging. Resuming is explicit (DELETE / `vigil resume`) or the pause's end.
+// The stored pauses are read into memory by refresh() — at start, on every watcher tick (a pause set
+// through another replica or process counts from the next tick) and after a change made here — so
+// the scheduler's fire asks synchronously.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { MaintenanceWindow } from '../config/maintenance-schema.ts';
 
@@ -16,10 +19,12 @@ export interface PauseState {
 
 /** What this layer needs of the store's pause rows (the scheduler does not import the store layer). */
 export interface PauseRows {
-  set(pause: { suite: string; environment: string; until: string; reason: string; createdAt: string }): void;
-  remove(suite: string, environment: string): boolean;
-  list(now?: Date): Array<{ suite: string; environment: string; until: string; reason: string }>;
+  set(pause: { suite: string; environment: string; until: string; reason: string; createdAt: string }): Promise<void>;
+  remove(suite: string, environment: string): Promise<boolean>;
+  list(now?: Date): Promise<Array<{ suite: string; environment: string; until: string; reason: string }>>;
 }
+
+type PauseRow = Awaited<ReturnType<PauseRows['list']>>[number];
 
 export interface PausesDeps {
   store: { pauses: Pick<PauseRows, 'list'> };
@@ -56,9 +61,12 @@ export function createPauses(deps: PausesDeps) {
   }
 
   const applies = (pattern: string, name: string) => pattern === '*' || pattern === name;
+  // Every stored pause (ended ones are skipped by time below): as of the last refresh().
+  let stored: PauseRow[] = [];
 
   /** The pause in force for a pair, the one that ends last when several are. */
-  function pausedNow(suite: string, environment: string, now = clock(), manual = deps.store.pauses.list(now)): PauseState | undefined {
+  function pausedNow(suite: string, environment: string, now = clock()): PauseState | undefined {
+    const manual = stored.filter((p) => Date.parse(p.until) > now.getTime());
     let found: PauseState | undefined;
     const consider = (p: PauseState) => {
       if (!found || Date.parse(p.until) > Date.parse(found.until)) found = p;
@@ -75,11 +83,14 @@ export function createPauses(deps: PausesDeps) {
   }
 
   return {
+    /** Reads the stored pauses again (they may have been set by another process). */
+    async refresh(): Promise<void> {
+      stored = await deps.store.pauses.list();
+    },
     pausedNow,
     /** Every paused pair among `pairs`. */
     all(pairs: ReadonlyArray<{ suite: string; environment: string }>, now = clock()): PauseState[] {
-      const manual = deps.store.pauses.list(now);
-      return pairs.map((p) => pausedNow(p.suite, p.environment, now, manual)).filter((p): p is PauseState => p !== undefined);
+      return pairs.map((p) => pausedNow(p.suite, p.environment, now)).filter((p): p is PauseState => p !== undefined);
     },
     async close(): Promise<void> {
       for (const { task } of windows) await task.destroy();

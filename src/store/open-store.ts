@@ -1,102 +1,120 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+// `store:` names the engine (src/shared/store-location.ts): a file (or ':memory:') is the embedded
+// SQLite store, a postgres:// URL the shared PostgreSQL one for replicas.
 import { ConfigError, messageOf } from '../shared/errors.ts';
+import { isPostgresLocation, storeLocationProblem } from '../shared/store-location.ts';
 import { migrations } from './migrations.ts';
 import { createExportSpool } from './export-spool.ts';
 import { createPauseStore } from './pause-store.ts';
+import { openPostgres, type PostgresOptions } from './postgres-db.ts';
 import { createRunStore } from './run-store.ts';
-import { describeStoreFailure, runningAs } from './store-failure.ts';
 import { createScenarioRunStore } from './scenario-run-store.ts';
+import type { SqlDb } from './sql.ts';
+import { openSqlite, type SqliteDb } from './sqlite-db.ts';
+import { describeStoreFailure } from './store-failure.ts';
 import { createTenantLedger } from './tenant-ledger.ts';
 import type { Store } from './types.ts';
 
-// Another Vigil process (a `vigil tenants reap` next to `vigil serve`) may hold the write lock briefly.
-const BUSY_TIMEOUT_MS = 5_000;
+export { isPostgresLocation, storeLocationProblem } from '../shared/store-location.ts';
 
 /**
- * Opens (creating when absent) the store at `path`, or ':memory:'. Throws a ConfigError naming the
- * path: whatever is wrong (read-only, full, not a database), the fix is the file or the `store:` setting.
+ * Opens (creating, and migrating to this Vigil's schema) the store. Throws a ConfigError naming it:
+ * whatever is wrong (read-only, full, unreachable, not a store), the fix is there or in `store:`.
  */
-export function openStore(path: string): Store {
-  const inMemory = path === ':memory:';
-  const where = `store ${inMemory ? path : resolve(path)}`;
-  if (!inMemory) {
+export async function openStore(location: string, opts: PostgresOptions = {}): Promise<Store> {
+  const problem = storeLocationProblem(location);
+  if (problem) throw new ConfigError(problem, { where: 'store' });
+  if (isPostgresLocation(location)) {
+    const db = await openPostgres(location, opts);
     try {
-      mkdirSync(dirname(resolve(path)), { recursive: true });
+      await migratePostgres(db);
     } catch (err) {
-      throw new ConfigError(`cannot create its folder${runningAs()}: ${messageOf(err)}`, { where, cause: err });
+      await db.close();
+      throw err;
     }
+    return storeOn(db);
   }
-
-  let db: DatabaseSync;
+  const db = openSqlite(location);
   try {
-    db = new DatabaseSync(path);
+    migrateSqlite(db);
   } catch (err) {
-    throw new ConfigError(describeStoreFailure(err, messageOf(err)), { where, cause: err });
-  }
-  try {
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // The first real read is where SQLite notices a file that is not a database.
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db, where);
-  } catch (err) {
-    db.close();
+    await db.close();
     if (err instanceof ConfigError) throw err;
     // The first real read or write is where SQLite notices a read-only file, a full disk or a file that is not a database.
     const described = describeStoreFailure(err, messageOf(err));
     throw new ConfigError(described === messageOf(err) ? `not a usable Vigil store (${described}); move it aside or point "store:" elsewhere` : described, {
-      where,
+      where: `store ${db.location}`,
       cause: err,
     });
   }
+  return storeOn(db);
+}
 
+function storeOn(db: SqlDb): Store {
   return {
-    path: inMemory ? path : resolve(path),
+    path: db.location,
+    engine: db.engine,
+    db,
     runs: createRunStore(db),
     tenants: createTenantLedger(db),
     spool: createExportSpool(db),
     scenarioRuns: createScenarioRunStore(db),
     pauses: createPauseStore(db),
-    close: () => {
-      if (db.isOpen) db.close();
-    },
+    close: () => db.close(),
   };
 }
 
-const userVersion = (db: DatabaseSync): number =>
-  Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+const newerThanThis = (version: number, where: string) =>
+  new ConfigError(
+    `schema version ${version} was written by a newer Vigil (this one knows up to ${migrations.length}); upgrade Vigil or point "store:" at another store`,
+    { where },
+  );
 
-function migrate(db: DatabaseSync, where: string): void {
-  const refuseNewer = (version: number) => {
-    if (version > migrations.length) {
-      throw new ConfigError(
-        `schema version ${version} was written by a newer Vigil (this one knows up to ${migrations.length}); ` +
-          'upgrade Vigil or point "store:" at another file',
-        { where },
-      );
-    }
-  };
-  refuseNewer(userVersion(db));
-  if (userVersion(db) === migrations.length) return;
-
+function migrateSqlite(db: SqliteDb): void {
+  const where = `store ${db.location}`;
+  const userVersion = () => Number((db.raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  if (userVersion() > migrations.length) throw newerThanThis(userVersion(), where);
+  if (userVersion() === migrations.length) return;
   // IMMEDIATE takes the write lock first, so two processes starting together do not both migrate.
-  db.exec('BEGIN IMMEDIATE');
+  db.execSync('BEGIN IMMEDIATE');
   try {
-    const current = userVersion(db);
-    refuseNewer(current);
+    const current = userVersion();
+    if (current > migrations.length) throw newerThanThis(current, where);
     for (let i = current; i < migrations.length; i++) {
       try {
-        db.exec(migrations[i]);
+        db.execSync(migrations[i].sqlite);
       } catch (err) {
         throw new ConfigError(`migration ${i + 1} failed: ${messageOf(err)}`, { where, cause: err });
       }
     }
-    db.exec(`PRAGMA user_version = ${migrations.length}`);
-    db.exec('COMMIT');
+    db.execSync(`PRAGMA user_version = ${migrations.length}`);
+    db.execSync('COMMIT');
   } catch (err) {
-    db.exec('ROLLBACK');
+    db.execSync('ROLLBACK');
     throw err;
   }
+}
+
+// Replicas starting together: the first takes this transaction-scoped advisory lock (PostgreSQL's
+// own, released at commit), the others wait for it and then find the schema done.
+const MIGRATION_LOCK = 0x56_49_47_4c; // "VIGL"
+
+async function migratePostgres(db: SqlDb): Promise<void> {
+  const where = `store ${db.location}`;
+  await db.transaction(async (tx) => {
+    await tx.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    await tx.run('CREATE TABLE IF NOT EXISTS vigil_schema (version INTEGER NOT NULL)');
+    const row = await tx.get<{ version: number }>('SELECT version FROM vigil_schema');
+    const current = row ? Number(row.version) : 0;
+    if (current > migrations.length) throw newerThanThis(current, where);
+    for (let i = current; i < migrations.length; i++) {
+      if (!migrations[i].postgres.trim()) continue;
+      try {
+        await tx.run(migrations[i].postgres);
+      } catch (err) {
+        throw new ConfigError(`migration ${i + 1} failed: ${messageOf(err)}`, { where, cause: err });
+      }
+    }
+    if (row) await tx.run('UPDATE vigil_schema SET version = ?', [migrations.length]);
+    else await tx.run('INSERT INTO vigil_schema (version) VALUES (?)', [migrations.length]);
+  });
 }

@@ -1,5 +1,5 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { VigilError } from '../shared/errors.ts';
+import type { SqlDb, SqlValue } from './sql.ts';
 import type { LedgerQuery, LedgerRow, TenantLedger, TenantState } from './types.ts';
 
 interface Row {
@@ -39,31 +39,23 @@ const iso = (at: string | Date): string => {
   return date.toISOString();
 };
 
-export function createTenantLedger(db: DatabaseSync): TenantLedger {
-  const insert = db.prepare(`
-    INSERT INTO tenants (name, provisioner, suite, environment, base_url, run_id, state, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?)`);
-  const setActive = db.prepare(
-    `UPDATE tenants SET state = 'active', fields = ?, error = NULL, updated_at = ? WHERE name = ?`,
-  );
-  const setFinal = db.prepare('UPDATE tenants SET state = ?, error = ?, updated_at = ? WHERE name = ?');
-  const reapAttempt = db.prepare(
-    'UPDATE tenants SET attempts = attempts + 1, error = ?, updated_at = ? WHERE name = ?',
-  );
-  const byName = db.prepare('SELECT * FROM tenants WHERE name = ?');
+const INSERT = `
+  INSERT INTO tenants (name, provisioner, suite, environment, base_url, run_id, state, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?)`;
 
-  const mustChange = (changes: number | bigint, name: string, call: string) => {
-    if (Number(changes) === 0) {
+export function createTenantLedger(db: SqlDb): TenantLedger {
+  const mustChange = (changes: number, name: string, call: string) => {
+    if (changes === 0) {
       throw new VigilError(`tenant "${name}" is not in the ledger`, { where: `store.tenants.${call}` });
     }
   };
   const now = () => new Date().toISOString();
 
   return {
-    begin(t) {
+    async begin(t) {
       const created = iso(t.createdAt);
       try {
-        insert.run(t.name, t.provisioner, t.suite, t.environment, t.baseURL, t.runId, created, now());
+        await db.run(INSERT, [t.name, t.provisioner, t.suite, t.environment, t.baseURL, t.runId, created, now()]);
       } catch (err) {
         throw new VigilError(`cannot record tenant "${t.name}": ${(err as Error).message}`, {
           where: 'store.tenants.begin',
@@ -72,22 +64,22 @@ export function createTenantLedger(db: DatabaseSync): TenantLedger {
       }
     },
 
-    activate(name, fields) {
-      mustChange(setActive.run(JSON.stringify(fields), now(), name).changes, name, 'activate');
+    async activate(name, fields) {
+      mustChange(await db.run(`UPDATE tenants SET state = 'active', fields = ?, error = NULL, updated_at = ? WHERE name = ?`, [JSON.stringify(fields), now(), name]), name, 'activate');
     },
 
-    finish(name, state, error) {
-      mustChange(setFinal.run(state, error ?? null, now(), name).changes, name, 'finish');
+    async finish(name, state, error) {
+      mustChange(await db.run('UPDATE tenants SET state = ?, error = ?, updated_at = ? WHERE name = ?', [state, error ?? null, now(), name]), name, 'finish');
     },
 
-    get(name) {
-      const row = byName.get(name) as Row | undefined;
+    async get(name) {
+      const row = await db.get<Row>('SELECT * FROM tenants WHERE name = ?', [name]);
       return row ? toLedgerRow(row) : undefined;
     },
 
-    list(query: LedgerQuery = {}) {
+    async list(query: LedgerQuery = {}) {
       const where: string[] = [];
-      const params: SQLInputValue[] = [];
+      const params: SqlValue[] = [];
       if (query.states) {
         if (query.states.length === 0) return [];
         where.push(`state IN (${query.states.map(() => '?').join(', ')})`);
@@ -106,11 +98,11 @@ export function createTenantLedger(db: DatabaseSync): TenantLedger {
         params.push(query.environment);
       }
       const sql = `SELECT * FROM tenants ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, name`;
-      return (db.prepare(sql).all(...params) as unknown as Row[]).map(toLedgerRow);
+      return (await db.all<Row>(sql, params)).map(toLedgerRow);
     },
 
-    recordReapAttempt(name, error) {
-      mustChange(reapAttempt.run(error ?? null, now(), name).changes, name, 'recordReapAttempt');
+    async recordReapAttempt(name, error) {
+      mustChange(await db.run('UPDATE tenants SET attempts = attempts + 1, error = ?, updated_at = ? WHERE name = ?', [error ?? null, now(), name]), name, 'recordReapAttempt');
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RunResult, RunStatus, TenantState } from '../core/index.ts';
 import type { PauseStore } from './pause-store.ts';
 import type { RetentionPolicy } from './run-retention.ts';
+import type { SqlDb } from './sql.ts';
 
 export type { Pause, PauseStore } from './pause-store.ts';
 
@@ -31,22 +32,22 @@ export interface RunStore {
    * yet taken by the exporters, in the same transaction: a process killed before `handedOver(runId)`
    * leaves it for `notHandedOver` (the spool pass publishes it then). Default true.
    */
-  save(result: RunResult, opts?: { handedOver?: boolean }): void;
+  save(result: RunResult, opts?: { handedOver?: boolean }): Promise<void>;
   /** The exporters took the run (delivered, or spooled for retry). */
-  handedOver(runId: string): void;
+  handedOver(runId: string): Promise<void>;
   /** Runs saved but never handed to the exporters, finished before `before` (older first). */
-  notHandedOver(before: Date, limit?: number): RunResult[];
-  get(runId: string): RunResult | undefined;
+  notHandedOver(before: Date, limit?: number): Promise<RunResult[]>;
+  get(runId: string): Promise<RunResult | undefined>;
   /** Newest first (by startedAt). */
-  list(query?: RunQuery): RunResult[];
+  list(query?: RunQuery): Promise<RunResult[]>;
   /** One entry per suite × environment that has run at least once. */
-  lastBySuite(): SuiteSummary[];
+  lastBySuite(): Promise<SuiteSummary[]>;
   /** Removes runs past the retention policy (run-retention.ts); returns how many. */
-  retain(policy: RetentionPolicy): number;
+  retain(policy: RetentionPolicy): Promise<number>;
   /** Per-test durations of a pair's newest runs that recorded tests, oldest first. */
-  testHistory(query: TestHistoryQuery): TestHistoryPoint[];
+  testHistory(query: TestHistoryQuery): Promise<TestHistoryPoint[]>;
   /** Runs of a pair per status that finished at or after `since` (pass rate, availability). */
-  statusCounts(query: { suite: string; environment: string; since: Date }): Record<RunStatus, number>;
+  statusCounts(query: { suite: string; environment: string; since: Date }): Promise<Record<RunStatus, number>>;
 }
 
 export interface TestHistoryQuery {
@@ -104,25 +105,29 @@ export interface LedgerQuery {
 
 export interface TenantLedger {
   /** Written before the provisioner's create call ("ledger first"): state `creating`. */
-  begin(tenant: TenantBegin): void;
+  begin(tenant: TenantBegin): Promise<void>;
   /** State `active`; pass non-secret fields only (see publicFields). */
-  activate(name: string, fields: Record<string, string>): void;
-  finish(name: string, state: FinalTenantState, error?: string): void;
-  get(name: string): LedgerRow | undefined;
+  activate(name: string, fields: Record<string, string>): Promise<void>;
+  finish(name: string, state: FinalTenantState, error?: string): Promise<void>;
+  get(name: string): Promise<LedgerRow | undefined>;
   /** Oldest first. */
-  list(query?: LedgerQuery): LedgerRow[];
+  list(query?: LedgerQuery): Promise<LedgerRow[]>;
   /** Counts a reap attempt; an error is kept on the row, success clears it. */
-  recordReapAttempt(name: string, error?: string): void;
+  recordReapAttempt(name: string, error?: string): Promise<void>;
 }
 
 export interface Store {
+  /** The file, or the database URL without its password. */
   readonly path: string;
+  readonly engine: 'sqlite' | 'postgres';
+  /** The SQL underneath, for the modules that keep tables of their own in the same store (cluster claims). */
+  readonly db: SqlDb;
   readonly runs: RunStore;
   readonly tenants: TenantLedger;
   readonly spool: ExportSpool;
   readonly pauses: PauseStore;
   readonly scenarioRuns: ScenarioRunStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** One scenario's run as `vigil scenario run` records it; `result` is the scenarios layer's ScenarioResult. */
@@ -138,13 +143,13 @@ export interface ScenarioRunRecord {
 }
 
 export interface ScenarioRunStore {
-  save(record: ScenarioRunRecord): void;
+  save(record: ScenarioRunRecord): Promise<void>;
   /** Newest first. */
-  list(query?: { scenario?: string; limit?: number }): ScenarioRunRecord[];
+  list(query?: { scenario?: string; limit?: number }): Promise<ScenarioRunRecord[]>;
   /** Runs per scenario × status, over the store's whole history (for counters that survive one-shot runs). */
-  totals(): Array<{ scenario: string; status: string; count: number }>;
+  totals(): Promise<Array<{ scenario: string; status: string; count: number }>>;
   /** Per scenario: its newest run, and when its newest passed run finished. */
-  latest(): Array<{ last: ScenarioRunRecord; lastSuccessAt?: string }>;
+  latest(): Promise<Array<{ last: ScenarioRunRecord; lastSuccessAt?: string }>>;
 }
 
 /** One undelivered result for one exporter (a Nagios transport), as the fan-out rendered it. */
@@ -188,22 +193,22 @@ export interface DeliveredMark {
 
 export interface ExportSpool {
   /** Returns false when this exporter already holds that run's result for that service. */
-  add(entry: SpoolAdd): boolean;
+  add(entry: SpoolAdd): Promise<boolean>;
   /** Entries whose next attempt is at or before `now`, oldest result first. */
-  due(now: Date, limit?: number): SpoolEntry[];
+  due(now: Date, limit?: number): Promise<SpoolEntry[]>;
   /**
    * Takes an entry for one attempt by moving its next attempt to `until`; false when another process
    * (a `vigil run` next to `vigil serve`) took or removed it first.
    */
-  claim(id: number, seenNextAttemptAt: string, until: Date): boolean;
+  claim(id: number, seenNextAttemptAt: string, until: Date): Promise<boolean>;
   /** Counts a failed attempt and sets when to try again. */
-  failed(id: number, error: string, nextAttemptAt: Date): void;
-  remove(id: number): void;
+  failed(id: number, error: string, nextAttemptAt: Date): Promise<void>;
+  remove(id: number): Promise<void>;
   /** Entries waiting, per exporter. */
-  counts(): Record<string, number>;
+  counts(): Promise<Record<string, number>>;
   /** Oldest result first. */
-  list(query?: { exporter?: string }): SpoolEntry[];
+  list(query?: { exporter?: string }): Promise<SpoolEntry[]>;
   /** Remembers the newest result delivered for exporter × host × service (never moves back in time). */
-  markDelivered(mark: DeliveredMark, at: Date): void;
-  lastDelivered(exporter: string, host: string, service: string): DeliveredMark | undefined;
+  markDelivered(mark: DeliveredMark, at: Date): Promise<void>;
+  lastDelivered(exporter: string, host: string, service: string): Promise<DeliveredMark | undefined>;
 }

@@ -62,7 +62,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
 
       // 1. The ledger: rows Vigil knows about that outlived their TTL.
       for (const [name, provisioner] of usable) {
-        for (const row of store.tenants.list({ states: [...LIVE_STATES], olderThan: cutoff(provisioner), provisioner: name })) {
+        for (const row of await store.tenants.list({ states: [...LIVE_STATES], olderThan: cutoff(provisioner), provisioner: name })) {
           if (signal?.aborted) return report;
           const outcome = await reapRow(row, provisioner);
           if (outcome === 'reaped') {
@@ -82,25 +82,25 @@ export function createReaper(deps: ReaperDeps): Reaper {
             if (!provisioner.list) {
               if (row.state === 'create_failed') return 'skipped'; // reported when it failed; nothing to find it by
               const error = 'no id was recorded (Vigil stopped during create) and the provisioner cannot list: check the app for this tenant by hand';
-              store.tenants.finish(row.name, 'create_failed', error);
+              await store.tenants.finish(row.name, 'create_failed', error);
               report.failed.push({ name: row.name, error, environment: row.environment, source: 'ledger' });
               return 'failed';
             }
             const remote = (await listRemote(provisioner, environment)).find((t) => t.name === row.name);
             if (!remote) {
-              store.tenants.finish(row.name, 'destroyed');
+              await store.tenants.finish(row.name, 'destroyed');
               log.info({ tenant: row.name, provisioner: provisioner.name }, 'reaper: tenant without id not found remotely; nothing to destroy');
               return 'reaped';
             }
             fields = { ...remote.fields, id: remote.id };
           }
           await provisioner.destroy({ name: row.name, fields, environment }, signal);
-          store.tenants.finish(row.name, 'destroyed');
+          await store.tenants.finish(row.name, 'destroyed');
           log.info({ tenant: row.name, provisioner: provisioner.name, state: row.state }, 'reaper: destroyed tenant past its TTL');
           return 'reaped';
         } catch (err) {
           const error = messageOf(err);
-          store.tenants.recordReapAttempt(row.name, error);
+          await store.tenants.recordReapAttempt(row.name, error).catch(() => {});
           report.failed.push({ name: row.name, error, environment: row.environment, source: 'ledger' });
           log.warn({ tenant: row.name, provisioner: provisioner.name, err: error }, 'reaper: could not destroy tenant');
           return 'failed';
@@ -127,7 +127,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
         const before = cutoff(provisioner).getTime();
         for (const tenant of remote) {
           if (!tenant.name.startsWith(`${provisioner.prefix}-`)) continue;
-          if (reapedNow.has(tenant.name) || store.tenants.get(tenant.name)) continue; // the ledger's business
+          if (reapedNow.has(tenant.name) || (await store.tenants.get(tenant.name))) continue; // the ledger's business
           // Without a creation time its age is unknown, and it may belong to a run in progress elsewhere.
           if (!tenant.createdAt || tenant.createdAt.getTime() >= before) continue;
           if (signal?.aborted) return report;

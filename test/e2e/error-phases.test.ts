@@ -55,12 +55,12 @@ describe('a run that could not test the app is recorded, stored and exported ali
       return assert.fail(`stdout is not JSON (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
     }
   };
-  const storedRuns = () => {
-    const store = openStore(e.storeFile);
+  const storedRuns = async () => {
+    const store = await openStore(e.storeFile);
     try {
-      return store.runs.list({ limit: 1000 });
+      return await store.runs.list({ limit: 1000 });
     } finally {
-      store.close();
+      await store.close();
     }
   };
 
@@ -71,11 +71,11 @@ describe('a run that could not test the app is recorded, stored and exported ali
     assert.match(result.errorMessage ?? '', cause);
     assert.ok(!result.errorMessage?.startsWith(ERROR_PHASE_WORDING[phase]), `the stored cause does not repeat the phase: ${result.errorMessage}`);
 
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     try {
-      assert.deepEqual(store.runs.get(result.runId), result, 'stored exactly as returned');
+      assert.deepEqual(await store.runs.get(result.runId), result, 'stored exactly as returned');
     } finally {
-      store.close();
+      await store.close();
     }
 
     const status = await nagios.waitForService(HOST, SERVICE, (s) => s.long_plugin_output.includes(result.runId));
@@ -94,7 +94,7 @@ describe('a run that could not test the app is recorded, stored and exported ali
 
   test('config: an unknown suite or an alias bomb is a JSON error on stdout, exit 3, nothing recorded or sent', async () => {
     await writeConfig();
-    const before = storedRuns().length;
+    const before = (await storedRuns()).length;
     const unknown = await runVigil(['run', '--config', e.configFile, '--suite', 'nope', '--json'], { env: e.env });
     assert.equal(unknown.code, 3);
     assert.deepEqual({ ...JSON.parse(unknown.stdout), message: undefined, problems: undefined }, { status: 'error', errorPhase: 'config', message: undefined, problems: undefined });
@@ -111,7 +111,7 @@ describe('a run that could not test the app is recorded, stored and exported ali
     assert.match(error.message, /bomb\.yaml: .*alias/i);
     assert.match(bombed.stderr, /configuration error/);
     assert.doesNotMatch(bombed.stderr, /unexpected error|ReferenceError|\n\s+at /);
-    assert.equal(storedRuns().length, before, 'nothing recorded');
+    assert.equal((await storedRuns()).length, before, 'nothing recorded');
   });
 
   test('tenant_setup: the create error is on the tenant, timed, counted, and said once', async () => {
@@ -169,11 +169,11 @@ describe('a run that could not test the app is recorded, stored and exported ali
     await assertRecorded(result, 'interrupted', /^interrupted by SIGTERM: while the tenant was being created: /);
     assert.equal(result.tenant?.state, 'create_failed');
     assert.ok(result.phases.tenant_setup > 0);
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     try {
-      assert.equal(store.tenants.get(result.tenant!.name)?.state, 'create_failed', 'the ledger row is closed');
+      assert.equal((await store.tenants.get(result.tenant!.name))?.state, 'create_failed', 'the ledger row is closed');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

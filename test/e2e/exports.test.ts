@@ -115,7 +115,7 @@ describe('vigil serve delivers what an earlier process spooled', { skip: require
 
   test('the spool is retried while serving, and /metrics shows it emptied', async () => {
     // A `vigil run` that found Nagios down left this behind (same store, same exporter name).
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     try {
       const fanOut = createExportFanOut({
         store,
@@ -124,10 +124,10 @@ describe('vigil serve delivers what an earlier process spooled', { skip: require
         log: quietLog(),
       });
       await fanOut.publish(runResult({ runId: 'run-spooled-before-serve', suite: 'demo', environment: 'local', finishedAt: new Date().toISOString() }));
-      assert.deepEqual(fanOut.pending(), { 'command-file': 1 });
+      assert.deepEqual((await fanOut.pending()), { 'command-file': 1 });
       await fanOut.close();
     } finally {
-      store.close();
+      await store.close();
     }
 
     const child = spawnVigil(['serve', '--config', e.configFile, '--listen', '127.0.0.1:0'], { env: { ...e.env, VIGIL_LOG_FORMAT: 'json' } });

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { emptyCounts, type RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import type { Store } from '../../src/store/types.ts';
 import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { nagiosAvailable, startNagios, type NagiosServer } from '../helpers/nagios-server.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
@@ -26,12 +27,12 @@ describe('runs a killed process saved but never published', { skip: requireBinar
     await e?.close();
   });
 
-  const storeOf = <T>(use: (store: ReturnType<typeof openStore>) => T): T => {
-    const store = openStore(e.storeFile);
+  const storeOf = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+    const store = await openStore(e.storeFile);
     try {
-      return use(store);
+      return await use(store);
     } finally {
-      store.close();
+      await store.close();
     }
   };
   const passiveChecks = async (service: string) =>
@@ -40,7 +41,7 @@ describe('runs a killed process saved but never published', { skip: requireBinar
   test('a normal run is handed over as it is published: nothing is left marked', async () => {
     const r = await runVigil(['run', '--config', e.configFile, '--json'], { env: e.env });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(storeOf((s) => s.runs.notHandedOver(new Date(Date.now() + 3_600_000))), []);
+    assert.deepEqual(await storeOf((s) => s.runs.notHandedOver(new Date(Date.now() + 3_600_000))), []);
   });
 
   test('a run left unpublished is sent to Nagios by the next vigil run, once, and marked', async () => {
@@ -58,15 +59,15 @@ describe('runs a killed process saved but never published', { skip: requireBinar
       tests: { ...emptyCounts(), total: 3, passed: 2, failed: 1 },
       failures: [{ title: 'cart › pays', file: 'cart.spec.ts', line: 7, error: 'Expected 200' }],
     };
-    storeOf((s) => s.runs.save(lost, { handedOver: false }));
-    assert.deepEqual(storeOf((s) => s.runs.notHandedOver(new Date()).map((r) => r.runId)), ['lost-run-0001']);
+    await storeOf((s) => s.runs.save(lost, { handedOver: false }));
+    assert.deepEqual(await storeOf(async (s) => (await s.runs.notHandedOver(new Date())).map((r) => r.runId)), ['lost-run-0001']);
 
     const first = await runVigil(['run', '--config', e.configFile, '--json'], { env: e.env });
     assert.equal(first.code, 0, first.stderr);
     const status = await nagios.waitForService('local', 'synthetic-lost', (s) => s.long_plugin_output.includes('lost-run-0001'));
     assert.equal(status.current_state, '2');
     assert.match(status.plugin_output, /^CRITICAL - lost: 1 of 3 tests failed: cart › pays/);
-    assert.deepEqual(storeOf((s) => s.runs.notHandedOver(new Date())), [], 'marked handed over');
+    assert.deepEqual(await storeOf((s) => s.runs.notHandedOver(new Date())), [], 'marked handed over');
 
     const second = await runVigil(['run', '--config', e.configFile, '--json'], { env: e.env });
     assert.equal(second.code, 0, second.stderr);

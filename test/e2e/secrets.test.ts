@@ -130,7 +130,7 @@ describe('vigil serve: kept artifacts need a token when one is configured', { ti
   });
 
   test('with only api.token set it guards the artifacts; with no token at all they are public', async (t) => {
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     t.after(() => store.close());
     const artifactsDir = path.join(e.dir, 'artifacts');
     const pathname = new URL(run.artifact).pathname;

@@ -149,15 +149,15 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     assert.ok(tookMs < 60_000, `exited ${tookMs} ms after SIGTERM`);
     assert.match(exit.stderr, /grace period over: interrupting in-flight runs/);
 
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     try {
-      const run = store.runs.get(runId);
+      const run = await store.runs.get(runId);
       assert.equal(run?.status, 'error');
       assert.equal(run?.errorPhase, 'interrupted');
       assert.match(run?.errorMessage ?? '', /Vigil is shutting down \(SIGTERM\); the 3s grace period ran out/);
       assert.equal(run?.tenant?.state, 'destroyed');
     } finally {
-      store.close();
+      await store.close();
     }
     assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), [], 'the tenant is gone from the app');
     assert.deepEqual(await processesOfRun(runId), [], 'no process of the run survives');

@@ -18,10 +18,10 @@ const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
 /** openStore(file) in a process whose permissions apply: this one, or one running as nobody when we are root. */
-function openAsUnprivileged(file: string): { name: string; message: string } | 'opened' {
+async function openAsUnprivileged(file: string): Promise<{ name: string; message: string } | 'opened'> {
   if (!isRoot) {
     try {
-      openStore(file).close();
+      await (await openStore(file)).close();
       return 'opened';
     } catch (err) {
       return { name: (err as Error).name, message: (err as Error).message };
@@ -29,7 +29,7 @@ function openAsUnprivileged(file: string): { name: string; message: string } | '
   }
   const script = `
     import { openStore } from ${JSON.stringify(path.join(repoRoot, 'src/store/open-store.ts'))};
-    try { openStore(${JSON.stringify(file)}).close(); console.log('"opened"'); }
+    try { await (await openStore(${JSON.stringify(file)})).close(); console.log('"opened"'); }
     catch (err) { console.log(JSON.stringify({ name: err.name, message: err.message })); }`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
@@ -41,16 +41,16 @@ describe('a store on a read-only or full disk', { timeout: 180_000 }, () => {
   before(async () => (e = await setupE2E()));
   after(() => e?.close());
 
-  test('a read-only store file is a configuration error naming the path and saying read-only', () => {
+  test('a read-only store file is a configuration error naming the path and saying read-only', async () => {
     const dir = path.join(e.dir, 'ro');
     mkdirSync(dir);
     const file = path.join(dir, 'vigil.db');
-    openStore(file).close();
+    await (await openStore(file)).close();
     chmodSync(file, 0o444);
     chmodSync(dir, 0o555);
     chmodSync(e.dir, 0o755); // nobody must reach the folder
     try {
-      const outcome = openAsUnprivileged(file);
+      const outcome = await openAsUnprivileged(file);
       assert.notEqual(outcome, 'opened');
       if (outcome === 'opened') return;
       assert.equal(outcome.name, ConfigError.name);

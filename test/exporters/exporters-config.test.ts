@@ -80,9 +80,9 @@ describe('exporters config', () => {
     );
     assert.ok(v.ok, JSON.stringify(!v.ok && v.problems));
     assert.equal(v.config.exporters.nagios.commandFile, path.join(repoRoot, 'nagios.cmd'), 'relative to the config file');
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     try {
-      const exporters = createExporters({ config: v.config, store, log: quietLog(), version: 'test', processMetrics: false });
+      const exporters = await createExporters({ config: v.config, store, log: quietLog(), version: 'test', processMetrics: false });
       assert.deepEqual(exporters.transports.map((t) => t.name), ['command-file', 'nsca', 'nrdp']);
       const text = await exporters.prometheus.metrics();
       for (const name of ['command-file', 'nsca', 'nrdp']) {
@@ -91,7 +91,7 @@ describe('exporters config', () => {
       }
       await exporters.fanOut.close();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

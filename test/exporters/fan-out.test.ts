@@ -71,7 +71,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-fanout-'));
-    store = openStore(join(dir, 'vigil.db'));
+    store = await openStore(join(dir, 'vigil.db'));
     [viaCommandFile, viaNsca, icinga] = await Promise.all([
       startNagios({ services }),
       startNagios({ services }),
@@ -121,8 +121,8 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
 
     await silent.close(); // the daemon goes away mid-handshake
     await publishing;
-    assert.deepEqual(fanOut.pending(), { nsca: 1 });
-    const [entry] = store.spool.list();
+    assert.deepEqual((await fanOut.pending()), { nsca: 1 });
+    const [entry] = await store.spool.list();
     assert.equal(entry.runId, 'run-fanout-1');
     assert.equal(entry.attempts, 1);
     assert.match(entry.lastError ?? '', /closed the connection/);
@@ -134,7 +134,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const viaDaemon = await viaNsca.waitForService(HOST, 'synthetic-checkout', (s) => s.last_check !== '0');
     assert.equal(viaDaemon.current_state, '2');
     assert.match(viaDaemon.long_plugin_output, /run-fanout-1/);
-    assert.deepEqual(fanOut.pending(), {});
+    assert.deepEqual((await fanOut.pending()), {});
 
     const samples = parseExposition(await prometheus.metrics());
     const value = (name: string, exporter: string) => samples.find((s) => s.name === name && s.labels.exporter === exporter)?.value;
@@ -150,8 +150,8 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const result = runResult({ runId: 'run-late-1', suite: 'late', finishedAt: new Date().toISOString() });
 
     await fanOut.publish(result);
-    assert.deepEqual(fanOut.pending(), { icinga2: 1 });
-    assert.match(store.spool.list()[0].lastError ?? '', /answered 500: no such service/);
+    assert.deepEqual((await fanOut.pending()), { icinga2: 1 });
+    assert.match((await store.spool.list())[0].lastError ?? '', /answered 500: no such service/);
 
     await icinga.createService(HOST, 'synthetic-late');
     clock.advance(5_000);
@@ -159,7 +159,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const attrs = await icinga.serviceAttrs(HOST, 'synthetic-late');
     assert.equal(attrs.state, 0);
     assert.match(attrs.last_check_result.output, /^OK - late: 14 tests passed/);
-    assert.deepEqual(fanOut.pending(), {});
+    assert.deepEqual((await fanOut.pending()), {});
     await fanOut.close();
   });
 });
@@ -181,19 +181,19 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
     const file = join(dir, 'restart.db');
     const log = quietLog();
     // Nagios is not running: its command file does not exist.
-    let store = openStore(file);
+    let store = await openStore(file);
     const down = createExportFanOut({ store, transports: [createCommandFileTransport({ path: join(dir, 'no-nagios', 'nagios.cmd') })], config, log });
     await down.publish(failedRun({ runId: 'run-restart-1', finishedAt: new Date().toISOString() }));
-    assert.deepEqual(down.pending(), { 'command-file': 1 });
+    assert.deepEqual((await down.pending()), { 'command-file': 1 });
     await down.close();
-    store.close();
+    await store.close();
 
     nagios = await startNagios({ services: [{ host: HOST, service: 'synthetic-checkout' }] });
-    store = openStore(file);
+    store = await openStore(file);
     try {
       const clock = testClock();
       const up = createExportFanOut({ store, transports: [createCommandFileTransport({ path: nagios.commandFile })], config, log, clock });
-      assert.deepEqual(up.pending(), { 'command-file': 1 }, 'the spool survived the restart');
+      assert.deepEqual((await up.pending()), { 'command-file': 1 }, 'the spool survived the restart');
       clock.advance(5_000);
       assert.equal((await up.retryDue()).delivered, 1);
       assert.equal((await up.retryDue()).delivered, 0);
@@ -201,16 +201,16 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
       assert.equal(status.current_state, '2');
       await sleep(1_200); // one status_update_interval: a second delivery would be in the log by now
       assert.equal((await nagiosLines('run-restart-1')).length, 1);
-      assert.deepEqual(up.pending(), {});
+      assert.deepEqual((await up.pending()), {});
       await up.close();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it('an older spooled result is not delivered after a newer one', async () => {
     assert.ok(nagios, 'needs the Nagios of the previous test');
-    const store = openStore(join(dir, 'order.db'));
+    const store = await openStore(join(dir, 'order.db'));
     try {
       const log = quietLog();
       const clock = testClock();
@@ -219,21 +219,21 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
       const newer = runResult({ runId: 'run-newer', finishedAt: new Date(now - 60_000).toISOString() });
       const down = createExportFanOut({ store, transports: [createCommandFileTransport({ path: join(dir, 'gone.cmd') })], config, log, clock });
       await down.publish(older);
-      assert.deepEqual(down.pending(), { 'command-file': 1 });
+      assert.deepEqual((await down.pending()), { 'command-file': 1 });
 
       const up = createExportFanOut({ store, transports: [createCommandFileTransport({ path: nagios.commandFile })], config, log, clock });
       await up.publish(newer);
       await nagios.waitForService(HOST, 'synthetic-checkout', (s) => s.last_check === String(Math.floor((now - 60_000) / 1000)));
       clock.advance(5_000);
       assert.deepEqual(await up.retryDue(), { delivered: 0, failed: 0, dropped: 0, superseded: 1 });
-      assert.deepEqual(up.pending(), {});
+      assert.deepEqual((await up.pending()), {});
       await sleep(1_200);
       const status = await nagios.serviceStatus(HOST, 'synthetic-checkout');
       assert.equal(status?.current_state, '0', 'the newer (passed) result stays');
       assert.equal((await nagiosLines('run-older')).length, 0);
       await Promise.all([down.close(), up.close()]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -248,7 +248,7 @@ describe('fan-out spool bounds and sharing', () => {
   });
 
   it('gives up after maxAttempts or maxAge, and counts what it dropped', async () => {
-    const store = openStore(join(dir, 'bounds.db'));
+    const store = await openStore(join(dir, 'bounds.db'));
     try {
       const log = quietLog();
       const clock = testClock();
@@ -259,14 +259,14 @@ describe('fan-out spool bounds and sharing', () => {
       await fanOut.publish(failedRun({ runId: 'run-bounded-1', finishedAt: new Date().toISOString() }));
       clock.advance(5_000);
       assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 1, dropped: 0, superseded: 0 });
-      assert.equal(store.spool.list()[0].attempts, 2);
+      assert.equal((await store.spool.list())[0].attempts, 2);
       clock.advance(10_000);
       assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 0, dropped: 1, superseded: 0 });
 
       await fanOut.publish(failedRun({ runId: 'run-bounded-2', finishedAt: new Date().toISOString() }));
       clock.advance(3_600_000 + 1);
       assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 0, dropped: 1, superseded: 0 });
-      assert.deepEqual(fanOut.pending(), {});
+      assert.deepEqual((await fanOut.pending()), {});
       const samples = parseExposition(await prometheus.metrics());
       const value = (name: string) => samples.find((s) => s.name === name && s.labels.exporter === 'command-file')?.value;
       assert.equal(value('vigil_export_dropped_total'), 2);
@@ -274,7 +274,7 @@ describe('fan-out spool bounds and sharing', () => {
       assert.equal(value('vigil_export_spooled'), 0);
       await fanOut.close();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -286,7 +286,7 @@ describe('fan-out spool bounds and sharing', () => {
     const { openSync, readSync, closeSync, constants } = await import('node:fs');
     execFileSync('mkfifo', [forwarded]);
     const reader = openSync(forwarded, constants.O_RDONLY | constants.O_NONBLOCK);
-    const [first, second, third] = [openStore(file), openStore(file), openStore(file)];
+    const [first, second, third] = [await openStore(file), await openStore(file), await openStore(file)];
     try {
       const log = quietLog();
       const down = createExportFanOut({ store: first, transports: [createCommandFileTransport({ path: join(dir, 'gone', 'x.cmd') })], config, log });
@@ -301,9 +301,9 @@ describe('fan-out spool bounds and sharing', () => {
       const lines = buffer.toString('utf8', 0, readSync(reader, buffer)).split('\n').filter(Boolean);
       assert.equal(lines.length, 1);
       assert.match(lines[0], /^\[\d+\] PROCESS_SERVICE_CHECK_RESULT;shop-prod;synthetic-checkout;2;CRITICAL - checkout/);
-      assert.deepEqual(first.spool.counts(), {});
+      assert.deepEqual(await first.spool.counts(), {});
     } finally {
-      for (const s of [first, second, third]) s.close();
+      for (const s of [first, second, third]) await s.close();
       closeSync(reader);
     }
   });

@@ -30,17 +30,17 @@ describe('vigil checks', () => {
     ],
   });
 
-  it('map the last run: passed OK, flaky WARNING, failed CRITICAL, error UNKNOWN; old is stale, none is missing', () => {
-    const store = openStore(':memory:');
+  it('map the last run: passed OK, flaky WARNING, failed CRITICAL, error UNKNOWN; old is stale, none is missing', async () => {
+    const store = await openStore(':memory:');
     try {
-      store.runs.save(run('passed', 'production', 'failed', 30)); // an older failure: only the last run counts
-      store.runs.save(run('passed', 'production', 'passed', 2));
-      store.runs.save(run('flaky', 'production', 'flaky', 2));
-      store.runs.save(run('failed', 'production', 'failed', 2));
-      store.runs.save(run('error', 'production', 'error', 2));
-      store.runs.save(run('old', 'production', 'passed', 11));
+      await store.runs.save(run('passed', 'production', 'failed', 30)); // an older failure: only the last run counts
+      await store.runs.save(run('passed', 'production', 'passed', 2));
+      await store.runs.save(run('flaky', 'production', 'flaky', 2));
+      await store.runs.save(run('failed', 'production', 'failed', 2));
+      await store.runs.save(run('error', 'production', 'error', 2));
+      await store.runs.save(run('old', 'production', 'passed', 11));
       const pairs = model.nodes[0].checks.map((c) => c as { suite: string; environment: string });
-      const [shop] = evaluateModel(model, { nowMs: NOW, vigil: readVigilRuns(() => store.runs, pairs) });
+      const [shop] = evaluateModel(model, { nowMs: NOW, vigil: await readVigilRuns(() => store.runs, pairs) });
       assert.deepEqual(
         shop.checks.map((c) => [c.id, c.state, c.raw, c.reason, c.green]),
         [
@@ -56,12 +56,12 @@ describe('vigil checks', () => {
       assert.match(shop.checks[2].output, /failed: 12 of 14 tests passed, 2 failed: cart › pays by card/);
       assert.equal(allGreen(shop, false).blockers.length, 5);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('a store that cannot be opened makes them unreachable', () => {
-    const read = readVigilRuns(() => {
+  it('a store that cannot be opened makes them unreachable', async () => {
+    const read = await readVigilRuns(() => {
       throw new Error('disk on fire');
     }, [{ suite: 'passed', environment: 'production' }]);
     const [shop] = evaluateModel(model, { nowMs: NOW, vigil: read });

@@ -80,7 +80,7 @@ describe('Grafana dashboard', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-grafana-'));
-    store = openStore(path.join(dir, 'vigil.db'));
+    store = await openStore(path.join(dir, 'vigil.db'));
     const exporter = createPrometheusExporter({
       version: '0.0.0-test',
       log: quietLog(),
@@ -100,7 +100,7 @@ describe('Grafana dashboard', () => {
     }
   });
   after(async () => {
-    store.close();
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -20,12 +20,12 @@ const run = (id: string, status: ScenarioResult['status'], finishedAt: string, t
 
 describe('scenario metrics', () => {
   it('counts every stored run by status, keeps the newest success and the last run’s time to detect', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     try {
       for (const r of [run('a', 'passed', '2030-01-01T10:00:30.000Z', 4200), run('b', 'passed', '2030-01-01T11:00:30.000Z', 3100), run('c', 'failed', '2030-01-01T12:00:30.000Z')]) {
-        store.scenarioRuns.save({ id: r.id, scenario: r.scenario, file: r.file, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, result: r });
+        await store.scenarioRuns.save({ id: r.id, scenario: r.scenario, file: r.file, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, result: r });
       }
-      const text = await scenarioRegistry(store.scenarioRuns).metrics();
+      const text = await (await scenarioRegistry(store.scenarioRuns)).metrics();
       const label = 'scenario="one app member is destroyed"';
       assert.match(text, new RegExp(`^vigil_scenario_runs_total\\{${label},status="passed"\\} 2$`, 'm'));
       assert.match(text, new RegExp(`^vigil_scenario_runs_total\\{${label},status="failed"\\} 1$`, 'm'));
@@ -33,10 +33,10 @@ describe('scenario metrics', () => {
       assert.match(text, new RegExp(`^vigil_scenario_last_success_timestamp_seconds\\{${label}\\} ${Date.parse('2030-01-01T11:00:30.000Z') / 1000}$`, 'm'));
       // The last run failed that Then: no time to detect for it, not the older run's value.
       assert.doesNotMatch(text, /^vigil_scenario_time_to_detect_seconds\{/m);
-      store.scenarioRuns.save({ ...run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500), result: run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500) });
-      assert.match(await scenarioRegistry(store.scenarioRuns).metrics(), new RegExp(`^vigil_scenario_time_to_detect_seconds\\{${label},step="the member \\\\"app-0\\\\" is all red"\\} 2.5$`, 'm'));
+      await store.scenarioRuns.save({ ...run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500), result: run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500) });
+      assert.match(await (await scenarioRegistry(store.scenarioRuns)).metrics(), new RegExp(`^vigil_scenario_time_to_detect_seconds\\{${label},step="the member \\\\"app-0\\\\" is all red"\\} 2.5$`, 'm'));
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -114,7 +114,7 @@ scenarios:
     assert.equal(JSON.parse(rows[0].result).steps[3].timeToDetectMs, red.timeToDetectMs);
 
     // The stored run in the UI and the API, as `vigil serve` shows it.
-    const store = openStore(join(dir, 'vigil.db'));
+    const store = await openStore(join(dir, 'vigil.db'));
     const api = await createApiServer({ store, listen: '127.0.0.1:0', log: quietLog(), artifactsDir: join(dir, 'artifacts') });
     try {
       const list = await (await fetch(`${api.url}/scenarios`)).text();
@@ -128,7 +128,7 @@ scenarios:
       assert.equal((await fetch(`${api.url}/scenarios/nope`)).status, 404);
     } finally {
       await api.close();
-      store.close();
+      await store.close();
     }
 
     const text = await readFile(metrics, 'utf8');

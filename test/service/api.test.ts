@@ -189,11 +189,11 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
 describe('API without a token configured', () => {
   test('triggering is disabled: 403 with what to set', async (t) => {
     const e = await setupE2E();
-    const store = openStore(e.storeFile);
+    const store = await openStore(e.storeFile);
     const api = await createApiServer({ store, listen: '127.0.0.1:0', log: quiet, artifactsDir: path.join(e.dir, 'artifacts') });
     t.after(async () => {
       await api.close();
-      store.close();
+      await store.close();
       await e.close();
     });
     const r = await ask(`${api.url}/api/runs`, { method: 'POST', token: 'anything', body: JSON.stringify({ suite: 'demo', environment: 'local' }) });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPauses } from '../../src/scheduler/pauses.ts';
 
-const noRows = { pauses: { list: () => [] } };
+const noRows = { pauses: { list: async () => [] } };
 const window = { suite: '*', environment: 'production', schedule: '0 2 * * *', duration: 3_600_000, reason: 'nightly upgrade' };
 
 describe('maintenance windows', () => {
@@ -33,8 +33,9 @@ describe('maintenance windows', () => {
   });
 
   it('a pause by hand that ends later than the window wins', async () => {
-    const rows = { pauses: { list: () => [{ suite: 'checkout', environment: 'production', until: '2026-03-01T05:00:00.000Z', reason: 'deploy' }] } };
+    const rows = { pauses: { list: async () => [{ suite: 'checkout', environment: 'production', until: '2026-03-01T05:00:00.000Z', reason: 'deploy' }] } };
     const pauses = createPauses({ store: rows, windows: [window], timezone: 'UTC' });
+    await pauses.refresh();
     try {
       const p = pauses.pausedNow('checkout', 'production', new Date('2026-03-01T02:30:00Z'));
       assert.equal(p?.source, 'manual');

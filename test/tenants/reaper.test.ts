@@ -39,11 +39,11 @@ describe('reaper', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const setup = (file: string, from: 'environments' | 'config' = 'environments') => {
+  const setup = async (file: string, from: 'environments' | 'config' = 'environments') => {
     const redact = createRedactor();
     const capture = captureLog();
     const provisioner = createProvisioner('demo', spec, { cwd: dir, log: capture.log, redact, env: { DEMO_ADMIN_TOKEN: api.token } });
-    const store = openStore(join(dir, file));
+    const store = await openStore(join(dir, file));
     const environment: ReaperEnvironment = { name: 'staging', baseURL: api.url, tenants: 'demo' };
     const reaper = createReaper({
       store,
@@ -60,21 +60,21 @@ describe('reaper', () => {
 
   /** As the orchestrator does it: ledger row first, then create, then the public fields. */
   const provision = async (store: Store, provisioner: Provisioner, environment: ReaperEnvironment, name: string, createdAt: Date) => {
-    store.tenants.begin({ name, provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: environment.baseURL, runId: `run-${name}`, createdAt });
+    await store.tenants.begin({ name, provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: environment.baseURL, runId: `run-${name}`, createdAt });
     const fields = await provisioner.create({ name, environment });
-    store.tenants.activate(name, publicFields(fields, provisioner));
+    await store.tenants.activate(name, publicFields(fields, provisioner));
     return fields;
   };
   const remoteNames = () => [...api.tenants.values()].map((t) => t.name).sort();
 
   it('destroys what outlived the TTL in the ledger and in the app, and nothing else', async () => {
     api.modes.delete = 'ok';
-    const { provisioner, store, reaper, environment } = setup('sweep.db');
+    const { provisioner, store, reaper, environment } = await setup('sweep.db');
     await provision(store, provisioner, environment, 'vigil-checkout-old', ago(2 * HOUR));
     await provision(store, provisioner, environment, 'vigil-checkout-fresh', ago(60_000));
     // Vigil stopped mid-create: the app made the tenant, the ledger never learned its id.
     api.seed('vigil-checkout-stuck', ago(3 * HOUR));
-    store.tenants.begin({ name: 'vigil-checkout-stuck', provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: api.url, runId: 'r', createdAt: ago(3 * HOUR) });
+    await store.tenants.begin({ name: 'vigil-checkout-stuck', provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: api.url, runId: 'r', createdAt: ago(3 * HOUR) });
     api.seed('vigil-checkout-orphan', ago(2 * HOUR)); // the ledger lost it
     api.seed('vigil-checkout-youngorphan', ago(5 * 60_000));
     api.seed('customer-acme', ago(240 * HOUR)); // a real customer: no prefix
@@ -93,19 +93,19 @@ describe('reaper', () => {
       orphansFound: 1,
     });
     assert.deepEqual(remoteNames(), ['customer-acme', 'vigil-checkout-fresh', 'vigil-checkout-youngorphan']);
-    assert.equal(store.tenants.get('vigil-checkout-old')?.state, 'destroyed');
-    assert.equal(store.tenants.get('vigil-checkout-stuck')?.state, 'destroyed');
-    assert.equal(store.tenants.get('vigil-checkout-fresh')?.state, 'active');
+    assert.equal((await store.tenants.get('vigil-checkout-old'))?.state, 'destroyed');
+    assert.equal((await store.tenants.get('vigil-checkout-stuck'))?.state, 'destroyed');
+    assert.equal((await store.tenants.get('vigil-checkout-fresh'))?.state, 'active');
 
     const again = await reaper.reap();
     assert.deepEqual(again, { ledgerReaped: 0, remoteReaped: 0, reaped: [], failed: [], orphansFound: 0 }, 'a second sweep finds nothing');
-    store.close();
+    await store.close();
     for (const t of [...api.tenants.values()]) api.tenants.delete(t.id);
   });
 
   it('sweeps the environments of a loaded config the same way', async () => {
     api.modes.delete = 'ok';
-    const { store, reaper } = setup('from-config.db', 'config');
+    const { store, reaper } = await setup('from-config.db', 'config');
     api.seed('vigil-search-lost', ago(2 * HOUR));
     assert.deepEqual(await reaper.reap(), {
       ledgerReaped: 0,
@@ -115,13 +115,13 @@ describe('reaper', () => {
       orphansFound: 1,
     });
     assert.deepEqual(remoteNames(), []);
-    store.close();
+    await store.close();
   });
 
   it('counts a failed destroy, keeps the row for next time, and stores no secret', async () => {
-    const { provisioner, store, reaper, environment, capture } = setup('failing.db', 'config');
+    const { provisioner, store, reaper, environment, capture } = await setup('failing.db', 'config');
     const fields = await provision(store, provisioner, environment, 'vigil-checkout-stubborn', ago(2 * HOUR));
-    store.tenants.finish('vigil-checkout-stubborn', 'teardown_failed', 'DELETE answered 500');
+    await store.tenants.finish('vigil-checkout-stubborn', 'teardown_failed', 'DELETE answered 500');
     api.modes.delete = 'echo-secrets-500';
 
     const report = await reaper.reap();
@@ -129,7 +129,7 @@ describe('reaper', () => {
     assert.equal(report.ledgerReaped, 0);
     assert.deepEqual(report.failed.map((f) => f.name), ['vigil-checkout-stubborn']);
     assert.match(report.failed[0].error, /^tenants\.demo\.delete: DELETE http:\/\/127\.0\.0\.1:\d+\/admin\/tenants\/t\d+ answered 500: "boom for \*\*\* owner password=\*\*\*"$/);
-    const row = store.tenants.get('vigil-checkout-stubborn');
+    const row = await store.tenants.get('vigil-checkout-stubborn');
     assert.equal(row?.state, 'teardown_failed');
     assert.equal(row?.attempts, 1);
     assert.equal(row?.error, report.failed[0].error);
@@ -137,7 +137,7 @@ describe('reaper', () => {
     assert.deepEqual(remoteNames(), ['vigil-checkout-stubborn']);
 
     const dbFile = join(dir, 'failing.db');
-    store.close();
+    await store.close();
     const bytes = [dbFile, `${dbFile}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
     assert.ok(bytes.includes('vigil-checkout-stubborn'), 'the file holds the ledger (the check below can fail)');
     for (const secret of [api.token, fields.password]) {

@@ -27,26 +27,26 @@ export function uiRoutes(deps: UiDeps): Router {
   const router = Router();
   const send = (res: express.Response, status: number, body: string) => void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
 
-  router.get('/', (_req, res) => {
+  router.get('/', async (_req, res) => {
     if (!deps.control) return send(res, 200, messagePage('Vigil', 'This process runs no scheduler.'));
     const status = deps.control.status();
-    const rows = suiteOverview({ store: deps.store, control: deps.control, history: HISTORY_CELLS });
+    const rows = await suiteOverview({ store: deps.store, control: deps.control, history: HISTORY_CELLS });
     send(res, 200, homePage(rows, { concurrency: status.concurrency, running: status.running.length, queued: status.queued.length }));
   });
 
-  router.get('/suites/:suite/:environment', (req, res) => {
-    const row = deps.control && suiteOverview({ store: deps.store, control: deps.control, history: 50 }).find((r) => r.suite === req.params.suite && r.environment === req.params.environment);
+  router.get('/suites/:suite/:environment', async (req, res) => {
+    const row = deps.control && (await suiteOverview({ store: deps.store, control: deps.control, history: 50 })).find((r) => r.suite === req.params.suite && r.environment === req.params.environment);
     if (!row) return send(res, 404, messagePage('Not found', `No suite ${req.params.suite} on ${req.params.environment} runs on this replica.`));
     const { suite, environment } = row;
     send(res, 200, suitePage(row, { canTrigger: Boolean(deps.token) }, {
-      rates: rates(deps.store, suite, environment),
-      tests: testSeries(deps.store.runs.testHistory({ suite, environment, runs: 30 })),
+      rates: await rates(deps.store, suite, environment),
+      tests: testSeries(await deps.store.runs.testHistory({ suite, environment, runs: 30 })),
       pause: deps.pauses?.list().find((p) => p.suite === suite && p.environment === environment),
     }));
   });
 
   router.get('/runs/:id', async (req, res) => {
-    const run = deps.store.runs.get(req.params.id);
+    const run = await deps.store.runs.get(req.params.id);
     if (run) return send(res, 200, runPage(run, await listArtifacts(deps.artifactsDir, run.runId), { artifactsNeedToken: deps.artifactsNeedToken ?? false }));
     const active = deps.control?.find(req.params.id);
     if (active) return send(res, 200, activeRunPage(active));

@@ -23,11 +23,11 @@ export async function metricsCommand(opts: MetricsOptions): Promise<number> {
     const { prometheus } = ctx.exporters;
     const { runs } = ctx.store;
     // Everything up to here was restored at start-up; counters count only what happens from now on.
-    let followedUpTo = runs.list({ limit: 1 })[0]?.startedAt ?? '';
+    let followedUpTo = (await runs.list({ limit: 1 }))[0]?.startedAt ?? '';
     const exporter = {
       contentType: prometheus.contentType,
       async metrics() {
-        const fresh = runs.list({ limit: FOLLOW_LIMIT }).filter((r) => r.startedAt > followedUpTo).reverse();
+        const fresh = (await runs.list({ limit: FOLLOW_LIMIT })).filter((r) => r.startedAt > followedUpTo).reverse();
         for (const run of fresh) await prometheus.publish(run);
         if (fresh.length) followedUpTo = fresh[fresh.length - 1].startedAt;
         return prometheus.metrics();

@@ -25,7 +25,7 @@ import {
 } from '../../model/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError } from '../../shared/errors.ts';
-import { openStore } from '../../store/open-store.ts';
+import { isPostgresLocation, openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/types.ts';
 
 const HOLDS = 0;
@@ -50,21 +50,22 @@ export interface ModelCheckOptions extends ModelShowOptions {
 function storeOpener(loaded: LoadedModel) {
   let store: Store | undefined;
   return {
-    runs: (): RunLookup => {
+    runs: async (): Promise<RunLookup> => {
       if (!store) {
-        if (loaded.storePath !== ':memory:' && !existsSync(loaded.storePath)) throw new Error(`store ${loaded.storePath} does not exist (no run recorded yet?)`);
-        store = openStore(loaded.storePath);
+        const file = !isPostgresLocation(loaded.storePath) && loaded.storePath !== ':memory:';
+        if (file && !existsSync(loaded.storePath)) throw new Error(`store ${loaded.storePath} does not exist (no run recorded yet?)`);
+        store = await openStore(loaded.storePath);
       }
       return store.runs;
     },
-    close: () => store?.close(),
+    close: async () => store?.close(),
   };
 }
 
 // One reader for the whole command: polling re-reads status.dat into the same buffer.
 const reader = createTextReader();
 
-async function evaluateOnce(loaded: LoadedModel, runs: () => RunLookup, rechecks?: ReadonlyMap<string, number>) {
+async function evaluateOnce(loaded: LoadedModel, runs: () => Promise<RunLookup>, rechecks?: ReadonlyMap<string, number>) {
   const snapshot = await takeSnapshot(loaded.model, { runs, rechecks, reader });
   return { snapshot, roots: evaluateModel(loaded.model, snapshot) };
 }
@@ -91,7 +92,7 @@ export async function modelShowCommand(ref: string | undefined, opts: ModelShowO
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -143,7 +144,7 @@ export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number;
       deps: { runs: store.runs, reader, onProgress, ...(o.signal ? { signal: o.signal } : {}) },
     });
   } finally {
-    store.close();
+    await store.close();
   }
   return { code: result.answer.holds ? HOLDS : result.unreachable.length ? UNKNOWN : NOT_BY_DEADLINE, result };
 }

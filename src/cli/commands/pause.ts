@@ -45,7 +45,7 @@ export async function pauseCommand(opts: PauseOptions): Promise<number> {
   const pauses = createPauses({ store: ctx.store, windows: ctx.config.maintenance, timezone: ctx.config.api.timezone });
   try {
     const control = createPauseControl({ config: ctx.config, store: ctx.store, pauses, pairs: () => [] });
-    const outcome = control.pause({ suite: opts.suite, environment: opts.environment, until, reason: opts.reason });
+    const outcome = await control.pause({ suite: opts.suite, environment: opts.environment, until, reason: opts.reason });
     if (outcome.kind !== 'paused') throw new VigilError(outcome.message);
     process.stdout.write(opts.json ? `${JSON.stringify(outcome.pause)}\n` : say(outcome.pause));
     return 0;
@@ -66,7 +66,8 @@ export async function resumeCommand(opts: Pick<PauseOptions, 'config' | 'suite' 
     const ctx = await loadContext({ config: opts.config, logLevel: 'warn' });
     const pauses = createPauses({ store: ctx.store, windows: ctx.config.maintenance, timezone: ctx.config.api.timezone });
     try {
-      const outcome = createPauseControl({ config: ctx.config, store: ctx.store, pauses, pairs: () => [] }).resume(opts.suite, opts.environment);
+      await pauses.refresh();
+      const outcome = await createPauseControl({ config: ctx.config, store: ctx.store, pauses, pairs: () => [] }).resume(opts.suite, opts.environment);
       if (outcome.kind === 'unknown') throw new VigilError(outcome.message);
       result = { resumed: outcome.kind === 'resumed', ...(outcome.stillPaused ? { stillPaused: outcome.stillPaused } : {}) };
     } finally {

@@ -59,9 +59,9 @@ async function runOnce(opts: RunOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
     await retried;
     // Cron-driven `vigil run` setups have no `vigil serve` to keep the store in bounds.
-    retainRuns(ctx, 'after-run');
+    await retainRuns(ctx, 'after-run');
     await writeMetrics(ctx, opts, result);
-    const waiting = Object.entries(fanOut.pending());
+    const waiting = Object.entries(await fanOut.pending());
     if (waiting.length) {
       const list = waiting.map(([exporter, n]) => `${n} for ${exporter}`).join(', ');
       process.stderr.write(`vigil: results not delivered yet (${list}) stay in the spool; the next vigil run or vigil serve retries them\n`);

@@ -68,7 +68,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
       context = await loadContext({ config: loaded.configFile, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
       store = context.store;
     } else {
-      store = openStore(loaded.storePath);
+      store = await openStore(loaded.storePath);
     }
     const env: ScenarioEnvironment = {
       model: loaded.model,
@@ -92,7 +92,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
       for (const plan of plans) {
         if (controller.signal.aborted) break;
         const result = await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) });
-        store.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result });
+        await store.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result });
         results.push(result);
       }
     } finally {
@@ -105,7 +105,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     return exitCodeOf(results);
   } finally {
     if (context) await context.close();
-    else store?.close();
+    else await store?.close();
   }
 }
 

@@ -60,10 +60,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
     let reaping: Promise<void> | undefined;
     const reap = (why: string) => {
-      // Old run rows go on the reaper's beat too: one housekeeping pass, one timer.
-      retainRuns(ctx, why);
-      reaping ??= reaper
-        .reap()
+      reaping ??= retainRuns(ctx, why) // old run rows go on the reaper's beat too: one housekeeping pass, one timer
+        .then(() => reaper.reap())
         .then((report) => {
           prometheus.observeReap(report);
           log.info(report, `${why} reaper pass`);
@@ -75,6 +73,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await reap('start-up');
 
     const pauses = createPauses({ store: ctx.store, windows: config.maintenance, timezone: config.api.timezone });
+    await pauses.refresh();
     const scheduler = createScheduler({
       config,
       orchestrator,
@@ -107,14 +106,15 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
         if (early) void fanOut.publishPause(pause, 'resume');
       },
     });
-    const watchPauses = () => {
-      try {
-        ctx.store.pauses.expire(new Date());
+    let watching: Promise<void> | undefined;
+    const watchPauses = () =>
+      (watching ??= (async () => {
+        await ctx.store.pauses.expire(new Date());
+        await pauses.refresh();
         pauseWatcher.tick();
-      } catch (err) {
-        log.error({ err: ctx.redact(messageOf(err)) }, 'checking pauses failed');
-      }
-    };
+      })()
+        .catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'checking pauses failed'))
+        .finally(() => (watching = undefined)));
     const pauseControl = createPauseControl({ config, store: ctx.store, pauses, pairs, changed: watchPauses });
     const model = config.model === undefined ? undefined : await startModelMonitor(opts.config, ctx);
     const api = await createApiServer({
@@ -136,8 +136,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
     scheduler.start();
-    watchPauses();
-    const pauseTimer = setInterval(watchPauses, PAUSE_WATCH_EVERY_MS);
+    await watchPauses();
+    const pauseTimer = setInterval(() => void watchPauses(), PAUSE_WATCH_EVERY_MS);
     settleStartUp();
     log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
@@ -152,6 +152,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await model?.stop();
     await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
     await reaping;
+    await watching;
     await api.close();
     log.info('stopped');
     return 0;

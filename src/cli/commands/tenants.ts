@@ -4,7 +4,7 @@ import { loadContext } from '../context.ts';
 export async function tenantsListCommand(opts: { config?: string; json?: boolean; all?: boolean }): Promise<number> {
   const ctx = await loadContext({ config: opts.config, logLevel: 'warn' });
   try {
-    const rows = ctx.store.tenants.list(opts.all ? {} : { states: ['creating', 'active', 'teardown_failed', 'create_failed'] });
+    const rows = await ctx.store.tenants.list(opts.all ? {} : { states: ['creating', 'active', 'teardown_failed', 'create_failed'] });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;

@@ -137,10 +137,10 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     help: 'Tenants in the ledger not destroyed: teardown failed, or left behind by a run that died.',
     labelNames: ['environment'] as const,
     registers: ledger ? registers : [],
-    collect() {
+    async collect() {
       if (!ledger) return;
       try {
-        const counts = countOrphans(ledger, new Date(clock().getTime() - orphanAfterMs));
+        const counts = await countOrphans(ledger, new Date(clock().getTime() - orphanAfterMs));
         this.reset();
         for (const env of scope.environments ?? []) this.set({ environment: env }, 0);
         for (const [env, n] of counts) {
@@ -241,12 +241,12 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
 
 export type Families = ReturnType<typeof createFamilies>;
 
-function countOrphans(ledger: OrphanLedger, staleBefore: Date): Map<string, number> {
+async function countOrphans(ledger: OrphanLedger, staleBefore: Date): Promise<Map<string, number>> {
   // create_failed is left out: the tenant most likely never existed, the failure was counted when it
   // happened, and a row the reaper cannot resolve (no id, no list) would otherwise alert forever.
   const rows = [
-    ...ledger.list({ states: ['teardown_failed'] }),
-    ...ledger.list({ states: ['creating', 'active'], olderThan: staleBefore }),
+    ...(await ledger.list({ states: ['teardown_failed'] })),
+    ...(await ledger.list({ states: ['creating', 'active'], olderThan: staleBefore })),
   ];
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.environment, (counts.get(row.environment) ?? 0) + 1);

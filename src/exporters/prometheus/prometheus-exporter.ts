@@ -144,10 +144,10 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     return 0;
   }
 
-  function restore(source: LastResults): void {
+  async function restore(source: LastResults): Promise<void> {
     let entries: LastResult[];
     try {
-      entries = source.lastBySuite();
+      entries = await source.lastBySuite();
     } catch (err) {
       log.error({ err: messageOf(err) }, 'prometheus: could not restore last results; gauges start empty');
       return;
@@ -156,7 +156,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       const result = entry.last;
       if (!acceptsPair(result.suite, result.environment)) continue;
       try {
-        streak.set(pairKey(result), restoreStreak(source, result));
+        streak.set(pairKey(result), await restoreStreak(source, result));
       } catch (err) {
         log.warn({ err: messageOf(err), suite: result.suite }, 'prometheus: could not restore failure streak');
       }
@@ -167,7 +167,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     }
   }
 
-  if (options.lastResults) restore(options.lastResults);
+  // Until the store has answered, a scrape or a new run waits: the restored gauges must not land on top of newer ones.
+  const restored = options.lastResults ? restore(options.lastResults) : Promise.resolve();
 
   return {
     results,
@@ -181,6 +182,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
         );
         return;
       }
+      await restored;
       if (seen.has(result.runId)) return;
       seen.add(result.runId);
       if (seen.size > SEEN_RUN_IDS) seen.delete(seen.values().next().value as string);
@@ -253,17 +255,21 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       }
     },
 
-    metrics: () => render(registry),
-    metricsChunks: () => chunks(registry),
+    metrics: async () => {
+      await restored;
+      return render(registry);
+    },
+    metricsChunks: async () => {
+      await restored;
+      return chunks(registry);
+    },
   };
 }
 
 // The streak is not stored: walk back through recent runs until one passed.
 const STREAK_LOOKBACK = 100;
-function restoreStreak(source: LastResults, last: RunResult): number {
-  const history = source.list?.({ suite: last.suite, environment: last.environment, limit: STREAK_LOOKBACK }) ?? [
-    last,
-  ];
+async function restoreStreak(source: LastResults, last: RunResult): Promise<number> {
+  const history = (await source.list?.({ suite: last.suite, environment: last.environment, limit: STREAK_LOOKBACK })) ?? [last];
   let count = 0;
   for (const run of history) {
     if (run.status === 'passed' || run.status === 'flaky') break;

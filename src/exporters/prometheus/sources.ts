@@ -12,13 +12,13 @@ export interface LastResult {
 
 export interface LastResults {
   /** One entry per suite × environment that has run at least once. */
-  lastBySuite(): LastResult[];
+  lastBySuite(): Promise<LastResult[]>;
   /** Newest first; used to restore the consecutive-failure streak. */
-  list?(query: { suite?: string; environment?: string; limit?: number }): RunResult[];
+  list?(query: { suite?: string; environment?: string; limit?: number }): Promise<RunResult[]>;
 }
 
 export interface OrphanLedger {
-  list(query: { states?: TenantState[]; olderThan?: Date }): Array<{ environment: string }>;
+  list(query: { states?: TenantState[]; olderThan?: Date }): Promise<Array<{ environment: string }>>;
 }
 
 /** A configured suite × environment pair: the only label values the exporter accepts when given. */

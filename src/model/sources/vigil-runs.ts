@@ -7,7 +7,7 @@ import type { CheckStatus, State } from '../types.ts';
 import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
 
 export interface RunLookup {
-  list(query: { suite: string; environment: string; limit: number }): RunResult[];
+  list(query: { suite: string; environment: string; limit: number }): Promise<RunResult[]>;
 }
 
 /** Last result per `suite@environment`, or why the store could not be read. */
@@ -15,14 +15,14 @@ export type VigilRead = { ok: true; last: Map<string, RunResult> } | { ok: false
 
 const STATE_OF: Record<RunStatus, State> = { passed: 'OK', flaky: 'WARNING', failed: 'CRITICAL', error: 'UNKNOWN' };
 
-export function readVigilRuns(open: () => RunLookup, pairs: Array<{ suite: string; environment: string }>): VigilRead {
+export async function readVigilRuns(open: () => RunLookup | Promise<RunLookup>, pairs: Array<{ suite: string; environment: string }>): Promise<VigilRead> {
   try {
-    const runs = open();
+    const runs = await open();
     const last = new Map<string, RunResult>();
     for (const { suite, environment } of pairs) {
       const key = targetKey(suite, environment);
       if (last.has(key)) continue;
-      const [newest] = runs.list({ suite, environment, limit: 1 });
+      const [newest] = await runs.list({ suite, environment, limit: 1 });
       if (newest) last.set(key, newest);
     }
     return { ok: true, last };

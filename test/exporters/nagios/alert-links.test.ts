@@ -29,7 +29,7 @@ describe('alert links and pauses → real Nagios 4', { skip: requireBinary('nagi
   before(async () => {
     nagios = await startNagios({ services: [{ host: 'shop-prod', service: 'synthetic-checkout' }] });
     dir = await mkdtemp(join(tmpdir(), 'vigil-links-'));
-    store = openStore(join(dir, 'vigil.db'));
+    store = await openStore(join(dir, 'vigil.db'));
   });
   after(async () => {
     store?.close();

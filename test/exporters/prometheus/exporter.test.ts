@@ -185,14 +185,14 @@ describe('restoring from the store at start-up', () => {
   test('last run, last success, probe_success, status, tests and the failure streak survive a restart', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-prom-restore-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const store = openStore(join(dir, 'vigil.db'));
+    const store = await openStore(join(dir, 'vigil.db'));
     t.after(() => store.close());
     const success = result('passed');
     const fail1 = result('failed');
     const fail2 = result('failed', { tests: { total: 7, passed: 4, failed: 3, flaky: 0, skipped: 0 } });
     const loginOk = result('flaky', { suite: 'login', environment: 'staging' });
     const removed = result('failed', { suite: 'gone', environment: 'production' });
-    for (const run of [success, fail1, fail2, loginOk, removed]) store.runs.save(run);
+    for (const run of [success, fail1, fail2, loginOk, removed]) await store.runs.save(run);
 
     const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets, lastResults: store.runs });
     const text = await exporter.metrics();
@@ -217,7 +217,7 @@ describe('restoring from the store at start-up', () => {
   test('a store that cannot answer is logged and the exporter still starts', async () => {
     const log = quietLog();
     const exporter = createPrometheusExporter({
-      version: '1', log, targets, lastResults: { lastBySuite: () => { throw new Error('database is locked'); } },
+      version: '1', log, targets, lastResults: { lastBySuite: async () => { throw new Error('database is locked'); } },
     });
     assert.equal(valueOf(await exporter.metrics(), 'probe_success', prod), undefined);
     assert.match(JSON.stringify(log.warnings), /database is locked/);
@@ -226,7 +226,7 @@ describe('restoring from the store at start-up', () => {
   test('orphaned tenants are counted from the ledger at scrape time', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-prom-orphans-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const store = openStore(join(dir, 'vigil.db'));
+    const store = await openStore(join(dir, 'vigil.db'));
     t.after(() => store.close());
     const now = new Date('2025-06-01T12:00:00Z');
     const begin = (name: string, environment: string, minutesAgo: number) =>
@@ -234,14 +234,14 @@ describe('restoring from the store at start-up', () => {
         name, provisioner: 'shop', suite: 'checkout', environment, baseURL: 'http://127.0.0.1:1', runId: name,
         createdAt: new Date(now.getTime() - minutesAgo * 60_000),
       });
-    begin('vigil-checkout-a', 'production', 5);
-    store.tenants.finish('vigil-checkout-a', 'teardown_failed', 'delete answered 500');
-    begin('vigil-checkout-b', 'production', 5); // a run in progress: not an orphan yet
-    begin('vigil-checkout-c', 'production', 300); // left 'creating' by a run that died
-    begin('vigil-checkout-d', 'staging', 300);
-    store.tenants.finish('vigil-checkout-d', 'destroyed');
-    begin('vigil-checkout-e', 'staging', 300); // create failed: counted as a create failure, not an orphan
-    store.tenants.finish('vigil-checkout-e', 'create_failed', 'POST answered 500');
+    await begin('vigil-checkout-a', 'production', 5);
+    await store.tenants.finish('vigil-checkout-a', 'teardown_failed', 'delete answered 500');
+    await begin('vigil-checkout-b', 'production', 5); // a run in progress: not an orphan yet
+    await begin('vigil-checkout-c', 'production', 300); // left 'creating' by a run that died
+    await begin('vigil-checkout-d', 'staging', 300);
+    await store.tenants.finish('vigil-checkout-d', 'destroyed');
+    await begin('vigil-checkout-e', 'staging', 300); // create failed: counted as a create failure, not an orphan
+    await store.tenants.finish('vigil-checkout-e', 'create_failed', 'POST answered 500');
 
     const exporter = createPrometheusExporter({
       version: '1', log: quietLog(), targets, ledger: store.tenants, clock: () => now,
@@ -250,7 +250,7 @@ describe('restoring from the store at start-up', () => {
     assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 2);
     assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'staging' }), 0);
 
-    store.tenants.finish('vigil-checkout-a', 'destroyed');
+    await store.tenants.finish('vigil-checkout-a', 'destroyed');
     text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 1);
   });

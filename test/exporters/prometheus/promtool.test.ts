@@ -11,7 +11,7 @@ test('promtool check metrics finds nothing to lint in a full exposition, process
   const exporter = createPrometheusExporter({
     version: '0.1.0', log: quietLog(), exporters: ['nagios'],
     targets: [{ suite: 'checkout', environment: 'production' }],
-    ledger: { list: () => [{ environment: 'production' }] },
+    ledger: { list: async () => [{ environment: 'production' }] },
   });
   for (const status of ['passed', 'flaky', 'failed', 'error'] as const) await exporter.publish(result(status));
   exporter.observeDelivery('nagios', false, 1);
