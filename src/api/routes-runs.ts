@@ -1,5 +1,6 @@
 // Run history and the trigger (the post-deploy hook). A run the scheduler still holds answers with its
 // state, so the id from a 202 can be polled at once; a finished one answers with its RunResult.
+import { activeElsewhere, activeRuns } from './cluster-view.ts';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { NAME_PATTERN } from '../config/schema.ts';
@@ -23,7 +24,7 @@ const triggerBody = z.strictObject({
 });
 
 export interface RunsDeps {
-  store: Pick<Store, 'runs'>;
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>;
   control?: RunControl;
   token?: string;
   artifactsDir: string;
@@ -78,14 +79,15 @@ export function runsRoutes(deps: RunsDeps): Router {
     const query = parseQuery(req.query as Record<string, unknown>);
     if (typeof query === 'string') return sendError(res, 400, query);
     const runs = await deps.store.runs.list({ limit: 50, ...query });
-    res.json({ runs, ...(deps.control ? { active: [...deps.control.status().running, ...deps.control.status().queued] } : {}) });
+    const active = deps.control ? await activeRuns(deps) : undefined;
+    res.json({ runs, ...(active ? { active: [...active.running, ...active.queued] } : {}) });
   });
 
   router.get('/api/runs/:id', async (req, res) => {
     const id = req.params.id;
     const run = await deps.store.runs.get(id);
     if (run) return void res.json(await withLinks(run, deps.artifactsDir));
-    const active = deps.control?.find(id);
+    const active = deps.control?.find(id) ?? (await activeElsewhere(deps.store, id));
     if (active) return void res.json({ ...active, links: { self: `/api/runs/${id}`, page: `/runs/${id}` } });
     sendError(res, 404, `no run with id ${id} (GET /api/runs lists recent runs)`);
   });

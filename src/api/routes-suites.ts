@@ -4,7 +4,7 @@ import { sendError } from './http-error.ts';
 import type { RunControl } from './run-control.ts';
 import { suiteOverview } from './suite-overview.ts';
 
-export function suitesRoutes(deps: { store: Pick<Store, 'runs'>; control?: RunControl }): Router {
+export function suitesRoutes(deps: { store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>; control?: RunControl }): Router {
   const router = Router();
   router.get('/api/suites', async (_req, res) => {
     if (!deps.control) return sendError(res, 404, 'this process runs no scheduler: there are no suites to list');

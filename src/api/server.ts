@@ -22,7 +22,7 @@ import type { PauseControl } from '../scheduler/pause-control.ts';
 import { uiRoutes } from './ui/routes-ui.ts';
 
 export interface ApiDeps {
-  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'scenarioRuns'>>;
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'scenarioRuns' | 'cluster'>>;
   /** Pausing and resuming pairs (API, UI); absent without a scheduler. */
   pauses?: PauseControl;
   /** The service model, evaluated in the background (GET /api/model, /model); absent without `model:`. */

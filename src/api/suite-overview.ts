@@ -1,5 +1,6 @@
 // One row per suite × environment this replica runs: schedule, next fire, last result and what is
 // queued or running now. Read by GET /api/suites and the UI's grid.
+import { activeRuns } from './cluster-view.ts';
 import type { RunResult, RunStatus } from '../core/index.ts';
 import type { Store } from '../store/types.ts';
 import type { RunControl } from './run-control.ts';
@@ -37,13 +38,13 @@ export const brief = (r: RunResult): ResultBrief => ({
   tests: r.tests,
 });
 
-export async function suiteOverview(deps: { store: Pick<Store, 'runs'>; control: RunControl; history?: number }): Promise<SuiteRow[]> {
+export async function suiteOverview(deps: { store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>; control: RunControl; history?: number }): Promise<SuiteRow[]> {
   const lastBy = new Map((await deps.store.runs.lastBySuite()).map((s) => [`${s.suite}@${s.environment}`, s]));
   const schedules = deps.control.schedules();
   const histories = deps.history
     ? await Promise.all(schedules.map(({ suite, environment }) => deps.store.runs.list({ suite, environment, limit: deps.history })))
     : undefined;
-  const status = deps.control.status();
+  const status = await activeRuns(deps);
   const holding = (list: typeof status.running, suite: string, environment: string, since: 'startedAt' | 'queuedAt') => {
     const r = list.find((x) => x.suite === suite && x.environment === environment);
     return r ? { runId: r.runId, since: r[since] ?? r.queuedAt } : null;

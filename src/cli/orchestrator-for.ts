@@ -3,7 +3,7 @@
 import { createRunOrchestrator, type RunOrchestrator } from '../runs/orchestrator.ts';
 import type { Context } from './context.ts';
 
-export function orchestratorFor(ctx: Context): RunOrchestrator {
+export function orchestratorFor(ctx: Context, stamp?: { replica?: string; location?: string }): RunOrchestrator {
   const orchestrator = createRunOrchestrator({
     config: ctx.config,
     store: ctx.store,
@@ -13,6 +13,7 @@ export function orchestratorFor(ctx: Context): RunOrchestrator {
     log: ctx.log,
     publish: (r) => ctx.exporters.fanOut.publish(r),
     onStoreFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation),
+    ...(stamp ? { stamp } : {}),
   });
   // Shared browsers stop with the command (they would with the process anyway: they watch their stdin).
   ctx.onClose(() => orchestrator.close());

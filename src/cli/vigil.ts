@@ -34,7 +34,9 @@ function program(setExit: (code: number) => void) {
     .option(...configOption)
     .option('--listen <host:port>', 'address for the HTTP API (default api.listen, else 127.0.0.1:9464)')
     .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
-    .option('--shard <i/n>', 'run (and accept triggers for) only the suite × environment pairs replica i of n owns')
+    .option('--replica <name>', 'this replica\'s name among those sharing the store (default $VIGIL_REPLICA, else host:pid)')
+    .option('--location <name>', 'where this replica runs its suites from, e.g. eu-west (default $VIGIL_LOCATION, else none)')
+    .option('--shard <i/n>', 'a filter: run (and accept triggers for) only the suite × environment pairs share i of n (replicas on one store need none)')
     .option('--grace <duration>', 'on SIGTERM/SIGINT, how long in-flight runs may finish before they are interrupted (default api.grace, 30s)')
     .action(async (opts) => setExit(await (await import('./commands/serve.ts')).serveCommand(opts)));
 

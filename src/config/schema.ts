@@ -306,6 +306,13 @@ const apiSchema = strict({
   grace: duration({ positive: false }).default(30_000),
   /** Where people reach this UI (https://vigil.example.com): alerts link to run and suite pages with it. */
   publicURL: httpUrl.transform((url) => url.replace(/\/+$/, '')).optional(),
+  /**
+   * How long a running run stays its replica's without a renewal (renewed every quarter): after it,
+   * another replica records the run as interrupted and deletes its tenant (docs/deploy.md).
+   */
+  lease: duration({ positive: true })
+    .default(60_000)
+    .refine((ms) => ms >= 10_000 && ms <= 300_000, 'must be between 10s and 5m: shorter ones are lost to a slow database, longer ones leave a dead replica\'s runs unrecorded'),
 });
 
 export const vigilConfigSchema = strict({

@@ -69,6 +69,10 @@ export interface RunResult {
   artifactsDir?: string;
   /** The suite's own @playwright/test that ran it (absent when none started). */
   playwrightVersion?: string;
+  /** Where it ran from (the replica's location), when replicas have locations. */
+  location?: string;
+  /** Which replica ran it (and, for a run recorded by another, which one did). */
+  replica?: string;
   /**
    * Every test with its outcome, duration and retries (the run page). Not read by exporters; the
    * store keeps them in their own table: `runs.get` returns them, `runs.list` does not.

@@ -31,7 +31,7 @@ export interface FanOutConfig extends NamingConfig {
 
 export interface ExportFanOutDeps {
   /** `runs`: to hand over runs a killed process saved but never published (optional: tests without a run store). */
-  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver'> };
+  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver' | 'claimHandOver'> };
   prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> & Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
   transports: Transport[];
   /** The loaded VigilConfig (naming, per-transport timeout, spool limits). */
@@ -199,6 +199,8 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
     if (!store.runs) return;
     const before = new Date(clock().getTime() - timeoutMs - 60_000);
     for (const result of await store.runs.notHandedOver(before)) {
+      // Replicas sharing the store: one of them hands it over (and another only when it stops halfway).
+      if (!(await store.runs.claimHandOver(result.runId, new Date(clock().getTime() + 2 * timeoutMs + 60_000)))) continue;
       log.warn({ runId: result.runId, suite: result.suite, environment: result.environment }, 'export: a run saved by a process that stopped before publishing it; publishing it now');
       await publish(result, { prometheus: false });
       await store.runs.handedOver(result.runId);

@@ -52,6 +52,8 @@ export interface OrchestratorDeps {
   onStoreFailure?: (operation: 'run' | 'ledger') => void;
   /** Shared browsers for suites with browser.shared; made on first use when not given. */
   sharedBrowsers?: SharedBrowsers;
+  /** Written on every run: which replica ran it, from where (replicas on one store). */
+  stamp?: { replica?: string; location?: string };
 }
 
 // Teardown must not depend on the run's (possibly aborted) signal, but must not hang forever either.
@@ -102,6 +104,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       phases: { tenant_setup: 0, test: 0, teardown: 0 },
       tests: emptyCounts(),
       failures: [],
+      ...(deps.stamp?.location ? { location: deps.stamp.location } : {}),
+      ...(deps.stamp?.replica ? { replica: deps.stamp.replica } : {}),
     };
     try {
       await attempt(request, result);

@@ -42,10 +42,33 @@ export interface SchedulerDeps {
   memoryGuard?: MemoryGuard;
   /** How often a run held back for memory looks again. Default 2 s. */
   memoryRecheckMs?: number;
+  /**
+   * Replicas sharing one store (cluster.ts): each scheduled fire is taken by one replica — first by
+   * one with a free slot — and each pair runs once at a time cluster-wide. Absent: this process alone.
+   */
+  cluster?: ClusterSlots;
+}
+
+/** What the scheduler asks of the other replicas (through the shared store). */
+export interface ClusterSlots {
+  /** True when this replica took the fire (each fire of a pair runs on one replica). */
+  takeFire(suite: string, environment: string, fireAt: Date, runId: string): Promise<boolean>;
+  /** The pair's run slot, cluster-wide; who holds it otherwise. */
+  startRun(run: { runId: string; suite: string; environment: string; trigger: Trigger; startedAt: Date }): Promise<{ ok: true } | { ok: false; runId: string; replica: string }>;
+  finishRun(runId: string): Promise<void>;
 }
 
 /** `missed`: the fire's time passed unseen (the wall clock jumped forward, or the event loop was blocked). */
 export type SkipReason = 'busy' | 'queue_full' | 'missed' | 'paused';
+
+// With replicas: a replica without a free slot waits this long (plus a little per queued run) before
+// it tries to take a fire, so one with room takes it first. Far below the missed-fire tolerance.
+const BUSY_CLAIM_DELAY_MS = 1_500;
+const PER_QUEUED_CLAIM_DELAY_MS = 250;
+// A run triggered by hand while another replica runs the pair waits for it (a deploy gate wants a
+// fresh run, not a refusal), looking again this often, for at most this long.
+const BUSY_PAIR_RETRY_MS = 2_000;
+const BUSY_PAIR_MAX_WAIT_MS = 15 * 60_000;
 
 // A fire up to this late still runs (node-cron's default is 1 s: a busy event loop on a small machine
 // running Chromium would drop monitoring runs). Later than this, or than the schedule's own interval, it is missed.
@@ -86,6 +109,17 @@ interface Job extends ActiveRun {
   resolve: (r: RunResult) => void;
   reject: (e: unknown) => void;
 }
+
+const sleepUnless = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 export function createScheduler(deps: SchedulerDeps) {
   const { config, orchestrator, log, shard } = deps;
@@ -135,16 +169,50 @@ export function createScheduler(deps: SchedulerDeps) {
       controllers.set(job.runId, controller);
       job.state = 'running';
       job.startedAt = new Date().toISOString();
-      const p = orchestrator
-        .run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal })
-        .then(job.resolve, job.reject)
-        .finally(() => {
-          controllers.delete(job.runId);
-          active.delete(key(job.suite, job.environment));
-          inFlight.delete(p);
-          pump();
-        });
+      const p = start(job, controller).finally(() => {
+        controllers.delete(job.runId);
+        active.delete(key(job.suite, job.environment));
+        inFlight.delete(p);
+        pump();
+      });
       inFlight.add(p);
+    }
+  }
+
+  /** Takes the pair's slot cluster-wide (with replicas), runs, gives the slot back. */
+  async function start(job: Job, controller: AbortController): Promise<void> {
+    const { cluster } = deps;
+    if (cluster) {
+      const waitUntil = Date.now() + BUSY_PAIR_MAX_WAIT_MS;
+      for (;;) {
+        let slot: Awaited<ReturnType<ClusterSlots['startRun']>>;
+        try {
+          slot = await cluster.startRun({ runId: job.runId, suite: job.suite, environment: job.environment, trigger: job.trigger, startedAt: new Date() });
+        } catch (err) {
+          // Without the store nothing is coordinated (nor saved): better no run than a second one.
+          log.error({ suite: job.suite, environment: job.environment, err: String(err) }, 'cannot take the pair in the store; the run does not start');
+          return job.reject(err);
+        }
+        if (slot.ok) break;
+        const holder = `${key(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;
+        if (job.trigger === 'schedule') {
+          log.warn({ suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica }, `scheduled fire skipped: ${holder}`);
+          deps.onSkip?.(job.suite, job.environment, 'busy');
+          return job.reject(new Error(`skipped: ${holder}`));
+        }
+        if (Date.now() > waitUntil || controller.signal.aborted) return job.reject(new Error(`not run: ${holder} (waited ${BUSY_PAIR_MAX_WAIT_MS / 60_000} min)`));
+        job.state = 'queued';
+        await sleepUnless(BUSY_PAIR_RETRY_MS, controller.signal);
+        job.state = 'running';
+      }
+      job.startedAt = new Date().toISOString();
+    }
+    try {
+      job.resolve(await orchestrator.run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal }));
+    } catch (err) {
+      job.reject(err);
+    } finally {
+      if (cluster) await cluster.finishRun(job.runId).catch((err) => log.error({ runId: job.runId, err: String(err) }, 'cannot release the pair in the store; its lease runs out instead'));
     }
   }
 
@@ -174,7 +242,39 @@ export function createScheduler(deps: SchedulerDeps) {
     return { kind: 'queued', run: publicRun(job), done };
   }
 
-  function fire(suite: string, environment: string) {
+  /** Free room for one more run now: a slot, and the memory for it. */
+  const hasRoom = () => controllers.size < limit && queue.length === 0 && (!deps.memoryGuard || controllers.size === 0 || deps.memoryGuard.admits().ok);
+
+  /**
+   * With replicas, a fire is first taken in the store — by one replica only, preferably one with room
+   * (a busy one waits a moment) — and only the replica that took it goes on (and counts any skip).
+   */
+  function fireOnce(suite: string, environment: string, fireAt: Date) {
+    const { cluster } = deps;
+    if (!cluster) return fire(suite, environment);
+    const runId = nanoid();
+    const delay = hasRoom() ? 0 : BUSY_CLAIM_DELAY_MS + queue.length * PER_QUEUED_CLAIM_DELAY_MS;
+    const take = async () => {
+      if (state !== 'running') return;
+      let mine: boolean;
+      try {
+        mine = await cluster.takeFire(suite, environment, fireAt, runId);
+      } catch (err) {
+        log.error({ suite, environment, err: String(err) }, 'cannot take the fire in the store; another replica may run it');
+        return;
+      }
+      if (mine) fire(suite, environment, runId);
+      else log.debug({ suite, environment, fireAt: fireAt.toISOString() }, 'fire taken by another replica');
+    };
+    if (delay === 0) return void take();
+    const timer = setTimeout(() => {
+      jitterTimers.delete(timer);
+      void take();
+    }, delay);
+    jitterTimers.add(timer);
+  }
+
+  function fire(suite: string, environment: string, runId?: string) {
     // Scheduled fires only: a run someone triggers by hand during a pause (a deploy gate) still runs.
     const pause = deps.pauses?.pausedNow(suite, environment);
     if (pause && state === 'running') {
@@ -182,7 +282,7 @@ export function createScheduler(deps: SchedulerDeps) {
       deps.onSkip?.(suite, environment, 'paused', pause);
       return;
     }
-    const outcome = trigger(suite, environment, 'schedule');
+    const outcome = trigger(suite, environment, 'schedule', runId ? { runId } : {});
     if (outcome.kind === 'queued') {
       outcome.done.catch((err) => log.warn({ suite, environment, err: String(err) }, 'scheduled run did not run'));
       return;
@@ -193,8 +293,8 @@ export function createScheduler(deps: SchedulerDeps) {
     }
   }
 
-  function fireLater(suite: string, environment: string) {
-    if (jitterMs === 0) return fire(suite, environment);
+  function fireLater(suite: string, environment: string, fireAt: Date) {
+    if (jitterMs === 0) return fireOnce(suite, environment, fireAt);
     const k = key(suite, environment);
     // A fire still waiting out its jitter makes the pair busy: a jitter longer than the schedule's
     // interval must not pile up fires.
@@ -207,7 +307,7 @@ export function createScheduler(deps: SchedulerDeps) {
     const timer = setTimeout(() => {
       jitterTimers.delete(timer);
       jittering.delete(k);
-      fire(suite, environment);
+      fireOnce(suite, environment, fireAt);
     }, Math.floor(random() * jitterMs));
     jitterTimers.add(timer);
   }
@@ -225,7 +325,7 @@ export function createScheduler(deps: SchedulerDeps) {
       for (const { suite, environment, schedule } of pairs()) {
         if (!schedule) continue;
         const name = key(suite, environment);
-        const task = cron.schedule(schedule, () => fireLater(suite, environment), { name, timezone: deps.timezone, missedExecutionTolerance: missedToleranceMs });
+        const task = cron.schedule(schedule, (context) => fireLater(suite, environment, context.date), { name, timezone: deps.timezone, missedExecutionTolerance: missedToleranceMs });
         task.on('execution:missed', (context) => {
           log.warn({ suite, environment, reason: 'missed', at: context.date.toISOString() }, `scheduled fire skipped: its time passed unseen (the wall clock jumped forward or the process was stalled over ${missedToleranceMs / 1000}s)`);
           deps.onSkip?.(suite, environment, 'missed');
@@ -247,10 +347,19 @@ export function createScheduler(deps: SchedulerDeps) {
       });
       log.info({ jobs: tasks.size, concurrency: limit, maxQueue, timezone: deps.timezone, jitterMs, shard }, 'scheduler started');
     },
-    /** Queues every owned pair once (`--run-now`). */
+    /** Queues every owned pair once (`--run-now`); replicas starting within the same minute run it once. */
     runAllNow() {
-      for (const { suite, environment } of pairs()) fire(suite, environment);
+      const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      for (const { suite, environment } of pairs()) fireOnce(suite, environment, minute);
     },
+    /** Interrupts a running run whose lease another replica took over (it recorded the run already). */
+    abandon(runId: string, reason: string): boolean {
+      const controller = controllers.get(runId);
+      controller?.abort(new Error(reason));
+      return controller !== undefined;
+    },
+    /** The runs this replica has going (their ids), for renewing their leases. */
+    runningIds: (): string[] => [...controllers.keys()],
     trigger,
     /** True between start() and stop(). */
     isRunning: () => state === 'running',

@@ -9,6 +9,48 @@ export interface Migration {
   postgres: string;
 }
 
+// 6: replicas on one store (docs/deploy.md, "Replicas on PostgreSQL"). `fires`: each scheduled fire
+// of a pair, taken by exactly one replica (the primary key is the claim). `active_runs`: the run a pair
+// has going, cluster-wide, with a lease its replica renews; a lease that runs out is another replica's
+// to record as interrupted. `replicas`: who is up, and where. On runs: the location that ran it, and
+// a short claim on handing a leftover run to the exporters, so two replicas never both publish it.
+// The same text on both engines.
+const CLUSTER = `
+  CREATE TABLE fires (
+    pair_key   TEXT NOT NULL,
+    fire_at    TEXT NOT NULL,
+    replica    TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (pair_key, fire_at)
+  );
+  CREATE INDEX fires_by_claim ON fires (claimed_at);
+
+  CREATE TABLE active_runs (
+    pair_key    TEXT PRIMARY KEY,
+    run_id      TEXT NOT NULL UNIQUE,
+    suite       TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    location    TEXT NOT NULL DEFAULT '',
+    trigger     TEXT NOT NULL,
+    replica     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    lease_until TEXT NOT NULL
+  );
+  CREATE INDEX active_runs_by_lease ON active_runs (lease_until);
+
+  CREATE TABLE replicas (
+    name       TEXT PRIMARY KEY,
+    location   TEXT NOT NULL DEFAULT '',
+    url        TEXT,
+    started_at TEXT NOT NULL,
+    seen_at    TEXT NOT NULL
+  );
+
+  ALTER TABLE runs ADD COLUMN location TEXT NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN handover_claim TEXT;
+`;
+
 const sqliteMigrations: readonly string[] = [
   // 1: runs with their summary columns, failures for querying, the tenant ledger.
   `
@@ -129,6 +171,7 @@ const sqliteMigrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX runs_not_handed_over ON runs (handed_over) WHERE handed_over = 0;
   `,
+  CLUSTER,
 ];
 
 // PostgreSQL's whole schema up to SQLite's migration 5, in its dialect: identity columns instead of
@@ -239,4 +282,5 @@ const POSTGRES_1 = `
   );
 `;
 
-export const migrations: readonly Migration[] = sqliteMigrations.map((sqlite, i) => ({ sqlite, postgres: i === 0 ? POSTGRES_1 : '' }));
+// From 6 on, one text serves both engines.
+export const migrations: readonly Migration[] = sqliteMigrations.map((sqlite, i) => ({ sqlite, postgres: i === 0 ? POSTGRES_1 : i < 5 ? '' : sqlite }));

@@ -3,6 +3,7 @@
 import { ConfigError, messageOf } from '../shared/errors.ts';
 import { isPostgresLocation, storeLocationProblem } from '../shared/store-location.ts';
 import { migrations } from './migrations.ts';
+import { createClusterStore } from './cluster-store.ts';
 import { createExportSpool } from './export-spool.ts';
 import { createPauseStore } from './pause-store.ts';
 import { openPostgres, type PostgresOptions } from './postgres-db.ts';
@@ -59,6 +60,7 @@ function storeOn(db: SqlDb): Store {
     spool: createExportSpool(db),
     scenarioRuns: createScenarioRunStore(db),
     pauses: createPauseStore(db),
+    cluster: createClusterStore(db),
     close: () => db.close(),
   };
 }

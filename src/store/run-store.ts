@@ -11,12 +11,13 @@ const SUCCESS = `('passed', 'flaky')`;
 const NEWEST_FIRST = 'started_at DESC, finished_at DESC, run_id DESC';
 
 const UPSERT = `
-  INSERT INTO runs (run_id, suite, environment, trigger, status, error_phase, started_at, finished_at, result, handed_over)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  INSERT INTO runs (run_id, suite, environment, trigger, status, error_phase, started_at, finished_at, result, handed_over, location)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (run_id) DO UPDATE SET
     suite = excluded.suite, environment = excluded.environment, trigger = excluded.trigger,
     status = excluded.status, error_phase = excluded.error_phase, started_at = excluded.started_at,
-    finished_at = excluded.finished_at, result = excluded.result, handed_over = excluded.handed_over`;
+    finished_at = excluded.finished_at, result = excluded.result, handed_over = excluded.handed_over,
+    location = excluded.location`;
 const LAST_RUNS = `
   SELECT result FROM (
     SELECT result, ROW_NUMBER() OVER (PARTITION BY suite, environment ORDER BY ${NEWEST_FIRST}) AS n
@@ -46,6 +47,7 @@ export function createRunStore(db: SqlDb): RunStore {
           result.finishedAt,
           JSON.stringify(summary),
           opts.handedOver === false ? 0 : 1,
+          result.location ?? '',
         ]);
         await tx.run('DELETE FROM run_failures WHERE run_id = ?', [result.runId]);
         await insertMany(
@@ -63,7 +65,24 @@ export function createRunStore(db: SqlDb): RunStore {
     },
 
     async notHandedOver(before, limit = 100) {
-      return (await db.all('SELECT result FROM runs WHERE handed_over = 0 AND finished_at < ? ORDER BY finished_at LIMIT ?', [before.toISOString(), limit])).map(parse);
+      const now = new Date().toISOString();
+      return (
+        await db.all('SELECT result FROM runs WHERE handed_over = 0 AND finished_at < ? AND (handover_claim IS NULL OR handover_claim < ?) ORDER BY finished_at LIMIT ?', [
+          before.toISOString(),
+          now,
+          limit,
+        ])
+      ).map(parse);
+    },
+
+    async claimHandOver(runId, until) {
+      const now = new Date().toISOString();
+      const taken = await db.run('UPDATE runs SET handover_claim = ? WHERE run_id = ? AND handed_over = 0 AND (handover_claim IS NULL OR handover_claim < ?)', [
+        until.toISOString(),
+        runId,
+        now,
+      ]);
+      return taken === 1;
     },
 
     async get(runId) {

@@ -85,6 +85,10 @@ export function createTenantLedger(db: SqlDb): TenantLedger {
         where.push(`state IN (${query.states.map(() => '?').join(', ')})`);
         params.push(...query.states);
       }
+      if (query.runId !== undefined) {
+        where.push('run_id = ?');
+        params.push(query.runId);
+      }
       if (query.olderThan) {
         where.push('created_at < ?');
         params.push(iso(query.olderThan));

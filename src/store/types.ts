@@ -1,6 +1,7 @@
 import type { RunResult, RunStatus, TenantState } from '../core/index.ts';
 import type { PauseStore } from './pause-store.ts';
 import type { RetentionPolicy } from './run-retention.ts';
+import type { ClusterStore } from './cluster-store.ts';
 import type { SqlDb } from './sql.ts';
 
 export type { Pause, PauseStore } from './pause-store.ts';
@@ -35,8 +36,10 @@ export interface RunStore {
   save(result: RunResult, opts?: { handedOver?: boolean }): Promise<void>;
   /** The exporters took the run (delivered, or spooled for retry). */
   handedOver(runId: string): Promise<void>;
-  /** Runs saved but never handed to the exporters, finished before `before` (older first). */
+  /** Runs saved but never handed to the exporters, finished before `before` (older first), not claimed by a replica now. */
   notHandedOver(before: Date, limit?: number): Promise<RunResult[]>;
+  /** Takes such a run for handing over until `until`: false when another replica (or process) took it. */
+  claimHandOver(runId: string, until: Date): Promise<boolean>;
   get(runId: string): Promise<RunResult | undefined>;
   /** Newest first (by startedAt). */
   list(query?: RunQuery): Promise<RunResult[]>;
@@ -97,6 +100,8 @@ export interface LedgerRow {
 
 export interface LedgerQuery {
   states?: TenantState[];
+  /** The tenants of one run. */
+  runId?: string;
   /** Rows whose createdAt is strictly before this instant. */
   olderThan?: Date;
   provisioner?: string;
@@ -127,6 +132,8 @@ export interface Store {
   readonly spool: ExportSpool;
   readonly pauses: PauseStore;
   readonly scenarioRuns: ScenarioRunStore;
+  /** Fires, running pairs and replicas shared by every replica on this store (cluster-store.ts). */
+  readonly cluster: ClusterStore;
   close(): Promise<void>;
 }
 

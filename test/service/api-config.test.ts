@@ -29,10 +29,10 @@ async function problems(api: unknown, env: NodeJS.ProcessEnv = {}): Promise<stri
 }
 
 describe('config: api section', () => {
-  test('defaults: loopback, triggering off, concurrency from the box, 20 queued, reaper every 15 min, 30 s grace', async () => {
+  test('defaults: loopback, triggering off, concurrency from the box, 20 queued, reaper every 15 min, 30 s grace, 60 s lease', async () => {
     const { config } = await load(undefined);
     // concurrency: from the box's cores and memory (src/shared/box-capacity.ts, docs/running-playwright.md).
-    assert.deepEqual(config.api, { listen: '127.0.0.1:9464', concurrency: defaultConcurrency(), memoryPerRun: 450, maxQueue: 20, jitter: 0, reapEvery: 900_000, grace: 30_000 });
+    assert.deepEqual(config.api, { listen: '127.0.0.1:9464', concurrency: defaultConcurrency(), memoryPerRun: 450, maxQueue: 20, jitter: 0, reapEvery: 900_000, grace: 30_000, lease: 60_000 });
   });
 
   test('durations parse; the token comes from the environment and is a secret; empty means disabled', async () => {

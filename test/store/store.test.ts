@@ -46,7 +46,7 @@ describe('openStore: a file is the embedded SQLite store', () => {
     assert.equal(version.user_version, migrations.length);
     assert.deepEqual(
       tables.map((t) => (t as { name: string }).name),
-      ['export_delivered', 'export_spool', 'pauses', 'run_failures', 'run_tests', 'runs', 'scenario_runs', 'sqlite_sequence', 'tenants'],
+      ['active_runs', 'export_delivered', 'export_spool', 'fires', 'pauses', 'replicas', 'run_failures', 'run_tests', 'runs', 'scenario_runs', 'sqlite_sequence', 'tenants'],
     );
     assert.equal(journal.journal_mode, 'wal');
   });
@@ -85,7 +85,7 @@ describe('openStore: a postgres:// URL is the shared PostgreSQL store', { skip: 
     try {
       assert.deepEqual((await client.query('SELECT version FROM vigil_schema')).rows, [{ version: migrations.length }]);
       const tables = (await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map((r) => r.tablename);
-      assert.deepEqual(tables, ['export_delivered', 'export_spool', 'pauses', 'run_failures', 'run_tests', 'runs', 'scenario_runs', 'tenants', 'vigil_schema']);
+      assert.deepEqual(tables, ['active_runs', 'export_delivered', 'export_spool', 'fires', 'pauses', 'replicas', 'run_failures', 'run_tests', 'runs', 'scenario_runs', 'tenants', 'vigil_schema']);
       await client.query('UPDATE vigil_schema SET version = version + 7');
     } finally {
       await client.end();

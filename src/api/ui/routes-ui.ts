@@ -1,5 +1,6 @@
 // The web UI on the same port as the API. The trigger form asks for the token every time and sends it
 // in the POST body: the page itself never carries it, so a screenshot or a cached page leaks nothing.
+import { activeElsewhere } from '../cluster-view.ts';
 import express, { Router } from 'express';
 import type { Store } from '../../store/types.ts';
 import { AUTH_MESSAGES, checkToken } from '../auth.ts';
@@ -13,7 +14,7 @@ import { activeRunPage, runPage } from './run-page.ts';
 import { messagePage, suitePage } from './suite-page.ts';
 
 export interface UiDeps {
-  store: Pick<Store, 'runs'>;
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>;
   control?: RunControl;
   pauses?: Pick<PauseControl, 'list'>;
   token?: string;
@@ -48,7 +49,7 @@ export function uiRoutes(deps: UiDeps): Router {
   router.get('/runs/:id', async (req, res) => {
     const run = await deps.store.runs.get(req.params.id);
     if (run) return send(res, 200, runPage(run, await listArtifacts(deps.artifactsDir, run.runId), { artifactsNeedToken: deps.artifactsNeedToken ?? false }));
-    const active = deps.control?.find(req.params.id);
+    const active = deps.control?.find(req.params.id) ?? (await activeElsewhere(deps.store, req.params.id));
     if (active) return send(res, 200, activeRunPage(active));
     send(res, 404, messagePage('Not found', `No run with id ${req.params.id}.`));
   });

@@ -1,10 +1,13 @@
 import module from 'node:module';
+import { hostname } from 'node:os';
 import { createScheduler } from '../../scheduler/scheduler.ts';
 import { createMemoryGuard } from '../../scheduler/memory-guard.ts';
 import { createPauseControl } from '../../scheduler/pause-control.ts';
 import { createPauseWatcher } from '../../scheduler/pause-watcher.ts';
 import { createPauses } from '../../scheduler/pauses.ts';
+import { createCluster } from '../../scheduler/cluster.ts';
 import { parseShard } from '../../scheduler/shard.ts';
+import { createRunRecovery } from '../../runs/run-recovery.ts';
 import { createApiServer } from '../../api/server.ts';
 import { createReaper } from '../../tenants/reaper.ts';
 import { parseDuration } from '../../shared/duration.ts';
@@ -21,12 +24,18 @@ export interface ServeOptions {
   shard?: string;
   /** Overrides api.grace, e.g. "30s". */
   grace?: string;
+  /** This replica's name on a shared store; default $VIGIL_REPLICA, else host:pid. */
+  replica?: string;
+  /** Where this replica runs from; default $VIGIL_LOCATION. */
+  location?: string;
 }
 
 // How often the export spool is looked at; each entry still waits out its own backoff.
 const SPOOL_RETRY_EVERY_MS = 5_000;
 // How soon a pause set by another process (`vigil pause` on the store) or a window opening is exported.
 const PAUSE_WATCH_EVERY_MS = 5_000;
+// Taken fires are kept a day (who ran which fire), then pruned on the reaper's beat.
+const FIRE_HISTORY_MS = 86_400_000;
 
 /**
  * `vigil serve`: scheduler + HTTP API until SIGTERM/SIGINT. Then: no new run, queued ones dropped,
@@ -56,11 +65,15 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   });
   try {
     const { prometheus, fanOut } = ctx.exporters;
-    const orchestrator = orchestratorFor(ctx);
+    // Replicas on one store take each fire once and record the runs of one that stopped (docs/deploy.md).
+    const replica = opts.replica ?? (process.env.VIGIL_REPLICA?.trim() || `${hostname()}:${process.pid}`);
+    const location = opts.location ?? (process.env.VIGIL_LOCATION?.trim() || '');
+    const orchestrator = orchestratorFor(ctx, { replica, ...(location ? { location } : {}) });
     const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
     let reaping: Promise<void> | undefined;
     const reap = (why: string) => {
       reaping ??= retainRuns(ctx, why) // old run rows go on the reaper's beat too: one housekeeping pass, one timer
+        .then(() => ctx.store.cluster.pruneFires(new Date(Date.now() - FIRE_HISTORY_MS)).catch(() => 0))
         .then(() => reaper.reap())
         .then((report) => {
           prometheus.observeReap(report);
@@ -71,6 +84,16 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       return reaping;
     };
     await reap('start-up');
+
+    const cluster = createCluster({ rows: ctx.store.cluster, replica, location, leaseMs: config.api.lease, log });
+    const recovery = createRunRecovery({ store: ctx.store, reapRun: (runId) => reaper.reapRun(runId), publish: (r) => fanOut.publish(r), replica, log });
+    let sweeping: Promise<unknown> | undefined;
+    const sweepLost = (formerSelf = false) =>
+      (sweeping ??= recovery
+        .sweep({ formerSelf })
+        .catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'looking for runs whose replica stopped failed'))
+        .finally(() => (sweeping = undefined)));
+    await sweepLost(true);
 
     const pauses = createPauses({ store: ctx.store, windows: config.maintenance, timezone: config.api.timezone });
     await pauses.refresh();
@@ -85,6 +108,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       jitterMs: config.api.jitter,
       shard,
       pauses,
+      cluster: cluster.slots,
       onSkip: (suite, environment, reason, pause) => {
         prometheus.observeSkip(suite, environment, reason);
         // Every skipped fire says "paused" again: a freshness check on the service stays satisfied.
@@ -135,11 +159,13 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     retrySpool();
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
+    await cluster.start((runId) => scheduler.abandon(runId, 'another replica took this run over: its lease ran out (this process or its database stalled)'), api.url);
+    const sweepTimer = setInterval(() => void sweepLost(), Math.max(1_000, Math.floor(config.api.lease / 4)));
     scheduler.start();
     await watchPauses();
     const pauseTimer = setInterval(() => void watchPauses(), PAUSE_WATCH_EVERY_MS);
     settleStartUp();
-    log.info({ url: api.url, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
+    log.info({ url: api.url, replica, ...(location ? { location } : {}), store: ctx.store.engine, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
 
     const signal = await stopSignal;
@@ -148,11 +174,14 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     clearInterval(spoolTimer);
     clearInterval(reapTimer);
     clearInterval(pauseTimer);
+    clearInterval(sweepTimer);
     await pauses.close();
     await model?.stop();
     await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
     await reaping;
     await watching;
+    await sweeping;
+    await cluster.stop();
     await api.close();
     log.info('stopped');
     return 0;

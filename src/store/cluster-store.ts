@@ -1,0 +1,158 @@
+// What replicas sharing one store agree on, in SQL only — no leader, no lock of our own: a primary key
+// decides who took a scheduled fire (INSERT … ON CONFLICT DO NOTHING: one row, one replica), another
+// which run a pair has going, and a conditional DELETE decides who records a run whose replica stopped
+// renewing its lease. Both engines run the same statements; PostgreSQL makes each atomic across
+// replicas, SQLite across the processes sharing its file.
+import type { SqlDb } from './sql.ts';
+
+export interface ActiveRunRow {
+  pairKey: string;
+  runId: string;
+  suite: string;
+  environment: string;
+  location: string;
+  trigger: string;
+  replica: string;
+  startedAt: string;
+  leaseUntil: string;
+}
+
+export interface ReplicaRow {
+  name: string;
+  location: string;
+  url?: string;
+  startedAt: string;
+  seenAt: string;
+}
+
+export interface ClusterStore {
+  /** True when this replica took the fire; false when another already had (each fire runs once). */
+  takeFire(fire: { pairKey: string; fireAt: string; replica: string; runId: string; at: Date }): Promise<boolean>;
+  /** The pair's one run slot, cluster-wide: taken, or who holds it. */
+  startRun(run: ActiveRunRow): Promise<{ ok: true } | { ok: false; holder: ActiveRunRow }>;
+  /** Extends every lease `replica` holds; the run ids it still holds (a missing one was taken over). */
+  renew(replica: string, until: Date): Promise<string[]>;
+  finishRun(runId: string): Promise<void>;
+  /** Runs whose lease ran out before `now`. */
+  expired(now: Date): Promise<ActiveRunRow[]>;
+  /**
+   * True for the one replica that removes the row first: it records the run. Only an expired lease —
+   * or any lease of `formerSelf`, this replica's own name from before a restart (that process is gone).
+   */
+  takeOver(runId: string, now: Date, formerSelf?: string): Promise<boolean>;
+  /** Rows to take over: expired ones, and any of `formerSelf`. */
+  stale(now: Date, formerSelf?: string): Promise<ActiveRunRow[]>;
+  /** Every run going in the cluster, oldest first. */
+  active(): Promise<ActiveRunRow[]>;
+  holder(pairKey: string): Promise<ActiveRunRow | undefined>;
+  /** Says this replica is up (and where); `seenAt` tells the others how recently. */
+  announce(replica: Omit<ReplicaRow, 'seenAt'>, at: Date): Promise<void>;
+  replicas(): Promise<ReplicaRow[]>;
+  leave(name: string): Promise<void>;
+  /** Fires older than `before` are history nobody asks for; how many went. */
+  pruneFires(before: Date): Promise<number>;
+}
+
+interface ActiveRow {
+  pair_key: string;
+  run_id: string;
+  suite: string;
+  environment: string;
+  location: string;
+  trigger: string;
+  replica: string;
+  started_at: string;
+  lease_until: string;
+}
+
+const toActive = (r: ActiveRow): ActiveRunRow => ({
+  pairKey: r.pair_key,
+  runId: r.run_id,
+  suite: r.suite,
+  environment: r.environment,
+  location: r.location,
+  trigger: r.trigger,
+  replica: r.replica,
+  startedAt: r.started_at,
+  leaseUntil: r.lease_until,
+});
+
+export function createClusterStore(db: SqlDb): ClusterStore {
+  return {
+    async takeFire(f) {
+      const taken = await db.run('INSERT INTO fires (pair_key, fire_at, replica, run_id, claimed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pair_key, fire_at) DO NOTHING', [
+        f.pairKey,
+        f.fireAt,
+        f.replica,
+        f.runId,
+        f.at.toISOString(),
+      ]);
+      return taken === 1;
+    },
+
+    async startRun(run) {
+      const inserted = await db.run(
+        `INSERT INTO active_runs (pair_key, run_id, suite, environment, location, trigger, replica, started_at, lease_until)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair_key) DO NOTHING`,
+        [run.pairKey, run.runId, run.suite, run.environment, run.location, run.trigger, run.replica, run.startedAt, run.leaseUntil],
+      );
+      if (inserted === 1) return { ok: true };
+      const row = await db.get<ActiveRow>('SELECT * FROM active_runs WHERE pair_key = ?', [run.pairKey]);
+      // Gone between the two statements: the holder finished just now; the caller may try again.
+      return row ? { ok: false, holder: toActive(row) } : { ok: false, holder: { ...run, runId: '', replica: '' } };
+    },
+
+    async renew(replica, until) {
+      await db.run('UPDATE active_runs SET lease_until = ? WHERE replica = ?', [until.toISOString(), replica]);
+      return (await db.all<{ run_id: string }>('SELECT run_id FROM active_runs WHERE replica = ?', [replica])).map((r) => r.run_id);
+    },
+
+    async finishRun(runId) {
+      await db.run('DELETE FROM active_runs WHERE run_id = ?', [runId]);
+    },
+
+    async expired(now) {
+      return (await db.all<ActiveRow>('SELECT * FROM active_runs WHERE lease_until < ? ORDER BY lease_until', [now.toISOString()])).map(toActive);
+    },
+
+    async takeOver(runId, now, formerSelf) {
+      return (await db.run('DELETE FROM active_runs WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [runId, now.toISOString(), formerSelf ?? ''])) === 1;
+    },
+
+    async stale(now, formerSelf) {
+      return (
+        await db.all<ActiveRow>('SELECT * FROM active_runs WHERE lease_until < ? OR replica = ? ORDER BY lease_until', [now.toISOString(), formerSelf ?? ''])
+      ).map(toActive);
+    },
+
+    async active() {
+      return (await db.all<ActiveRow>('SELECT * FROM active_runs ORDER BY started_at, run_id')).map(toActive);
+    },
+
+    async holder(pairKey) {
+      const row = await db.get<ActiveRow>('SELECT * FROM active_runs WHERE pair_key = ?', [pairKey]);
+      return row && toActive(row);
+    },
+
+    async announce(r, at) {
+      await db.run(
+        `INSERT INTO replicas (name, location, url, started_at, seen_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET location = excluded.location, url = excluded.url, started_at = excluded.started_at, seen_at = excluded.seen_at`,
+        [r.name, r.location, r.url ?? null, r.startedAt, at.toISOString()],
+      );
+    },
+
+    async replicas() {
+      const rows = await db.all<{ name: string; location: string; url: string | null; started_at: string; seen_at: string }>('SELECT * FROM replicas ORDER BY name');
+      return rows.map((r) => ({ name: r.name, location: r.location, ...(r.url ? { url: r.url } : {}), startedAt: r.started_at, seenAt: r.seen_at }));
+    },
+
+    async leave(name) {
+      await db.run('DELETE FROM replicas WHERE name = ?', [name]);
+    },
+
+    async pruneFires(before) {
+      return db.run('DELETE FROM fires WHERE claimed_at < ?', [before.toISOString()]);
+    },
+  };
+}

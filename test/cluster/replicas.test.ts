@@ -1,0 +1,194 @@
+// Replicas for real (issue 18): three `vigil serve` child processes on one PostgreSQL 15, quick suites
+// firing every 5 s. Every fire of every pair runs exactly once cluster-wide, none is missed, no pair
+// overlaps itself; any replica shows the whole cluster; a replica killed with SIGKILL in the middle of
+// a run has that run recorded as interrupted by another within the lease, its tenant deleted, and the
+// pair's next fire runs elsewhere. And on the embedded store: a replica restarted under its name takes
+// back the run its previous process left.
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
+import { requireBinary } from '../helpers/nagios-skip.ts';
+import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { ask, eventually, newToken, quickSuite, startServe, type Served } from '../service/serve-harness.ts';
+
+interface RunRow {
+  run_id: string;
+  suite: string;
+  status: string;
+  error_phase: string | null;
+  started_at: string;
+  finished_at: string;
+  trigger: string;
+  result: string;
+}
+
+const EVERY_5S = '*/5 * * * * *';
+const token = newToken();
+
+/** The E2E config with `store:` pointing at `store` (a URL from the environment, or a file). */
+async function useStore(e: E2E, suites: string, store: string, api: Record<string, string | number>) {
+  await e.writeConfig({ suite: suites });
+  const yaml = (await readFile(e.configFile, 'utf8')).replace(/^store: .*$/m, `store: ${JSON.stringify(store)}`);
+  const apiLines = Object.entries(api).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+  await writeFile(e.configFile, `${yaml}api:\n${apiLines.join('\n')}\n`);
+}
+
+describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgresAvailable(), 'postgresql-15'), timeout: 600_000 }, () => {
+  let server: TestPostgres;
+  let e: E2E;
+  let url: string;
+  let db: pg.Client;
+  const replicas: Served[] = [];
+  const pairs = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
+  const serve = (name: string) => startServe(e, { token, args: ['--replica', name], env: { VIGIL_DATABASE_URL: url } });
+
+  before(async () => {
+    server = await startPostgres();
+    url = await server.createDatabase();
+    e = await setupE2E();
+    await useStore(e, [...pairs.map((p) => quickSuite(p, { schedule: EVERY_5S })), quickSuite('slow', { sleepMs: 60_000, timeout: '3m' })].join(''), '${VIGIL_DATABASE_URL}', {
+      token: '${VIGIL_API_TOKEN:-}',
+      concurrency: 2,
+      lease: '10s',
+    });
+    db = new pg.Client({ connectionString: url });
+    await db.connect();
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await db?.end();
+    await e?.close();
+    await server?.stop();
+  });
+
+  it('three replicas: every fire of every pair runs exactly once, none is missed, a pair never overlaps itself', async () => {
+    for (const name of ['r1', 'r2', 'r3']) replicas.push(await serve(name));
+    const started = Date.now();
+    await sleep(32_000);
+    const windowEnd = new Date(Date.now() - 8_000).toISOString(); // fires after this may still be running
+    const windowStart = new Date(started + 6_000).toISOString(); // every replica was up by then
+
+    const fires = (await db.query<{ pair_key: string; fire_at: string; run_id: string; replica: string }>(
+      'SELECT pair_key, fire_at, run_id, replica FROM fires WHERE fire_at >= $1 AND fire_at <= $2 ORDER BY fire_at',
+      [windowStart, windowEnd],
+    )).rows;
+    const runs = new Map((await db.query<RunRow>(`SELECT * FROM runs WHERE trigger = 'schedule'`)).rows.map((r) => [r.run_id, r]));
+
+    // None missed: every 5-second tick in the window has a fire for every pair.
+    const ticks = new Set(fires.map((f) => f.fire_at));
+    const firstTick = Math.ceil(Date.parse(windowStart) / 5_000) * 5_000;
+    const expected: string[] = [];
+    for (let t = firstTick; t <= Date.parse(windowEnd); t += 5_000) expected.push(new Date(t).toISOString());
+    assert.ok(expected.length >= 4, `ticks in the window: ${expected.length}`);
+    for (const tick of expected) {
+      assert.ok(ticks.has(tick), `no fire at ${tick}`);
+      const taken = fires.filter((f) => f.fire_at === tick).map((f) => f.pair_key).sort();
+      assert.deepEqual(taken, pairs.map((p) => `${p}@local`).sort(), `fires at ${tick}`);
+    }
+    // Exactly once: each fire has one run (the primary key allows one fire row; the run is its).
+    for (const f of fires) {
+      const run = runs.get(f.run_id);
+      assert.ok(run, `fire ${f.pair_key} at ${f.fire_at} (taken by ${f.replica}) has no run`);
+      assert.equal(run.status, 'passed', `${f.pair_key} at ${f.fire_at}: ${run.status} ${run.result.slice(0, 300)}`);
+      assert.equal((JSON.parse(run.result) as { replica?: string }).replica, f.replica, 'run on the replica that took the fire');
+    }
+    // And no scheduled run without a fire of its own: a second run of a fire would have none.
+    const everyFire = new Set((await db.query<{ run_id: string }>('SELECT run_id FROM fires')).rows.map((f) => f.run_id));
+    const unclaimed = [...runs.values()].filter((r) => !everyFire.has(r.run_id));
+    assert.deepEqual(unclaimed.map((r) => `${r.suite} ${r.started_at}`), [], 'scheduled runs without a fire');
+    // Never two runs of one pair at once, cluster-wide.
+    for (const p of pairs) {
+      const own = [...runs.values()].filter((r) => r.suite === p).sort((a, b) => (a.started_at < b.started_at ? -1 : 1));
+      for (let i = 1; i < own.length; i++) assert.ok(own[i].started_at >= own[i - 1].finished_at, `${p}: ${own[i - 1].run_id} and ${own[i].run_id} overlap`);
+    }
+    // Spread over the replicas (each takes fires when it has room).
+    const byReplica = new Map<string, number>();
+    for (const f of fires) byReplica.set(f.replica, (byReplica.get(f.replica) ?? 0) + 1);
+    assert.deepEqual([...byReplica.keys()].sort(), ['r1', 'r2', 'r3'], JSON.stringify(Object.fromEntries(byReplica)));
+  });
+
+  it('one view: any replica lists every run of the cluster, and a run going on another replica by its id', async () => {
+    const [r1, r2] = replicas;
+    const listed = (await ask(`${r1.url}/api/runs?limit=200`)).json.runs as Array<{ runId: string; replica?: string }>;
+    assert.deepEqual(new Set(listed.map((r) => r.replica)), new Set(['r1', 'r2', 'r3']));
+    const trigger = await ask(`${r2.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
+    assert.equal(trigger.status, 202, JSON.stringify(trigger.json));
+    const runId = String(trigger.json.runId);
+    const seen = await eventually(async () => {
+      const a = await ask(`${r1.url}/api/runs/${runId}`);
+      return a.status === 200 && a.json.state === 'running' ? a.json : undefined;
+    }, 'the slow run on r2, seen from r1');
+    assert.equal(seen.replica, 'r2');
+    const active = (await ask(`${r1.url}/api/runs`)).json.active as Array<{ runId: string; replica?: string }>;
+    assert.ok(active.some((a) => a.runId === runId && a.replica === 'r2'), JSON.stringify(active));
+    // A second trigger of the same pair on another replica waits for it rather than running alongside.
+    const busy = await ask(`${r1.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
+    assert.equal(busy.status, 202);
+    const queued = await eventually(async () => {
+      const a = await ask(`${r1.url}/api/runs/${String(busy.json.runId)}`);
+      return a.json.state === 'queued' ? a.json : undefined;
+    }, 'the second slow run waiting on r1');
+    assert.equal(queued.state, 'queued');
+  });
+
+  it('a replica killed with SIGKILL mid-run: another records the run as interrupted within the lease and deletes its tenant', async () => {
+    const r2 = replicas[1];
+    const slow = (await db.query<{ run_id: string; replica: string }>(`SELECT run_id, replica FROM active_runs WHERE suite = 'slow'`)).rows;
+    assert.equal(slow.length, 1, JSON.stringify(slow));
+    assert.equal(slow[0].replica, 'r2');
+    const runId = slow[0].run_id;
+    const tenant = await eventually(async () => (await e.adminTenants()).find((t) => t.name.startsWith('vigil-slow-')), 'the slow run\'s tenant');
+    const killedAt = Date.now();
+    r2.child.kill('SIGKILL');
+    await r2.child.done;
+    const recorded = await eventually(
+      async () => (await db.query<RunRow>('SELECT * FROM runs WHERE run_id = $1', [runId])).rows[0],
+      'the killed run recorded by another replica',
+      40_000,
+      250,
+    );
+    const detectMs = Date.now() - killedAt;
+    assert.deepEqual([recorded.status, recorded.error_phase], ['error', 'interrupted']);
+    const result = JSON.parse(recorded.result) as { errorMessage: string; replica: string; tenant?: { name: string; state: string } };
+    assert.match(result.errorMessage, /^replica r2 stopped renewing its lease \(it ran out at .*\): killed, or cut off from the database; recorded by replica r[13]$/);
+    assert.equal(result.tenant?.name, tenant.name);
+    assert.equal(result.tenant?.state, 'destroyed');
+    assert.ok(detectMs < 10_000 + 2_500 + 5_000, `recorded ${detectMs} ms after the kill (lease 10 s, sweep every 2.5 s)`);
+    assert.equal((await e.adminTenants()).some((t) => t.name === tenant.name), false, 'the tenant is gone from the app');
+    // r1's waiting trigger now gets the pair: the slow suite runs again, elsewhere than r2.
+    const again = await eventually(async () => (await db.query<{ replica: string }>(`SELECT replica FROM active_runs WHERE suite = 'slow'`)).rows[0], 'the slow pair running again');
+    assert.equal(again.replica, 'r1');
+    replicas.splice(1, 1);
+  });
+});
+
+describe('one replica on the embedded store', { timeout: 300_000 }, () => {
+  let e: E2E;
+  before(async () => {
+    e = await setupE2E();
+    await useStore(e, quickSuite('slow', { sleepMs: 60_000, timeout: '3m' }), e.storeFile, { token: '${VIGIL_API_TOKEN:-}' });
+  });
+  after(() => e?.close());
+
+  it('killed with SIGKILL mid-run and restarted under the same name, it records the run as interrupted and deletes its tenant at once', async () => {
+    const first = await startServe(e, { token, args: ['--replica', 'solo'] });
+    const trigger = await ask(`${first.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
+    const runId = String(trigger.json.runId);
+    const tenant = await eventually(async () => (await e.adminTenants()).find((t) => t.name.startsWith('vigil-slow-')), 'the tenant');
+    first.child.kill('SIGKILL');
+    await first.child.done;
+    const second = await startServe(e, { token, args: ['--replica', 'solo'] });
+    try {
+      const run = await ask(`${second.url}/api/runs/${runId}`);
+      assert.equal(run.status, 200, JSON.stringify(run.json));
+      assert.deepEqual([run.json.status, run.json.errorPhase], ['error', 'interrupted']);
+      assert.match(String(run.json.errorMessage), /^replica solo stopped during the run \(killed or restarted\) and took it back when it came up again$/);
+      assert.equal((await e.adminTenants()).some((t) => t.name === tenant.name), false, 'deleted at start-up, not after the TTL');
+    } finally {
+      await second.stop();
+    }
+  });
+});
