@@ -163,6 +163,34 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     assert.equal(again.replica, 'r1');
     replicas.splice(1, 1);
   });
+
+  it("metrics: every replica exports each pair's last state, whichever replica ran it; each run is counted by one replica", async () => {
+    const [r1, r3] = replicas;
+    // Quiet: every scheduled pair paused cluster-wide (through one replica), the runs going allowed to end.
+    for (const p of pairs) {
+      const paused = await ask(`${r1.url}/api/pauses`, { method: 'POST', token, body: JSON.stringify({ suite: p, environment: 'local', for: '10m', reason: 'metrics check' }) });
+      assert.equal(paused.status, 201, JSON.stringify(paused.json));
+    }
+    await eventually(async () => ((await db.query(`SELECT 1 FROM active_runs WHERE suite <> 'slow'`)).rowCount === 0 ? true : undefined), 'the scheduled runs to end', 20_000);
+    await sleep(6_000); // a pause is seen within a watcher tick (5 s); gauges sync every quarter lease (2.5 s)
+    const latest = new Map((await db.query<{ suite: string; finished_at: string }>(`SELECT suite, MAX(finished_at) AS finished_at FROM runs WHERE suite <> 'slow' GROUP BY suite`)).rows.map((r) => [r.suite, r.finished_at]));
+    const scrape = async (r: Served) => (await fetch(`${r.url}/metrics`)).text();
+    const [m1, m3] = [await scrape(r1), await scrape(r3)];
+    const { metricValue } = await import('../service/serve-harness.ts');
+    for (const p of pairs) {
+      const want = Date.parse(latest.get(p)!) / 1000;
+      for (const [name, m] of [['r1', m1], ['r3', m3]] as const) {
+        assert.equal(metricValue(m, 'vigil_last_run_timestamp_seconds', { suite: p, environment: 'local' }), want, `${name}: last run of ${p}`);
+        assert.equal(metricValue(m, 'probe_success', { suite: p, environment: 'local' }), 1, `${name}: probe_success of ${p}`);
+      }
+    }
+    // Counters: a replica counts the runs it ran (and the ones it recorded for a replica that stopped).
+    const counted = (m: string, p: string) => ['passed', 'flaky', 'failed', 'error'].reduce((n, status) => n + (metricValue(m, 'vigil_runs_total', { suite: p, environment: 'local', status }) ?? 0), 0);
+    for (const [name, m] of [['r1', m1], ['r3', m3]] as const) {
+      const ran = (await db.query<{ suite: string; n: string }>(`SELECT suite, COUNT(*) AS n FROM runs WHERE result::json->>'replica' = $1 AND suite <> 'slow' GROUP BY suite`, [name])).rows;
+      for (const row of ran) assert.equal(counted(m, row.suite), Number(row.n), `${name}: runs of ${row.suite} it ran`);
+    }
+  });
 });
 
 describe('one replica on the embedded store', { timeout: 300_000 }, () => {

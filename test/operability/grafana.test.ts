@@ -135,7 +135,10 @@ describe('Grafana dashboard', () => {
     assert.match(all, /vigil_runs_total\{[^}]*status="flaky"\}/);
     assert.match(all, /vigil_tenant_orphans/);
     assert.match(all, /vigil_export_failures_total/);
-    assert.match(all, /time\(\) - vigil_last_success_timestamp_seconds/);
+    assert.match(all, /time\(\) - max by \(suite, environment\) \(vigil_last_success_timestamp_seconds/);
+    // Replicas each export the pair's last state: gauges are taken once per pair, not once per replica.
+    assert.match(all, /max by \(suite, environment\) \(probe_success\{/);
+    assert.match(all, /max by \(environment\) \(vigil_tenant_orphans/);
     assert.ok(queryPanels.some((p) => p.type === 'state-timeline' || p.type === 'stat'), 'a status grid');
   });
 

@@ -160,7 +160,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
     await cluster.start((runId) => scheduler.abandon(runId, 'another replica took this run over: its lease ran out (this process or its database stalled)'), api.url);
-    const sweepTimer = setInterval(() => void sweepLost(), Math.max(1_000, Math.floor(config.api.lease / 4)));
+    // Every replica's /metrics says each pair's last state, whichever replica ran it (docs/deploy.md).
+    let syncing: Promise<unknown> | undefined;
+    const sweepTimer = setInterval(() => {
+      void sweepLost();
+      syncing ??= prometheus.sync(ctx.store.runs).finally(() => (syncing = undefined));
+    }, Math.max(1_000, Math.floor(config.api.lease / 4)));
     scheduler.start();
     await watchPauses();
     const pauseTimer = setInterval(() => void watchPauses(), PAUSE_WATCH_EVERY_MS);
@@ -181,6 +186,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await reaping;
     await watching;
     await sweeping;
+    await syncing;
     await cluster.stop();
     await api.close();
     log.info('stopped');

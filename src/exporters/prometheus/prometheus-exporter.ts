@@ -70,6 +70,8 @@ export interface PrometheusExporter {
   observeReap(report: ReapCounts): void;
   /** The service model's declared nodes as `vigil serve` last evaluated them; nodes no longer given are dropped. */
   observeModel(nodes: ModelNodeSample[]): void;
+  /** The pairs' newest runs from the store, where newer than seen here (runs of other replicas); how many changed. */
+  sync(source: LastResults): Promise<number>;
   /** Everything served on /metrics: Vigil's series and the process_* / nodejs_* ones. */
   metrics(): Promise<string>;
   /** metrics() as UTF-8 chunks to write in order; the per-pair part is kept between scrapes. */
@@ -144,17 +146,26 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     return 0;
   }
 
-  async function restore(source: LastResults): Promise<void> {
+  /**
+   * Takes each pair's newest run from the store where it is newer than what this process saw: at
+   * start-up (a restart keeps the gauges) and, with replicas, every few seconds (runs other replicas
+   * ran: every replica exports the cluster's last state). Counters are never touched here: each replica
+   * counts what it ran itself. Returns how many pairs changed.
+   */
+  async function restore(source: LastResults, what = 'restore'): Promise<number> {
     let entries: LastResult[];
     try {
       entries = await source.lastBySuite();
     } catch (err) {
-      log.error({ err: messageOf(err) }, 'prometheus: could not restore last results; gauges start empty');
-      return;
+      log.error({ err: messageOf(err) }, `prometheus: could not ${what} last results from the store`);
+      return 0;
     }
+    let changed = 0;
     for (const entry of entries) {
       const result = entry.last;
       if (!acceptsPair(result.suite, result.environment)) continue;
+      if (Date.parse(result.finishedAt) <= (newest.get(pairKey(result)) ?? -Infinity)) continue;
+      changed++;
       try {
         streak.set(pairKey(result), await restoreStreak(source, result));
       } catch (err) {
@@ -165,10 +176,11 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       seen.add(result.runId);
       setLast(result, entry.lastSuccessAt);
     }
+    return changed;
   }
 
   // Until the store has answered, a scrape or a new run waits: the restored gauges must not land on top of newer ones.
-  const restored = options.lastResults ? restore(options.lastResults) : Promise.resolve();
+  const restored = options.lastResults ? restore(options.lastResults) : Promise.resolve(0);
 
   return {
     results,
@@ -253,6 +265,11 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       for (const { environment } of report.failed) {
         if (environment !== undefined && acceptsEnvironment(environment)) destroyFailures.inc({ environment });
       }
+    },
+
+    async sync(source) {
+      await restored;
+      return restore(source, 'sync');
     },
 
     metrics: async () => {
