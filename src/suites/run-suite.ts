@@ -41,8 +41,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
 
   mkdirSync(options.outputDir, { recursive: true });
   sweepStaleWorkDirs();
-  const workDir = mkdtempSync(path.join(tmpdir(), WORK_DIR_PREFIX));
-  writeFileSync(path.join(workDir, 'owner.pid'), String(process.pid));
+  // The owner's pid is in the name: no moment where another process's sweep sees the folder without
+  // its owner (an owner.pid file is created empty, then written — two replicas on one host raced there).
+  const workDir = mkdtempSync(path.join(tmpdir(), `${WORK_DIR_PREFIX}${process.pid}-`));
   const eventsFile = path.join(workDir, 'events.jsonl');
   const lease = options.sharedBrowser ? await leaseSharedBrowser(options, playwright.cliPath) : undefined;
   const wrapper = writeWrapper(workDir, {
@@ -133,16 +134,15 @@ function emptyDir(dir: string): void {
 
 // A Vigil killed with SIGKILL cannot remove its run's wrapper folder; the next run does, once the
 // owner recorded in it is gone.
-function sweepStaleWorkDirs(): void {
+export function sweepStaleWorkDirs(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(WORK_DIR_PREFIX)) continue;
-    const dir = path.join(tmpdir(), name);
+    const owner = Number(/^(\d+)-/.exec(name.slice(WORK_DIR_PREFIX.length))?.[1]);
+    if (!owner || isAlive(owner)) continue; // not one of ours (no pid in the name), or its owner is running
     try {
-      const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
-      if (owner && isAlive(owner)) continue;
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
     } catch {
-      // not ours, or being written right now
+      // another process removes it at the same moment
     }
   }
 }
