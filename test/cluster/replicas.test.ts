@@ -82,7 +82,7 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     const firstTick = Math.ceil(Date.parse(windowStart) / 5_000) * 5_000;
     const expected: string[] = [];
     for (let t = firstTick; t <= Date.parse(windowEnd); t += 5_000) expected.push(new Date(t).toISOString());
-    assert.ok(expected.length >= 4, `ticks in the window: ${expected.length}`);
+    assert.ok(expected.length >= 3, `ticks in the window: ${expected.length}`); // 18 s: 3 or 4 five-second ticks
     for (const tick of expected) {
       assert.ok(ticks.has(tick), `no fire at ${tick}`);
       const taken = fires.filter((f) => f.fire_at === tick).map((f) => f.pair_key).sort();
@@ -92,7 +92,7 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     for (const f of fires) {
       const run = runs.get(f.run_id);
       assert.ok(run, `fire ${f.pair_key} at ${f.fire_at} (taken by ${f.replica}) has no run`);
-      assert.equal(run.status, 'passed', `${f.pair_key} at ${f.fire_at}: ${run.status} ${run.result.slice(0, 300)}`);
+      assert.equal(run.status, 'passed', `${f.pair_key} at ${f.fire_at}: ${run.status} ${run.error_phase ?? ''}: ${(JSON.parse(run.result) as { errorMessage?: string }).errorMessage ?? run.result.slice(0, 300)}`);
       assert.equal((JSON.parse(run.result) as { replica?: string }).replica, f.replica, 'run on the replica that took the fire');
     }
     // And no scheduled run without a fire of its own: a second run of a fire would have none.
