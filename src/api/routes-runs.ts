@@ -14,7 +14,7 @@ import { traceViewerURL } from './trace-viewer.ts';
 import type { RunControl } from './run-control.ts';
 
 const STATUSES: readonly RunStatus[] = ['passed', 'flaky', 'failed', 'error'];
-const QUERY_PARAMS = ['suite', 'environment', 'status', 'limit'] as const;
+const QUERY_PARAMS = ['suite', 'environment', 'status', 'location', 'limit'] as const;
 const MAX_LIMIT = 1000;
 
 const triggerBody = z.strictObject({
@@ -54,7 +54,7 @@ function parseQuery(query: Record<string, unknown>): RunQuery | string {
   }
   const q = query as Partial<Record<(typeof QUERY_PARAMS)[number], string>>;
   const out: RunQuery = {};
-  for (const k of ['suite', 'environment'] as const) {
+  for (const k of ['suite', 'environment', 'location'] as const) {
     const v = q[k];
     if (v === undefined) continue;
     if (!NAME_PATTERN.test(v)) return `${k}: ${JSON.stringify(v)} is not a ${k} name (lowercase letters, digits, "-", "_")`;

@@ -2,8 +2,9 @@
 // redactor, withheld variables, publishing and store-failure counting for run, gate, serve and scenario.
 import { createRunOrchestrator, type RunOrchestrator } from '../runs/orchestrator.ts';
 import type { Context } from './context.ts';
+import { NAME_PATTERN } from '../config/schema.ts';
 
-export function orchestratorFor(ctx: Context, stamp?: { replica?: string; location?: string }): RunOrchestrator {
+export function orchestratorFor(ctx: Context, stamp: { replica?: string; location?: string } | undefined = locationFromEnv()): RunOrchestrator {
   const orchestrator = createRunOrchestrator({
     config: ctx.config,
     store: ctx.store,
@@ -18,4 +19,10 @@ export function orchestratorFor(ctx: Context, stamp?: { replica?: string; locati
   // Shared browsers stop with the command (they would with the process anyway: they watch their stdin).
   ctx.onClose(() => orchestrator.close());
   return orchestrator;
+}
+
+/** One-shot commands (run, gate, scenario) run from $VIGIL_LOCATION when it names one, as serve does. */
+function locationFromEnv(): { location: string } | undefined {
+  const location = process.env.VIGIL_LOCATION?.trim();
+  return location && NAME_PATTERN.test(location) ? { location } : undefined;
 }

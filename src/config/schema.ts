@@ -201,6 +201,25 @@ const suiteSchema = strict({
   use: useSchema.optional(),
   syntheticHeader: syntheticHeaderSchema.optional(),
   nagios: suiteNagiosSchema.optional(),
+  /** Where it runs from: each fire runs once per location, on a replica with that `--location` (docs/deploy.md). */
+  locations: z.array(name('location')).min(1, { error: 'must list at least one location (or leave locations out)' }).optional(),
+  /** The pair is CRITICAL once this many locations' newest runs failed; fewer is WARNING. Default 1. */
+  minFailedLocations: z.number().int().min(1).optional(),
+  /** A location whose newest run is older than this has no answer. Default 1h. */
+  locationStaleAfter: duration({ positive: true }).optional(),
+}).superRefine((suite, ctx) => {
+  const { locations, minFailedLocations, locationStaleAfter } = suite;
+  if (!locations) {
+    for (const [key, value] of [['minFailedLocations', minFailedLocations], ['locationStaleAfter', locationStaleAfter]] as const) {
+      if (value !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only means something with locations: [...]' });
+    }
+    return;
+  }
+  const twice = locations.filter((l, i) => locations.indexOf(l) !== i);
+  if (twice.length) ctx.addIssue({ code: 'custom', path: ['locations'], message: `lists ${twice.map((l) => JSON.stringify(l)).join(', ')} more than once` });
+  if (minFailedLocations !== undefined && minFailedLocations > locations.length) {
+    ctx.addIssue({ code: 'custom', path: ['minFailedLocations'], message: `is ${minFailedLocations}, but the suite runs from ${locations.length} location(s): it could never be CRITICAL` });
+  }
 });
 
 const port = z.number().int().min(1).max(65_535);

@@ -4,3 +4,4 @@ export * from './nagios-names.ts';
 export * from './nsca-methods.ts';
 export * from './reap-report.ts';
 export * from './test-result.ts';
+export * from './locations.ts';

@@ -1,6 +1,7 @@
 // Builds what `exporters:` in vigil.yaml asks for: the Prometheus exporter (always; restored from the
 // store so a restart keeps "last success"), one transport per configured Nagios way in, and the fan-out
 // that feeds them all.
+import { locationRuleOf } from '../core/index.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
@@ -53,7 +54,10 @@ export async function createExporters(deps: CreateExportersDeps): Promise<Export
     log,
     lastResults: store.runs,
     ledger: store.tenants,
-    targets: Object.entries(config.suites).flatMap(([suite, s]) => s.environments.map((environment) => ({ suite, environment }))),
+    targets: Object.entries(config.suites).flatMap(([suite, s]) => {
+      const locations = locationRuleOf(s);
+      return s.environments.map((environment) => ({ suite, environment, ...(locations ? { locations } : {}) }));
+    }),
     exporters: transports.map((t) => t.name),
     processMetrics: deps.processMetrics,
     publicURL: config.api.publicURL,

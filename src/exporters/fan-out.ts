@@ -3,13 +3,13 @@
 // up another (delivery.ts). What a transport could not take goes to the spool in the store (rendered and
 // redacted already) and is retried with exponential backoff, by this process or the next one after a
 // restart (spool-retry.ts).
-import type { RunResult } from '../core/index.ts';
+import { judgeLocations, locationRuleOf, type RunResult } from '../core/index.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
 import { namingFor, type NamingConfig } from './check-naming.ts';
 import { backoffMs, createDelivery } from './delivery.ts';
-import { buildCheckResult, type CheckResult, type Transport } from './nagios/index.ts';
+import { buildCheckResult, buildLocatedCheckResult, type CheckResult, type Transport } from './nagios/index.ts';
 import { buildPausedCheck, type PausedCheckKind, type PausedPair } from './nagios/paused-check.ts';
 import type { PrometheusExporter } from './prometheus/index.ts';
 import { createSpoolRetry, emptyRetrySummary, type RetrySummary } from './spool-retry.ts';
@@ -23,6 +23,8 @@ const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 const DEFAULT_MAX_ATTEMPTS = 200;
 
 export interface FanOutConfig extends NamingConfig {
+  /** A suite with `locations` sends the pair's state judged from every location's newest run (core/locations.ts). */
+  suites?: Record<string, NonNullable<NamingConfig['suites']>[string] & { locations?: readonly string[]; minFailedLocations?: number; locationStaleAfter?: number }>;
   exporters?: NamingConfig['exporters'] & {
     nagios?: { timeout?: number; paused?: 'ok' | 'downtime' };
     spool?: { maxAge?: number; maxAttempts?: number };
@@ -31,7 +33,7 @@ export interface FanOutConfig extends NamingConfig {
 
 export interface ExportFanOutDeps {
   /** `runs`: to hand over runs a killed process saved but never published (optional: tests without a run store). */
-  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver' | 'claimHandOver'> };
+  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver' | 'claimHandOver'> & Partial<Pick<Store['runs'], 'lastByLocation'>> };
   prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> & Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
   transports: Transport[];
   /** The loaded VigilConfig (naming, per-transport timeout, spool limits). */
@@ -165,7 +167,7 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       if (transports.length === 0) return void (await prom);
       let check: CheckResult;
       try {
-        check = buildCheckResult(result, namingFor(config, result));
+        check = await checkFor(result);
       } catch (err) {
         // A name Nagios cannot take is a config problem no retry fixes.
         log.error({ runId: result.runId, err: redact(messageOf(err)) }, 'export: result cannot be addressed to Nagios; not sent');
@@ -175,6 +177,23 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       await Promise.all([prom, ...transports.map((t) => sendFresh(t, check, result.runId))]);
     })();
     await track(work);
+  }
+
+  /** The run's check; for a suite run from several locations, the pair's state from each location's newest run. */
+  async function checkFor(result: RunResult): Promise<CheckResult> {
+    const naming = namingFor(config, result);
+    const rule = locationRuleOf(config.suites?.[result.suite]);
+    // A run from no location (a one-shot `vigil run` without VIGIL_LOCATION) speaks for itself only.
+    if (!rule || !result.location) return buildCheckResult(result, naming);
+    const newest = new Map<string, RunResult>();
+    const runs = store.runs?.lastByLocation
+      ? await storeRead(() => store.runs!.lastByLocation!({ suite: result.suite, environment: result.environment }))
+      : undefined;
+    for (const run of runs ?? []) if (run.location) newest.set(run.location, run);
+    // The run itself, where the store could not say it (a failed save) or said an older one.
+    const seen = result.location ? newest.get(result.location) : undefined;
+    if (result.location && (!seen || seen.finishedAt < result.finishedAt)) newest.set(result.location, result);
+    return buildLocatedCheckResult(result, judgeLocations(newest, rule, clock()), rule, naming);
   }
 
   async function publishPause(pause: PausedPair, kind: PausedCheckKind): Promise<void> {

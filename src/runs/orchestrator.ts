@@ -235,6 +235,8 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
           VIGIL_RUN_ID: runId,
           VIGIL_SUITE: result.suite,
           VIGIL_ENVIRONMENT: result.environment,
+          // Where the run comes from (a replica's --location), for a suite that tests per region.
+          ...(deps.stamp?.location ? { VIGIL_LOCATION: deps.stamp.location } : {}),
         },
         outputDir,
         timeoutMs: suite.timeout,

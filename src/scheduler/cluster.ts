@@ -32,6 +32,11 @@ export interface ClusterOptions {
   replica: string;
   /** '' when replicas have no locations. */
   location: string;
+  /**
+   * Suites that list locations run once per location: their fires and run slots are keyed with this
+   * replica's location. Every other suite runs once cluster-wide, wherever the replica is.
+   */
+  located?: (suite: string) => boolean;
   /** How long a run's slot is its replica's without a renewal. Default 60 s. */
   leaseMs?: number;
   log: Log;
@@ -40,7 +45,7 @@ export interface ClusterOptions {
 
 export const DEFAULT_LEASE_MS = 60_000;
 
-/** A pair's key in the cluster's rows: `suite@environment`, and `@location` where replicas have one. */
+/** A pair's key in the cluster's rows: `suite@environment`, and `@location` for a suite run once per location. */
 export const clusterPairKey = (suite: string, environment: string, location: string): string => (location ? `${targetKey(suite, environment)}@${location}` : targetKey(suite, environment));
 
 export function createCluster(o: ClusterOptions) {
@@ -50,13 +55,14 @@ export function createCluster(o: ClusterOptions) {
   const mine = new Set<string>(); // run ids whose slot this replica took
   let timer: NodeJS.Timeout | undefined;
   let renewing: Promise<void> | undefined;
+  const keyOf = (suite: string, environment: string) => clusterPairKey(suite, environment, o.located?.(suite) ? o.location : '');
 
   const slots: ClusterSlots = {
     takeFire: (suite, environment, fireAt, runId) =>
-      o.rows.takeFire({ pairKey: clusterPairKey(suite, environment, o.location), fireAt: fireAt.toISOString(), replica: o.replica, runId, at: clock() }),
+      o.rows.takeFire({ pairKey: keyOf(suite, environment), fireAt: fireAt.toISOString(), replica: o.replica, runId, at: clock() }),
     async startRun(run: { runId: string; suite: string; environment: string; trigger: Trigger; startedAt: Date }) {
       const taken = await o.rows.startRun({
-        pairKey: clusterPairKey(run.suite, run.environment, o.location),
+        pairKey: keyOf(run.suite, run.environment),
         runId: run.runId,
         suite: run.suite,
         environment: run.environment,

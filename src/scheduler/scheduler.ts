@@ -8,7 +8,7 @@ import { nanoid } from 'nanoid';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { RunOrchestrator } from '../runs/orchestrator.ts';
-import { targetKey, targetProblem, type RunResult, type Trigger } from '../core/index.ts';
+import { locationRuleOf, targetKey, targetProblem, type LocationRule, type RunResult, type Trigger } from '../core/index.ts';
 import { createClockWatch, type ClockWatchOptions } from './clock-watch.ts';
 import type { MemoryGuard } from './memory-guard.ts';
 import type { PauseState } from './pauses.ts';
@@ -28,6 +28,8 @@ export interface SchedulerDeps {
   jitterMs?: number;
   /** Only pairs this replica owns are scheduled and triggerable. */
   shard?: Shard;
+  /** This replica's location: a suite with `locations` runs only on replicas in one of them. */
+  location?: string;
   /** A scheduled fire that did not queue: the pair was busy, the queue full, or the fire was missed. */
   /** `paused` carries the pause in force (API, `vigil pause`, a maintenance window). */
   onSkip?: (suite: string, environment: string, reason: SkipReason, pause?: PauseState) => void;
@@ -103,6 +105,10 @@ export interface PairSchedule {
   schedule?: string;
   /** Next fire (ISO), when scheduled and running. */
   nextRun?: string;
+  /** A suite run from several locations: its rule (core/locations.ts). */
+  locations?: LocationRule;
+  /** False for a suite this replica does not run because it runs from other locations only. */
+  here: boolean;
 }
 
 interface Job extends ActiveRun {
@@ -139,7 +145,13 @@ export function createScheduler(deps: SchedulerDeps) {
   let clockWatch: { stop(): void } | undefined;
 
   const key = targetKey;
-  const owned = (suite: string, environment: string) => !shard || ownsPair(shard, suite, environment);
+  const here = deps.location ?? '';
+  /** Where a suite that lists locations runs: only from those. */
+  const locatedElsewhere = (suite: string) => {
+    const at = config.suites[suite]?.locations;
+    return at !== undefined && !at.includes(here);
+  };
+  const owned = (suite: string, environment: string) => !locatedElsewhere(suite) && (!shard || ownsPair(shard, suite, environment));
   const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
 
   let memoryRecheck: NodeJS.Timeout | undefined;
@@ -221,6 +233,10 @@ export function createScheduler(deps: SchedulerDeps) {
     if (state === 'stopping' || state === 'stopped') return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
     const problem = targetProblem(config, suite, environment);
     if (problem) return { kind: 'unknown', message: problem };
+    if (locatedElsewhere(suite)) {
+      const at = config.suites[suite]!.locations!.join(', ');
+      return { kind: 'not_owned', message: `${suite} runs from ${at}; this replica ${here ? `is in ${here}` : 'has no location (--location)'}: send the trigger to a replica there` };
+    }
     if (!owned(suite, environment)) {
       return { kind: 'not_owned', message: `${suite}@${environment} belongs to another shard (this replica is --shard ${shard!.index}/${shard!.count}): send the trigger to that replica` };
     }
@@ -312,9 +328,14 @@ export function createScheduler(deps: SchedulerDeps) {
     jitterTimers.add(timer);
   }
 
-  function pairs(): Array<{ suite: string; environment: string; schedule?: string }> {
+  /** The pairs this replica runs. */
+  const pairs = () => allPairs().filter((p) => p.here);
+  /** Every pair of its shard, also those of suites run from other locations only (for the one view). */
+  function allPairs(): Array<{ suite: string; environment: string; schedule?: string; here: boolean }> {
     return Object.entries(config.suites).flatMap(([suite, s]) =>
-      s.environments.filter((environment) => owned(suite, environment)).map((environment) => ({ suite, environment, schedule: s.schedule })),
+      s.environments
+        .filter((environment) => !shard || ownsPair(shard, suite, environment))
+        .map((environment) => ({ suite, environment, schedule: s.schedule, here: owned(suite, environment) })),
     );
   }
 
@@ -373,11 +394,12 @@ export function createScheduler(deps: SchedulerDeps) {
       for (const job of active.values()) if (job.runId === runId) return publicRun(job);
       return undefined;
     },
-    /** The pairs this replica owns, with their schedule and next fire. */
+    /** The pairs this replica owns, with their schedule and next fire; `here: false` for those other locations run. */
     schedules(): PairSchedule[] {
-      return pairs().map(({ suite, environment, schedule }) => {
-        const next = state === 'running' ? tasks.get(key(suite, environment))?.getNextRun() : undefined;
-        return { suite, environment, ...(schedule ? { schedule } : {}), ...(next ? { nextRun: next.toISOString() } : {}) };
+      return allPairs().map(({ suite, environment, schedule, here }) => {
+        const next = state === 'running' && here ? tasks.get(key(suite, environment))?.getNextRun() : undefined;
+        const locations = locationRuleOf(config.suites[suite]);
+        return { suite, environment, ...(schedule ? { schedule } : {}), ...(next ? { nextRun: next.toISOString() } : {}), ...(locations ? { locations } : {}), here };
       });
     },
     /** Stop firing, drop the queue, give in-flight runs `graceMs`, then interrupt them with `reason`. */

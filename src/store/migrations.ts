@@ -172,6 +172,10 @@ const sqliteMigrations: readonly string[] = [
   CREATE INDEX runs_not_handed_over ON runs (handed_over) WHERE handed_over = 0;
   `,
   CLUSTER,
+  // 7: a suite run from several locations is judged from each location's newest run (core/locations.ts).
+  `
+  CREATE INDEX runs_by_location ON runs (suite, environment, location, started_at);
+  `,
 ];
 
 // PostgreSQL's whole schema up to SQLite's migration 5, in its dialect: identity columns instead of

@@ -23,6 +23,11 @@ const LAST_RUNS = `
     SELECT result, ROW_NUMBER() OVER (PARTITION BY suite, environment ORDER BY ${NEWEST_FIRST}) AS n
     FROM runs) ranked
   WHERE n = 1`;
+const lastByLocation = (onePair: boolean) => `
+  SELECT result FROM (
+    SELECT result, suite, environment, location, ROW_NUMBER() OVER (PARTITION BY suite, environment, location ORDER BY ${NEWEST_FIRST}) AS n
+    FROM runs WHERE location <> ''${onePair ? ' AND suite = ? AND environment = ?' : ''}) ranked
+  WHERE n = 1 ORDER BY suite, environment, location`;
 const LAST_SUCCESSES = `
   SELECT suite, environment, MAX(finished_at) AS at FROM runs WHERE status IN ${SUCCESS}
   GROUP BY suite, environment`;
@@ -115,6 +120,7 @@ export function createRunStore(db: SqlDb): RunStore {
         ['suite', query.suite],
         ['environment', query.environment],
         ['status', query.status],
+        ['location', query.location],
       ] as const) {
         if (value === undefined) continue;
         where.push(`${column} = ?`);
@@ -123,6 +129,10 @@ export function createRunStore(db: SqlDb): RunStore {
       const limit = Math.max(1, Math.trunc(query.limit ?? DEFAULT_LIMIT));
       const sql = `SELECT result FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${NEWEST_FIRST} LIMIT ?`;
       return (await db.all(sql, [...params, limit])).map(parse);
+    },
+
+    async lastByLocation(pair) {
+      return (await db.all(lastByLocation(pair !== undefined), pair ? [pair.suite, pair.environment] : [])).map(parse);
     },
 
     async lastBySuite() {

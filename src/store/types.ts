@@ -15,6 +15,8 @@ export interface RunQuery {
   suite?: string;
   environment?: string;
   status?: RunStatus;
+  /** Runs from this location (replicas' --location); '' for runs without one. */
+  location?: string;
   /** Default 50. */
   limit?: number;
 }
@@ -45,6 +47,8 @@ export interface RunStore {
   list(query?: RunQuery): Promise<RunResult[]>;
   /** One entry per suite × environment that has run at least once. */
   lastBySuite(): Promise<SuiteSummary[]>;
+  /** The newest run of every location of every pair (runs with a location only), pair by pair. */
+  lastByLocation(pair?: { suite: string; environment: string }): Promise<RunResult[]>;
   /** Removes runs past the retention policy (run-retention.ts); returns how many. */
   retain(policy: RetentionPolicy): Promise<number>;
   /** Per-test durations of a pair's newest runs that recorded tests, oldest first. */

@@ -44,6 +44,20 @@ describe('config errors', () => {
     assert.deepEqual(await problemsOf(input), ["suites.checkout.retires: unknown key — did you mean 'retries'?"]);
   });
 
+  test('locations: a bad name, a location listed twice, a threshold it could never reach, options without locations', async () => {
+    const input = validConfig();
+    input.suites.checkout.locations = ['eu-west', 'EU West', 'eu-west'];
+    input.suites.checkout.minFailedLocations = 4;
+    assert.deepEqual(await problemsOf(input), [
+      'suites.checkout.locations[1]: location name "EU West" must use lowercase letters, digits, "-" and "_", starting with a letter or digit',
+      'suites.checkout.locations: lists "eu-west" more than once',
+      'suites.checkout.minFailedLocations: is 4, but the suite runs from 3 location(s): it could never be CRITICAL',
+    ]);
+    delete input.suites.checkout.locations;
+    input.suites.checkout.minFailedLocations = 1;
+    assert.deepEqual(await problemsOf(input), ['suites.checkout.minFailedLocations: only means something with locations: [...]']);
+  });
+
   test('an unknown key with nothing close is still named', async () => {
     assert.deepEqual(await problemsOf({ ...validConfig(), notifications: {}, zzz: 1 }), [
       'notifications: unknown key',

@@ -16,7 +16,7 @@ export function runPage(run: RunResult, artifacts: Artifact[], opts: { artifacts
   ] as const;
   const body = html`<h1>${run.suite} on ${run.environment} ${statusBadge(run.status)}</h1>
 <dl>
-<dt>Run</dt><dd><code>${run.runId}</code> · triggered by ${run.trigger}</dd>
+<dt>Run</dt><dd><code>${run.runId}</code> · triggered by ${run.trigger}${run.location ? html` · from <b>${run.location}</b>` : ''}${run.replica ? html` <span class="muted">(replica ${run.replica})</span>` : ''}</dd>
 <dt>Started</dt><dd>${run.startedAt}</dd><dt>Finished</dt><dd>${run.finishedAt}</dd>
 <dt>Tests</dt><dd>${t.total} total: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped${run.playwrightVersion ? html` <span class="muted">· @playwright/test ${run.playwrightVersion}</span>` : ''}</dd>
 ${run.errorPhase ? html`<dt>Error</dt><dd><div class="error-box"><b>${run.errorPhase}</b>: ${run.errorMessage ?? ''}</div></dd>` : ''}

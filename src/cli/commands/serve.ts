@@ -15,6 +15,8 @@ import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { retainRuns } from '../retain-runs.ts';
+import { NAME_PATTERN, type VigilConfig } from '../../config/schema.ts';
+import type { Log } from '../../shared/log.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -47,6 +49,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   const graceFlag = opts.grace === undefined ? undefined : parseDuration(opts.grace);
   if (opts.grace !== undefined && graceFlag === undefined) throw new ConfigError(`"${opts.grace}" is not a duration (e.g. 30s, 2m)`, { where: '--grace' });
+  const location = opts.location ?? (process.env.VIGIL_LOCATION?.trim() || '');
+  if (location && !NAME_PATTERN.test(location)) {
+    throw new ConfigError(`"${location}" is not a location name: lowercase letters, digits, "-" and "_", as suites list them in locations: [...]`, { where: opts.location !== undefined ? '--location' : 'VIGIL_LOCATION' });
+  }
 
   const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'info' });
   const { log, config } = ctx;
@@ -67,7 +73,6 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const { prometheus, fanOut } = ctx.exporters;
     // Replicas on one store take each fire once and record the runs of one that stopped (docs/deploy.md).
     const replica = opts.replica ?? (process.env.VIGIL_REPLICA?.trim() || `${hostname()}:${process.pid}`);
-    const location = opts.location ?? (process.env.VIGIL_LOCATION?.trim() || '');
     const orchestrator = orchestratorFor(ctx, { replica, ...(location ? { location } : {}) });
     const reaper = createReaper({ store: ctx.store, provisioners: ctx.provisioners, config, log, clock: () => new Date() });
     let reaping: Promise<void> | undefined;
@@ -85,7 +90,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     };
     await reap('start-up');
 
-    const cluster = createCluster({ rows: ctx.store.cluster, replica, location, leaseMs: config.api.lease, log });
+    const cluster = createCluster({ rows: ctx.store.cluster, replica, location, leaseMs: config.api.lease, log, located: (suite) => config.suites[suite]?.locations !== undefined });
+    warnUnplaced(config, location, log);
     const recovery = createRunRecovery({ store: ctx.store, reapRun: (runId) => reaper.reapRun(runId), publish: (r) => fanOut.publish(r), replica, log });
     let sweeping: Promise<unknown> | undefined;
     const sweepLost = (formerSelf = false) =>
@@ -107,6 +113,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       timezone: config.api.timezone,
       jitterMs: config.api.jitter,
       shard,
+      location,
       pauses,
       cluster: cluster.slots,
       onSkip: (suite, environment, reason, pause) => {
@@ -234,6 +241,16 @@ async function startModelMonitor(configFile: string | undefined, ctx: Awaited<Re
  *   2 × 16 MB and old-space garbage, and an idle process keeps both resident (nothing triggers a
  *   collection). Only when `gc` is exposed (src/cli/vigil.js runs Node with --expose-gc); ~30 ms, once.
  */
+/** Suites this replica will not run because of where it is: said once at start, so a forgotten --location is seen. */
+function warnUnplaced(config: VigilConfig, location: string, log: Log): void {
+  const elsewhere = Object.entries(config.suites).filter(([, s]) => s.locations && !s.locations.includes(location));
+  if (!elsewhere.length) return;
+  log.warn(
+    { location: location || undefined, suites: elsewhere.map(([name, s]) => `${name} (${s.locations!.join(', ')})`) },
+    `${elsewhere.length} suite(s) run only from their locations and not from this replica (${location ? `location ${location}` : 'no --location'}); replicas in those locations run them`,
+  );
+}
+
 function settleStartUp(): void {
   module.flushCompileCache();
   globalThis.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });

@@ -1,7 +1,7 @@
 // What every Nagios transport sends: one passive service result, already named and formatted.
-import { defaultServiceName, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, type RunResult } from '../../core/index.ts';
+import { defaultServiceName, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, type LocationRule, type LocationsVerdict, type RunResult } from '../../core/index.ts';
 import { ExportError } from '../../shared/errors.ts';
-import { formatCheckResult, type FormatOptions, type FormattedCheck } from './plugin-output.ts';
+import { formatCheckResult, formatLocatedCheck, type FormatOptions, type FormattedCheck } from './plugin-output.ts';
 
 export interface CheckResult extends FormattedCheck {
   host: string;
@@ -38,15 +38,22 @@ export function assertObjectName(kind: 'host' | 'service', name: string, where: 
 }
 
 export function buildCheckResult(result: RunResult, opts: NamingOptions = {}): CheckResult {
+  return addressed(result, formatCheckResult(result, opts), result.finishedAt, opts);
+}
+
+/**
+ * The pair's check for a suite run from several locations, published after each location's run: its
+ * time is the newest run the verdict holds, so the check that knows the most is never taken for an older one.
+ */
+export function buildLocatedCheckResult(result: RunResult, verdict: LocationsVerdict, rule: LocationRule, opts: NamingOptions = {}): CheckResult {
+  return addressed(result, formatLocatedCheck(verdict, rule, { ...opts, suite: result.suite }), verdict.newestAt ?? result.finishedAt, opts);
+}
+
+function addressed(result: RunResult, formatted: FormattedCheck, at: string, opts: NamingOptions): CheckResult {
   const host = opts.host ?? result.environment;
   const service = opts.service ?? defaultServiceName(result.suite, opts.servicePrefix);
   assertObjectName('host', host, `nagios.${result.environment}`);
   assertObjectName('service', service, `nagios.${result.suite}`);
-  const finished = Date.parse(result.finishedAt);
-  return {
-    ...formatCheckResult(result, opts),
-    host,
-    service,
-    timestamp: Math.floor((Number.isFinite(finished) ? finished : Date.now()) / 1000),
-  };
+  const finished = Date.parse(at);
+  return { ...formatted, host, service, timestamp: Math.floor((Number.isFinite(finished) ? finished : Date.now()) / 1000) };
 }

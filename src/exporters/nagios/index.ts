@@ -1,6 +1,7 @@
-export { buildCheckResult, assertObjectName, type CheckResult, type Transport, type NamingOptions } from './check-result.ts';
+export { buildCheckResult, buildLocatedCheckResult, assertObjectName, type CheckResult, type Transport, type NamingOptions } from './check-result.ts';
 export {
   formatCheckResult,
+  formatLocatedCheck,
   renderPluginOutput,
   renderFor,
   stateOf,

@@ -1,7 +1,7 @@
 // Turns a RunResult into a Nagios plugin result (state, first line, long output, perfdata) and renders it
 // for one transport within that transport's size limit. Follows the Nagios plugin guidelines: the first
 // line is what an on-call person reads in the alert, details go to the long output.
-import { errorHeadline, exitCodeOf, type RunResult, type RunStatus } from '../../core/index.ts';
+import { errorHeadline, exitCodeOf, type LocationRule, type LocationsVerdict, type RunResult, type RunStatus } from '../../core/index.ts';
 
 export type NagiosState = 0 | 1 | 2 | 3;
 export type StateMap = Partial<Record<RunStatus, NagiosState>>;
@@ -135,6 +135,40 @@ export function formatCheckResult(result: RunResult, opts: FormatOptions = {}): 
     output: `${STATE_LABEL[state]} - ${label}: ${summary(result, opts.maxTitles ?? 3)}`,
     longOutput: details(result, opts.maxErrorLines ?? 3, opts.publicURL),
     perfdata: perfdataOf(result),
+  };
+}
+
+/**
+ * A suite run from several locations: the pair's state from each location's newest run (core/locations.ts).
+ * First line: the verdict, then the failing tests of the newest failing run; long output: one line per
+ * location (its own state and summary), then the details of each failing location's run.
+ */
+export function formatLocatedCheck(verdict: LocationsVerdict, rule: LocationRule, opts: FormatOptions & { suite: string }): FormattedCheck {
+  const state = stateOf(verdict.status, opts.stateMap);
+  const label = sanitizeLine(opts.label ?? opts.suite);
+  const maxTitles = opts.maxTitles ?? 3;
+  const failingRuns = verdict.views.filter((v) => v.answer === 'failed' && v.run).map((v) => v.run!);
+  const newestFailing = failingRuns.sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1))[0];
+  const titles = newestFailing?.failures.map((f) => sanitizeLine(f.title)) ?? [];
+  const longOutput: string[] = [];
+  for (const v of verdict.views) {
+    const run = v.run;
+    const own = v.answer === 'unknown' ? `UNKNOWN - ${v.why}${run?.status === 'error' ? `: ${summary(run, maxTitles)}` : ''}` : `${STATE_LABEL[stateOf(run!.status, opts.stateMap)]} - ${summary(run!, maxTitles)}`;
+    const where = run ? ` (run ${run.runId}, ${run.finishedAt}${opts.publicURL ? `, ${runPageURL(opts.publicURL, run.runId)}` : ''})` : '';
+    longOutput.push(`${sanitizeLine(v.location)}: ${sanitizeLine(own)}${sanitizeLine(where)}`);
+  }
+  for (const run of failingRuns) {
+    longOutput.push(`from ${sanitizeLine(run.location ?? '?')}:`, ...details(run, opts.maxErrorLines ?? 3));
+  }
+  const counts = [
+    `failing_locations=${verdict.failing.length};;${rule.minFailed};0;${rule.locations.length}`,
+    `unknown_locations=${verdict.unknown.length};;;0;${rule.locations.length}`,
+  ].join(' ');
+  return {
+    state,
+    output: `${STATE_LABEL[state]} - ${label}: ${sanitizeLine(verdict.sentence)}${titles.length ? `: ${listTitles(titles, maxTitles)}` : ''}`,
+    longOutput,
+    perfdata: counts,
   };
 }
 

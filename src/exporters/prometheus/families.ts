@@ -185,6 +185,27 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     registers,
   });
   for (const operation of STORE_OPERATIONS) storeWriteFailures.inc({ operation }, 0);
+  // A suite run from several locations (core/locations.ts): each location's own answer. The pair's
+  // families above follow the pair's rule (at least N locations failing); these say where.
+  const locationLabels = ['suite', 'environment', 'location'] as const;
+  const locationProbeSuccess = new Gauge({
+    name: 'vigil_location_probe_success',
+    help: "Whether the location's last run of the suite passed (1: passed or flaky, 0: failed or error), for suites with locations.",
+    labelNames: locationLabels,
+    registers,
+  });
+  const locationLastRun = new Gauge({
+    name: 'vigil_location_last_run_timestamp_seconds',
+    help: "When the location's last run of the suite finished (Unix seconds), for suites with locations.",
+    labelNames: locationLabels,
+    registers,
+  });
+  const locationConsecutiveFailures = new Gauge({
+    name: 'vigil_location_consecutive_failures',
+    help: 'Runs in a row from the location that tested the application and failed (an error neither counts nor resets), for suites with locations.',
+    labelNames: locationLabels,
+    registers,
+  });
   // The service model, per node declared in the config (never a discovered member: machines come and
   // go, the declared tree does not), as `vigil serve` last evaluated it.
   const modelNodeState = new Gauge({
@@ -234,7 +255,7 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   return {
     pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
     phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
-    modelNodeState, modelAllGreen,
+    modelNodeState, modelAllGreen, locationProbeSuccess, locationLastRun, locationConsecutiveFailures,
     registry, resultsRegistry, chunks, render,
   };
 }

@@ -5,7 +5,7 @@
 // node_exporter's and the gateway's own. The per-suite × environment families are not prom-client's
 // but PairSeries' (pair-series.ts): at 1,000 pairs prom-client's rendering alone missed the scrape
 // target.
-import type { RunResult, RunStatus } from '../../core/index.ts';
+import { judgeLocations, pairStreak, type LocationRule, type RunResult, type RunStatus } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
 import { createFamilies, ERROR_PHASES, PHASES, RUN_STATUSES, SKIP_REASONS, TEST_OUTCOMES, type SkipReasonLabel, type StoreOperation } from './families.ts';
@@ -93,7 +93,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const {
     probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
     phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
-    modelNodeState, modelAllGreen,
+    modelNodeState, modelAllGreen, locationProbeSuccess, locationLastRun, locationConsecutiveFailures,
     registry, resultsRegistry, chunks, render,
   } = families;
   const results: Exposition = { contentType: registry.contentType, metrics: () => render(resultsRegistry) };
@@ -122,6 +122,47 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
   const newest = new Map<string, number>();
   const streak = new Map<string, number>();
   const seen = new Set<string>();
+
+  // Suites run from several locations: each location's newest run and failure streak, per pair.
+  interface Located {
+    rule: LocationRule;
+    suite: string;
+    environment: string;
+    newest: Map<string, RunResult>;
+    streaks: Map<string, number>;
+  }
+  const located = new Map<string, Located>();
+  for (const t of options.targets ?? []) {
+    if (t.locations) located.set(pairKey(t), { rule: t.locations, suite: t.suite, environment: t.environment, newest: new Map(), streaks: new Map() });
+  }
+  const clock = options.clock ?? (() => new Date());
+
+  /** A location's newest run (with its streak): its own gauges. False when it is not newer than the one held. */
+  function setLocation(pair: Located, result: RunResult, streakOf: (previous: number) => number): boolean {
+    const location = result.location;
+    if (!location || !pair.rule.locations.includes(location)) return false;
+    const held = pair.newest.get(location);
+    if (held && Date.parse(held.finishedAt) > Date.parse(result.finishedAt)) return false;
+    if (held?.runId === result.runId) return false;
+    pair.newest.set(location, result);
+    pair.streaks.set(location, streakOf(pair.streaks.get(location) ?? 0));
+    const labels = { suite: pair.suite, environment: pair.environment, location };
+    locationProbeSuccess.set(labels, result.status === 'passed' || result.status === 'flaky' ? 1 : 0);
+    const finished = Date.parse(result.finishedAt);
+    if (Number.isFinite(finished)) locationLastRun.set(labels, finished / 1000);
+    locationConsecutiveFailures.set(labels, pair.streaks.get(location)!);
+    return true;
+  }
+
+  /** The pair's state from its locations' newest runs: probe_success, last_status and the streak follow the rule. */
+  function applyVerdict(pair: Located): void {
+    if (pair.newest.size === 0) return;
+    const verdict = judgeLocations(pair.newest, pair.rule, clock());
+    const { suite, environment } = pair;
+    probeSuccess.set(suite, environment, verdict.status === 'passed' || verdict.status === 'flaky' ? 1 : 0);
+    for (const status of RUN_STATUSES) lastStatus.set(suite, environment, status === verdict.status ? 1 : 0, status);
+    consecutiveFailures.set(suite, environment, pairStreak([...pair.streaks.values()], pair.rule.minFailed));
+  }
 
   function setLast(result: RunResult, lastSuccessAt: string | undefined): void {
     const { suite, environment } = result;
@@ -176,6 +217,20 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       seen.add(result.runId);
       setLast(result, entry.lastSuccessAt);
     }
+    if (located.size && source.lastByLocation) {
+      try {
+        for (const run of await source.lastByLocation()) {
+          const pair = located.get(pairKey(run));
+          if (!pair || !run.location || pair.newest.get(run.location)?.runId === run.runId) continue;
+          const streakNow = await restoreStreak(source, run, run.location);
+          if (setLocation(pair, run, () => streakNow)) changed++;
+        }
+      } catch (err) {
+        log.error({ err: messageOf(err) }, `prometheus: could not ${what} the locations' last results from the store`);
+      }
+    }
+    // Each pass, even without a new run: a location that went quiet turns into no answer on time.
+    for (const pair of located.values()) applyVerdict(pair);
     return changed;
   }
 
@@ -212,12 +267,16 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       if (result.tenant?.state === 'teardown_failed') destroyFailures.inc({ environment: result.environment });
 
       const key = pairKey(result);
+      const pair = located.get(key);
+      if (pair) setLocation(pair, result, (previous) => nextStreak(previous, result.status));
       const finished = Date.parse(result.finishedAt);
-      if (finished < (newest.get(key) ?? -Infinity)) return;
-      newest.set(key, finished);
-      streak.set(key, nextStreak(streak.get(key) ?? 0, result.status));
-      const ok = result.status === 'passed' || result.status === 'flaky';
-      setLast(result, ok ? result.finishedAt : undefined);
+      if (finished >= (newest.get(key) ?? -Infinity)) {
+        newest.set(key, finished);
+        streak.set(key, nextStreak(streak.get(key) ?? 0, result.status));
+        const ok = result.status === 'passed' || result.status === 'flaky';
+        setLast(result, ok ? result.finishedAt : undefined);
+      }
+      if (pair) applyVerdict(pair);
     },
 
     observeDelivery(exporter, ok, spooled) {
@@ -285,8 +344,8 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
 
 // The streak is not stored: walk back through recent runs until one passed.
 const STREAK_LOOKBACK = 100;
-async function restoreStreak(source: LastResults, last: RunResult): Promise<number> {
-  const history = (await source.list?.({ suite: last.suite, environment: last.environment, limit: STREAK_LOOKBACK })) ?? [last];
+async function restoreStreak(source: LastResults, last: RunResult, location?: string): Promise<number> {
+  const history = (await source.list?.({ suite: last.suite, environment: last.environment, ...(location ? { location } : {}), limit: STREAK_LOOKBACK })) ?? [last];
   let count = 0;
   for (const run of history) {
     if (run.status === 'passed' || run.status === 'flaky') break;

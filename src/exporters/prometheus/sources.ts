@@ -1,6 +1,6 @@
 // What the exporter reads from other modules. Declared here, not imported, so the exporter depends on
 // a shape rather than on the store's concrete types: `store.runs` and `store.tenants` satisfy these.
-import type { ReapReport, RunResult, TenantState } from '../../core/index.ts';
+import type { LocationRule, ReapReport, RunResult, TenantState } from '../../core/index.ts';
 
 export interface LastResult {
   suite: string;
@@ -14,7 +14,9 @@ export interface LastResults {
   /** One entry per suite × environment that has run at least once. */
   lastBySuite(): Promise<LastResult[]>;
   /** Newest first; used to restore the consecutive-failure streak. */
-  list?(query: { suite?: string; environment?: string; limit?: number }): Promise<RunResult[]>;
+  list?(query: { suite?: string; environment?: string; location?: string; limit?: number }): Promise<RunResult[]>;
+  /** The newest run of each location of each pair (suites with locations). */
+  lastByLocation?(): Promise<RunResult[]>;
 }
 
 export interface OrphanLedger {
@@ -25,6 +27,8 @@ export interface OrphanLedger {
 export interface Target {
   suite: string;
   environment: string;
+  /** The suite runs from several locations: the pair's gauges follow this rule (core/locations.ts). */
+  locations?: LocationRule;
 }
 
 /** The parts of a reaper pass the metrics count. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrometheusExporter } from '../../../src/exporters/prometheus/index.ts';
 import { openStore } from '../../../src/store/index.ts';
-import { parseExposition, quietLog, result, valueOf } from './helpers.ts';
+import { parseExposition, promtool, quietLog, requireTool, result, valueOf } from './helpers.ts';
 
 const prod = { suite: 'checkout', environment: 'production' };
 const targets = [prod, { suite: 'login', environment: 'staging' }];
@@ -253,5 +253,63 @@ describe('restoring from the store at start-up', () => {
     await store.tenants.finish('vigil-checkout-a', 'destroyed');
     text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 1);
+  });
+});
+
+describe('a suite run from several locations', () => {
+  const rule = { locations: ['eu-west', 'us-east'], minFailed: 2, staleAfterMs: 3_600_000 };
+  const located = [{ ...prod, locations: rule }];
+  const at = (minute: number) => new Date(Date.UTC(2025, 5, 1, 0, minute)).toISOString();
+  const clock = () => new Date(Date.UTC(2025, 5, 1, 0, 30));
+  const runs = [
+    result('passed', { location: 'eu-west', finishedAt: at(1) }),
+    result('failed', { location: 'us-east', finishedAt: at(2) }),
+    result('failed', { location: 'us-east', finishedAt: at(3) }),
+  ];
+  const pair = (text: string) => ({
+    probe: valueOf(text, 'probe_success', prod),
+    status: ['passed', 'flaky', 'failed', 'error'].find((s) => valueOf(text, 'vigil_last_run_status', { ...prod, status: s }) === 1),
+    streak: valueOf(text, 'vigil_consecutive_failures', prod),
+  });
+  const where = (text: string, location: string) => ({
+    probe: valueOf(text, 'vigil_location_probe_success', { ...prod, location }),
+    streak: valueOf(text, 'vigil_location_consecutive_failures', { ...prod, location }),
+  });
+
+  test("each location has its gauges; the pair's follow the rule (CRITICAL from 2 locations), not the newest run", async () => {
+    const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets: located, processMetrics: false, clock });
+    for (const run of runs) await exporter.publish(run);
+    let text = await exporter.metrics();
+    assert.deepEqual(where(text, 'us-east'), { probe: 0, streak: 2 });
+    assert.deepEqual(where(text, 'eu-west'), { probe: 1, streak: 0 });
+    assert.equal(valueOf(text, 'vigil_location_last_run_timestamp_seconds', { ...prod, location: 'us-east' }), Date.parse(at(3)) / 1000);
+    assert.deepEqual(pair(text), { probe: 1, status: 'flaky', streak: 0 }, 'one location of the two needed: WARNING, not down');
+    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(at(3)) / 1000, 'timestamps stay the newest run’s');
+
+    await exporter.publish(result('failed', { location: 'eu-west', finishedAt: at(4) }));
+    text = await exporter.metrics();
+    assert.deepEqual(pair(text), { probe: 0, status: 'failed', streak: 1 }, 'both failing: down, for as many runs as both have been failing');
+    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 3, 'counters count every run, without a location label');
+  });
+
+  test('restored from the store (and synced) the same; a location gone quiet makes the pair UNKNOWN where it could change it', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-prom-locations-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const store = await openStore(join(dir, 'vigil.db'));
+    t.after(() => store.close());
+    for (const run of runs) await store.runs.save(run);
+    let now = clock();
+    const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets: located, lastResults: store.runs, processMetrics: false, clock: () => now });
+    let text = await exporter.metrics();
+    assert.deepEqual(where(text, 'us-east'), { probe: 0, streak: 2 });
+    assert.deepEqual(pair(text), { probe: 1, status: 'flaky', streak: 0 });
+    // Two hours on, eu-west has said nothing since: it could be failing too.
+    now = new Date(Date.UTC(2025, 5, 1, 1, 30));
+    await exporter.sync(store.runs);
+    text = await exporter.metrics();
+    assert.deepEqual(pair(text), { probe: 0, status: 'error', streak: 0 });
+    if (!requireTool(t, 'promtool')) return;
+    const lint = await promtool(['check', 'metrics'], text);
+    assert.equal(lint.output.trim(), '', 'promtool lint output: the location families lint clean');
   });
 });
