@@ -9,6 +9,7 @@
 // example stack's (bench/stack.ts): time to detect a lost member on results newer than the kill.
 // Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
 // The image (bench/image.ts, with podman): size and largest layers, podman run → /readyz, idle memory.
+// Replicas (bench/replicas.ts, PostgreSQL): API on 100k runs, runs/hour 1 vs 3 replicas, exactly-once fires, kill -9 failover.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 import { benchStack } from './stack.ts';
 import { benchFlaps, benchGrowth, benchSaturation } from './faults.ts';
 import { benchImage } from './image.ts';
+import { benchReplicas } from './replicas.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -149,3 +151,5 @@ process.stdout.write(`${(await benchStack()).join('\n')}\n`);
 // Load and fault figures (docs/error-paths.md): each says "nothing lost" only when its check holds.
 for (const bench of [benchFlaps, benchSaturation, benchGrowth]) process.stdout.write(`${(await bench()).join('\n')}\n`);
 process.stdout.write(`${(await benchImage()).join('\n')}\n`);
+// Replicas on PostgreSQL (docs/deploy.md, "Measured"): ~30 min; BENCH_REPLICAS_MINUTES shortens it.
+await benchReplicas((line) => process.stdout.write(`${line}\n`));

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { parseShard } from '../../src/scheduler/shard.ts';
 import { parseDuration } from '../../src/shared/duration.ts';
 import { promtool, requireTool } from '../exporters/prometheus/helpers.ts';
 import { repoRoot } from '../helpers/vigil-cli.ts';
@@ -19,14 +18,16 @@ const k8sDir = path.join(deployDir, 'kubernetes');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking untyped YAML
 type Obj = Record<string, any>;
-const k8s: Obj[] = ['config.yaml', 'deployment.yaml', 'cronjob.yaml', 'statefulset-sharded.yaml'].flatMap((f) =>
+const k8s: Obj[] = ['config.yaml', 'deployment.yaml', 'cronjob.yaml', 'postgres.yaml'].flatMap((f) =>
   parseAllDocuments(readFileSync(path.join(k8sDir, f), 'utf8')).map((d) => {
     assert.deepEqual(d.errors, [], `${f} parses`);
     return { ...(d.toJS() as Obj), __file: f };
   }),
 );
 const podSpecOf = (o: Obj): Obj => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
-const workloads = k8s.filter((o) => ['Deployment', 'StatefulSet', 'CronJob'].includes(o.kind));
+const allWorkloads = k8s.filter((o) => ['Deployment', 'StatefulSet', 'CronJob'].includes(o.kind));
+// Vigil's own (the image), not the PostgreSQL next to it.
+const workloads = allWorkloads.filter((o) => /\/vigil:/.test(podSpecOf(o).containers[0].image));
 const servers = workloads.filter((o) => o.kind !== 'CronJob');
 // Vigil's shutdown grace for in-flight runs: `--grace`, else the ConfigMap's api.grace, else the schema's default.
 const graceSecondsOf = (args: string[]): number => {
@@ -37,7 +38,7 @@ const graceSecondsOf = (args: string[]): number => {
 
 describe('Kubernetes manifests', () => {
   it('run the image as a non-root user with vigil arguments', () => {
-    assert.equal(workloads.length, 4);
+    assert.equal(workloads.length, 3);
     for (const w of workloads) {
       const pod = podSpecOf(w);
       assert.equal(pod.securityContext?.runAsNonRoot, true, `${w.__file} ${w.metadata.name}`);
@@ -48,7 +49,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('serve: probes on /healthz and /readyz at the --listen port, /dev/shm in memory, the grace period plus a minute to stop', () => {
-    assert.equal(servers.length, 2);
+    assert.equal(servers.length, 1);
     for (const w of servers) {
       const pod = podSpecOf(w);
       const [c] = pod.containers;
@@ -67,7 +68,35 @@ describe('Kubernetes manifests', () => {
       assert.ok(pod.terminationGracePeriodSeconds >= grace + 60, `${w.kind}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`);
       assert.ok(c.resources.requests.memory && c.resources.requests.cpu);
     }
-    assert.equal(servers.find((w) => w.kind === 'Deployment')!.spec.replicas, 1, 'an unsharded Deployment must not run suites twice');
+  });
+
+  it('serve: N replicas on one PostgreSQL, each named after its pod, rolled one at a time, at most one down by choice', () => {
+    const deployment = servers.find((w) => w.kind === 'Deployment')!;
+    assert.ok(deployment.spec.replicas >= 2, 'replicas for failover');
+    assert.equal(deployment.spec.strategy.type, 'RollingUpdate', 'fires are taken once across old and new pods: no Recreate gap in monitoring');
+    const c = podSpecOf(deployment).containers[0];
+    const replica = c.env.find((e: Obj) => e.name === 'VIGIL_REPLICA');
+    assert.equal(replica.valueFrom.fieldRef.fieldPath, 'metadata.name');
+    assert.ok(!c.args.includes('--shard'), 'no static shards: every replica may take every fire');
+    const data = podSpecOf(deployment).volumes.find((v: Obj) => v.name === 'data');
+    assert.ok(data.emptyDir, 'no ReadWriteOnce claim shared by replicas');
+    const pdb = k8s.find((o) => o.kind === 'PodDisruptionBudget')!;
+    assert.deepEqual(pdb.spec.selector.matchLabels, deployment.spec.selector.matchLabels);
+    assert.ok(pdb.spec.maxUnavailable === 1 || pdb.spec.minAvailable < deployment.spec.replicas);
+    // The store is the Secret's PostgreSQL URL, and it points at the Service of postgres.yaml.
+    const configMap = parse(k8s.find((o) => o.kind === 'ConfigMap')!.data['vigil.yaml'] as string) as Obj;
+    assert.equal(configMap.store, '${VIGIL_DATABASE_URL}');
+    const secret = k8s.find((o) => o.kind === 'Secret' && o.metadata.name === 'vigil-secrets')!;
+    const url = new URL(secret.stringData.VIGIL_DATABASE_URL as string);
+    assert.equal(url.protocol, 'postgres:');
+    const service = k8s.find((o) => o.kind === 'Service' && o.metadata.name === url.hostname)!;
+    assert.ok(service, `a Service named ${url.hostname}`);
+    assert.equal(service.spec.ports[0].port, Number(url.port));
+    const postgres = allWorkloads.find((o) => o.kind === 'StatefulSet')!;
+    assert.deepEqual(service.spec.selector, postgres.spec.selector.matchLabels);
+    const pgEnv = podSpecOf(postgres).containers[0].env as Obj[];
+    assert.equal(pgEnv.find((e) => e.name === 'POSTGRES_USER')?.value, url.username);
+    assert.equal(pgEnv.find((e) => e.name === 'POSTGRES_DB')?.value, url.pathname.slice(1));
   });
 
   it('the CronJob runs one suite on one environment, never two at once, never retried', () => {
@@ -76,18 +105,6 @@ describe('Kubernetes manifests', () => {
     assert.ok(args.includes('--suite') && args.includes('--environment'), args.join(' '));
     assert.equal(job.spec.concurrencyPolicy, 'Forbid');
     assert.equal(job.spec.jobTemplate.spec.backoffLimit, 0);
-  });
-
-  it('the sharded StatefulSet gives each pod its ordinal as --shard i/replicas', () => {
-    const sts = servers.find((w) => w.kind === 'StatefulSet')!;
-    const c = podSpecOf(sts).containers[0];
-    const shard: string = c.args[c.args.indexOf('--shard') + 1];
-    const m = /^\$\((\w+)\)\/(\d+)$/.exec(shard);
-    assert.ok(m, `--shard ${shard}`);
-    assert.equal(Number(m[2]), sts.spec.replicas, 'shard count = replicas');
-    const env = c.env.find((e: Obj) => e.name === m[1]);
-    assert.equal(env.valueFrom.fieldRef.fieldPath, "metadata.labels['apps.kubernetes.io/pod-index']");
-    for (let i = 0; i < sts.spec.replicas; i++) assert.deepEqual(parseShard(shard.replace(`$(${m[1]})`, String(i))), { index: i, count: sts.spec.replicas });
   });
 
   describe('the ConfigMap vigil.yaml', () => {
@@ -107,7 +124,7 @@ describe('Kubernetes manifests', () => {
       const file = path.join(dir, 'vigil.yaml');
       await writeFile(file, text);
       const loaded = await loadConfig({ file, env: { ...secret.stringData } });
-      assert.equal(loaded.config.store, path.join(dir, 'vigil.db'));
+      assert.equal(loaded.config.store, secret.stringData.VIGIL_DATABASE_URL, 'the PostgreSQL URL from the Secret');
       assert.deepEqual(Object.keys(loaded.config.suites), ['checkout']);
       assert.deepEqual(new Set(loaded.secrets), new Set(Object.values(secret.stringData as Record<string, string>)));
     });
