@@ -16,6 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { demoTenantsYaml } from './demo-tenants.ts';
 import { startDemo } from '../demo/app.ts';
 import { createApiClient } from '../src/api/client.ts';
 import type { RunResult } from '../src/core/index.ts';
@@ -67,13 +68,7 @@ browser: ${way.browser}
 api: { token: "\${VIGIL_API_TOKEN}", concurrency: ${concurrency}, maxQueue: 100, memoryPerRun: 0 }
 environments:
   bench: { baseURL: "${demoUrl}", tenants: demo }
-tenants:
-  demo:
-    kind: http
-    create: { method: POST, url: "{{environment.baseURL}}/admin/tenants", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }, body: { name: "{{tenant.name}}" } }
-    fields: { id: id, email: owner.email, password: owner.password }
-    delete: { method: DELETE, url: "{{environment.baseURL}}/admin/tenants/{{tenant.id}}", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" } }
-suites:
+${demoTenantsYaml()}suites:
 ${Array.from({ length: suites }, (_, i) => `  d${i}: { path: ${suiteDir}, environments: [bench], timeout: 5m }`).join('\n')}
 `,
   );

@@ -23,6 +23,7 @@ import { createApiServer } from '../src/api/server.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../test/helpers/postgres.ts';
+import { demoTenantsYaml } from './demo-tenants.ts';
 import { vigilBin, vigilBinEnv } from './service.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -71,14 +72,7 @@ artifacts: { dir: ${path.join(dir, 'artifacts')} }
 ${browser.executablePath ? `browser: { executablePath: ${browser.executablePath}, args: ${JSON.stringify(browser.args ?? [])} }` : ''}
 environments:
 ${ENVIRONMENTS.map((e) => `  ${e}: { baseURL: "${demo.url}", tenants: demo }`).join('\n')}
-tenants:
-  demo:
-    kind: http
-    create: { method: POST, url: "{{environment.baseURL}}/admin/tenants", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }, body: { name: "{{tenant.name}}" } }
-    fields: { id: id, email: owner.email, password: owner.password }
-    delete: { method: DELETE, url: "{{environment.baseURL}}/admin/tenants/{{tenant.id}}", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" } }
-    list: { method: GET, url: "{{environment.baseURL}}/admin/tenants", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }, items: tenants, fields: { id: id, name: name, createdAt: createdAt } }
-suites:${suites}
+${demoTenantsYaml({ list: true })}suites:${suites}
 api:
   token: "\${VIGIL_API_TOKEN}"
   concurrency: ${o.concurrency}

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { demoTenantsYaml } from './demo-tenants.ts';
 import { startDemo } from '../demo/app.ts';
 import type { RunResult } from '../src/core/index.ts';
 import { resolveBrowser } from '../src/suites/system-browser.ts';
@@ -75,13 +76,7 @@ artifacts: { dir: ${path.join(dir, 'artifacts')} }
 ${browser.executablePath ? `browser: { executablePath: ${browser.executablePath}, args: ${JSON.stringify(browser.args ?? [])} }` : ''}
 environments:
   bench: { baseURL: "${demo.url}", tenants: demo }
-tenants:
-  demo:
-    kind: http
-    create: { method: POST, url: "{{environment.baseURL}}/admin/tenants", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }, body: { name: "{{tenant.name}}" } }
-    fields: { id: id, email: owner.email, password: owner.password }
-    delete: { method: DELETE, url: "{{environment.baseURL}}/admin/tenants/{{tenant.id}}", headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" } }
-suites:
+${demoTenantsYaml()}suites:
   demo: { path: ${suiteDir}, environments: [bench], timeout: 5m }
 `,
   );

@@ -5,27 +5,11 @@
 // is up (the replicas table, for the one view) on every renewal.
 import { targetKey, type Trigger } from '../core/index.ts';
 import type { Log } from '../shared/log.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import type { ClusterSlots } from './scheduler.ts';
 
-/** The store's rows this needs (src/store/cluster-store.ts satisfies it). */
-export interface ClusterRows {
-  takeFire(fire: { pairKey: string; fireAt: string; replica: string; runId: string; at: Date }): Promise<boolean>;
-  startRun(run: {
-    pairKey: string;
-    runId: string;
-    suite: string;
-    environment: string;
-    location: string;
-    trigger: string;
-    replica: string;
-    startedAt: string;
-    leaseUntil: string;
-  }): Promise<{ ok: true } | { ok: false; holder: { runId: string; replica: string } }>;
-  renew(replica: string, until: Date): Promise<string[]>;
-  finishRun(runId: string): Promise<void>;
-  announce(replica: { name: string; location: string; url?: string; startedAt: string }, at: Date): Promise<void>;
-  leave(name: string): Promise<void>;
-}
+/** The store's rows this needs. */
+export type ClusterRows = Pick<ClusterStore, 'takeFire' | 'startRun' | 'renew' | 'finishRun' | 'announce' | 'leave'>;
 
 export interface ClusterOptions {
   rows: ClusterRows;
