@@ -31,6 +31,8 @@ const quickSuiteDir = path.join(repoRoot, 'test/fixtures/quick-suite');
 const MINUTES = Number(process.env.BENCH_REPLICAS_MINUTES ?? 10);
 const KILLS = Number(process.env.BENCH_REPLICAS_KILLS ?? 5);
 const RUNS = Number(process.env.BENCH_REPLICAS_RUNS ?? 100_000);
+/** Which parts: api, throughput, once (default all). */
+const PARTS = new Set((process.env.BENCH_REPLICAS_PARTS ?? 'api,throughput,once').split(','));
 const SUITES = 10;
 const ENVIRONMENTS = ['e0', 'e1', 'e2'];
 const SLEEP_MS = 4_000;
@@ -327,7 +329,7 @@ export async function benchReplicas(say: (line: string) => void = () => {}): Pro
   const lines = { push: (...xs: string[]) => xs.forEach((x) => (out.push(x), say(x))) };
   try {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-sqlite-'));
-    for (const [engine, location] of [['PostgreSQL', await server.createDatabase()], ['SQLite', path.join(dir, 'vigil.db')]] as const) {
+    if (PARTS.has('api')) for (const [engine, location] of [['PostgreSQL', await server.createDatabase()], ['SQLite', path.join(dir, 'vigil.db')]] as const) {
       const a = await apiLatency(location);
       const p = (xs: number[]) => `p50 ${ms(quantile(xs, 0.5))} p95 ${ms(quantile(xs, 0.95))}`;
       lines.push(
@@ -335,12 +337,14 @@ export async function benchReplicas(say: (line: string) => void = () => {}): Pro
       );
     }
     await rm(dir, { recursive: true, force: true });
-    const one = await runsPerHour(server, 1);
-    const three = await runsPerHour(server, 3);
-    lines.push(
-      `runs/hour, ${pairs().length} triggered runs of a ${SLEEP_MS / 1000} s suite, concurrency 2 a replica: 1 replica ${one.perHour} (${one.seconds.toFixed(0)} s), 3 replicas ${three.perHour} (${three.seconds.toFixed(0)} s) — ×${(three.perHour / one.perHour).toFixed(2)} on this 2-core box${one.failed + three.failed ? `; ${one.failed + three.failed} RUNS NOT PASSED` : ''}`,
-    );
-    lines.push(...(await exactlyOnce(server)));
+    if (PARTS.has('throughput')) {
+      const one = await runsPerHour(server, 1);
+      const three = await runsPerHour(server, 3);
+      lines.push(
+        `runs/hour, ${pairs().length} triggered runs of a ${SLEEP_MS / 1000} s suite, concurrency 2 a replica: 1 replica ${one.perHour} (${one.seconds.toFixed(0)} s), 3 replicas ${three.perHour} (${three.seconds.toFixed(0)} s) — ×${(three.perHour / one.perHour).toFixed(2)} on this 2-core box${one.failed + three.failed ? `; ${one.failed + three.failed} RUNS NOT PASSED` : ''}`,
+      );
+    }
+    if (PARTS.has('once')) lines.push(...(await exactlyOnce(server)));
   } finally {
     await server.stop();
   }

@@ -176,6 +176,16 @@ const sqliteMigrations: readonly string[] = [
   `
   CREATE INDEX runs_by_location ON runs (suite, environment, location, started_at);
   `,
+  // 8: every replica asks for each pair's (and location's) newest run and newest success every quarter
+  // lease; at 100,000 runs a window over the whole table took 0.3 s (PostgreSQL) to 0.7 s (SQLite).
+  // Indexes in the queries' full order make each answer one seek per pair (run-store.ts).
+  `
+  DROP INDEX runs_by_suite;
+  DROP INDEX runs_by_location;
+  CREATE INDEX runs_newest ON runs (suite, environment, started_at, finished_at, run_id);
+  CREATE INDEX runs_newest_by_location ON runs (suite, environment, location, started_at, finished_at, run_id);
+  CREATE INDEX runs_success ON runs (suite, environment, status, finished_at);
+  `,
 ];
 
 // PostgreSQL's whole schema up to SQLite's migration 5, in its dialect: identity columns instead of

@@ -9,6 +9,7 @@ const DEFAULT_LIMIT = 50;
 const SUCCESS = `('passed', 'flaky')`;
 // Newest first; runs that started in the same millisecond by when they finished, then by id.
 const NEWEST_FIRST = 'started_at DESC, finished_at DESC, run_id DESC';
+const NEWEST_FIRST_X = 'x.started_at DESC, x.finished_at DESC, x.run_id DESC';
 
 const UPSERT = `
   INSERT INTO runs (run_id, suite, environment, trigger, status, error_phase, started_at, finished_at, result, handed_over, location)
@@ -18,19 +19,23 @@ const UPSERT = `
     status = excluded.status, error_phase = excluded.error_phase, started_at = excluded.started_at,
     finished_at = excluded.finished_at, result = excluded.result, handed_over = excluded.handed_over,
     location = excluded.location`;
+// The newest run of each pair (and of each location of each pair): one index seek per pair
+// (runs_newest, runs_newest_by_location: migration 8), not a window over the whole table.
 const LAST_RUNS = `
-  SELECT result FROM (
-    SELECT result, ROW_NUMBER() OVER (PARTITION BY suite, environment ORDER BY ${NEWEST_FIRST}) AS n
-    FROM runs) ranked
-  WHERE n = 1`;
+  SELECT result FROM runs WHERE run_id IN (
+    SELECT (SELECT x.run_id FROM runs x WHERE x.suite = p.suite AND x.environment = p.environment
+            ORDER BY ${NEWEST_FIRST_X} LIMIT 1)
+    FROM (SELECT DISTINCT suite, environment FROM runs) p)`;
 const lastByLocation = (onePair: boolean) => `
-  SELECT result FROM (
-    SELECT result, suite, environment, location, ROW_NUMBER() OVER (PARTITION BY suite, environment, location ORDER BY ${NEWEST_FIRST}) AS n
-    FROM runs WHERE location <> ''${onePair ? ' AND suite = ? AND environment = ?' : ''}) ranked
-  WHERE n = 1 ORDER BY suite, environment, location`;
+  SELECT result FROM runs WHERE run_id IN (
+    SELECT (SELECT x.run_id FROM runs x WHERE x.suite = p.suite AND x.environment = p.environment AND x.location = p.location
+            ORDER BY ${NEWEST_FIRST_X} LIMIT 1)
+    FROM (SELECT DISTINCT suite, environment, location FROM runs WHERE location <> ''${onePair ? ' AND suite = ? AND environment = ?' : ''}) p)
+  ORDER BY suite, environment, location`;
 const LAST_SUCCESSES = `
-  SELECT suite, environment, MAX(finished_at) AS at FROM runs WHERE status IN ${SUCCESS}
-  GROUP BY suite, environment`;
+  SELECT p.suite, p.environment,
+    (SELECT MAX(x.finished_at) FROM runs x WHERE x.suite = p.suite AND x.environment = p.environment AND x.status IN ${SUCCESS}) AS at
+  FROM (SELECT DISTINCT suite, environment FROM runs) p`;
 
 export function createRunStore(db: SqlDb): RunStore {
   const parse = (row: unknown): RunResult => JSON.parse((row as { result: string }).result) as RunResult;

@@ -217,6 +217,25 @@ describe(`store.runs on ${engine.name}`, { skip: engine.skip }, () => {
     assert.equal((await never.runs.lastBySuite())[0].lastSuccessAt, undefined);
     await never.close();
   });
+
+  it("gives each location's newest run (ties by finish, then id), for one pair or all, and lists by location", async () => {
+    const s = await engine.open();
+    const at = '2025-02-01T10:00:00.000Z';
+    for (const r of [
+      run({ runId: 'eu-1', startedAt: '2025-02-01T09:00:00.000Z', location: 'eu-west' }),
+      run({ runId: 'eu-2', startedAt: at, finishedAt: '2025-02-01T10:01:00.000Z', location: 'eu-west', status: 'failed' }),
+      run({ runId: 'eu-3', startedAt: at, finishedAt: '2025-02-01T10:00:30.000Z', location: 'eu-west' }),
+      run({ runId: 'us-a', startedAt: at, location: 'us-east' }),
+      run({ runId: 'us-b', startedAt: at, location: 'us-east' }),
+      run({ runId: 'nowhere', startedAt: '2025-02-01T11:00:00.000Z' }),
+      run({ runId: 'other', suite: 'search', startedAt: at, location: 'eu-west' }),
+    ]) await s.runs.save(r);
+    assert.deepEqual((await s.runs.lastByLocation({ suite: 'checkout', environment: 'staging' })).map((r) => r.runId), ['eu-2', 'us-b']);
+    assert.deepEqual((await s.runs.lastByLocation()).map((r) => `${r.suite}/${r.location}/${r.runId}`), ['checkout/eu-west/eu-2', 'checkout/us-east/us-b', 'search/eu-west/other']);
+    assert.deepEqual((await s.runs.list({ suite: 'checkout', location: 'eu-west' })).map((r) => r.runId), ['eu-2', 'eu-3', 'eu-1']);
+    assert.equal((await s.runs.lastBySuite()).find((x) => x.suite === 'checkout')?.last.runId, 'nowhere', 'the pair’s newest, from any location or none');
+    await s.close();
+  });
 });
 
 describe(`store.tenants (the ledger) on ${engine.name}`, { skip: engine.skip }, () => {
