@@ -17,6 +17,8 @@ export interface LoadedModel {
   configFile: string;
   /** Vigil's store (for `vigil` checks), as `store:` in the config file says; default ./data/vigil.db. */
   storePath: string;
+  /** Every value filled from the environment (source passwords, tokens): for the redactor. */
+  secrets: string[];
 }
 
 async function readYaml(file: string, shown: string): Promise<unknown> {
@@ -30,14 +32,16 @@ async function readYaml(file: string, shown: string): Promise<unknown> {
   return parseYamlText(text, shown);
 }
 
-const fill = (value: unknown, env: NodeJS.ProcessEnv, where: string): unknown => {
-  const filled = interpolate(value, env);
-  if (filled.problems.length) throw new ConfigError(filled.problems.map((p) => joinPath(where, p)));
-  return filled.value;
-};
 
 export async function loadModel(opts: { config?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<LoadedModel> {
   const env = opts.env ?? process.env;
+  const secrets: string[] = [];
+  const fill = (value: unknown, where: string): unknown => {
+    const filled = interpolate(value, env);
+    if (filled.problems.length) throw new ConfigError(filled.problems.map((p) => joinPath(where, p)));
+    secrets.push(...filled.secrets);
+    return filled.value;
+  };
   const source = findConfigFile({ file: opts.config, env, cwd: opts.cwd });
   if (!source) {
     throw new ConfigError('no config file (--config, $VIGIL_CONFIG or ./vigil.yaml): the service model is declared under `model:` in it (see docs/model.md)');
@@ -54,18 +58,18 @@ export async function loadModel(opts: { config?: string; env?: NodeJS.ProcessEnv
     if (problems.length) throw new ConfigError(problems.map((p) => joinPath(where, p)));
   };
   if (typeof top.model !== 'string') literal(top.model, `${source.shown}: model`);
-  const entry = fill(top.model, env, `${source.shown}: model`);
+  const entry = fill(top.model, `${source.shown}: model`);
   let model: Model;
   if (typeof entry === 'string') {
     const file = resolve(baseDir, entry);
     const rawModel = await readYaml(file, `model file ${entry}`);
     literal(rawModel, `${entry}:`);
-    const value = fill(rawModel, env, `${entry}:`);
+    const value = fill(rawModel, `${entry}:`);
     model = parseModel(value, `${entry}:`, { baseDir: dirname(file) });
   } else {
     model = parseModel(entry, `${source.shown}: model`, { baseDir });
   }
-  const store = fill(top.store ?? './data/vigil.db', env, `${source.shown}: store`);
+  const store = fill(top.store ?? './data/vigil.db', `${source.shown}: store`);
   const storePath = store === ':memory:' ? store : resolve(baseDir, String(store));
-  return { model, configFile: source.file, storePath };
+  return { model, configFile: source.file, storePath, secrets };
 }

@@ -11,14 +11,15 @@ import { scenariosSchema, type ScenariosConfig } from '../config/scenario-schema
 import { ConfigError, messageOf } from '../shared/errors.ts';
 import type { StepDefinition } from './types.ts';
 
-export async function loadScenarioConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<ScenariosConfig> {
+/** `scenarios:` validated, and every value it took from the environment (for the redactor). */
+export async function loadScenarioConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ config: ScenariosConfig; secrets: string[] }> {
   // loadModel has already read and parsed this file: errors here are about `scenarios:` only.
   const top = parse(await readFile(configFile, 'utf8')) as Record<string, unknown> | null;
   const filled = interpolate(top?.scenarios ?? {}, env);
   if (filled.problems.length) throw new ConfigError(filled.problems.map((p) => `scenarios.${p}`));
   const parsed = scenariosSchema.safeParse(filled.value);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map((p) => `scenarios.${p}`), { where: configFile });
-  return parsed.data;
+  return { config: parsed.data, secrets: filled.secrets };
 }
 
 const isDefinition = (d: unknown): d is StepDefinition =>

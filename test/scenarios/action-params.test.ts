@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVigil } from '../helpers/vigil-cli.ts';
 
+import { openStore } from '../../src/store/open-store.ts';
+
 describe('vigil scenario run: named actions with values', () => {
   let dir: string;
   let config: string;
@@ -16,7 +18,8 @@ describe('vigil scenario run: named actions with values', () => {
     await writeFile(file, `Feature: with\n  Scenario: one\n${steps}`);
     return file;
   };
-  const scenario = (file: string, ...args: string[]) => runVigil(['scenario', 'run', file, '--config', config, ...args], { timeoutMs: 60_000 });
+  const SECRET_TOKEN = `tok-${process.pid}-s3cr3t-value`;
+  const scenario = (file: string, ...args: string[]) => runVigil(['scenario', 'run', file, '--config', config, ...args], { timeoutMs: 60_000, env: { SECRET_TOKEN } });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-scenario-with-'));
@@ -35,6 +38,7 @@ scenarios:
     drain-lb: { command: ["sh", "-c", "echo drain >> log.txt"] }
     stubborn: { command: ["sh", "-c", "trap '' TERM; sleep 40 & wait"], timeout: 2s }
     start-server: { command: ["sh", "-c", "sleep 40 & echo $! > server.pid; echo started"] }
+    leaky: { command: ["sh", "-c", "echo token=\${SECRET_TOKEN}; exit 1"] }
 `,
     );
   });
@@ -87,6 +91,25 @@ scenarios:
       assert.fail('the server the action started in the background was killed with its command');
     } finally {
       process.kill(serverPid, 'SIGKILL');
+    }
+  });
+
+  it('a secret an action was given from the environment reaches no output: not the failure line, the JUnit file, --json or the stored run', async () => {
+    const file = await feature('leaky.feature', '    When I run the action "leaky"\n');
+    const junit = join(dir, 'junit.xml');
+    const r = await scenario(file, '--json', '--junit', junit);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    const [result] = JSON.parse(r.stdout).scenarios;
+    assert.match(result.steps[0].message, /token=\*\*\*/, 'the output is kept, the secret masked');
+    const store = await openStore(join(dir, 'vigil.db'));
+    try {
+      const stored = JSON.stringify(await store.scenarioRuns.list({ limit: 50 }));
+      for (const [where, text] of [['stderr', r.stderr], ['stdout', r.stdout], ['JUnit', await readFile(junit, 'utf8')], ['the store', stored]] as const) {
+        assert.ok(!text.includes(SECRET_TOKEN), `${where} holds the token`);
+      }
+      assert.match(stored, /token=\*\*\*/);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -25,6 +25,7 @@ import {
   type ScenarioResult,
 } from '../../scenarios/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { createRedactor } from '../../shared/redact.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/types.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
@@ -52,7 +53,11 @@ export async function scenarioRunCommand(files: string[], opts: ScenarioRunOptio
 async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<number> {
   const scenarios = await readFeatures(files);
   const loaded = await loadModel({ config: opts.config });
-  const config = await loadScenarioConfig(loaded.configFile);
+  const { config, secrets } = await loadScenarioConfig(loaded.configFile);
+  // Every output of a scenario — progress, the stored run, JUnit, --json, the summary — passes one
+  // redactor: the values the model and scenarios took from the environment (an action's token in its
+  // argv, a source's password), and, once a suite step loads it, everything the full config holds.
+  const own = createRedactor([...loaded.secrets, ...secrets]);
   const definitions = [...builtinSteps, ...(config.steps ? await loadStepModule(config.steps, loaded.configFile) : [])];
   const plans = planScenarios(scenarios, definitions);
 
@@ -62,7 +67,9 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
   // Vigil's full config (suites, environments, tenants) only when a step runs a suite.
   let context: Context | undefined;
   let store: Store | undefined;
-  const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.join('\n')}\n`);
+  const clean = (text: string) => own(context ? context.redact(text) : text);
+  const cleanValue = <T>(value: T): T => own.value(context ? context.redact.value(value) : value);
+  const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.map(clean).join('\n')}\n`);
   try {
     if (usesSuites(plans)) {
       context = await loadContext({ config: loaded.configFile, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
@@ -91,7 +98,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     try {
       for (const plan of plans) {
         if (controller.signal.aborted) break;
-        const result = await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) });
+        const result = cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) }));
         await store.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result });
         results.push(result);
       }
