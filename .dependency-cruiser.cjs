@@ -10,7 +10,7 @@ const LAYERS = {
   tenants: ['core', 'shared', 'config', 'store'],
   exporters: ['core', 'shared', 'config', 'store'],
   runs: ['core', 'shared', 'config', 'store', 'suites', 'tenants'],
-  scheduler: ['core', 'shared', 'config', 'runs'],
+  scheduler: ['core', 'shared', 'config', 'store', 'runs'],
   model: ['core', 'shared', 'config', 'store', 'exporters'],
   scenarios: ['core', 'shared', 'config', 'store', 'exporters', 'suites', 'tenants', 'runs', 'model'],
   api: ['core', 'shared', 'config', 'store', 'suites', 'tenants', 'exporters', 'runs', 'scheduler', 'model', 'scenarios'],

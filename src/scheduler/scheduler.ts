@@ -208,7 +208,7 @@ export function createScheduler(deps: SchedulerDeps) {
         if (slot.ok) break;
         const holder = `${key(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;
         if (job.trigger === 'schedule') {
-          log.warn({ suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica }, `scheduled fire skipped: ${holder}`);
+          log.warn({ suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica, runId: job.runId }, `scheduled fire skipped: ${holder}`);
           deps.onSkip?.(job.suite, job.environment, 'busy');
           return job.reject(new Error(`skipped: ${holder}`));
         }
@@ -304,7 +304,7 @@ export function createScheduler(deps: SchedulerDeps) {
       return;
     }
     if (outcome.kind === 'busy' || outcome.kind === 'queue_full') {
-      log.warn({ suite, environment, reason: outcome.kind }, `scheduled fire skipped: ${outcome.message}`);
+      log.warn({ suite, environment, reason: outcome.kind, ...(runId ? { runId } : {}) }, `scheduled fire skipped: ${outcome.message}`);
       deps.onSkip?.(suite, environment, outcome.kind);
     }
   }

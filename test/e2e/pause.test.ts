@@ -77,7 +77,8 @@ describe('pauses and maintenance windows', { skip: requireBinary('nagios4', nagi
     assert.equal((await ask(`${s.url}/api/pauses`, { method: 'POST', body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h' }) })).status, 401, 'pausing needs the token');
     const paused = await ask(`${s.url}/api/pauses`, { method: 'POST', token, body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h', reason: 'deploy 4.2' }) });
     assert.equal(paused.status, 201, JSON.stringify(paused.json));
-    const status = await nagios.waitForService('local', 'synthetic-manual', (b) => b.current_state === '0');
+    // Not just state 0: a service Nagios has not had a result for yet is also 0, with an empty output.
+    const status = await nagios.waitForService('local', 'synthetic-manual', (b) => b.has_been_checked === '1' && b.current_state === '0');
     assert.match(status.plugin_output, /^OK - manual: paused until .* \(deploy 4\.2\)$/);
     // A run that had already started finishes (a pause skips fires, it does not kill runs); then none starts.
     await eventually(async () => {
