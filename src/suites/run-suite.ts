@@ -57,17 +57,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     use: options.use,
   });
   const marker = randomBytes(12).toString('hex');
-  const args = [playwright.cliPath, 'test', '-c', wrapper];
-  if (options.retries !== undefined) args.push('--retries', String(options.retries));
-  if (options.workers !== undefined) args.push('--workers', String(options.workers));
-  // CLI grep filters apply on top of the config's own grep/grepInvert: theirs are never dropped.
-  if (options.grep) args.push('--grep', options.grep);
-  if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
-  for (const project of options.projects ?? []) args.push('--project', project);
-  // Positional filters, as upstream CI passes them (`playwright test tests/e2e/specs`). Playwright matches
-  // each against the test file's absolute path, so a leading ./ (which no absolute path contains) is dropped.
-  // No `--` before them: Playwright's CLI then ignores them (the config refuses a filter starting with -).
-  for (const file of options.files ?? []) args.push(file.replace(/^\.\//, ''));
+  const args = [playwright.cliPath, ...playwrightTestArgs(wrapper, options)];
 
   const env = buildChildEnv(process.env, {
     VIGIL_RUN_MARKER: marker,
@@ -134,6 +124,25 @@ function emptyDir(dir: string): void {
 
 // A Vigil killed with SIGKILL cannot remove its run's wrapper folder; the next run does, once the
 // owner recorded in it is gone.
+/**
+ * `playwright test`'s arguments, in one place. Positional filters come first, as upstream CI passes
+ * them (`playwright test tests/e2e/specs`): after a variadic option such as `--project a` the CLI
+ * would read them as more project names ("Project(s) "tests/…" not found"); `--project=NAME` takes one
+ * value each for the same reason. Playwright matches a filter against the test file's absolute path,
+ * so a leading ./ (which no absolute path contains) is dropped; no `--` before them (Playwright's CLI
+ * then ignores them; the config refuses a filter starting with -). CLI grep filters apply on top of
+ * the config's own grep/grepInvert: theirs are never dropped.
+ */
+export function playwrightTestArgs(wrapper: string, o: Pick<RunSuiteOptions, 'files' | 'projects' | 'grep' | 'grepInvert' | 'workers' | 'retries'>): string[] {
+  const args = ['test', ...(o.files ?? []).map((file) => file.replace(/^\.\//, '')), '-c', wrapper];
+  if (o.retries !== undefined) args.push('--retries', String(o.retries));
+  if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  if (o.grep) args.push('--grep', o.grep);
+  if (o.grepInvert) args.push('--grep-invert', o.grepInvert);
+  for (const project of o.projects ?? []) args.push(`--project=${project}`);
+  return args;
+}
+
 export function sweepStaleWorkDirs(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(WORK_DIR_PREFIX)) continue;

@@ -29,6 +29,37 @@ describe('suite choices', () => {
     }
   });
 
+  it("files, projects, grep, grepInvert and workers together, as a multi-project suite's CI combines them (the real CLI)", async () => {
+    // Three projects run every test; no page, so each run is Playwright's own cost only.
+    const spec = (titles: string[]) => `import { test } from '@playwright/test';\n${titles.map((t) => `test(${JSON.stringify(t)}, () => {});`).join('\n')}\n`;
+    const project = writeProject({
+      'playwright.config.mjs': `export default { testDir: 'tests', workers: 1, projects: [{ name: 'chromium' }, { name: 'firefox' }, { name: 'webkit' }] };`,
+      'tests/frontend-new/specs/f.spec.mjs': spec(['f smoke @smoke', 'f slow @slow', 'f plain']),
+      'tests/backend/b.spec.mjs': spec(['b smoke @smoke', 'b plain']),
+    });
+    const all = { 'tests/frontend-new/specs': ['f smoke @smoke', 'f slow @slow', 'f plain'], 'tests/backend': ['b smoke @smoke', 'b plain'] };
+    try {
+      for (const files of [undefined, ['tests/frontend-new/specs']]) {
+        for (const projects of [undefined, ['chromium'], ['chromium', 'webkit']]) {
+          for (const filters of [{}, { grep: '@smoke|plain', grepInvert: '@slow', workers: 2 }] as const) {
+            const choice = { ...(files ? { files } : {}), ...(projects ? { projects } : {}), ...filters };
+            const outcome = await run(project, app, choice);
+            assert.equal(outcome.kind, 'completed', `${JSON.stringify(choice)}: ${outcome.message}`);
+            const titles = Object.entries(all)
+              .filter(([folder]) => !files || files.includes(folder))
+              .flatMap(([, t]) => t)
+              .filter((t) => !('grep' in filters) || (/@smoke|plain/.test(t) && !t.includes('@slow')));
+            const expected = (projects ?? ['chromium', 'firefox', 'webkit']).flatMap(() => titles).sort();
+            const ran = outcome.events.flatMap((e) => (e.type === 'test' ? [e.title] : [])).sort();
+            assert.deepEqual(ran, expected, JSON.stringify(choice));
+          }
+        }
+      }
+    } finally {
+      project.cleanup();
+    }
+  });
+
   it('use: reaches the top level and every project, over theirs, with headers merged (the suite checks testInfo.project.use)', async () => {
     const project = writeProject({
       'playwright.config.mjs': `
