@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PrometheusExporter } from '../exporters/prometheus/index.ts';
 import type { Log } from '../shared/log.ts';
+import { VigilError } from '../shared/errors.ts';
 import type { Store } from '../store/types.ts';
 import { artifactsHandler } from './artifacts.ts';
 import { errorHandler, notFound } from './http-error.ts';
@@ -72,7 +73,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
 
   const { host, port } = parseListen(deps.listen);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(listenError(deps.listen, err)) : resolve(s)));
   });
   const addr = server.address() as AddressInfo;
   return {
@@ -84,6 +85,16 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
         server.closeIdleConnections();
       }),
   };
+}
+
+/** Why serve cannot start its API, said without a stack: the port is the operator's to change. */
+function listenError(listen: string, err: Error & { code?: string }): VigilError {
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use (another process, or another Vigil, listens there)',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+    EADDRNOTAVAIL: 'no interface of this machine has that address',
+  };
+  return new VigilError(`cannot listen on ${listen}: ${(err.code && why[err.code]) ?? err.message}; choose another with --listen or api.listen`);
 }
 
 export function parseListen(listen: string): { host: string; port: number } {

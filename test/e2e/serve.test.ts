@@ -8,6 +8,7 @@ import type { RunResult } from '../../src/core/index.ts';
 import { shardOf } from '../../src/scheduler/shard.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { processesOfRun, setupE2E, type E2E } from '../helpers/e2e-setup.ts';
+import { runVigil } from '../helpers/vigil-cli.ts';
 import { ask, eventually, metricValue, newToken, quickSuite, startServe, writeServeConfig } from '../service/serve-harness.ts';
 
 describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
@@ -39,6 +40,26 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
       assert.equal(metricValue(metrics, 'probe_success', { suite: 'ticking', environment: 'local' }), 1);
     } finally {
       const r = await s.stop();
+      assert.equal(r.code, 0, r.stderr.slice(-2000));
+    }
+  });
+
+  test('a port already taken: exits 3 at once naming the address, without a stack, and undoes what had started', async () => {
+    await writeServeConfig(e, quickSuite('taken', { schedule: '*/2 * * * * *' }));
+    const first = await startServe(e);
+    try {
+      const address = first.url.replace('http://', '');
+      const started = Date.now();
+      const second = await runVigil(['serve', '--config', e.configFile, '--listen', address], { env: { ...e.env, VIGIL_LOG_FORMAT: 'json' }, timeoutMs: 60_000 });
+      assert.equal(second.code, 3, second.stderr.slice(-2000));
+      assert.ok(Date.now() - started < 20_000, `exited after ${Date.now() - started} ms`);
+      assert.match(second.stderr, new RegExp(`vigil: cannot listen on ${address.replace(/\./g, '\\.')}: the address is already in use`));
+      assert.doesNotMatch(second.stderr, /unexpected error|\n\s+at /, 'no stack trace');
+      // It ran nothing: every run of the pair is the first server's.
+      const runs = (await ask(`${first.url}/api/runs?suite=taken&limit=100`)).json.runs as RunResult[];
+      assert.ok(runs.every((r) => !r.replica || r.replica === runs[0].replica), JSON.stringify(runs.map((r) => r.replica)));
+    } finally {
+      const r = await first.stop();
       assert.equal(r.code, 0, r.stderr.slice(-2000));
     }
   });

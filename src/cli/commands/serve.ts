@@ -15,6 +15,7 @@ import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { retainRuns } from '../retain-runs.ts';
+import { createTeardownStack } from '../../shared/teardown-stack.ts';
 import { NAME_PATTERN, type VigilConfig } from '../../config/schema.ts';
 import type { Log } from '../../shared/log.ts';
 
@@ -69,6 +70,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+  // Every resource is registered the moment it starts and torn down in reverse: the scheduler (its
+  // grace for runs going) before the leases it renews, both before the API that shows them.
+  const stack = createTeardownStack(log);
+  let stopReason = 'Vigil is shutting down';
   try {
     const { prometheus, fanOut } = ctx.exporters;
     // Replicas on one store take each fire once and record the runs of one that stopped (docs/deploy.md).
@@ -102,6 +107,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await sweepLost(true);
 
     const pauses = createPauses({ store: ctx.store, windows: config.maintenance, timezone: config.api.timezone });
+    stack.defer('pauses', () => pauses.close());
     await pauses.refresh();
     const scheduler = createScheduler({
       config,
@@ -148,6 +154,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
         .finally(() => (watching = undefined)));
     const pauseControl = createPauseControl({ config, store: ctx.store, pauses, pairs, changed: watchPauses });
     const model = config.model === undefined ? undefined : await startModelMonitor(opts.config, ctx);
+    if (model) stack.defer('the service model', () => model.stop());
     const api = await createApiServer({
       model,
       store: ctx.store,
@@ -161,21 +168,38 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       readToken: config.api.readToken,
       artifactsDir: config.artifacts.dir,
     });
+    stack.defer('the API', () => api.close());
     const retrySpool = () =>
       void fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     retrySpool();
     const spoolTimer = setInterval(retrySpool, SPOOL_RETRY_EVERY_MS);
+    stack.defer('the spool retries', () => clearInterval(spoolTimer));
     const reapTimer = setInterval(() => void reap('periodic'), config.api.reapEvery);
+    stack.defer('the reaper', async () => {
+      clearInterval(reapTimer);
+      await reaping;
+    });
     await cluster.start((runId) => scheduler.abandon(runId, 'another replica took this run over: its lease ran out (this process or its database stalled)'), api.url);
+    stack.defer('the leases', () => cluster.stop());
     // Every replica's /metrics says each pair's last state, whichever replica ran it (docs/deploy.md).
     let syncing: Promise<unknown> | undefined;
     const sweepTimer = setInterval(() => {
       void sweepLost();
       syncing ??= prometheus.sync(ctx.store.runs).finally(() => (syncing = undefined));
     }, Math.max(1_000, Math.floor(config.api.lease / 4)));
+    stack.defer('the lease watch', async () => {
+      clearInterval(sweepTimer);
+      await sweeping;
+      await syncing;
+    });
     scheduler.start();
+    stack.defer('the scheduler', () => scheduler.stop({ graceMs, reason: stopReason }));
     await watchPauses();
     const pauseTimer = setInterval(() => void watchPauses(), PAUSE_WATCH_EVERY_MS);
+    stack.defer('the pause watch', async () => {
+      clearInterval(pauseTimer);
+      await watching;
+    });
     settleStartUp();
     log.info({ url: api.url, replica, ...(location ? { location } : {}), store: ctx.store.engine, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
     if (opts.runNow ?? ctx.demo !== undefined) scheduler.runAllNow();
@@ -183,22 +207,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const signal = await stopSignal;
     const status = scheduler.status();
     log.info({ signal, running: status.running.map((r) => r.runId), queued: status.queued.map((r) => r.runId), graceMs }, 'shutting down: no new runs; in-flight runs get the grace period');
-    clearInterval(spoolTimer);
-    clearInterval(reapTimer);
-    clearInterval(pauseTimer);
-    clearInterval(sweepTimer);
-    await pauses.close();
-    await model?.stop();
-    await scheduler.stop({ graceMs, reason: `Vigil is shutting down (${signal})` });
-    await reaping;
-    await watching;
-    await sweeping;
-    await syncing;
-    await cluster.stop();
-    await api.close();
+    stopReason = `Vigil is shutting down (${signal})`;
+    await stack.unwind();
     log.info('stopped');
     return 0;
   } finally {
+    await stack.unwind();
     await ctx.close();
   }
 }
@@ -232,15 +246,6 @@ async function startModelMonitor(configFile: string | undefined, ctx: Awaited<Re
   return monitor;
 }
 
-/**
- * Start-up is over; the process mostly waits from here on. Two things that only matter for a
- * long-running process (docs/architecture.md, "Start-up and memory"):
- * - write the compile cache now: Node writes it at exit otherwise, and a service that is killed or
- *   crashes never gets there, so its next start would be cold again;
- * - one full, memory-reducing garbage collection: start-up leaves V8's young generation grown to
- *   2 × 16 MB and old-space garbage, and an idle process keeps both resident (nothing triggers a
- *   collection). Only when `gc` is exposed (src/cli/vigil.js runs Node with --expose-gc); ~30 ms, once.
- */
 /** Suites this replica will not run because of where it is: said once at start, so a forgotten --location is seen. */
 function warnUnplaced(config: VigilConfig, location: string, log: Log): void {
   const elsewhere = Object.entries(config.suites).filter(([, s]) => s.locations && !s.locations.includes(location));
@@ -251,6 +256,15 @@ function warnUnplaced(config: VigilConfig, location: string, log: Log): void {
   );
 }
 
+/**
+ * Start-up is over; the process mostly waits from here on. Two things that only matter for a
+ * long-running process (docs/architecture.md, "Start-up and memory"):
+ * - write the compile cache now: Node writes it at exit otherwise, and a service that is killed or
+ *   crashes never gets there, so its next start would be cold again;
+ * - one full, memory-reducing garbage collection: start-up leaves V8's young generation grown to
+ *   2 × 16 MB and old-space garbage, and an idle process keeps both resident (nothing triggers a
+ *   collection). Only when `gc` is exposed (src/cli/vigil.js runs Node with --expose-gc); ~30 ms, once.
+ */
 function settleStartUp(): void {
   module.flushCompileCache();
   globalThis.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
