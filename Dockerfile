@@ -61,8 +61,11 @@ LABEL org.opencontainers.image.title="Vigil" \
 # The browser, fonts for real pages (Liberation: metric-compatible with Arial, Times, Courier; emoji),
 # CA certificates for HTTPS apps, and tini as PID 1: it forwards SIGTERM to Vigil and reaps the zombies
 # a killed browser leaves. apt's caches go in the same layer.
+# CHROMIUM_VERSION pins the browser to the one the tests ran with (the CI build passes the host's
+# `dpkg-query -W chromium-headless-shell`); empty, the newest Debian has.
+ARG CHROMIUM_VERSION=
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation fonts-noto-color-emoji ca-certificates tini \
+ && apt-get install -y --no-install-recommends "chromium-headless-shell${CHROMIUM_VERSION:+=$CHROMIUM_VERSION}" "chromium-common${CHROMIUM_VERSION:+=$CHROMIUM_VERSION}" fonts-liberation fonts-noto-color-emoji ca-certificates tini \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* /usr/share/man/*
 

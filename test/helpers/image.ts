@@ -53,6 +53,13 @@ export function podmanProblem(): string | undefined {
 }
 
 export const packageVersion = (): string => (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+/** The version of a Debian package installed here (the image installs the same one). */
+export function hostPackageVersion(name: string): string {
+  const out = spawnSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8' });
+  if (out.status !== 0 || !out.stdout.trim()) throw new Error(`${name} is not installed here: apt-get install ${name}`);
+  return out.stdout.trim();
+}
+
 export const gitRevision = (): string => spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
 
 export const secretArgs = (): string[] => (existsSync(CA_BUNDLE) ? ['--secret', `id=ca,src=${CA_BUNDLE}`] : []);
@@ -78,6 +85,9 @@ export function buildImage(): Promise<Exec> {
         `VERSION=${packageVersion()}`,
         '--build-arg',
         `REVISION=${gitRevision()}`,
+        // Ship what you test: the browser the tests here ran (and .ci/run keeps the newest Debian has).
+        '--build-arg',
+        `CHROMIUM_VERSION=${hostPackageVersion('chromium-headless-shell')}`,
         '-t',
         IMAGE,
         repoRoot,
