@@ -4,7 +4,7 @@ import { activeElsewhere, activeRuns } from './cluster-view.ts';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { NAME_PATTERN } from '../config/schema.ts';
-import type { RunResult, RunStatus } from '../core/index.ts';
+import { RUN_STATUSES, type RunResult, type RunStatus } from '../core/index.ts';
 import type { RunQuery, Store } from '../store/types.ts';
 import { messageOf } from '../shared/errors.ts';
 import { AUTH_MESSAGES, bearerOf, checkToken } from './auth.ts';
@@ -13,7 +13,6 @@ import { sendError } from './http-error.ts';
 import { traceViewerURL } from './trace-viewer.ts';
 import type { RunControl } from './run-control.ts';
 
-const STATUSES: readonly RunStatus[] = ['passed', 'flaky', 'failed', 'error'];
 const QUERY_PARAMS = ['suite', 'environment', 'status', 'location', 'limit'] as const;
 const MAX_LIMIT = 1000;
 
@@ -61,7 +60,7 @@ function parseQuery(query: Record<string, unknown>): RunQuery | string {
     out[k] = v;
   }
   if (q.status !== undefined) {
-    if (!(STATUSES as readonly string[]).includes(q.status)) return `status: ${JSON.stringify(q.status)} is not one of ${STATUSES.join(', ')}`;
+    if (!(RUN_STATUSES as readonly string[]).includes(q.status)) return `status: ${JSON.stringify(q.status)} is not one of ${RUN_STATUSES.join(', ')}`;
     out.status = q.status as RunStatus;
   }
   if (q.limit !== undefined) {

@@ -5,3 +5,4 @@ export * from './nsca-methods.ts';
 export * from './reap-report.ts';
 export * from './test-result.ts';
 export * from './locations.ts';
+export * from './states.ts';

@@ -7,6 +7,12 @@ import type { TestResult } from './test-result.ts';
 export const RUN_STATUSES = ['passed', 'flaky', 'failed', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** The statuses that mean the application worked (a flaky pass is a warning, not an outage). */
+export const SUCCESS_STATUSES = ['passed', 'flaky'] as const satisfies readonly RunStatus[];
+export const isSuccess = (status: RunStatus): boolean => (SUCCESS_STATUSES as readonly RunStatus[]).includes(status);
+/** SUCCESS_STATUSES as an SQL list, `('passed', 'flaky')`, for the store's queries. */
+export const SUCCESS_SQL = `(${SUCCESS_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
 export const ERROR_PHASES = ['config', 'tenant_setup', 'suite', 'timeout', 'interrupted'] as const;
 export type ErrorPhase = (typeof ERROR_PHASES)[number];
 

@@ -1,9 +1,9 @@
 // A node's state over its children (own checks and members), with the operators of Icinga Business
 // Process / Nagios BP: `and` is the worst child, `or` the best, `min N` the N-th best (so "at least N
 // of M are OK" is OK). States rank OK < WARNING < UNKNOWN < CRITICAL, as Icinga BP sorts them.
+import { STATE_RANK as RANK } from '../core/index.ts';
 import type { Aggregate, CheckStatus, State } from './types.ts';
 
-const RANK: Record<State, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
 const BY_RANK: State[] = ['OK', 'WARNING', 'UNKNOWN', 'CRITICAL'];
 
 export const worse = (a: State, b: State): State => (RANK[b] > RANK[a] ? b : a);

@@ -2,10 +2,10 @@
 // state is the node's aggregated state (and / or / min N over its checks and members); its output says
 // whether the node is all green transitively and, when not, which checks stand in the way.
 import { assertObjectName, sanitizeLine, STATE_LABEL, type CheckResult } from '../exporters/nagios/index.ts';
+import { STATE_CODE } from '../core/index.ts';
 import { allGreen } from './queries.ts';
-import type { EvaluatedNode, State } from './types.ts';
+import type { EvaluatedNode } from './types.ts';
 
-const NAGIOS_STATE: Record<State, 0 | 1 | 2 | 3> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 const LISTED_BLOCKERS = 20;
 
 export function nodeCheck(node: EvaluatedNode, target: { host: string; service: string }, nowMs: number): CheckResult {
@@ -13,7 +13,7 @@ export function nodeCheck(node: EvaluatedNode, target: { host: string; service: 
   assertObjectName('host', target.host, where);
   assertObjectName('service', target.service, where);
   const answer = allGreen(node, true);
-  const state = NAGIOS_STATE[node.state];
+  const state = STATE_CODE[node.state];
   const summary = answer.holds
     ? `all green transitively (${answer.checks} checks)`
     : `${answer.blockers.length} of ${answer.checks} checks not green: ${answer.blockers.slice(0, 3).map((b) => b.what).join(', ')}${answer.blockers.length > 3 ? ', …' : ''}`;

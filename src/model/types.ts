@@ -2,7 +2,8 @@
 // and what a query answers. Sources fill a Snapshot; everything after that is pure.
 
 /** Nagios plugin states; hosts are mapped (UP → OK, DOWN → CRITICAL, UNREACHABLE → UNKNOWN), `raw` keeps theirs. */
-export type State = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
+export type { State } from '../core/index.ts';
+import type { State } from '../core/index.ts';
 
 /**
  * Why a check's state can (fresh) or cannot be trusted. Only `fresh` can be green.

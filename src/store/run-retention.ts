@@ -4,6 +4,7 @@
 // newest run and the newest successful run of a pair always stay: they are what /metrics restores
 // after a restart (vigil_last_run_*, vigil_last_success_timestamp_seconds).
 // Failures and per-test rows go with their run (ON DELETE CASCADE).
+import { SUCCESS_SQL } from '../core/index.ts';
 import type { SqlDb } from './sql.ts';
 
 export interface RetentionPolicy {
@@ -20,9 +21,9 @@ const BATCH = 2_000;
 
 const DOOMED = `
   SELECT run_id FROM (
-    SELECT run_id, started_at, CASE WHEN status IN ('passed', 'flaky') THEN 1 ELSE 0 END AS ok,
+    SELECT run_id, started_at, CASE WHEN status IN ${SUCCESS_SQL} THEN 1 ELSE 0 END AS ok,
       ROW_NUMBER() OVER (PARTITION BY suite, environment ORDER BY started_at DESC, finished_at DESC, run_id DESC) AS n,
-      ROW_NUMBER() OVER (PARTITION BY suite, environment, CASE WHEN status IN ('passed', 'flaky') THEN 1 ELSE 0 END
+      ROW_NUMBER() OVER (PARTITION BY suite, environment, CASE WHEN status IN ${SUCCESS_SQL} THEN 1 ELSE 0 END
                          ORDER BY finished_at DESC, run_id DESC) AS n_same
     FROM runs) ranked
   WHERE n > 1 AND NOT (ok = 1 AND n_same = 1) AND (n > ? OR started_at < ?)`;

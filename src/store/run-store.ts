@@ -1,12 +1,10 @@
-import type { RunResult } from '../core/index.ts';
+import { SUCCESS_SQL as SUCCESS, type RunResult } from '../core/index.ts';
 import { createRunRetention } from './run-retention.ts';
 import { insertMany, type SqlDb, type SqlValue } from './sql.ts';
 import { createTestRows } from './test-rows.ts';
 import type { RunQuery, RunStore, SuiteSummary } from './types.ts';
 
 const DEFAULT_LIMIT = 50;
-// A status that means the application worked, for "last success" (flaky tests passed on retry).
-const SUCCESS = `('passed', 'flaky')`;
 // Newest first; runs that started in the same millisecond by when they finished, then by id.
 const NEWEST_FIRST = 'started_at DESC, finished_at DESC, run_id DESC';
 const NEWEST_FIRST_X = 'x.started_at DESC, x.finished_at DESC, x.run_id DESC';

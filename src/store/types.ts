@@ -1,4 +1,4 @@
-import type { RunResult, RunStatus, TenantState } from '../core/index.ts';
+import type { RunResult, RunStatus, TenantState, TestOutcome } from '../core/index.ts';
 import type { PauseStore } from './pause-store.ts';
 import type { RetentionPolicy } from './run-retention.ts';
 import type { ClusterStore } from './cluster-store.ts';
@@ -69,7 +69,7 @@ export interface TestHistoryPoint {
   startedAt: string;
   title: string;
   project?: string;
-  outcome: 'passed' | 'failed' | 'flaky' | 'skipped';
+  outcome: TestOutcome;
   durationMs: number;
 }
 

@@ -44,7 +44,8 @@ export interface RunSuiteOptions {
   redact?: (text: string) => string;
 }
 
-export type TestOutcome = 'passed' | 'failed' | 'flaky' | 'skipped';
+export type { TestOutcome } from '../core/index.ts';
+import type { TestOutcome } from '../core/index.ts';
 
 /** One `test` event per attempt, as it ends; the last event of a test carries its final outcome. */
 export type SuiteEvent =

@@ -3,7 +3,7 @@
 // registry of their own (the one-shot ways out leave those out). Nothing here decides what a run means;
 // prometheus-exporter.ts does.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ERROR_PHASES as RUN_ERROR_PHASES, RUN_PHASES, RUN_STATUSES } from '../../core/index.ts';
+import { ERROR_PHASES as RUN_ERROR_PHASES, RUN_PHASES, RUN_STATUSES, TEST_OUTCOMES } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
 import { PairSeries } from './pair-series.ts';
@@ -11,10 +11,9 @@ import type { LabelScope } from './label-scope.ts';
 import type { OrphanLedger } from './sources.ts';
 
 // Label values come from core's lists; `unknown` stands for an error result that names no phase.
-export { RUN_STATUSES };
+export { RUN_STATUSES, TEST_OUTCOMES };
 export const PHASES = RUN_PHASES;
 export const ERROR_PHASES = [...RUN_ERROR_PHASES, 'unknown'] as const;
-export const TEST_OUTCOMES = ['passed', 'failed', 'flaky', 'skipped'] as const;
 /** Why a scheduled fire did not run (the scheduler's SkipReason). */
 export const SKIP_REASONS = ['busy', 'queue_full', 'missed', 'paused'] as const;
 export type SkipReasonLabel = (typeof SKIP_REASONS)[number];

@@ -5,7 +5,7 @@
 // node_exporter's and the gateway's own. The per-suite × environment families are not prom-client's
 // but PairSeries' (pair-series.ts): at 1,000 pairs prom-client's rendering alone missed the scrape
 // target.
-import { judgeLocations, pairStreak, type LocationRule, type RunResult, type RunStatus } from '../../core/index.ts';
+import { isSuccess, judgeLocations, STATE_CODE, pairStreak, type LocationRule, type RunResult, type RunStatus } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
 import { createFamilies, ERROR_PHASES, PHASES, RUN_STATUSES, SKIP_REASONS, TEST_OUTCOMES, type SkipReasonLabel, type StoreOperation } from './families.ts';
@@ -25,8 +25,6 @@ export interface ModelNodeSample {
   allGreenOwn: boolean;
   allGreenTransitive: boolean;
 }
-
-const MODEL_STATE = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 
 export interface PrometheusExporterOptions {
   /** Vigil's version and revision, for vigil_build_info. */
@@ -147,7 +145,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     pair.newest.set(location, result);
     pair.streaks.set(location, streakOf(pair.streaks.get(location) ?? 0));
     const labels = { suite: pair.suite, environment: pair.environment, location };
-    locationProbeSuccess.set(labels, result.status === 'passed' || result.status === 'flaky' ? 1 : 0);
+    locationProbeSuccess.set(labels, isSuccess(result.status) ? 1 : 0);
     const finished = Date.parse(result.finishedAt);
     if (Number.isFinite(finished)) locationLastRun.set(labels, finished / 1000);
     locationConsecutiveFailures.set(labels, pair.streaks.get(location)!);
@@ -159,7 +157,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     if (pair.newest.size === 0) return;
     const verdict = judgeLocations(pair.newest, pair.rule, clock());
     const { suite, environment } = pair;
-    probeSuccess.set(suite, environment, verdict.status === 'passed' || verdict.status === 'flaky' ? 1 : 0);
+    probeSuccess.set(suite, environment, isSuccess(verdict.status) ? 1 : 0);
     for (const status of RUN_STATUSES) lastStatus.set(suite, environment, status === verdict.status ? 1 : 0, status);
     consecutiveFailures.set(suite, environment, pairStreak([...pair.streaks.values()], pair.rule.minFailed));
   }
@@ -168,7 +166,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
     const { suite, environment } = result;
     const finished = Date.parse(result.finishedAt);
     const started = Date.parse(result.startedAt);
-    const ok = result.status === 'passed' || result.status === 'flaky';
+    const ok = isSuccess(result.status);
     probeSuccess.set(suite, environment, ok ? 1 : 0);
     if (Number.isFinite(finished) && Number.isFinite(started)) {
       probeDuration.set(suite, environment, Math.max(0, (finished - started) / 1000));
@@ -273,7 +271,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       if (finished >= (newest.get(key) ?? -Infinity)) {
         newest.set(key, finished);
         streak.set(key, nextStreak(streak.get(key) ?? 0, result.status));
-        const ok = result.status === 'passed' || result.status === 'flaky';
+        const ok = isSuccess(result.status);
         setLast(result, ok ? result.finishedAt : undefined);
       }
       if (pair) applyVerdict(pair);
@@ -306,7 +304,7 @@ export function createPrometheusExporter(options: PrometheusExporterOptions): Pr
       modelNodeState.reset();
       modelAllGreen.reset();
       for (const n of nodes) {
-        modelNodeState.set({ node: n.node }, MODEL_STATE[n.state]);
+        modelNodeState.set({ node: n.node }, STATE_CODE[n.state]);
         modelAllGreen.set({ node: n.node, scope: 'own' }, n.allGreenOwn ? 1 : 0);
         modelAllGreen.set({ node: n.node, scope: 'transitive' }, n.allGreenTransitive ? 1 : 0);
       }
@@ -348,7 +346,7 @@ async function restoreStreak(source: LastResults, last: RunResult, location?: st
   const history = (await source.list?.({ suite: last.suite, environment: last.environment, ...(location ? { location } : {}), limit: STREAK_LOOKBACK })) ?? [last];
   let count = 0;
   for (const run of history) {
-    if (run.status === 'passed' || run.status === 'flaky') break;
+    if (isSuccess(run.status)) break;
     if (run.status === 'failed') count++;
   }
   return count;

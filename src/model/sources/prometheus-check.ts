@@ -4,6 +4,7 @@
 // a target gone, a metric renamed, a typo in a label — must never read as green.
 // An alert check: the alerting rule must be loaded (else `missing`); firing is CRITICAL, pending is
 // WARNING, loaded and quiet is OK, judged fresh by the rule's last evaluation.
+import { STATE_RANK as RANK } from '../../core/index.ts';
 import { satisfies, sampleValue, type Condition } from '../../config/model-condition.ts';
 import type { SeriesPick } from '../../config/model-schema.ts';
 import type { CheckStatus, State } from '../types.ts';
@@ -71,8 +72,6 @@ function seriesWith(result: PromQueryResult, pick: SeriesPick): PromSample[] {
   }
   return byValue.get(pick.value) ?? [];
 }
-
-const RANK: Record<State, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
 
 function unusable(id: string, reason: 'unreachable' | 'missing' | 'pending', detail: string, ctx: Ctx, freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS): CheckStatus {
   return { id, source: 'prometheus', state: 'UNKNOWN', raw: '', reason, downtime: false, acknowledged: false, output: '', lastCheck: null, freshnessMs, green: false, red: false, detail };

@@ -1,9 +1,9 @@
 // The Vigil source: the last RunResult of a suite × environment from Vigil's own store. Its state is
 // the Nagios state Vigil exports for it (passed OK, flaky WARNING, failed CRITICAL, error UNKNOWN), so
 // the model and the passive results agree.
-import { targetKey, type RunResult, type RunStatus } from '../../core/index.ts';
+import { STATE_OF_STATUS, targetKey, type RunResult } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
-import type { CheckStatus, State } from '../types.ts';
+import type { CheckStatus } from '../types.ts';
 import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
 
 export interface RunLookup {
@@ -12,8 +12,6 @@ export interface RunLookup {
 
 /** Last result per `suite@environment`, or why the store could not be read. */
 export type VigilRead = { ok: true; last: Map<string, RunResult> } | { ok: false; error: string };
-
-const STATE_OF: Record<RunStatus, State> = { passed: 'OK', flaky: 'WARNING', failed: 'CRITICAL', error: 'UNKNOWN' };
 
 export async function readVigilRuns(open: () => RunLookup | Promise<RunLookup>, pairs: Array<{ suite: string; environment: string }>): Promise<VigilRead> {
   try {
@@ -53,7 +51,7 @@ export function resolveVigilCheck(
   if (!run) {
     return { ...base, state: 'UNKNOWN', raw: '', reason: 'missing', output: '', lastCheck: null, detail: `no run of ${key} in Vigil's store` };
   }
-  const state = STATE_OF[run.status];
+  const state = STATE_OF_STATUS[run.status];
   const common = { ...base, state, raw: run.status, output: summary(run), lastCheck: run.finishedAt };
   const ageMs = ctx.nowMs - Date.parse(run.finishedAt);
   if (!(ageMs <= freshnessMs)) {

@@ -1,6 +1,7 @@
 // Vigil's own suites as steps: "When I run the suite "checkout" on "staging"" runs it through the
 // orchestrator (tenant, suite, teardown; recorded and exported like any run), and "Then the suite
 // "checkout" on "staging" passes / fails" judges that run — "fails" is the negative control.
+import { isSuccess } from '../../core/index.ts';
 import { StepFailure } from '../errors.ts';
 import type { ScenarioEnvironment, StepDefinition } from '../types.ts';
 
@@ -37,7 +38,7 @@ const suiteOutcome: StepDefinition = {
     const result = ctx.scenario.suiteRuns.get(key(suite, environment));
     if (!result) throw new StepFailure(`no run of suite "${suite}" on "${environment}" in this scenario (run it first: When I run the suite "${suite}" on "${environment}")`);
     // "fails" means the app failed its tests: an error (no tenant, Playwright missing) proves nothing.
-    const holds = verdict === 'passes' ? result.status === 'passed' || result.status === 'flaky' : result.status === 'failed';
+    const holds = verdict === 'passes' ? isSuccess(result.status) : result.status === 'failed';
     if (!holds) {
       throw new StepFailure(`suite "${suite}" on "${environment}" ${result.status}${result.errorMessage ? `: ${result.errorMessage}` : ''}, expected it to ${verdict === 'passes' ? 'pass' : 'fail'} (run ${result.runId})`, result.failures.map((f) => `${f.title}: ${f.error.split('\n')[0]}`));
     }
