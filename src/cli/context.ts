@@ -14,7 +14,7 @@ import { createRedactor, type Redactor } from '../shared/redact.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { createProvisioner } from '../tenants/index.ts';
-import type { Provisioner, TenantEnvironment } from '../tenants/types.ts';
+import type { Provisioner } from '../tenants/types.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const { version, revision } = buildInfo();
@@ -28,7 +28,6 @@ export interface Context {
   log: Logger;
   store: Store;
   provisioners: Map<string, Provisioner>;
-  environments: Map<string, TenantEnvironment>;
   /** Prometheus (restored from the store), the Nagios transports, and the fan-out with its spool. */
   exporters: Exporters;
   /** Set when the bundled demo app runs in this process (no config file). */
@@ -85,12 +84,9 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     for (const [name, spec] of Object.entries(config.tenants)) {
       provisioners.set(name, createProvisioner(name, spec, { cwd, log, redact }));
     }
-    const environments = new Map(
-      Object.entries(config.environments).map(([name, e]) => [name, { name, baseURL: e.baseURL }]),
-    );
     // Cleanups run in reverse order: what is registered later (on top of the context) closes first.
     const onClose = (fn: () => Promise<void> | void) => void cleanups.push(fn);
-    return { config, configFile: loaded.file, redact, withheldVariables, log, store, provisioners, environments, exporters, demo, onClose, close };
+    return { config, configFile: loaded.file, redact, withheldVariables, log, store, provisioners, exporters, demo, onClose, close };
   } catch (err) {
     await close();
     throw err;

@@ -373,6 +373,3 @@ export type CommandProvisionerConfig = Extract<ProvisionerConfig, { kind: 'comma
 export type ModuleProvisionerConfig = Extract<ProvisionerConfig, { kind: 'module' }>;
 export type SuiteConfig = VigilConfig['suites'][string];
 export type BrowserConfig = NonNullable<VigilConfig['browser']>;
-export type ExportersConfig = VigilConfig['exporters'];
-export type ApiConfig = VigilConfig['api'];
-export type NagiosExportConfig = ExportersConfig['nagios'];
