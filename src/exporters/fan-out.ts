@@ -7,6 +7,7 @@ import { judgeLocations, locationRuleOf, type RunResult } from '../core/index.ts
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
+import { createStoreWrite } from '../store/store-write.ts';
 import { namingFor, type NamingConfig } from './check-naming.ts';
 import { backoffMs, createDelivery } from './delivery.ts';
 import { buildCheckResult, buildLocatedCheckResult, type CheckResult, type Transport } from './nagios/index.ts';
@@ -90,17 +91,9 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
   let closed = false;
   const spooled = async (exporter: string) => (await store.spool.counts())[exporter] ?? 0;
 
-  /** A store write that may fail on a full or read-only disk: logged and counted, never thrown. */
-  async function storeWrite(runId: string, what: string, write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (err) {
-      prometheus?.observeStoreFailure?.('spool');
-      log.error({ runId, err: redact(messageOf(err)) }, `export: the store failed ${what}`);
-      return false;
-    }
-  }
+  /** A write the delivery can go on without (a full or read-only disk): logged and counted, never thrown. */
+  const storeWrite = createStoreWrite({ log, redact, onFailure: (operation) => prometheus?.observeStoreFailure?.(operation) });
+
   const storeRead = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await read();
@@ -125,13 +118,13 @@ export function createExportFanOut(deps: ExportFanOutDeps): ExportFanOut {
       const error = await delivery.attempt(transport, check);
       if (error === undefined) {
         // Delivered is delivered: a store that cannot remember it (full disk) costs only the ordering guard.
-        await storeWrite(runId, 'recording the delivery', () => delivery.delivered(name, check, runId));
+        await storeWrite('spool', runId, `the delivery of run ${runId} to ${name}`, () => delivery.delivered(name, check, runId));
         prometheus?.observeDelivery(name, true, await storeRead(() => spooled(name)));
         log.debug({ exporter: name, runId }, 'export: delivered');
         return;
       }
       const now = clock();
-      const kept = await storeWrite(runId, 'spooling the undelivered result', () => store.spool.add({
+      const kept = await storeWrite('spool', runId, `the undelivered result of run ${runId} in the spool`, () => store.spool.add({
         exporter: name,
         runId,
         host: check.host,

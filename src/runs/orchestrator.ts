@@ -10,7 +10,7 @@ import type { VigilConfig } from '../config/schema.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { Redactor } from '../shared/redact.ts';
-import { describeStoreFailure } from '../store/store-failure.ts';
+import { createStoreWrite, type StoreOperation } from '../store/store-write.ts';
 import type { Store } from '../store/types.ts';
 import { pruneArtifacts } from '../suites/artifacts.ts';
 import { runSuite } from '../suites/run-suite.ts';
@@ -49,7 +49,7 @@ export interface OrchestratorDeps {
   /** Fan-out to exporters; failures there are the exporters' business, never the run's. */
   publish?: (result: RunResult) => Promise<void>;
   /** A store write failed (full or read-only disk): the run went on without it; count it. */
-  onStoreFailure?: (operation: 'run' | 'ledger') => void;
+  onStoreFailure?: (operation: StoreOperation) => void;
   /** Shared browsers for suites with browser.shared; made on first use when not given. */
   sharedBrowsers?: SharedBrowsers;
   /** Written on every run: which replica ran it, from where (replicas on one store). */
@@ -76,20 +76,9 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
   const sharedBrowsers = () =>
     (sharedPool ??= createSharedBrowsers({ log, withheldVariables: deps.withheldVariables, maxRuns: config.browser?.restartAfterRuns, maxAgeMs: config.browser?.restartAfter }));
 
-  /**
-   * A write to the store that the run can go on without (a full or read-only disk must not stop the
-   * tenant's teardown or the result's delivery): logged with what to do, counted, never thrown.
-   */
-  async function storeWrite(operation: 'run' | 'ledger', runId: string, what: string, write: () => Promise<void>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (err) {
-      deps.onStoreFailure?.(operation);
-      log.error({ runId, store: store.path, err: redact(describeStoreFailure(err, messageOf(err))) }, `the store could not save ${what}`);
-      return false;
-    }
-  }
+  /** A write the run can go on without (a full or read-only disk must not stop its teardown or delivery). */
+  const storeWrite = createStoreWrite({ log, redact, store: store.path, onFailure: deps.onStoreFailure });
+
 
   async function run(request: RunRequest): Promise<RunResult> {
     const started = clock();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVigil } from '../helpers/vigil-cli.ts';
 
+import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../../src/store/open-store.ts';
 
 describe('vigil scenario run: named actions with values', () => {
@@ -110,6 +111,27 @@ scenarios:
       assert.match(stored, /token=\*\*\*/);
     } finally {
       await store.close();
+    }
+  });
+
+  it('a store that cannot keep a scenario run (full disk): said on stderr and counted once per run, the next scenario still runs, the JUnit file has both', async () => {
+    const file = join(dir, 'two.feature');
+    await writeFile(file, 'Feature: two\n  Scenario: first\n    When I run the action "drain-lb"\n  Scenario: second\n    When I run the action "drain-lb"\n');
+    const junit = join(dir, 'two.xml');
+    const db = new DatabaseSync(join(dir, 'vigil.db'));
+    db.exec(`CREATE TRIGGER full_scenarios BEFORE INSERT ON scenario_runs BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+    try {
+      const r = await scenario(file, '--json', '--junit', junit);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const said = r.stderr.split('\n').filter((l) => l.includes('the store could not save'));
+      assert.equal(said.length, 2, r.stderr);
+      assert.match(said[0], /^vigil scenario: the store could not save scenario run \S+ \(first passed\); its result is still in this command's output: .*disk is full/);
+      assert.deepEqual(JSON.parse(r.stdout).scenarios.map((x: { scenario: string; status: string }) => `${x.scenario} ${x.status}`), ['first passed', 'second passed']);
+      assert.equal((await readFile(junit, 'utf8')).match(/<testcase /g)?.length, 2);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      db.exec('DROP TRIGGER full_scenarios');
+      db.close();
     }
   });
 });

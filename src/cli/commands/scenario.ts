@@ -27,6 +27,7 @@ import {
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { createRedactor } from '../../shared/redact.ts';
 import { openStore } from '../../store/open-store.ts';
+import { createStoreWrite } from '../../store/store-write.ts';
 import type { Store } from '../../store/types.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext, type Context } from '../context.ts';
@@ -94,12 +95,20 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    const saveRun = createStoreWrite({
+      log: { error: (fields, message) => void write([`vigil scenario: ${message}: ${fields.err}`]) },
+      redact: clean,
+      onFailure: (operation) => context?.exporters.prometheus.observeStoreFailure(operation),
+    });
     const results: ScenarioResult[] = [];
     try {
       for (const plan of plans) {
         if (controller.signal.aborted) break;
         const result = cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) }));
-        await store.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result });
+        // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
+        // the JUnit file, --json and the summary, and the next scenarios still run.
+        await saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
+          store!.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result }));
         results.push(result);
       }
     } finally {

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_PHASES as RUN_ERROR_PHASES, RUN_PHASES, RUN_STATUSES, TEST_OUTCOMES } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
+import { STORE_OPERATIONS, type StoreOperation } from '../../store/store-write.ts';
 import type { Log } from '../../shared/log.ts';
 import { PairSeries } from './pair-series.ts';
 import type { LabelScope } from './label-scope.ts';
@@ -17,9 +18,8 @@ export const ERROR_PHASES = [...RUN_ERROR_PHASES, 'unknown'] as const;
 /** Why a scheduled fire did not run (the scheduler's SkipReason). */
 export const SKIP_REASONS = ['busy', 'queue_full', 'missed', 'paused'] as const;
 export type SkipReasonLabel = (typeof SKIP_REASONS)[number];
-/** What a failed store write was for: a run's record, a tenant ledger row, the export spool. */
-export const STORE_OPERATIONS = ['run', 'ledger', 'spool'] as const;
-export type StoreOperation = (typeof STORE_OPERATIONS)[number];
+/** What a failed store write was for (src/store/store-write.ts). */
+export { STORE_OPERATIONS, type StoreOperation };
 
 // Tenant setup takes seconds, a suite seconds to tens of minutes: dense at the short end, up to 1 h.
 export const PHASE_BUCKETS = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
