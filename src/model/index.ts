@@ -19,3 +19,4 @@ export { waitUntil, EXPECTATIONS, MonitoringUnreachableError, type Expectation, 
 export { forceRechecks, recheckProblem } from './force-rechecks.ts';
 export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';
 export { nodeCheck } from './node-check.ts';
+export { MODEL_EXIT, modelStore, waitForModel, type ModelWaitOptions } from './wait-for-model.ts';

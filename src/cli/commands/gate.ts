@@ -93,7 +93,7 @@ const MODEL_STATUS: Record<number, RunStatus> = { 0: 'passed', 2: 'failed', 3: '
 
 async function gateOnModel(opts: GateOptions, node: string, deadline: number, since: Since): Promise<ModelGate> {
   try {
-    const { waitForModel } = await import('./model.ts');
+    const { waitForModel } = await import('../../model/index.ts');
     const { code, result } = await waitForModel({
       config: opts.config,
       node,

@@ -1,7 +1,6 @@
 // `vigil model show [NODE]` and `vigil model check NODE --expect all-green|all-red` (docs/model.md).
 // check polls until the expectation holds or the deadline passes: exit 0 holds, 2 does not hold by the
 // deadline, 3 when Vigil could not ask (bad model, unknown node, a source it cannot read).
-import { existsSync } from 'node:fs';
 import {
   allGreen,
   allRed,
@@ -10,27 +9,19 @@ import {
   EXPECTATIONS,
   findNode,
   loadModel,
+  modelStore,
+  waitForModel,
   parseSince,
-  recheckProblem,
   renderAnswer,
   renderTree,
   takeSnapshot,
-  waitUntil,
   type Expectation,
   type LoadedModel,
   type RunLookup,
-  type Since,
-  type WaitProgress,
-  type WaitResult,
 } from '../../model/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError } from '../../shared/errors.ts';
-import { isPostgresLocation, openStore } from '../../store/open-store.ts';
-import type { Store } from '../../store/types.ts';
 
-const HOLDS = 0;
-const NOT_BY_DEADLINE = 2;
-const UNKNOWN = 3;
 
 export interface ModelShowOptions {
   config?: string;
@@ -46,21 +37,6 @@ export interface ModelCheckOptions extends ModelShowOptions {
   since?: string;
 }
 
-/** The store is opened only when a `vigil` check asks for it, and never created by a read. */
-function storeOpener(loaded: LoadedModel) {
-  let store: Store | undefined;
-  return {
-    runs: async (): Promise<RunLookup> => {
-      if (!store) {
-        const file = !isPostgresLocation(loaded.storePath) && loaded.storePath !== ':memory:';
-        if (file && !existsSync(loaded.storePath)) throw new Error(`store ${loaded.storePath} does not exist (no run recorded yet?)`);
-        store = await openStore(loaded.storePath);
-      }
-      return store.runs;
-    },
-    close: async () => store?.close(),
-  };
-}
 
 // One reader for the whole command: polling re-reads status.dat into the same buffer.
 const reader = createTextReader();
@@ -72,7 +48,7 @@ async function evaluateOnce(loaded: LoadedModel, runs: () => Promise<RunLookup>,
 
 export async function modelShowCommand(ref: string | undefined, opts: ModelShowOptions): Promise<number> {
   const loaded = await loadModel({ config: opts.config });
-  const store = storeOpener(loaded);
+  const store = modelStore(loaded);
   try {
     const { snapshot, roots } = await evaluateOnce(loaded, store.runs);
     const nodes = ref ? [findNode(roots, ref)] : roots;
@@ -102,52 +78,6 @@ function durationOption(text: string, flag: string): number {
   return ms;
 }
 
-export interface ModelWaitOptions {
-  config?: string;
-  node: string;
-  expect: Expectation;
-  transitive: boolean;
-  withinMs: number;
-  intervalMs: number;
-  recheck?: boolean;
-  /** Only results taken after this count. */
-  since?: Since;
-  /** Prefix of the progress lines on stderr, e.g. `vigil model check`. */
-  who: string;
-  signal?: AbortSignal;
-}
-
-/** Loads the model and polls it (waitUntil); the exit code is 0 holds, 2 not by the deadline, 3 cannot ask. */
-export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number; result: WaitResult }> {
-  const loaded = await loadModel({ config: o.config });
-  const cannotRecheck = recheckProblem(loaded.model);
-  if (o.recheck && cannotRecheck) throw new ConfigError(`--recheck ${cannotRecheck}`);
-  const store = storeOpener(loaded);
-  const onProgress = (p: WaitProgress) => {
-    if (p.type === 'rechecked') {
-      process.stderr.write(`${o.who}: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
-    } else {
-      process.stderr.write(`${o.who}: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`);
-    }
-  };
-  let result: WaitResult;
-  try {
-    result = await waitUntil({
-      model: loaded.model,
-      node: o.node,
-      expect: o.expect,
-      transitive: o.transitive,
-      withinMs: o.withinMs,
-      intervalMs: o.intervalMs,
-      recheck: o.recheck,
-      ...(o.since ? { since: o.since } : {}),
-      deps: { runs: store.runs, reader, onProgress, ...(o.signal ? { signal: o.signal } : {}) },
-    });
-  } finally {
-    await store.close();
-  }
-  return { code: result.answer.holds ? HOLDS : result.unreachable.length ? UNKNOWN : NOT_BY_DEADLINE, result };
-}
 
 export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): Promise<number> {
   const expect = opts.expect as Expectation;
