@@ -9,8 +9,7 @@ import { loadModel, type LoadedModel } from './load-model.ts';
 import { createTextReader } from './sources/file-text.ts';
 import type { RunLookup } from './sources/vigil-runs.ts';
 import { recheckProblem } from './force-rechecks.ts';
-import { waitUntil, type Expectation, type WaitProgress, type WaitResult } from './wait.ts';
-import type { Since } from './snapshot-types.ts';
+import { waitUntil, type WaitProgress, type WaitRequest, type WaitResult } from './wait.ts';
 
 /** The exit codes of a model wait: 0 holds, 2 does not hold by the deadline, 3 Vigil could not ask. */
 export const MODEL_EXIT = { holds: 0, notByDeadline: 2, cannotAsk: 3 } as const;
@@ -31,16 +30,9 @@ export function modelStore(loaded: LoadedModel) {
   };
 }
 
-export interface ModelWaitOptions {
+/** What to wait for (as waitUntil takes it), with the config to load the model from. */
+export interface ModelWaitOptions extends Pick<WaitRequest, 'node' | 'expect' | 'transitive' | 'withinMs' | 'intervalMs' | 'recheck' | 'since'> {
   config?: string;
-  node: string;
-  expect: Expectation;
-  transitive: boolean;
-  withinMs: number;
-  intervalMs: number;
-  recheck?: boolean;
-  /** Only results taken after this count. */
-  since?: Since;
   /** Prefix of the progress lines, e.g. `vigil model check`. */
   who: string;
   /** Where progress lines go (default: stderr). */
