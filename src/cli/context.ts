@@ -5,10 +5,12 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { demoConfig } from '../config/demo-config.ts';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfig, type ConfigFile } from '../config/load-config.ts';
+import type { Model } from '../config/model-schema.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import { createExporters, type Exporters } from '../exporters/index.ts';
 import { buildInfo } from '../shared/build-info.ts';
+import { ConfigError } from '../shared/errors.ts';
 import { createLogger } from '../shared/create-logger.ts';
 import { createRedactor, type Redactor } from '../shared/redact.ts';
 import { openStore } from '../store/open-store.ts';
@@ -30,6 +32,11 @@ export interface Context {
   provisioners: Map<string, Provisioner>;
   /** Prometheus (restored from the store), the Nagios transports, and the fan-out with its spool. */
   exporters: Exporters;
+  /**
+   * The service model (`model:`), resolved from the file already read, once; its secrets join the
+   * redactor and its variables the withheld ones. Rejects when the config has none.
+   */
+  model(): Promise<Model>;
   /** Set when the bundled demo app runs in this process (no config file). */
   demo?: { url: string };
   /** Runs `fn` first when the context closes (what a command built on top of it: shared browsers). */
@@ -39,6 +46,8 @@ export interface Context {
 
 export interface ContextOptions {
   config?: string;
+  /** The config file already read (by loadModel): not read again. */
+  document?: ConfigFile;
   logLevel?: string;
 }
 
@@ -51,7 +60,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
   };
 
   try {
-    const loaded = await loadConfig({ file: opts.config, env: process.env });
+    const loaded = await loadConfig({ file: opts.config, env: process.env, ...(opts.document ? { document: opts.document } : {}) });
     redact.add(...loaded.secrets);
     let config = loaded.config;
     let withheldVariables = loaded.withheldVariables;
@@ -86,7 +95,17 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     }
     // Cleanups run in reverse order: what is registered later (on top of the context) closes first.
     const onClose = (fn: () => Promise<void> | void) => void cleanups.push(fn);
-    return { config, configFile: loaded.file, redact, withheldVariables, log, store, provisioners, exporters, demo, onClose, close };
+    let model: Promise<Model> | undefined;
+    const resolveModelOnce = () =>
+      (model ??= (async () => {
+        if (!loaded.document) throw new ConfigError('no config file: the service model is declared under `model:` in it (see docs/model.md)');
+        const { resolveModel } = await import('../model/load-model.ts');
+        const resolved = await resolveModel(loaded.document, process.env);
+        redact.add(...resolved.secrets);
+        withheldVariables.push(...resolved.variables.filter((v) => !withheldVariables.includes(v)));
+        return resolved.model;
+      })());
+    return { config, configFile: loaded.file, redact, withheldVariables, model: resolveModelOnce, log, store, provisioners, exporters, demo, onClose, close };
   } catch (err) {
     await close();
     throw err;

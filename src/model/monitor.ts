@@ -25,6 +25,11 @@ export interface ModelMonitorDeps {
   log: Log;
   /** After each evaluation; errors are logged, never stop the monitor. */
   onEvaluated?: (evaluation: ModelEvaluation) => void | Promise<void>;
+  /**
+   * Applied to each evaluation before anyone sees it (API, UI, exports): a source's error may quote
+   * what the model took from the environment (a token in its URL).
+   */
+  redact?: <T>(value: T) => T;
   now?: () => number;
 }
 
@@ -38,7 +43,8 @@ export function createModelMonitor(deps: ModelMonitorDeps) {
 
   async function evaluateOnce(): Promise<ModelEvaluation> {
     const snapshot = await takeSnapshot(model, { runs: deps.runs, reader, ...(deps.now ? { now: deps.now } : {}) });
-    const evaluation = { at: new Date(snapshot.nowMs).toISOString(), nowMs: snapshot.nowMs, roots: evaluateModel(model, snapshot) };
+    const roots = evaluateModel(model, snapshot);
+    const evaluation = { at: new Date(snapshot.nowMs).toISOString(), nowMs: snapshot.nowMs, roots: deps.redact ? deps.redact(roots) : roots };
     latest = evaluation;
     try {
       await deps.onEvaluated?.(evaluation);

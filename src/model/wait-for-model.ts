@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../shared/errors.ts';
 import { isPostgresLocation, openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import type { ConfigFile } from '../config/config-file.ts';
+import { createRedactor } from '../shared/redact.ts';
 import { loadModel, type LoadedModel } from './load-model.ts';
 import { createTextReader } from './sources/file-text.ts';
 import type { RunLookup } from './sources/vigil-runs.ts';
@@ -33,6 +35,8 @@ export function modelStore(loaded: LoadedModel) {
 /** What to wait for (as waitUntil takes it), with the config to load the model from. */
 export interface ModelWaitOptions extends Pick<WaitRequest, 'node' | 'expect' | 'transitive' | 'withinMs' | 'intervalMs' | 'recheck' | 'since'> {
   config?: string;
+  /** The config file already read (a gate that also runs suites from it): not read again. */
+  document?: ConfigFile;
   /** Prefix of the progress lines, e.g. `vigil model check`. */
   who: string;
   /** Where progress lines go (default: stderr). */
@@ -42,11 +46,14 @@ export interface ModelWaitOptions extends Pick<WaitRequest, 'node' | 'expect' | 
 
 /** Loads the model and polls it (waitUntil); the exit code is 0 holds, 2 not by the deadline, 3 cannot ask. */
 export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number; result: WaitResult }> {
-  const loaded = await loadModel({ config: o.config });
+  const loaded = await loadModel({ config: o.config, ...(o.document ? { document: o.document } : {}) });
   const cannotRecheck = recheckProblem(loaded.model);
   if (o.recheck && cannotRecheck) throw new ConfigError(`--recheck ${cannotRecheck}`);
   const store = modelStore(loaded);
-  const write = o.write ?? ((line: string) => void process.stderr.write(line));
+  // What the sources answer (an error echoing a URL, a header) may hold what the model took from the environment.
+  const redact = createRedactor(loaded.secrets);
+  const out = o.write ?? ((line: string) => void process.stderr.write(line));
+  const write = (line: string) => out(redact(line));
   const onProgress = (p: WaitProgress) => {
     if (p.type === 'rechecked') {
       write(`${o.who}: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
@@ -67,8 +74,12 @@ export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number;
       ...(o.since ? { since: o.since } : {}),
       deps: { runs: store.runs, reader: createTextReader(), onProgress, ...(o.signal ? { signal: o.signal } : {}) },
     });
+  } catch (err) {
+    // "cannot ask the monitoring: …" quotes the source's answer: said by the CLI's error handler, so cleaned here.
+    if (err instanceof Error) err.message = redact(err.message);
+    throw err;
   } finally {
     await store.close();
   }
-  return { code: result.answer.holds ? MODEL_EXIT.holds : result.unreachable.length ? MODEL_EXIT.cannotAsk : MODEL_EXIT.notByDeadline, result };
+  return { code: result.answer.holds ? MODEL_EXIT.holds : result.unreachable.length ? MODEL_EXIT.cannotAsk : MODEL_EXIT.notByDeadline, result: redact.value(result) };
 }

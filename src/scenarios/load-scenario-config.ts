@@ -1,25 +1,22 @@
-// `scenarios:` of the config file `vigil model` found (docs/scenarios.md), read on its own like the
+// `scenarios:` of the config file `vigil model` found (docs/scenarios.md), validated on its own like the
 // model is, so scenarios run while an unrelated suite of the file is broken; and a team's own steps.
-// ${VAR} is filled from the environment as everywhere in vigil.yaml.
-import { readFile } from 'node:fs/promises';
+// The file is the one loadModel read (readConfigFile): ${VAR} filled and literal secrets refused as
+// everywhere in vigil.yaml.
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
+import type { ConfigFile } from '../config/config-file.ts';
 import { formatIssues } from '../config/format-issues.ts';
-import { interpolate } from '../config/interpolate.ts';
 import { scenariosSchema, type ScenariosConfig } from '../config/scenario-schema.ts';
 import { ConfigError, messageOf } from '../shared/errors.ts';
 import type { StepDefinition } from './types.ts';
 
 /** `scenarios:` validated, and every value it took from the environment (for the redactor). */
-export async function loadScenarioConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ config: ScenariosConfig; secrets: string[] }> {
-  // loadModel has already read and parsed this file: errors here are about `scenarios:` only.
-  const top = parse(await readFile(configFile, 'utf8')) as Record<string, unknown> | null;
-  const filled = interpolate(top?.scenarios ?? {}, env);
-  if (filled.problems.length) throw new ConfigError(filled.problems.map((p) => `scenarios.${p}`));
-  const parsed = scenariosSchema.safeParse(filled.value);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map((p) => `scenarios.${p}`), { where: configFile });
-  return { config: parsed.data, secrets: filled.secrets };
+export function loadScenarioConfig(document: ConfigFile): { config: ScenariosConfig; secrets: string[] } {
+  const section = document.section('scenarios');
+  if (section.problems.length) throw new ConfigError(section.problems, { where: document.source.shown });
+  const parsed = scenariosSchema.safeParse(section.value ?? {});
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map((p) => `scenarios.${p}`), { where: document.source.shown });
+  return { config: parsed.data, secrets: section.secrets };
 }
 
 const isDefinition = (d: unknown): d is StepDefinition =>

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nagiosAvailable } from '../helpers/nagios-server.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { startModelNagios, type ModelNagios } from '../helpers/nagios-model-server.ts';
-import { runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
+import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
 
 const APPS = ['app-0', 'app-1', 'app-2'];
 
@@ -74,9 +74,9 @@ model:
 
   it("the seed's scenario: destroy app-0; shop stays all green non-transitively, app-0 goes all red, shop is not all green transitively", async () => {
     assert.equal((await vigil('check', 'shop', '--expect', 'all-green', '--transitive', '--within', '5s', '--interval', '200ms')).code, 0);
-    // app-0 "dies" a second after the checks start polling: they must wait for it, then hold.
+    // app-0 "dies" once the check has polled and said it is not red yet: it must wait for it, then hold.
     const red = spawnVigil(['model', 'check', 'app-0', '--expect', 'all-red', '--within', '20s', '--interval', '300ms', '--config', config]);
-    await sleep(1000);
+    await waitForOutput(red, 'stderr', (t) => /not all-red yet/.test(t), 20_000);
     await nagios.command('PROCESS_HOST_CHECK_RESULT;app-0;1;PING CRITICAL - 100% loss', 'PROCESS_SERVICE_CHECK_RESULT;app-0;HTTP;2;connection refused');
     const r = await red.done;
     assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -14,6 +14,7 @@ import type { Since } from '../../model/snapshot-types.ts';
 import { runPageURL } from '../../exporters/nagios/plugin-output.ts';
 import { gateJunitXml, type GateModelResult, type GateUnfinished } from '../gate-junit.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
+import { findConfigFile, readConfigFile, type ConfigFile } from '../../config/load-config.ts';
 import { loadContext } from '../context.ts';
 import { summarize } from '../summary.ts';
 
@@ -66,8 +67,11 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   // The monitoring is asked while the suites run: a new stack must be both working and seen healthy.
   // Results from before the gate started are from before the deploy it gates: they do not count.
   const since = opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
-  const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline, since) : undefined;
-  const { results, runLink } = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs);
+  // Read once when both the model and the local suites come from it.
+  const source = opts.model && !opts.server ? findConfigFile({ file: opts.config }) : null;
+  const document = source ? await readConfigFile(source, process.env) : undefined;
+  const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline, since, document) : undefined;
+  const { results, runLink } = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs, document);
   const model = await modelGate;
   // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
   const statuses: RunStatus[] = [...results.map((r) => r.status), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
@@ -91,11 +95,12 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
 
 const MODEL_STATUS: Record<number, RunStatus> = { 0: 'passed', 2: 'failed', 3: 'error' };
 
-async function gateOnModel(opts: GateOptions, node: string, deadline: number, since: Since): Promise<ModelGate> {
+async function gateOnModel(opts: GateOptions, node: string, deadline: number, since: Since, document?: ConfigFile): Promise<ModelGate> {
   try {
     const { waitForModel } = await import('../../model/index.ts');
     const { code, result } = await waitForModel({
       config: opts.config,
+      ...(document ? { document } : {}),
       node,
       expect: 'all-green',
       transitive: true,
@@ -120,8 +125,8 @@ interface GateRuns {
   runLink: (runId: string) => string | undefined;
 }
 
-async function localGate(opts: GateOptions, deadline: number, timeoutMs: number): Promise<GateRuns> {
-  const ctx = await loadContext({ config: opts.config, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
+async function localGate(opts: GateOptions, deadline: number, timeoutMs: number, document?: ConfigFile): Promise<GateRuns> {
+  const ctx = await loadContext({ config: opts.config, ...(document ? { document } : {}), logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
   try {
     const environment = opts.environment;
     if (!ctx.config.environments[environment]) {

@@ -19,6 +19,7 @@ import {
   type LoadedModel,
   type RunLookup,
 } from '../../model/index.ts';
+import { createRedactor } from '../../shared/redact.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
@@ -49,8 +50,12 @@ async function evaluateOnce(loaded: LoadedModel, runs: () => Promise<RunLookup>,
 export async function modelShowCommand(ref: string | undefined, opts: ModelShowOptions): Promise<number> {
   const loaded = await loadModel({ config: opts.config });
   const store = modelStore(loaded);
+  // A source's error (echoing a URL, a header) may hold what the model took from the environment.
+  const redact = createRedactor(loaded.secrets);
   try {
-    const { snapshot, roots } = await evaluateOnce(loaded, store.runs);
+    const evaluated = await evaluateOnce(loaded, store.runs);
+    const { snapshot } = evaluated;
+    const roots = redact.value(evaluated.roots);
     const nodes = ref ? [findNode(roots, ref)] : roots;
     const transitive = Boolean(opts.transitive);
     const answers = nodes.map((n) => ({ allGreen: allGreen(n, transitive), allRed: allRed(n, transitive) }));

@@ -54,7 +54,7 @@ export async function scenarioRunCommand(files: string[], opts: ScenarioRunOptio
 async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<number> {
   const scenarios = await readFeatures(files);
   const loaded = await loadModel({ config: opts.config });
-  const { config, secrets } = await loadScenarioConfig(loaded.configFile);
+  const { config, secrets } = loadScenarioConfig(loaded.document);
   // Every output of a scenario — progress, the stored run, JUnit, --json, the summary — passes one
   // redactor: the values the model and scenarios took from the environment (an action's token in its
   // argv, a source's password), and, once a suite step loads it, everything the full config holds.
@@ -73,7 +73,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
   const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.map(clean).join('\n')}\n`);
   try {
     if (usesSuites(plans)) {
-      context = await loadContext({ config: loaded.configFile, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
+      context = await loadContext({ document: loaded.document, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
       store = context.store;
     } else {
       store = await openStore(loaded.storePath);

@@ -153,7 +153,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
         .catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'checking pauses failed'))
         .finally(() => (watching = undefined)));
     const pauseControl = createPauseControl({ config, store: ctx.store, pauses, pairs, changed: watchPauses });
-    const model = config.model === undefined ? undefined : await startModelMonitor(opts.config, ctx);
+    const model = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (model) stack.defer('the service model', () => model.stop());
     const api = await createApiServer({
       model,
@@ -222,15 +222,16 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
  * gauges, and as passive Nagios/Icinga services where a node names one. Loaded only when configured, so a
  * serve without a model loads none of the sources.
  */
-async function startModelMonitor(configFile: string | undefined, ctx: Awaited<ReturnType<typeof loadContext>>) {
-  const { loadModel, createModelMonitor, declaredNodes, nagiosTargets, nodeCheck } = await import('../../model/index.ts');
-  const { model } = await loadModel({ config: configFile });
+async function startModelMonitor(ctx: Awaited<ReturnType<typeof loadContext>>) {
+  const { createModelMonitor, declaredNodes, nagiosTargets, nodeCheck } = await import('../../model/index.ts');
+  const model = await ctx.model();
   const targets = nagiosTargets(model);
   const { prometheus, fanOut } = ctx.exporters;
   const monitor = createModelMonitor({
     model,
     runs: () => ctx.store.runs,
     log: ctx.log,
+    redact: ctx.redact.value,
     onEvaluated: async (evaluation) => {
       const declared = declaredNodes(evaluation.roots);
       prometheus.observeModel(declared.map((d) => ({ node: d.node.path, state: d.node.state, allGreenOwn: d.allGreenOwn, allGreenTransitive: d.allGreenTransitive })));
