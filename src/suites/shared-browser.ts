@@ -4,29 +4,17 @@
 // and gets its own contexts, closed when it disconnects. What one run costs then is its Playwright
 // runner, its worker and its pages, not a whole browser.
 //
-// The server is a small child process Vigil owns (wrapper/browser-server.cjs). It is restarted when it
-// crashed (the run that held it ends as a runner fault, never as a failed app), and retired after
-// `maxRuns` runs or `maxAgeMs`: the runs still on it finish there, new runs get a fresh one.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The server is a small child process Vigil owns (wrapper/browser-server.cjs, started and watched in
+// shared-browser-server.ts). It is restarted when it crashed (the run that held it ends as a runner
+// fault, never as a failed app), and retired after `maxRuns` runs or `maxAgeMs`: the runs still on it
+// finish there, new runs get a fresh one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SuiteError } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
-import { buildChildEnv } from './child-env.ts';
-import { createLineTail } from './output-tail.ts';
+import { SharedBrowserError, startBrowserServer, stopServer, type Holder, type Server, type SharedBrowserSpec } from './shared-browser-server.ts';
 
-const SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'wrapper', 'browser-server.cjs');
-const START_TIMEOUT_MS = 60_000;
-
-export interface SharedBrowserSpec {
-  /** The suite's playwright-core folder (resolvePlaywrightCore). */
-  coreDir: string;
-  /** Absent: Playwright's own headless Chromium. */
-  executablePath?: string;
-  args: string[];
-}
+export { SharedBrowserError, type SharedBrowserSpec } from './shared-browser-server.ts';
 
 export interface BrowserLease {
   wsEndpoint: string;
@@ -44,25 +32,6 @@ export interface SharedBrowsersOptions {
   maxAgeMs?: number;
 }
 
-interface Server {
-  key: string;
-  child: ChildProcess;
-  ready: Promise<{ wsEndpoint: string; pid: number; version: string }>;
-  startedAt: number;
-  runs: number;
-  holders: Set<Holder>;
-  retiring: boolean;
-  exited?: string;
-  browserPid?: number;
-}
-
-interface Holder {
-  crashed?: string;
-}
-
-/** Thrown when a shared browser cannot be started; the run then launches its own (and the log says why). */
-export class SharedBrowserError extends SuiteError {}
-
 export function createSharedBrowsers(opts: SharedBrowsersOptions) {
   const { log } = opts;
   const maxRuns = opts.maxRuns ?? 200;
@@ -71,58 +40,15 @@ export function createSharedBrowsers(opts: SharedBrowsersOptions) {
   const all = new Set<Server>();
 
   function start(key: string, spec: SharedBrowserSpec): Server {
-    const options = { ...(spec.executablePath ? { executablePath: spec.executablePath } : {}), args: spec.args };
-    const child = spawn(process.execPath, [SERVER_SCRIPT, spec.coreDir, JSON.stringify(options)], {
-      env: buildChildEnv(process.env, { VIGIL_SHARED_BROWSER: '1' }, {}, opts.withheldVariables),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const stderr = createLineTail(20);
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => stderr.write(c));
-    // A one-shot `vigil run` must be able to exit with the server still up: it then sees stdin close and stops.
-    child.unref();
-    for (const s of [child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) s?.unref?.();
-
-    const server: Server = { key, child, startedAt: Date.now(), runs: 0, holders: new Set(), retiring: false, ready: undefined! };
-    server.ready = new Promise((resolve, reject) => {
-      let line = '';
-      const timer = setTimeout(() => {
-        reject(new SharedBrowserError(`the shared browser did not start within ${START_TIMEOUT_MS / 1000}s`));
-        child.kill('SIGKILL');
-      }, START_TIMEOUT_MS);
-      timer.unref();
-      child.stdout!.setEncoding('utf8').on('data', (c: string) => {
-        line += c;
-        const nl = line.indexOf('\n');
-        if (nl < 0) return;
-        clearTimeout(timer);
-        try {
-          const ready = JSON.parse(line.slice(0, nl)) as { wsEndpoint: string; pid: number; version: string };
-          server.browserPid = ready.pid;
-          resolve(ready);
-        } catch {
-          reject(new SharedBrowserError(`the shared browser answered ${JSON.stringify(line.slice(0, 200))}`));
-        }
-      });
-      child.once('error', (err) => reject(new SharedBrowserError(`the shared browser could not be started: ${err.message}`)));
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        stderr.end();
-        const why = stderr.lines().filter((l) => !/^\s+at /.test(l)).slice(-5).join('\n');
-        server.exited = `the shared browser exited (code ${code}, signal ${signal})${why ? `: ${why}` : ''}`;
-        for (const holder of server.holders) holder.crashed ??= server.exited;
-        if (servers.get(key) === server) servers.delete(key);
-        all.delete(server);
-        reject(new SharedBrowserError(server.exited));
-        if (!server.retiring) log.warn({ pid: server.browserPid, runs: server.runs }, `${server.exited}; the next run starts a fresh one`);
-      });
-    });
-    server.ready.then(
-      ({ version, pid }) => log.info({ version, pid, executablePath: spec.executablePath ?? "Playwright's own", playwrightCore: spec.coreDir }, 'shared browser started'),
-      () => {},
-    );
+    const server = startBrowserServer(key, spec, { log, withheldVariables: opts.withheldVariables, onExit: forget });
     all.add(server);
     servers.set(key, server);
     return server;
+  }
+
+  function forget(server: Server): void {
+    if (servers.get(server.key) === server) servers.delete(server.key);
+    all.delete(server);
   }
 
   function retire(server: Server, why: string): void {
@@ -130,12 +56,7 @@ export function createSharedBrowsers(opts: SharedBrowsersOptions) {
     server.retiring = true;
     if (servers.get(server.key) === server) servers.delete(server.key);
     log.info({ pid: server.browserPid, runs: server.runs }, `shared browser retired (${why}); new runs get a fresh one`);
-    if (server.holders.size === 0) stop(server);
-  }
-
-  function stop(server: Server): void {
-    if (server.exited) return;
-    server.child.kill('SIGTERM');
+    if (server.holders.size === 0) stopServer(server);
   }
 
   /** A browser for one run: the current one for this installation and binary, or a fresh one. */
@@ -156,16 +77,7 @@ export function createSharedBrowsers(opts: SharedBrowsersOptions) {
       held.holders.delete(holder);
       throw err;
     }
-    return {
-      wsEndpoint: ready.wsEndpoint,
-      end() {
-        held.holders.delete(holder);
-        // The browser may have died a moment ago with its server process not yet told: ask the kernel too.
-        const crashed = holder.crashed ?? (!held.exited && held.browserPid && !alive(held.browserPid) ? `the shared browser (pid ${held.browserPid}) is gone` : undefined);
-        if (held.retiring && held.holders.size === 0) stop(held);
-        return crashed ? { crashed: true, message: crashed } : { crashed: false };
-      },
-    };
+    return { wsEndpoint: ready.wsEndpoint, end: () => endLease(held, holder) };
   }
 
   return {
@@ -177,7 +89,7 @@ export function createSharedBrowsers(opts: SharedBrowsersOptions) {
       const exits = [...all].map((s) => (s.exited ? Promise.resolve() : new Promise<void>((r) => s.child.once('exit', () => r()))));
       for (const s of all) {
         s.retiring = true;
-        stop(s);
+        stopServer(s);
       }
       servers.clear();
       await Promise.all(exits);
@@ -200,6 +112,15 @@ export function resolvePlaywrightCore(cliPath: string): string {
     }
   }
   return path.dirname(from);
+}
+
+// The run lets go of its server, which stops if it was retired and this was its last run.
+function endLease(server: Server, holder: Holder): ReturnType<BrowserLease['end']> {
+  server.holders.delete(holder);
+  // The browser may have died a moment ago with its server process not yet told: ask the kernel too.
+  const crashed = holder.crashed ?? (!server.exited && server.browserPid && !alive(server.browserPid) ? `the shared browser (pid ${server.browserPid}) is gone` : undefined);
+  if (server.retiring && server.holders.size === 0) stopServer(server);
+  return crashed ? { crashed: true, message: crashed } : { crashed: false };
 }
 
 // A zombie (exited, not yet reaped by the server process) counts as gone.

@@ -1,126 +1,46 @@
-import { messageOf } from '../shared/errors.ts';
-import { SECRET_NAME } from '../shared/redact.ts';
-import { MAX_ANSWER_BYTES, MAX_ANSWER_WORDS, decodeAnswer, describeBinary, readCapped } from './answer-limits.ts';
-import { excerpt } from './excerpt.ts';
-import { atPath, pickFields, toRemoteTenant } from './pick-fields.ts';
-import type { Call, ProvisionerBase } from './provisioner-base.ts';
-import { renderTemplate, type TemplateContext } from './render-template.ts';
-import { DEFAULTS, type HttpProvisionerSpec, type HttpRequestSpec, type Provisioner } from './types.ts';
-
-interface Answer {
-  status: number;
-  text: string;
-  /** Set when the body could not be taken as text: larger than MAX_ANSWER_BYTES, or not UTF-8. */
-  unreadable?: string;
-  /** `POST http://…/admin/tenants`, for messages. */
-  request: string;
-}
+// The http kind: create, delete and list are templated requests to the app's own admin API; create's
+// JSON answer is mapped to fields by dot paths, and a delete answered 404 or 410 finds the tenant gone.
+import { expectOk, parseAnswerJson, sendRequest } from './http-call.ts';
+import { atPath, listedTenants, pickFields } from './pick-fields.ts';
+import type { ProvisionerBase } from './provisioner-base.ts';
+import type { HttpProvisionerSpec, Provisioner } from './types.ts';
 
 export function createHttpProvisioner(base: ProvisionerBase, spec: HttpProvisionerSpec): Provisioner {
   const fieldPaths = spec.fields ?? { id: 'id' };
   if (!('id' in fieldPaths)) throw base.fail('load', 'fields must map "id" (the handle delete needs)');
 
-  async function send(call: Call, request: HttpRequestSpec, context: TemplateContext, defaultMethod: string, signal?: AbortSignal): Promise<Answer> {
-    const where = `tenants.${base.name}.${call}`;
-    const method = (request.method ?? defaultMethod).toUpperCase();
-    const url = renderTemplate(request.url, context, { where, url: true });
-    const headers = renderTemplate(request.headers ?? {}, context, { where });
-    // Tokens reach headers through {{env.X}} at run time, after the config loader listed its secrets.
-    for (const [header, value] of Object.entries(headers)) if (SECRET_NAME.test(header)) base.redact.add(value);
-    const lower = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      const rendered = renderTemplate(request.body, context, { where });
-      body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
-      if (!lower.has('content-type')) headers['content-type'] = 'application/json';
-    }
-    if (!lower.has('accept')) headers.accept = 'application/json';
-
-    const described = `${method} ${url}`;
-    const combined = base.callSignal(signal);
-    try {
-      const response = await fetch(url, { method, headers, body, signal: combined, redirect: 'manual' });
-      // The same signal bounds the body: a server that sends headers and then trickles forever times out.
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      const { bytes, tooLarge } = declared > MAX_ANSWER_BYTES ? { bytes: new Uint8Array(), tooLarge: true } : await readCapped(response.body);
-      if (tooLarge) {
-        await response.body?.cancel().catch(() => {});
-        return { status: response.status, text: '', unreadable: `the answer is larger than ${MAX_ANSWER_WORDS} (Vigil reads no more)`, request: described };
-      }
-      const text = decodeAnswer(bytes);
-      if (text === undefined) return { status: response.status, text: '', unreadable: `the answer is ${describeBinary(bytes)}`, request: described };
-      return { status: response.status, text, request: described };
-    } catch (err) {
-      if (combined.aborted) throw base.fail(call, `${described} ${base.abortReason(signal)}`);
-      throw base.fail(call, `${described} failed: ${networkCause(err)}`);
-    }
-  }
-
-  const parseJson = (call: Call, answer: Answer): unknown => {
-    if (answer.unreadable) throw base.fail(call, `${answer.request} answered ${answer.status}: ${answer.unreadable}`);
-    try {
-      return JSON.parse(answer.text);
-    } catch {
-      throw base.fail(call, `${answer.request} answered ${answer.status} but the body is not JSON: ${excerpt(answer.text, base.redact)}`);
-    }
-  };
-
-  const expectOk = (call: Call, answer: Answer) => {
-    if (answer.status < 200 || answer.status > 299) {
-      throw base.fail(call, `${answer.request} answered ${answer.status}: ${answer.unreadable ?? excerpt(answer.text, base.redact)}`);
-    }
-  };
-
   const provisioner: Provisioner = {
     ...base.identity,
 
     async create({ name, environment }, signal) {
-      const answer = await send('create', spec.create, { tenant: { name }, environment, env: base.env }, 'POST', signal);
-      expectOk('create', answer);
-      const picked = pickFields(parseJson('create', answer), fieldPaths);
+      const answer = await sendRequest(base, 'create', spec.create, { tenant: { name }, environment, env: base.env }, 'POST', signal);
+      expectOk(base, 'create', answer);
+      const picked = pickFields(parseAnswerJson(base, 'create', answer), fieldPaths);
       return base.acceptFields('create', picked, `${answer.request} answered ${answer.status}`);
     },
 
     async destroy({ name, fields, environment }, signal) {
-      const answer = await send('delete', spec.delete, { tenant: { name, fields }, environment, env: base.env }, 'DELETE', signal);
+      const answer = await sendRequest(base, 'delete', spec.delete, { tenant: { name, fields }, environment, env: base.env }, 'DELETE', signal);
       if (answer.status === 404 || answer.status === 410) {
         base.log.info({ provisioner: base.name, tenant: name }, `${answer.request} answered ${answer.status}: tenant already gone`);
         return;
       }
-      expectOk('delete', answer);
+      expectOk(base, 'delete', answer);
     },
   };
 
   const list = spec.list;
   if (list) {
     provisioner.list = async (environment, signal) => {
-      const answer = await send('list', list, { environment, env: base.env }, 'GET', signal);
-      expectOk('list', answer);
-      const parsed = parseJson('list', answer);
+      const answer = await sendRequest(base, 'list', list, { environment, env: base.env }, 'GET', signal);
+      expectOk(base, 'list', answer);
+      const parsed = parseAnswerJson(base, 'list', answer);
       const items = list.items ? atPath(parsed, list.items) : parsed;
       if (!Array.isArray(items)) {
         throw base.fail('list', `${answer.request} answer has no array at ${list.items ? `"${list.items}"` : 'its top level'}`);
       }
-      const paths = { ...DEFAULTS.listFields, ...list.fields };
-      return items.map((item) => toRemoteTenant(item, paths)).filter((t) => t !== undefined);
+      return listedTenants(items, list.fields);
     };
   }
   return provisioner;
-}
-
-// fetch reports every network failure as "fetch failed"; the useful part is in `cause`.
-function networkCause(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (is the app up and the URL right?)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection closed by the server';
-    default:
-      return cause?.message ? `${cause.code ? `${cause.code} ` : ''}${cause.message}` : messageOf(err);
-  }
 }

@@ -4,6 +4,6 @@ export { renderTemplate, type TemplateContext, type TemplateOptions } from './re
 export { publicFields, secretFieldTest } from './secret-fields.ts';
 export { tenantEnv, envNameOf } from './tenant-env.ts';
 export { tenantName } from './tenant-name.ts';
-export type { ProvisionerModule } from './module-provisioner.ts';
+export type { ProvisionerModule } from './module-call.ts';
 export type * from './types.ts';
 export { DEFAULTS as TENANT_DEFAULTS } from './types.ts';

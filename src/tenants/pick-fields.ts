@@ -1,4 +1,6 @@
-import type { FieldPaths, RemoteTenant, TenantFields } from './types.ts';
+// Reading tenant fields out of a provisioner's answer, the same for every kind: dot paths into the
+// create answer (or every scalar of it), and the listed tenants the reaper can match by id and name.
+import { DEFAULTS, type FieldPaths, type RemoteTenant, type TenantFields } from './types.ts';
 
 /** Reads `a.b.0.c` from a parsed JSON value; undefined when any step is missing. */
 export function atPath(value: unknown, path: string): unknown {
@@ -33,6 +35,11 @@ export function pickFields(answer: unknown, paths: FieldPaths): PickResult {
   return { fields, missing };
 }
 
+/** The mapped fields when the config maps any; otherwise every scalar of the answer becomes a field. */
+export function answerFields(answer: Record<string, unknown>, paths: FieldPaths | undefined): PickResult {
+  return paths ? pickFields(answer, paths) : { fields: flattenFields(answer), missing: [] };
+}
+
 /** Every scalar of an object, nested keys joined by `.` (`{ owner: { email } }` → `owner.email`). */
 export function flattenFields(answer: Record<string, unknown>, prefix = ''): TenantFields {
   const fields: TenantFields = {};
@@ -58,6 +65,12 @@ export function toRemoteTenant(item: unknown, paths: FieldPaths): RemoteTenant |
     ...(created && !Number.isNaN(created.getTime()) ? { createdAt: created } : {}),
     fields,
   };
+}
+
+/** A list answer's tenants, read with the default paths (id, name, createdAt) under the configured ones. */
+export function listedTenants(items: unknown[], paths?: FieldPaths): RemoteTenant[] {
+  const merged = { ...DEFAULTS.listFields, ...paths };
+  return items.map((item) => toRemoteTenant(item, merged)).filter((t) => t !== undefined);
 }
 
 // Epoch numbers below 1e11 are seconds (that is the year 5138 in milliseconds); ISO text otherwise.
