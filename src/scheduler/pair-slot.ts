@@ -1,0 +1,60 @@
+// One run as the scheduler starts it: with replicas, the pair's slot is first taken cluster-wide (so a
+// pair never runs on two replicas at once), then the orchestrator runs it, then the slot is given back.
+// A scheduled fire whose pair runs elsewhere is skipped; a run triggered by hand waits for it instead.
+import { targetKey } from '../core/index.ts';
+import type { ClusterSlots } from './scheduler-types.ts';
+import type { Job, SchedulerState } from './scheduler-state.ts';
+
+// A run triggered by hand while another replica runs the pair waits for it (a deploy gate wants a
+// fresh run, not a refusal), looking again this often, for at most this long.
+const BUSY_PAIR_RETRY_MS = 2_000;
+const BUSY_PAIR_MAX_WAIT_MS = 15 * 60_000;
+
+const sleepUnless = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/** Takes the pair's slot cluster-wide (with replicas), runs, gives the slot back. */
+export async function runInPairSlot(sched: SchedulerState, job: Job, controller: AbortController): Promise<void> {
+  const { cluster } = sched.deps;
+  const { log } = sched;
+  if (cluster) {
+    const waitUntil = Date.now() + BUSY_PAIR_MAX_WAIT_MS;
+    for (;;) {
+      let slot: Awaited<ReturnType<ClusterSlots['startRun']>>;
+      try {
+        slot = await cluster.startRun({ runId: job.runId, suite: job.suite, environment: job.environment, trigger: job.trigger, startedAt: new Date() });
+      } catch (err) {
+        // Without the store nothing is coordinated (nor saved): better no run than a second one.
+        log.error({ suite: job.suite, environment: job.environment, err: String(err) }, 'cannot take the pair in the store; the run does not start');
+        return job.reject(err);
+      }
+      if (slot.ok) break;
+      const holder = `${targetKey(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;
+      if (job.trigger === 'schedule') {
+        log.warn({ suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica, runId: job.runId }, `scheduled fire skipped: ${holder}`);
+        sched.deps.onSkip?.(job.suite, job.environment, 'busy');
+        return job.reject(new Error(`skipped: ${holder}`));
+      }
+      if (Date.now() > waitUntil || controller.signal.aborted) return job.reject(new Error(`not run: ${holder} (waited ${BUSY_PAIR_MAX_WAIT_MS / 60_000} min)`));
+      job.state = 'queued';
+      await sleepUnless(BUSY_PAIR_RETRY_MS, controller.signal);
+      job.state = 'running';
+    }
+    job.startedAt = new Date().toISOString();
+  }
+  try {
+    job.resolve(await sched.orchestrator.run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal }));
+  } catch (err) {
+    job.reject(err);
+  } finally {
+    if (cluster) await cluster.finishRun(job.runId).catch((err) => log.error({ runId: job.runId, err: String(err) }, 'cannot release the pair in the store; its lease runs out instead'));
+  }
+}
