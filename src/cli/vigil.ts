@@ -9,14 +9,26 @@ import { ConfigError, VigilError, messageOf } from '../shared/errors.ts';
 const UNKNOWN = 3;
 // Commands are imported when chosen: `vigil run` as an active check should not pay for the server's modules.
 
-function program(setExit: (code: number) => void) {
-  const configOption = ['-c, --config <file>', 'config file (default: $VIGIL_CONFIG, then ./vigil.yaml, else the bundled demo)'] as const;
+const configOption = ['-c, --config <file>', 'config file (default: $VIGIL_CONFIG, then ./vigil.yaml, else the bundled demo)'] as const;
+type SetExit = (code: number) => void;
+
+function program(setExit: SetExit) {
   const cli = new Command('vigil')
     .description('Runs your app\'s own Playwright suite against a throwaway tenant, as monitoring.')
     .version(describeBuild(), '-V, --version', 'print the version (and the commit it was built from)')
     .exitOverride()
     .showHelpAfterError();
+  addRunCommands(cli, setExit);
+  addTenantCommands(cli, setExit);
+  addModelCommands(cli, setExit);
+  addScenarioCommands(cli, setExit);
+  addPauseCommands(cli, setExit);
+  addConfigCommands(cli, setExit);
+  return cli;
+}
 
+/** `vigil run`, `serve`, `gate`, `metrics`: running suites, once or as a service. */
+function addRunCommands(cli: Command, setExit: SetExit): void {
   cli
     .command('run')
     .description('run one suite once on one environment; exit code = Nagios state (0 passed, 1 flaky, 2 failed, 3 error)')
@@ -62,7 +74,10 @@ function program(setExit: (code: number) => void) {
     .option(...configOption)
     .option('--listen <host:port>', 'address to listen on; port 0 picks a free one (default 127.0.0.1:9464)')
     .action(async (opts) => setExit(await (await import('./commands/metrics.ts')).metricsCommand(opts)));
+}
 
+/** `vigil tenants list|reap`: the tenant ledger. */
+function addTenantCommands(cli: Command, setExit: SetExit): void {
   const tenants = cli.command('tenants').description('the tenant ledger');
   tenants
     .command('list')
@@ -77,7 +92,10 @@ function program(setExit: (code: number) => void) {
     .option(...configOption)
     .option('--json', 'JSON output')
     .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsReapCommand(opts)));
+}
 
+/** `vigil model show|check`: the service model. */
+function addModelCommands(cli: Command, setExit: SetExit): void {
   const model = cli.command('model').description('the service model: ask the monitoring whether a service and its members are green (docs/model.md)');
   model
     .command('show [node]')
@@ -98,7 +116,10 @@ function program(setExit: (code: number) => void) {
     .option('--since <time>', 'only check results taken after this count, e.g. the end of a deploy (ISO 8601, epoch seconds, "now", or a duration ago: 5m); older ones are re-checked where the source allows it, and waited for')
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
+}
 
+/** `vigil scenario run`. */
+function addScenarioCommands(cli: Command, setExit: SetExit): void {
   const scenario = cli.command('scenario').description('Given/When/Then scenarios over the service model (docs/scenarios.md)');
   scenario
     .command('run <files...>')
@@ -108,7 +129,10 @@ function program(setExit: (code: number) => void) {
     .option('--json', 'print the scenario results as JSON on stdout')
     .option('--metrics-textfile <path>', 'write vigil_scenario_* metrics for node_exporter\'s textfile collector (*.prom, atomic)')
     .action(async (files, opts) => setExit(await (await import('./commands/scenario.ts')).scenarioRunCommand(files, opts)));
+}
 
+/** `vigil pause`, `vigil resume`. */
+function addPauseCommands(cli: Command, setExit: SetExit): void {
   cli
     .command('pause')
     .description('pause a suite on an environment: scheduled runs are skipped, exports say "paused" (docs/service.md)')
@@ -132,7 +156,10 @@ function program(setExit: (code: number) => void) {
     .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN)')
     .option('--json', 'print the answer as JSON')
     .action(async (opts) => setExit(await (await import('./commands/pause.ts')).resumeCommand(opts)));
+}
 
+/** `vigil config check`. */
+function addConfigCommands(cli: Command, setExit: SetExit): void {
   cli
     .command('config')
     .description('configuration')
@@ -140,8 +167,6 @@ function program(setExit: (code: number) => void) {
     .description('load and validate the config; print what it defines')
     .option(...configOption)
     .action(async (opts) => setExit(await (await import('./commands/config-check.ts')).configCheckCommand(opts)));
-
-  return cli;
 }
 
 export async function main(argv: string[]): Promise<number> {
