@@ -163,7 +163,7 @@ async function measure(dir: string, demoUrl: string, adminToken: string, way: Wa
 
 /** Median ms of `LAUNCHES` launches (and connects to a launchServer), with the repo's own Playwright. */
 async function launchTimes(): Promise<string[]> {
-  const { chromium } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
+  const { chromium } = createRequire(import.meta.url)('playwright') as typeof import('playwright');
   const system = resolveBrowser({}).browser;
   const time = async (fn: () => Promise<{ close(): Promise<void> }>) => {
     const ms: number[] = [];

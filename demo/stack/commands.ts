@@ -13,7 +13,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Stack } from './stack.ts';
+import type { Stack } from './stack-types.ts';
 
 const LB_WAIT_MS = 15_000;
 const FRONTEND = 'shop';
