@@ -35,62 +35,17 @@ export interface SpoolRetryDeps {
 }
 
 export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySummary> {
-  const { store, prometheus, transports, delivery, log, clock, maxAgeMs, maxAttempts } = deps;
+  const { store, prometheus, transports, clock } = deps;
   const byName = new Map(transports.map((t) => [t.name, t]));
-  const later = (ms: number) => new Date(clock().getTime() + ms);
-
-  async function drop(entry: SpoolEntry, why: string): Promise<void> {
-    await store.spool.remove(entry.id);
-    prometheus?.observeDrop(entry.exporter);
-    log.error(
-      { exporter: entry.exporter, runId: entry.runId, host: entry.host, service: entry.service, attempts: entry.attempts, lastError: entry.lastError },
-      `export: spooled result dropped (${why}); it will never reach this monitoring system`,
-    );
-  }
-
-  async function retryOne(transport: Transport, entry: SpoolEntry, summary: RetrySummary): Promise<boolean> {
-    const check = entry.payload as CheckResult;
-    return delivery.serialized(transport.name, entry, async () => {
-      if (await delivery.isSuperseded(transport.name, entry)) {
-        await store.spool.remove(entry.id);
-        summary.superseded++;
-        log.info({ exporter: transport.name, runId: entry.runId }, 'export: spooled result superseded by a newer delivered one; discarded');
-        return true;
-      }
-      const error = await delivery.attempt(transport, check);
-      if (error === undefined) {
-        await store.spool.remove(entry.id);
-        await delivery.delivered(transport.name, check, entry.runId);
-        summary.delivered++;
-        prometheus?.observeDelivery(transport.name, true);
-        log.info({ exporter: transport.name, runId: entry.runId, attempts: entry.attempts + 1 }, 'export: spooled result delivered');
-        return true;
-      }
-      const attempts = entry.attempts + 1;
-      await store.spool.failed(entry.id, error, later(deps.backoff(attempts)));
-      summary.failed++;
-      prometheus?.observeDelivery(transport.name, false);
-      log.warn({ exporter: transport.name, runId: entry.runId, attempts, err: error, retryInMs: deps.backoff(attempts) }, 'export: retry failed');
-      return false;
-    });
-  }
-
-  /** Why an entry is given up on before any attempt, or undefined when it may be sent. */
-  function giveUpReason(entry: SpoolEntry, now: Date): string | undefined {
-    if (now.getTime() - Date.parse(entry.createdAt) > maxAgeMs) return `older than ${Math.round(maxAgeMs / 1000)}s`;
-    if (entry.attempts >= maxAttempts) return `${entry.attempts} attempts`;
-    if (!isCheck(entry.payload)) return 'unreadable payload';
-    return undefined;
-  }
 
   return async function retryPass(): Promise<RetrySummary> {
     const summary = emptyRetrySummary();
     const now = clock();
     const perTransport = new Map<Transport, SpoolEntry[]>();
     for (const entry of await store.spool.due(now, RETRY_BATCH)) {
-      const why = giveUpReason(entry, now);
+      const why = giveUpReason(deps, entry, now);
       if (why) {
-        await drop(entry, why);
+        await drop(deps, entry, why);
         summary.dropped++;
         continue;
       }
@@ -100,20 +55,69 @@ export function createSpoolRetry(deps: SpoolRetryDeps): () => Promise<RetrySumma
       list.push(entry);
       perTransport.set(transport, list);
     }
-    await Promise.all(
-      [...perTransport].map(async ([transport, entries]) => {
-        for (const entry of entries) {
-          // Claimed for one attempt: a `vigil run` and a `vigil serve` sharing the store never both send it.
-          if (!(await store.spool.claim(entry.id, entry.nextAttemptAt, later(deps.claimMs)))) continue;
-          // Still failing: the rest stay due for the next pass instead of each waiting out a timeout now.
-          if (!(await retryOne(transport, entry, summary))) break;
-        }
-      }),
-    );
+    await Promise.all([...perTransport].map(([transport, entries]) => retryInOrder(deps, transport, entries, summary)));
     const counts = await store.spool.counts();
     for (const t of transports) prometheus?.observeSpool(t.name, counts[t.name] ?? 0);
     return summary;
   };
+}
+
+const later = (deps: SpoolRetryDeps, ms: number) => new Date(deps.clock().getTime() + ms);
+
+/** Why an entry is given up on before any attempt, or undefined when it may be sent. */
+function giveUpReason(deps: SpoolRetryDeps, entry: SpoolEntry, now: Date): string | undefined {
+  const { maxAgeMs, maxAttempts } = deps;
+  if (now.getTime() - Date.parse(entry.createdAt) > maxAgeMs) return `older than ${Math.round(maxAgeMs / 1000)}s`;
+  if (entry.attempts >= maxAttempts) return `${entry.attempts} attempts`;
+  if (!isCheck(entry.payload)) return 'unreadable payload';
+  return undefined;
+}
+
+async function drop(deps: SpoolRetryDeps, entry: SpoolEntry, why: string): Promise<void> {
+  await deps.store.spool.remove(entry.id);
+  deps.prometheus?.observeDrop(entry.exporter);
+  deps.log.error(
+    { exporter: entry.exporter, runId: entry.runId, host: entry.host, service: entry.service, attempts: entry.attempts, lastError: entry.lastError },
+    `export: spooled result dropped (${why}); it will never reach this monitoring system`,
+  );
+}
+
+/** One transport's due entries, oldest first, each claimed for its attempt; the first failure ends the pass for it. */
+async function retryInOrder(deps: SpoolRetryDeps, transport: Transport, entries: SpoolEntry[], summary: RetrySummary): Promise<void> {
+  for (const entry of entries) {
+    // Claimed for one attempt: a `vigil run` and a `vigil serve` sharing the store never both send it.
+    if (!(await deps.store.spool.claim(entry.id, entry.nextAttemptAt, later(deps, deps.claimMs)))) continue;
+    // Still failing: the rest stay due for the next pass instead of each waiting out a timeout now.
+    if (!(await retryOne(deps, transport, entry, summary))) break;
+  }
+}
+
+async function retryOne(deps: SpoolRetryDeps, transport: Transport, entry: SpoolEntry, summary: RetrySummary): Promise<boolean> {
+  const { store, prometheus, delivery, log } = deps;
+  const check = entry.payload as CheckResult;
+  return delivery.serialized(transport.name, entry, async () => {
+    if (await delivery.isSuperseded(transport.name, entry)) {
+      await store.spool.remove(entry.id);
+      summary.superseded++;
+      log.info({ exporter: transport.name, runId: entry.runId }, 'export: spooled result superseded by a newer delivered one; discarded');
+      return true;
+    }
+    const error = await delivery.attempt(transport, check);
+    if (error === undefined) {
+      await store.spool.remove(entry.id);
+      await delivery.delivered(transport.name, check, entry.runId);
+      summary.delivered++;
+      prometheus?.observeDelivery(transport.name, true);
+      log.info({ exporter: transport.name, runId: entry.runId, attempts: entry.attempts + 1 }, 'export: spooled result delivered');
+      return true;
+    }
+    const attempts = entry.attempts + 1;
+    await store.spool.failed(entry.id, error, later(deps, deps.backoff(attempts)));
+    summary.failed++;
+    prometheus?.observeDelivery(transport.name, false);
+    log.warn({ exporter: transport.name, runId: entry.runId, attempts, err: error, retryInMs: deps.backoff(attempts) }, 'export: retry failed');
+    return false;
+  });
 }
 
 function isCheck(payload: unknown): payload is CheckResult {

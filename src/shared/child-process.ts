@@ -10,7 +10,7 @@
 //     longer read — redirect it);
 //   - stdout and stderr kept as bounded tails (or stdout in full up to a limit that stops the run);
 //   - one wording of how it ended (describeEnd): "exited 2", "was killed by SIGKILL", "timed out after 3s".
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,28 +102,89 @@ function tailBuffer(limit: number) {
 /** Runs the command to its end (see the file's head); never rejects: how it ended is in the result. */
 export async function runChild(o: ChildOptions): Promise<ChildEnd> {
   const started = performance.now();
+  const child = spawnGroup(o);
+  const stopper = createStopper(child, o.graceMs ?? DEFAULT_GRACE_MS, o.marker);
+  const output = collectOutput(child, o, stopper);
+  if (o.stdin !== undefined) {
+    // A command that ignores stdin closes it early; that is not its failure.
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(o.stdin);
+  }
+  const disarm = armStops(o, stopper.stop);
+
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+    child.once('error', (spawnError) => resolve({ code: null, signal: null, spawnError }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  disarm();
+  await settleGroup(child, o, stopper);
+  await drain([child.stdout!, child.stderr!, ...extraPipes(child, o)], o.drainMs ?? DEFAULT_DRAIN_MS);
+
+  const { stopped } = stopper;
+  return {
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
+    code: exit.code,
+    signal: exit.signal,
+    ...(exit.spawnError ? { spawnError: exit.spawnError } : {}),
+    ...(stopped ? { stopped } : {}),
+    stdout: output.stdout(),
+    stderr: output.stderr(),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The command as the leader of its own process group (detached), with a pipe per stream and per extra pipe. */
+function spawnGroup(o: ChildOptions): ChildProcess {
   const argv = typeof o.command === 'string' ? ['sh', '-c', o.command] : o.command;
-  const graceMs = o.graceMs ?? DEFAULT_GRACE_MS;
-  const extra = o.extraPipes ?? [];
-  const child = spawn(argv[0], argv.slice(1), {
+  return spawn(argv[0], argv.slice(1), {
     cwd: o.cwd,
     env: o.env,
     detached: true,
-    stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...extra.map(() => 'pipe' as const)],
+    stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(o.extraPipes ?? []).map(() => 'pipe' as const)],
   });
+}
 
+const extraPipes = (child: ChildProcess, o: ChildOptions): Readable[] => (o.extraPipes ?? []).map((_, i) => child.stdio[3 + i] as Readable);
+
+type Stopper = ReturnType<typeof createStopper>;
+
+/** Stops the group once, for the first reason given; remembers why, and the stop under way. */
+function createStopper(child: ChildProcess, graceMs: number, marker: string | undefined) {
+  let stopped: StopReason | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    stop(reason: StopReason): void {
+      if (stopped || child.pid === undefined) return;
+      stopped = reason;
+      stopping = killGroup(child.pid, graceMs, marker);
+    },
+    get stopped() {
+      return stopped;
+    },
+    get stopping() {
+      return stopping;
+    },
+  };
+}
+
+/** The timeout and the abort signal, armed; returns what disarms them once the leader has exited. */
+function armStops(o: ChildOptions, stop: (reason: StopReason) => void): () => void {
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), o.timeoutMs);
+  const onAbort = () => stop('aborted');
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  };
+}
+
+/** Reads stdout, stderr and the extra pipes as they come: to the callbacks, and kept as tails (or stdout whole). */
+function collectOutput(child: ChildProcess, o: ChildOptions, stopper: Stopper) {
   const stdoutTail = tailBuffer(o.tailBytes ?? DEFAULT_TAIL);
   const stdoutWhole: Buffer[] = [];
   let stdoutBytes = 0;
   const stderrTail = tailBuffer(o.tailBytes ?? DEFAULT_TAIL);
-
-  let stopped: StopReason | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: StopReason) => {
-    if (stopped || child.pid === undefined) return;
-    stopped = reason;
-    stopping = killGroup(child.pid, graceMs, o.marker);
-  };
 
   // A decoder per stream: a character split across two chunks reaches the callback whole.
   const text = (onText: ((chunk: string) => void) | undefined) => {
@@ -136,56 +197,35 @@ export async function runChild(o: ChildOptions): Promise<ChildEnd> {
   child.stdout!.on('data', (chunk: Buffer) => {
     toStdout(chunk);
     if (o.stdoutLimit === undefined) return stdoutTail.push(chunk);
-    if (stopped === 'overflow') return;
+    if (stopper.stopped === 'overflow') return;
     stdoutBytes += chunk.length;
     if (stdoutBytes <= o.stdoutLimit) return void stdoutWhole.push(chunk);
     // A command printing without end (`yes`, a log dump) is stopped now, not at its timeout.
     stdoutWhole.length = 0;
-    stop('overflow');
+    stopper.stop('overflow');
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     toStderr(chunk);
     stderrTail.push(chunk);
   });
-  extra.forEach((onChunk, i) => {
+  (o.extraPipes ?? []).forEach((onChunk, i) => {
     const pipe = child.stdio[3 + i] as Readable;
     pipe.setEncoding('utf8');
     pipe.on('data', onChunk);
   });
-  if (o.stdin !== undefined) {
-    // A command that ignores stdin closes it early; that is not its failure.
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(o.stdin);
-  }
+  return {
+    stdout: (): Buffer => (o.stdoutLimit === undefined ? stdoutTail.value() : Buffer.concat(stdoutWhole)),
+    stderr: (): string => stderrTail.value().toString('utf8'),
+  };
+}
 
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), o.timeoutMs);
-  const onAbort = () => stop('aborted');
-  if (o.signal?.aborted) onAbort();
-  else o.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-    child.once('error', (spawnError) => resolve({ code: null, signal: null, spawnError }));
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  clearTimeout(timer);
-  o.signal?.removeEventListener('abort', onAbort);
-  if (stopping) await stopping;
+/** After the leader's exit: the stop under way finishes, or what is left of its group follows `leftovers`. */
+async function settleGroup(child: ChildProcess, o: ChildOptions, stopper: Stopper): Promise<void> {
+  if (stopper.stopping) await stopper.stopping;
   else if (child.pid !== undefined && (o.leftovers ?? 'kill') === 'kill' && (groupAlive(child.pid) || (o.marker !== undefined && findMarkedProcesses(o.marker).length > 0))) {
     // The leader is gone; nothing it started (a browser, a worker, a stray daemon) outlives it.
     await killGroup(child.pid, LEFTOVER_GRACE_MS, o.marker);
   }
-  await drain([child.stdout!, child.stderr!, ...extra.map((_, i) => child.stdio[3 + i] as Readable)], o.drainMs ?? DEFAULT_DRAIN_MS);
-
-  return {
-    ...(child.pid !== undefined ? { pid: child.pid } : {}),
-    code: exit.code,
-    signal: exit.signal,
-    ...(exit.spawnError ? { spawnError: exit.spawnError } : {}),
-    ...(stopped ? { stopped } : {}),
-    stdout: o.stdoutLimit === undefined ? stdoutTail.value() : Buffer.concat(stdoutWhole),
-    stderr: stderrTail.value().toString('utf8'),
-    durationMs: Math.round(performance.now() - started),
-  };
 }
 
 /** Reads what the pipes still hold, for at most `maxMs`; then lets go of them (a daemon may keep them open). */

@@ -40,13 +40,34 @@ export interface FamiliesOptions {
   clock?: () => Date;
 }
 
+// The registries and render helpers, with every family built by subject in the order the exposition
+// lists them (prom-client renders in registration order): the pairs', then per run phase, tenants,
+// deliveries, the store, locations, the service model and the info series, then the process.
 export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
   const resultsRegistry = new Registry();
-  const processRegistry = new Registry();
   const registers = [resultsRegistry];
-
-  // Everything labelled by suite × environment: rendered by PairSeries (pair-series.ts says why).
   const pairs = new PairSeries();
+  const families = {
+    pairs,
+    ...pairFamilies(pairs),
+    phaseDuration: phaseFamily(registers),
+    ...tenantFamilies(registers, options, scope),
+    ...exportFamilies(registers),
+    storeWriteFailures: storeFamily(registers),
+    ...locationFamilies(registers),
+    ...modelFamilies(registers),
+  };
+  infoFamilies(registers, options);
+  const registry = Registry.merge([resultsRegistry, processRegistry(options)]);
+  // Pair families first, then prom-client's (the histogram, per-environment and per-exporter series,
+  // build info, then the process); the same block separator prom-client uses between families.
+  const chunks = async (rest: Registry) => [pairs.renderBytes(), Buffer.from(`\n\n${await rest.metrics()}`)];
+  const render = async (rest: Registry) => Buffer.concat(await chunks(rest)).toString();
+  return { ...families, registry, resultsRegistry, chunks, render };
+}
+
+/** Everything labelled by suite × environment: rendered by PairSeries (pair-series.ts says why). */
+function pairFamilies(pairs: PairSeries) {
   const probeSuccess = pairs.family({
     name: 'probe_success',
     help: 'Whether the last run of the suite passed (1: passed or flaky, 0: failed or error), as blackbox_exporter.',
@@ -107,7 +128,11 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     help: 'Whether the suite is paused on the environment now (API, vigil pause, a maintenance window): 1 paused, 0 not.',
     type: 'gauge',
   });
-  const phaseDuration = new Histogram({
+  return { probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused };
+}
+
+function phaseFamily(registers: Registry[]) {
+  return new Histogram({
     name: 'vigil_run_phase_duration_seconds',
     help: 'Duration of each phase of a run (tenant_setup, test, teardown) in seconds, across all suites.',
     // {phase} only (DESIGN.md): per suite × environment it would be 48 series a pair, two thirds of the
@@ -116,6 +141,10 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     buckets: PHASE_BUCKETS,
     registers,
   });
+}
+
+/** Per environment: tenant create and destroy failures, orphans (counted from the ledger at scrape time), reaped. */
+function tenantFamilies(registers: Registry[], options: FamiliesOptions, scope: LabelScope) {
   const createFailures = new Counter({
     name: 'vigil_tenant_create_failures_total',
     help: 'Tenant create calls that failed.',
@@ -128,6 +157,17 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     labelNames: ['environment'] as const,
     registers,
   });
+  orphanFamily(registers, options, scope);
+  const reaped = new Counter({
+    name: 'vigil_tenants_reaped_total',
+    help: 'Tenants the reaper destroyed, by where it found them (ledger or the remote list).',
+    labelNames: ['environment', 'source'] as const,
+    registers,
+  });
+  return { createFailures, destroyFailures, reaped };
+}
+
+function orphanFamily(registers: Registry[], options: FamiliesOptions, scope: LabelScope): void {
   const { ledger, log } = options;
   const clock = options.clock ?? (() => new Date());
   const orphanAfterMs = options.orphanAfterMs ?? DEFAULT_ORPHAN_AFTER_MS;
@@ -151,12 +191,10 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
       }
     },
   });
-  const reaped = new Counter({
-    name: 'vigil_tenants_reaped_total',
-    help: 'Tenants the reaper destroyed, by where it found them (ledger or the remote list).',
-    labelNames: ['environment', 'source'] as const,
-    registers,
-  });
+}
+
+/** Per exporter: deliveries to the monitoring systems that failed, wait in the spool, or were given up on. */
+function exportFamilies(registers: Registry[]) {
   const exportFailures = new Counter({
     name: 'vigil_export_failures_total',
     help: 'Failed deliveries to a monitoring system (the result stays spooled and is retried).',
@@ -175,8 +213,12 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     labelNames: ['exporter'] as const,
     registers,
   });
-  // A store that cannot be written (full or read-only disk) does not stop a running service; each lost
-  // write is counted here so it pages instead of passing silently (docs/error-paths.md).
+  return { exportFailures, exportSpooled, exportDropped };
+}
+
+// A store that cannot be written (full or read-only disk) does not stop a running service; each lost
+// write is counted here so it pages instead of passing silently (docs/error-paths.md).
+function storeFamily(registers: Registry[]) {
   const storeWriteFailures = new Counter({
     name: 'vigil_store_write_failures_total',
     help: 'Writes to the store that failed (full or read-only disk), by what was written: run, ledger or spool.',
@@ -184,8 +226,12 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     registers,
   });
   for (const operation of STORE_OPERATIONS) storeWriteFailures.inc({ operation }, 0);
-  // A suite run from several locations (core/locations.ts): each location's own answer. The pair's
-  // families above follow the pair's rule (at least N locations failing); these say where.
+  return storeWriteFailures;
+}
+
+// A suite run from several locations (core/locations.ts): each location's own answer. The pair's
+// families follow the pair's rule (at least N locations failing); these say where.
+function locationFamilies(registers: Registry[]) {
   const locationLabels = ['suite', 'environment', 'location'] as const;
   const locationProbeSuccess = new Gauge({
     name: 'vigil_location_probe_success',
@@ -205,8 +251,12 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     labelNames: locationLabels,
     registers,
   });
-  // The service model, per node declared in the config (never a discovered member: machines come and
-  // go, the declared tree does not), as `vigil serve` last evaluated it.
+  return { locationProbeSuccess, locationLastRun, locationConsecutiveFailures };
+}
+
+// The service model, per node declared in the config (never a discovered member: machines come and
+// go, the declared tree does not), as `vigil serve` last evaluated it.
+function modelFamilies(registers: Registry[]) {
   const modelNodeState = new Gauge({
     name: 'vigil_model_node_state',
     help: "A model node's aggregated state (and / or / min N over its checks and members): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
@@ -219,6 +269,11 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     labelNames: ['node', 'scope'] as const,
     registers,
   });
+  return { modelNodeState, modelAllGreen };
+}
+
+/** Series that are always 1 and say things in their labels: which Vigil runs, and where its UI is. */
+function infoFamilies(registers: Registry[], options: FamiliesOptions): void {
   new Gauge({
     name: 'vigil_build_info',
     help: 'Always 1; the labels say which Vigil (version, and the commit when known) and Node.js are running.',
@@ -235,28 +290,20 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
       registers,
     }).set({ url: options.publicURL }, 1);
   }
+}
 
-  if (options.processMetrics !== false) {
-    collectDefaultMetrics({ register: processRegistry });
-    // prom-client names some gauges *_total (nodejs_active_handles_total…), which promtool rejects
-    // and PromQL users mistake for counters; Vigil's exposition must lint clean, so leave them out.
-    for (const metric of processRegistry.getMetricsAsArray()) {
-      const { name, type } = metric as unknown as { name: string; type: string };
-      if (name.endsWith('_total') && type !== 'counter') processRegistry.removeSingleMetric(name);
-    }
+/** Node's process_* and nodejs_* metrics, in a registry of their own (empty when processMetrics is false). */
+function processRegistry(options: FamiliesOptions): Registry {
+  const registry = new Registry();
+  if (options.processMetrics === false) return registry;
+  collectDefaultMetrics({ register: registry });
+  // prom-client names some gauges *_total (nodejs_active_handles_total…), which promtool rejects
+  // and PromQL users mistake for counters; Vigil's exposition must lint clean, so leave them out.
+  for (const metric of registry.getMetricsAsArray()) {
+    const { name, type } = metric as unknown as { name: string; type: string };
+    if (name.endsWith('_total') && type !== 'counter') registry.removeSingleMetric(name);
   }
-  const registry = Registry.merge([resultsRegistry, processRegistry]);
-  // Pair families first, then prom-client's (the histogram, per-environment and per-exporter series,
-  // build info, then the process); the same block separator prom-client uses between families.
-  const chunks = async (rest: Registry) => [pairs.renderBytes(), Buffer.from(`\n\n${await rest.metrics()}`)];
-  const render = async (rest: Registry) => Buffer.concat(await chunks(rest)).toString();
-
-  return {
-    pairs, probeSuccess, probeDuration, runs, lastRun, lastSuccess, lastStatus, consecutiveFailures, tests, runErrors, skipped, paused,
-    phaseDuration, createFailures, destroyFailures, reaped, exportFailures, exportSpooled, exportDropped, storeWriteFailures,
-    modelNodeState, modelAllGreen, locationProbeSuccess, locationLastRun, locationConsecutiveFailures,
-    registry, resultsRegistry, chunks, render,
-  };
+  return registry;
 }
 
 export type Families = ReturnType<typeof createFamilies>;

@@ -3,7 +3,7 @@
 // checked (Nagios shows current_state=0 before any result: that is pending, not OK), is the result
 // fresh — and only then what the state is.
 import type { CheckStatus, State } from '../types.ts';
-import type { NagiosObjectStatus, NagiosRead } from './nagios-status.ts';
+import type { NagiosHost, NagiosObjectStatus, NagiosRead } from './nagios-status.ts';
 
 const SERVICE_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 const HOST_STATES = ['UP', 'DOWN', 'UNREACHABLE'] as const;
@@ -31,71 +31,26 @@ export const formatAge = (ms: number): string => {
   return `${Math.round(s / 3600)}h`;
 };
 
-export function resolveNagiosCheck(spec: { host: string; service?: string }, read: NagiosRead | undefined, ctx: NagiosCheckContext): CheckStatus {
+type Spec = { host: string; service?: string };
+type Unusable = { reason: 'unreachable' | 'missing'; detail: string };
+
+export function resolveNagiosCheck(spec: Spec, read: NagiosRead | undefined, ctx: NagiosCheckContext): CheckStatus {
   const isHost = spec.service === undefined;
-  const base = {
-    id: nagiosCheckId(spec.host, spec.service),
-    source: 'nagios' as const,
-    nagios: isHost ? { host: spec.host } : { host: spec.host, service: spec.service },
-    downtime: false,
-    acknowledged: false,
-    output: '',
-    lastCheck: null,
-    green: false,
-    red: false,
-  };
-  const unusable = (reason: 'unreachable' | 'missing', detail: string, freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS): CheckStatus => ({
-    ...base,
-    state: 'UNKNOWN',
-    raw: '',
-    reason,
-    freshnessMs,
-    detail,
-  });
-  if (!read) return unusable('unreachable', 'no Nagios source is configured (model.sources.nagios)');
-  if (!read.ok) return unusable('unreachable', read.error);
-
-  const host = read.snapshot.hosts.get(spec.host);
-  let status: NagiosObjectStatus | undefined;
-  if (!host) return unusable('missing', `host ${spec.host} is not in Nagios (${read.snapshot.statusFile})`);
-  if (isHost) {
-    status = host.status;
-    if (!status) return unusable('missing', `host ${spec.host} has no host status in ${read.snapshot.statusFile}`);
-  } else {
-    status = host.services.get(spec.service!);
-    if (!status) return unusable('missing', `host ${spec.host} has no service ${JSON.stringify(spec.service)} in Nagios`);
-  }
-
+  const found = findStatus(spec, isHost, read);
+  if ('reason' in found) return unusableCheck(spec, isHost, found, ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS);
+  const { host, status } = found;
   const freshnessMs =
     ctx.freshnessMs ??
-    (status.activeChecksEnabled && status.checkInterval > 0 ? 2 * status.checkInterval * read.snapshot.intervalLengthMs : DEFAULT_FRESHNESS_MS);
+    (status.activeChecksEnabled && status.checkInterval > 0 ? 2 * status.checkInterval * found.intervalLengthMs : DEFAULT_FRESHNESS_MS);
   const checked = status.hasBeenChecked && status.lastCheck > 0;
   const raw = !checked ? 'PENDING' : isHost ? (HOST_STATES[status.currentState] ?? 'UNREACHABLE') : (SERVICE_STATES[status.currentState] ?? 'UNKNOWN');
   const state: State = !checked ? 'UNKNOWN' : isHost ? HOST_TO_STATE[raw as (typeof HOST_STATES)[number]] : (raw as State);
   // A service of a host in downtime is in downtime too, as Nagios' own UI shows it.
   const downtime = status.downtimeDepth > 0 || (!isHost && (host.status?.downtimeDepth ?? 0) > 0);
-  const ageMs = ctx.nowMs - status.lastCheck * 1000;
-  const kind = isHost ? 'host' : 'service';
-  let reason: CheckStatus['reason'] = 'fresh';
-  let detail: string | undefined;
-  if (!status.activeChecksEnabled && !status.passiveChecksEnabled) {
-    reason = 'disabled';
-    detail = `both active and passive checks of this ${kind} are disabled: Nagios takes no result for it`;
-  } else if (!status.activeChecksEnabled && (status.modifiedAttributes & MODATTR_ACTIVE_CHECKS) !== 0) {
-    reason = 'disabled';
-    detail = `active checks of this ${kind} were disabled at run time (DISABLE_${isHost ? 'HOST' : 'SVC'}_CHECK or the web UI)`;
-  } else if (!checked) {
-    reason = 'pending';
-    detail = `Nagios has no result for this ${kind} yet`;
-  } else if (ageMs > freshnessMs) {
-    reason = 'stale';
-    detail = `last result ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)}`;
-  } else if (downtime || status.acknowledged) {
-    detail = [downtime ? 'in scheduled downtime' : '', status.acknowledged ? 'problem acknowledged' : ''].filter(Boolean).join(', ');
-  }
+  const { reason, detail } = judgeReason(status, isHost, checked, ctx.nowMs - status.lastCheck * 1000, freshnessMs, downtime);
   // Built once: a model over a large Nagios resolves tens of thousands of these per poll.
   const result: CheckStatus = {
-    id: base.id,
+    id: nagiosCheckId(spec.host, spec.service),
     source: 'nagios',
     state,
     raw,
@@ -107,8 +62,69 @@ export function resolveNagiosCheck(spec: { host: string; service?: string }, rea
     freshnessMs,
     green: reason === 'fresh' && state === 'OK' && !downtime,
     red: reason === 'fresh' && state === 'CRITICAL',
-    nagios: base.nagios,
+    nagios: nagiosObject(spec, isHost),
   };
   if (detail !== undefined) result.detail = detail;
   return result;
+}
+
+const nagiosObject = (spec: Spec, isHost: boolean) => (isHost ? { host: spec.host } : { host: spec.host, service: spec.service });
+
+/** The object's status in the snapshot, or why there is none: no source, a source that cannot be read, an object not in Nagios. */
+function findStatus(spec: Spec, isHost: boolean, read: NagiosRead | undefined): Unusable | { host: NagiosHost; status: NagiosObjectStatus; intervalLengthMs: number } {
+  if (!read) return { reason: 'unreachable', detail: 'no Nagios source is configured (model.sources.nagios)' };
+  if (!read.ok) return { reason: 'unreachable', detail: read.error };
+  const { snapshot } = read;
+  const host = snapshot.hosts.get(spec.host);
+  if (!host) return { reason: 'missing', detail: `host ${spec.host} is not in Nagios (${snapshot.statusFile})` };
+  const status = isHost ? host.status : host.services.get(spec.service!);
+  if (!status) {
+    const detail = isHost ? `host ${spec.host} has no host status in ${snapshot.statusFile}` : `host ${spec.host} has no service ${JSON.stringify(spec.service)} in Nagios`;
+    return { reason: 'missing', detail };
+  }
+  return { host, status, intervalLengthMs: snapshot.intervalLengthMs };
+}
+
+/** UNKNOWN with nothing from Nagios behind it. */
+function unusableCheck(spec: Spec, isHost: boolean, why: Unusable, freshnessMs: number): CheckStatus {
+  return {
+    id: nagiosCheckId(spec.host, spec.service),
+    source: 'nagios',
+    nagios: nagiosObject(spec, isHost),
+    downtime: false,
+    acknowledged: false,
+    output: '',
+    lastCheck: null,
+    green: false,
+    red: false,
+    state: 'UNKNOWN',
+    raw: '',
+    reason: why.reason,
+    freshnessMs,
+    detail: why.detail,
+  };
+}
+
+/** The questions after "is it there", in the order of the file's head: switched off, never checked, stale; else fresh. */
+function judgeReason(
+  status: NagiosObjectStatus,
+  isHost: boolean,
+  checked: boolean,
+  ageMs: number,
+  freshnessMs: number,
+  downtime: boolean,
+): { reason: CheckStatus['reason']; detail?: string } {
+  const kind = isHost ? 'host' : 'service';
+  if (!status.activeChecksEnabled && !status.passiveChecksEnabled) {
+    return { reason: 'disabled', detail: `both active and passive checks of this ${kind} are disabled: Nagios takes no result for it` };
+  }
+  if (!status.activeChecksEnabled && (status.modifiedAttributes & MODATTR_ACTIVE_CHECKS) !== 0) {
+    return { reason: 'disabled', detail: `active checks of this ${kind} were disabled at run time (DISABLE_${isHost ? 'HOST' : 'SVC'}_CHECK or the web UI)` };
+  }
+  if (!checked) return { reason: 'pending', detail: `Nagios has no result for this ${kind} yet` };
+  if (ageMs > freshnessMs) return { reason: 'stale', detail: `last result ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)}` };
+  if (downtime || status.acknowledged) {
+    return { reason: 'fresh', detail: [downtime ? 'in scheduled downtime' : '', status.acknowledged ? 'problem acknowledged' : ''].filter(Boolean).join(', ') };
+  }
+  return { reason: 'fresh' };
 }
