@@ -12,8 +12,8 @@ const LAYERS = {
   exporters: ['core', 'shared', 'config', 'store'],
   runs: ['core', 'shared', 'config', 'store', 'suites', 'tenants'],
   scheduler: ['core', 'shared', 'config', 'store', 'runs'],
-  model: ['core', 'shared', 'config', 'store', 'exporters'],
-  scenarios: ['core', 'shared', 'config', 'store', 'exporters', 'suites', 'tenants', 'runs', 'model'],
+  model: ['core', 'shared', 'config', 'store'],
+  scenarios: ['core', 'shared', 'config', 'store', 'suites', 'tenants', 'runs', 'model'],
   api: ['core', 'shared', 'config', 'store', 'suites', 'tenants', 'exporters', 'runs', 'scheduler', 'model', 'scenarios'],
   cli: null, // the top: wires everything
 };

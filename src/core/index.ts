@@ -6,3 +6,4 @@ export * from './reap-report.ts';
 export * from './test-result.ts';
 export * from './locations.ts';
 export * from './states.ts';
+export * from './nagios-check.ts';

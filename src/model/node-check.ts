@@ -1,8 +1,8 @@
 // A model node as a passive Nagios/Icinga service: the service-level check the seed asks for. Its
 // state is the node's aggregated state (and / or / min N over its checks and members); its output says
 // whether the node is all green transitively and, when not, which checks stand in the way.
-import { assertObjectName, sanitizeLine, STATE_LABEL, type CheckResult } from '../exporters/nagios/index.ts';
-import { STATE_CODE } from '../core/index.ts';
+import { sanitizeLine, STATE_CODE, STATE_LABEL, type CheckResult } from '../core/index.ts';
+import { assertObjectName } from '../shared/nagios-object-name.ts';
 import { allGreen } from './queries.ts';
 import type { EvaluatedNode } from './types.ts';
 

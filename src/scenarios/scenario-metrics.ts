@@ -3,7 +3,7 @@
 // Written to a node_exporter textfile (--metrics-textfile) with the run exporter's atomic writer; a
 // registry of its own rather than the run exporter's, which is built around suite × environment pairs.
 import { Counter, Gauge, Registry } from 'prom-client';
-import { writeTextfile } from '../exporters/prometheus/index.ts';
+import { writeTextfile } from '../shared/textfile.ts';
 import type { ScenarioRunStore } from '../store/types.ts';
 import type { ScenarioResult, ScenarioStatus } from './types.ts';
 

@@ -185,7 +185,7 @@ describe('a run that could not test the app is recorded, stored and exported ali
     try {
       const orchestrator = createRunOrchestrator({ ...ctx, publish: (r) => ctx.exporters.fanOut.publish(r) });
       result = await orchestrator.run({ suite: 'demo', environment: 'local', trigger: 'cli', signal: AbortSignal.abort(new Error('interrupted by SIGTERM')) });
-      const { writeTextfile } = await import('../../src/exporters/prometheus/textfile.ts');
+      const { writeTextfile } = await import('../../src/shared/textfile.ts');
       await writeTextfile(ctx.exporters.prometheus, textfile);
     } finally {
       await ctx.close();

@@ -1,19 +1,11 @@
 // What every Nagios transport sends: one passive service result, already named and formatted.
-import { defaultServiceName, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, type LocationRule, type LocationsVerdict, type RunResult } from '../../core/index.ts';
-import { ExportError } from '../../shared/errors.ts';
+import { defaultServiceName, type LocationRule, type LocationsVerdict, type RunResult } from '../../core/index.ts';
+import type { CheckResult } from '../../core/nagios-check.ts';
+import { assertObjectName } from '../../shared/nagios-object-name.ts';
 import { formatCheckResult, formatLocatedCheck, type FormatOptions, type FormattedCheck } from './plugin-output.ts';
 
-export interface CheckResult extends FormattedCheck {
-  host: string;
-  service: string;
-  /** Epoch seconds the result describes (the run's end); the command file's `[epoch]`. */
-  timestamp: number;
-  /**
-   * A paused pair with `exporters.nagios.paused: downtime`: schedule (or, `cancel`, end) a downtime
-   * next to the result, where the transport can (the command file); the others send the result only.
-   */
-  downtime?: { start: number; end: number; comment: string } | { cancel: true; comment: string };
-}
+export { assertObjectName, type CheckResult };
+
 
 export interface Transport {
   readonly name: string;
@@ -30,12 +22,6 @@ export interface NamingOptions extends FormatOptions {
   servicePrefix?: string;
 }
 
-/** Refuses a name that would address another object or inject a command (core's naming rule). */
-export function assertObjectName(kind: 'host' | 'service', name: string, where: string): void {
-  if (!isNagiosObjectName(name)) {
-    throw new ExportError(`${kind} name ${JSON.stringify(name)} is not a valid Nagios object name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`, { where });
-  }
-}
 
 export function buildCheckResult(result: RunResult, opts: NamingOptions = {}): CheckResult {
   return addressed(result, formatCheckResult(result, opts), result.finishedAt, opts);

@@ -2,8 +2,10 @@
 // for one transport within that transport's size limit. Follows the Nagios plugin guidelines: the first
 // line is what an on-call person reads in the alert, details go to the long output.
 import { errorHeadline, exitCodeOf, type LocationRule, type LocationsVerdict, type RunResult, type RunStatus } from '../../core/index.ts';
+import { sanitizeLine, STATE_LABEL, type FormattedCheck, type NagiosState } from '../../core/nagios-check.ts';
 
-export type NagiosState = 0 | 1 | 2 | 3;
+export { sanitizeLine, STATE_LABEL, type FormattedCheck, type NagiosState };
+
 export type StateMap = Partial<Record<RunStatus, NagiosState>>;
 
 export interface FormatOptions {
@@ -19,30 +21,11 @@ export interface FormatOptions {
   publicURL?: string;
 }
 
-export interface FormattedCheck {
-  state: NagiosState;
-  /** The first line, without perfdata. */
-  output: string;
-  longOutput: string[];
-  /** Space-separated perfdata, e.g. `passed=12;;;0 failed=2;;;0 … duration=31.2s;;;0`. */
-  perfdata: string;
-}
-
-export const STATE_LABEL: Record<NagiosState, string> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
 
 
-// `|` starts perfdata in every Nagios parser, so it may never appear in text we control.
-const PIPE_REPLACEMENT = '¦';
+
 const FIRST_LINE_TITLE_BUDGET = 300;
 
-/** Makes text safe for one line of plugin output: no `|`, no control characters, no newlines. */
-export function sanitizeLine(text: string): string {
-  return text
-    .replaceAll('|', PIPE_REPLACEMENT)
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
-    .replace(/\t/g, '  ');
-}
 
 const splitLines = (text: string): string[] => text.split(/\r?\n|\r/).map(sanitizeLine);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -4,6 +4,6 @@ export type { LastResult, LastResults, OrphanLedger, ReapCounts, Target } from '
 export { metricsHandler } from './metrics-handler.ts';
 export { startMetricsServer } from './metrics-server.ts';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server.ts';
-export { writeTextfile } from './textfile.ts';
+export { writeTextfile } from '../../shared/textfile.ts';
 export { pushToGateway } from './pushgateway.ts';
 export type { PushOptions } from './pushgateway.ts';

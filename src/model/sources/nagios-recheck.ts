@@ -5,7 +5,7 @@
 // the reason is judged from the flags, not from the result's age).
 // Written with the command-file transport's writer (non-blocking open, atomic writes).
 import { isNagiosObjectName } from '../../core/index.ts';
-import { writeCommandLines } from '../../exporters/nagios/command-file.ts';
+import { writeCommandLines } from '../../shared/nagios-command-file.ts';
 import { VigilError } from '../../shared/errors.ts';
 
 export interface RecheckTarget {

@@ -4,14 +4,13 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ExportError, messageOf } from '../../shared/errors.ts';
-import type { PrometheusExporter } from './prometheus-exporter.ts';
+import { ExportError, messageOf } from './errors.ts';
 
-/** Writes Vigil's own series (no process_* metrics: node_exporter has its own) to `path`. */
-export async function writeTextfile(
-  exporter: Pick<PrometheusExporter, 'results'>,
-  path: string,
-): Promise<void> {
+/**
+ * Writes Vigil's own series (no process_* metrics: node_exporter has its own) to `path`: the exporter's
+ * `results` registry, or the scenarios' (anything with prom-client's `metrics()`).
+ */
+export async function writeTextfile(exporter: { results: { metrics(): Promise<string> } }, path: string): Promise<void> {
   if (!path.endsWith('.prom')) {
     throw new ExportError('file name must end in .prom, or node_exporter will not read it', {
       where: `textfile ${path}`,
