@@ -84,13 +84,8 @@ export interface TenantBegin {
   createdAt: string | Date;
 }
 
-export interface LedgerRow {
-  name: string;
-  provisioner: string;
-  suite: string;
-  environment: string;
-  baseURL: string;
-  runId: string;
+/** A tenant as the ledger keeps it: what began it, and where it stands. */
+export interface LedgerRow extends Omit<TenantBegin, 'createdAt'> {
   state: TenantState;
   /** Non-secret fields only: whatever the caller passed to `activate`. */
   fields: Record<string, string>;
@@ -181,16 +176,9 @@ export interface SpoolEntry {
   createdAt: string;
 }
 
-export interface SpoolAdd {
-  exporter: string;
-  runId: string;
-  host: string;
-  service: string;
-  timestamp: number;
-  payload: unknown;
-  attempts: number;
+/** A new spool entry: the stored one before it has an id, its times as Dates. */
+export interface SpoolAdd extends Omit<SpoolEntry, 'id' | 'nextAttemptAt' | 'createdAt'> {
   nextAttemptAt: Date;
-  lastError?: string;
   createdAt: Date;
 }
 
