@@ -36,7 +36,11 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 interface Way {
   name: 'today' | 'shell' | 'shared' | 'both';
@@ -145,7 +149,10 @@ async function measure(dir: string, demoUrl: string, adminToken: string, way: Wa
     await burst(api, ['d0']);
     const sampler = startPssSampler(serve.child.pid!);
     const t0 = performance.now();
-    const results = await burst(api, Array.from({ length: runs }, (_, i) => `d${i}`));
+    const results = await burst(
+      api,
+      Array.from({ length: runs }, (_, i) => `d${i}`),
+    );
     const wallMs = performance.now() - t0;
     const pss = await sampler.stop(results.map((r) => r.runId));
     return {
@@ -178,7 +185,12 @@ async function launchTimes(): Promise<string[]> {
   const args = system.args ?? [];
   const full = await time(() => chromium.launch({ ...(system.executablePath ? { executablePath: system.executablePath } : {}), args }));
   const shell = await time(() => chromium.launch({ ...(system.headlessExecutablePath ? { executablePath: system.headlessExecutablePath } : {}), args }));
-  const server = await chromium.launchServer({ ...(system.headlessExecutablePath ? { executablePath: system.headlessExecutablePath } : {}), args, host: '127.0.0.1', port: 0 });
+  const server = await chromium.launchServer({
+    ...(system.headlessExecutablePath ? { executablePath: system.headlessExecutablePath } : {}),
+    args,
+    host: '127.0.0.1',
+    port: 0,
+  });
   const connect = await time(() => chromium.connect(server.wsEndpoint()));
   await server.close();
   return [
@@ -192,14 +204,25 @@ async function bare(demoUrl: string, adminToken: string): Promise<number[]> {
   const cli = path.join(repoRoot, 'node_modules/@playwright/test/cli.js');
   const out: number[] = [];
   for (let i = 0; i < BARE_ROUNDS; i++) {
-    const res = await fetch(`${demoUrl}/admin/tenants`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `bare-${i}-${randomBytes(3).toString('hex')}` }) });
+    const res = await fetch(`${demoUrl}/admin/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `bare-${i}-${randomBytes(3).toString('hex')}` }),
+    });
     const tenant = (await res.json()) as { id: string; owner: { email: string; password: string } };
     const t0 = performance.now();
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [cli, 'test'], {
         cwd: suiteDir,
         stdio: 'ignore',
-        env: { ...process.env, CI: '1', BASE_URL: demoUrl, VIGIL_TENANT_EMAIL: tenant.owner.email, VIGIL_TENANT_PASSWORD: tenant.owner.password, ...(system.executablePath ? { CHROMIUM_PATH: system.executablePath } : {}) },
+        env: {
+          ...process.env,
+          CI: '1',
+          BASE_URL: demoUrl,
+          VIGIL_TENANT_EMAIL: tenant.owner.email,
+          VIGIL_TENANT_PASSWORD: tenant.owner.password,
+          ...(system.executablePath ? { CHROMIUM_PATH: system.executablePath } : {}),
+        },
       });
       child.on('close', resolve);
     });
@@ -214,7 +237,9 @@ export async function benchCapacity(): Promise<string[]> {
   const adminToken = randomBytes(16).toString('hex');
   const demo = await startDemo({ port: 0, adminToken });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-capacity-'));
-  const lines: string[] = [`capacity (demo suite, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at start ${load()})`];
+  const lines: string[] = [
+    `capacity (demo suite, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at start ${load()})`,
+  ];
   try {
     lines.push(...(await launchTimes()));
     const bareSec = median(await bare(demo.url, adminToken));

@@ -26,7 +26,13 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 function result(service: number, seq: number, base: number): RunResult {
   const at = new Date(base + seq * 1000).toISOString();
   return {
-    runId: `s${service}-${seq}`, suite: `suite${service}`, environment: 'prod', trigger: 'schedule', startedAt: at, finishedAt: at, status: 'passed',
+    runId: `s${service}-${seq}`,
+    suite: `suite${service}`,
+    environment: 'prod',
+    trigger: 'schedule',
+    startedAt: at,
+    finishedAt: at,
+    status: 'passed',
     phases: { tenant_setup: 0, test: 1, teardown: 0 },
     // The count carries the sequence number into the plugin output, so the stand-in can tell results apart.
     tests: { ...emptyCounts(), total: seq, passed: seq },
@@ -47,7 +53,7 @@ async function nrdpStandIn() {
     req.on('end', () => {
       if (mode === 'hang') return; // accepted, never answered, nothing recorded: a timeout for Vigil
       if (mode === 'error') return void res.writeHead(500).end('{"result":{"status":-1,"message":"boom"}}');
-      const json = JSON.parse(new URLSearchParams(body).get("json") ?? "{}") as { checkresults: Array<{ servicename: string; output: string }> };
+      const json = JSON.parse(new URLSearchParams(body).get('json') ?? '{}') as { checkresults: Array<{ servicename: string; output: string }> };
       for (const c of json.checkresults) received.push({ service: c.servicename, seq: Number(/(\d+) tests passed/.exec(c.output)?.[1]) });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"result":{"status":0,"message":"OK"}}');
     });
@@ -87,7 +93,13 @@ export async function benchFlaps(): Promise<string[]> {
   const store = await openStore(path.join(dir, 'vigil.db'));
   const nrdp = await nrdpStandIn();
   const config = { environments: { prod: { nagiosHost: 'shop' } }, exporters: { nagios: { timeout: 300 } } } as never;
-  const fanOut = createExportFanOut({ store, transports: [createNrdpTransport({ url: nrdp.url, token: 't0ken', timeoutMs: 250 })], config, log: quiet, retry: { baseMs: 20, maxMs: 400 } });
+  const fanOut = createExportFanOut({
+    store,
+    transports: [createNrdpTransport({ url: nrdp.url, token: 't0ken', timeoutMs: 250 })],
+    config,
+    log: quiet,
+    retry: { baseMs: 20, maxMs: 400 },
+  });
   const base = Date.now() - 3_600_000;
   try {
     const publishing: Promise<void>[] = [];
@@ -102,11 +114,11 @@ export async function benchFlaps(): Promise<string[]> {
     }
     await nrdp.set('down');
     await Promise.all(publishing);
-    const spooledAtRecovery = Object.values((await fanOut.pending())).reduce((a, b) => a + b, 0);
+    const spooledAtRecovery = Object.values(await fanOut.pending()).reduce((a, b) => a + b, 0);
     await nrdp.set('ok');
     const back = performance.now();
     let dropped = 0;
-    for (let i = 0; i < 2_000 && Object.keys((await fanOut.pending())).length > 0; i++) {
+    for (let i = 0; i < 2_000 && Object.keys(await fanOut.pending()).length > 0; i++) {
       const summary = await fanOut.retryDue();
       dropped += summary.dropped;
       await sleep(10);
@@ -125,7 +137,7 @@ export async function benchFlaps(): Promise<string[]> {
       outOfOrder += seqs.filter((x, i) => i > 0 && x <= seqs[i - 1]).length;
       if (seqs.at(-1) !== PER_SERVICE) lost++;
     }
-    lost += Object.values((await fanOut.pending())).reduce((a, b) => a + b, 0) + dropped;
+    lost += Object.values(await fanOut.pending()).reduce((a, b) => a + b, 0) + dropped;
     const ok = lost === 0 && duplicated === 0 && outOfOrder === 0;
     return [
       `flaps: ${SERVICES * PER_SERVICE} results, NRDP down then flapping (refused, no answer, 500), retry base 20 ms`,
@@ -172,7 +184,18 @@ export async function benchSaturation(): Promise<string[]> {
         running.delete(pair);
         runs++;
         const now = new Date().toISOString();
-        return { runId: runId!, suite, environment, trigger, startedAt: now, finishedAt: now, status: 'passed', phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(), failures: [] };
+        return {
+          runId: runId!,
+          suite,
+          environment,
+          trigger,
+          startedAt: now,
+          finishedAt: now,
+          status: 'passed',
+          phases: { tenant_setup: 0, test: 0, teardown: 0 },
+          tests: emptyCounts(),
+          failures: [],
+        };
       },
     },
   });
@@ -199,7 +222,11 @@ export async function benchGrowth(total = 100_000): Promise<string[]> {
     for (let i = 0; i < total; i++) {
       const r = result(i % 20, i, base);
       r.startedAt = r.finishedAt = new Date(base + i * 60_000).toISOString();
-      if (i % 10 === 0) Object.assign(r, { status: 'failed', failures: [{ title: 'cart › pays', file: 'cart.spec.ts', line: 4, error: 'Error: expected paid, got declined' }] });
+      if (i % 10 === 0)
+        Object.assign(r, {
+          status: 'failed',
+          failures: [{ title: 'cart › pays', file: 'cart.spec.ts', line: 4, error: 'Error: expected paid, got declined' }],
+        });
       await store.runs.save(r);
     }
     const writeS = (performance.now() - started) / 1000;
@@ -208,7 +235,13 @@ export async function benchGrowth(total = 100_000): Promise<string[]> {
       for (const ext of ['', '-wal']) bytes += (await stat(file + ext).catch(() => ({ size: 0 }))).size;
       return bytes / 1e6;
     };
-    const api = await createApiServer({ store, listen: '127.0.0.1:0', log: quiet, metrics: { contentType: 'text/plain', metrics: async () => '' } as never, artifactsDir: dir } as never);
+    const api = await createApiServer({
+      store,
+      listen: '127.0.0.1:0',
+      log: quiet,
+      metrics: { contentType: 'text/plain', metrics: async () => '' } as never,
+      artifactsDir: dir,
+    } as never);
     let failedRequests = 0;
     const get = async (url: string) => {
       try {

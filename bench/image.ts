@@ -56,7 +56,10 @@ export async function benchImage(): Promise<string[]> {
     .map((l) => {
       const [s, by] = l.split('\t');
       // `|3 REVISION=… /bin/sh -c apt-get …` → `apt-get …`; `COPY dir:<hash> in /usr/local/` → `COPY … in /usr/local/`.
-      const what = by.replace(/^\|\d+ (\S+=\S* )*/, '').replace(/^\/bin\/sh -c (#\(nop\) )?/, '').replace(/(COPY|ADD) \w+:[0-9a-f]+/, '$1 …');
+      const what = by
+        .replace(/^\|\d+ (\S+=\S* )*/, '')
+        .replace(/^\/bin\/sh -c (#\(nop\) )?/, '')
+        .replace(/(COPY|ADD) \w+:[0-9a-f]+/, '$1 …');
       return { bytes: bytesOf(s), by: what.slice(0, 110) };
     })
     .sort((a, b) => b.bytes - a.bytes)
@@ -82,11 +85,29 @@ suites: { demo: { path: /app/suites/demo, environments: [local] } }
       const name = `vigil-bench-${process.pid}-${i}`;
       const port = await freePort();
       const started = Date.now();
-      const run = await podman(['run', '-d', '--name', name, '-e', 'VIGIL_CONFIG=/etc/vigil/vigil.yaml', '-v', `${dir}:/etc/vigil:ro`, IMAGE, 'serve', '--listen', `127.0.0.1:${port}`]);
+      const run = await podman([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '-e',
+        'VIGIL_CONFIG=/etc/vigil/vigil.yaml',
+        '-v',
+        `${dir}:/etc/vigil:ro`,
+        IMAGE,
+        'serve',
+        '--listen',
+        `127.0.0.1:${port}`,
+      ]);
       if (run.code !== 0) throw new Error(`podman run: ${run.stderr}`);
       try {
         for (;;) {
-          if ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status).catch(() => 0)) === 200) break;
+          if (
+            (await fetch(`http://127.0.0.1:${port}/readyz`)
+              .then((r) => r.status)
+              .catch(() => 0)) === 200
+          )
+            break;
           if (Date.now() - started > 60_000) throw new Error(`${name}: not ready within 60 s`);
           await sleep(20);
         }

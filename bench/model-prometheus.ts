@@ -52,7 +52,10 @@ export async function benchModelPrometheus(): Promise<string[]> {
       nodes: [{ name: 'fleet', members: { discover: { source: 'prometheus', query: 'bench_up', label: 'member', condition: '== 1' }, min: SERIES } }],
     });
     const out = [`model over ${SERIES.toLocaleString('en')} Prometheus series (real Prometheus on 127.0.0.1; ${rounds} rounds):`];
-    for (const [name, model] of [['one check over all series', one], ['discovery, one member per series', discovered]] as const) {
+    for (const [name, model] of [
+      ['one check over all series', one],
+      ['discovery, one member per series', discovered],
+    ] as const) {
       const r = await measure(model);
       out.push(
         `  ${name} (${r.checks.toLocaleString('en')} check${r.checks === 1 ? '' : 's'}, all green: ${r.holds ? 'yes' : 'NO'}): ` +

@@ -31,7 +31,14 @@ export function startPssSampler(vigilPid: number, everyMs = 300) {
       if (!owner) {
         const environ = (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0');
         const run = environ.find((v) => v.startsWith('VIGIL_RUN_ID='));
-        owner = pid === vigilPid ? { kind: 'vigil' } : run ? { kind: 'run', runId: run.slice(13) } : environ.includes('VIGIL_SHARED_BROWSER=1') ? { kind: 'shared' } : { kind: 'other' };
+        owner =
+          pid === vigilPid
+            ? { kind: 'vigil' }
+            : run
+              ? { kind: 'run', runId: run.slice(13) }
+              : environ.includes('VIGIL_SHARED_BROWSER=1')
+                ? { kind: 'shared' }
+                : { kind: 'other' };
         owners.set(key, owner);
       }
       return { key, owner };

@@ -43,7 +43,15 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } };
+const quiet = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return quiet;
+  },
+};
 
 interface Replica {
   name: string;
@@ -61,12 +69,15 @@ async function cluster(server: TestPostgres, o: { schedule?: string; concurrency
   const url = await server.createDatabase();
   const { browser } = resolveBrowser({});
   const configFile = path.join(dir, 'vigil.yaml');
-  const suites = Array.from({ length: SUITES }, (_, i) => `
+  const suites = Array.from(
+    { length: SUITES },
+    (_, i) => `
   q${i}:
     path: ${quickSuiteDir}
     environments: [${ENVIRONMENTS.join(', ')}]
     timeout: 2m
-${o.schedule ? `    schedule: "${o.schedule}"\n` : ''}    env: { QUICK_SLEEP_MS: "${SLEEP_MS}" }`).join('');
+${o.schedule ? `    schedule: "${o.schedule}"\n` : ''}    env: { QUICK_SLEEP_MS: "${SLEEP_MS}" }`,
+  ).join('');
   await writeFile(
     configFile,
     `store: "\${VIGIL_DATABASE_URL}"
@@ -89,7 +100,13 @@ api:
   async function start(name: string): Promise<Replica> {
     const child = spawn(vigilBin, ['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--replica', name], {
       cwd: repoRoot,
-      env: vigilBinEnv(compileCache, { VIGIL_LOG_FORMAT: 'json', VIGIL_LOG_LEVEL: 'info', VIGIL_DATABASE_URL: url, VIGIL_API_TOKEN: token, DEMO_ADMIN_TOKEN: adminToken }),
+      env: vigilBinEnv(compileCache, {
+        VIGIL_LOG_FORMAT: 'json',
+        VIGIL_LOG_LEVEL: 'info',
+        VIGIL_DATABASE_URL: url,
+        VIGIL_API_TOKEN: token,
+        DEMO_ADMIN_TOKEN: adminToken,
+      }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
@@ -158,7 +175,11 @@ async function runsPerHour(server: TestPostgres, n: number): Promise<{ perHour: 
     const all = pairs();
     for (const [i, p] of all.entries()) {
       const r = c.replicas[i % n];
-      const res = await fetch(`${r.url}/api/runs`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }, body: JSON.stringify(p) });
+      const res = await fetch(`${r.url}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(p),
+      });
       if (res.status !== 202) throw new Error(`trigger ${p.suite}@${p.environment} on ${r.name}: ${res.status} ${await res.text()}`);
     }
     for (const deadline = Date.now() + 15 * 60_000; ; await sleep(500)) {
@@ -195,7 +216,9 @@ async function exactlyOnce(server: TestPostgres): Promise<string[]> {
       for (const deadline = Date.now() + 120_000; !victim && Date.now() < deadline; await sleep(250)) {
         const { rows } = await c.db.query<{ replica: string; run_id: string }>('SELECT replica, run_id FROM active_runs');
         const alive = c.replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
-        const busiest = alive.map((r) => ({ r, runs: rows.filter((x) => x.replica === r.name).map((x) => x.run_id) })).sort((a, b) => b.runs.length - a.runs.length)[0];
+        const busiest = alive
+          .map((r) => ({ r, runs: rows.filter((x) => x.replica === r.name).map((x) => x.run_id) }))
+          .sort((a, b) => b.runs.length - a.runs.length)[0];
         if (busiest && busiest.runs.length > 0) {
           victim = busiest.r;
           going = busiest.runs;
@@ -224,7 +247,9 @@ async function exactlyOnce(server: TestPostgres): Promise<string[]> {
     const after = await fireAccount(c.db, afterStart, afterEnd);
     // The killed replicas' runs: their tenants, as the ledger says; then everything stopped (SIGTERM:
     // runs going are interrupted and their tenants deleted), what is left in the app.
-    const killedTenants = (await c.db.query<{ state: string; n: string }>(`SELECT state, COUNT(*) AS n FROM tenants WHERE run_id = ANY($1) GROUP BY state`, [killedRuns])).rows;
+    const killedTenants = (
+      await c.db.query<{ state: string; n: string }>(`SELECT state, COUNT(*) AS n FROM tenants WHERE run_id = ANY($1) GROUP BY state`, [killedRuns])
+    ).rows;
     await c.stopAll();
     const left = await c.tenantsLeft();
     const secs = kills.map((k) => k.seconds);
@@ -241,8 +266,17 @@ async function exactlyOnce(server: TestPostgres): Promise<string[]> {
 async function fireAccount(db: pg.Client, from: Date, to: Date): Promise<{ line: string; ok: boolean }> {
   const minutes = Math.round((to.getTime() + 1 - from.getTime()) / 60_000);
   const expected = minutes * pairs().length;
-  const fires = (await db.query<{ pair_key: string; fire_at: string; run_id: string }>('SELECT pair_key, fire_at, run_id FROM fires WHERE fire_at >= $1 AND fire_at <= $2', [from.toISOString(), to.toISOString()])).rows;
-  const runs = new Map((await db.query<{ run_id: string; status: string; error_phase: string | null }>(`SELECT run_id, status, error_phase FROM runs WHERE trigger = 'schedule'`)).rows.map((r) => [r.run_id, r]));
+  const fires = (
+    await db.query<{ pair_key: string; fire_at: string; run_id: string }>('SELECT pair_key, fire_at, run_id FROM fires WHERE fire_at >= $1 AND fire_at <= $2', [
+      from.toISOString(),
+      to.toISOString(),
+    ])
+  ).rows;
+  const runs = new Map(
+    (
+      await db.query<{ run_id: string; status: string; error_phase: string | null }>(`SELECT run_id, status, error_phase FROM runs WHERE trigger = 'schedule'`)
+    ).rows.map((r) => [r.run_id, r]),
+  );
   const fireIds = new Set((await db.query<{ run_id: string }>('SELECT run_id FROM fires')).rows.map((f) => f.run_id));
   const ran = fires.filter((f) => runs.has(f.run_id));
   const byStatus = new Map<string, number>();
@@ -253,9 +287,12 @@ async function fireAccount(db: pg.Client, from: Date, to: Date): Promise<{ line:
   }
   const withoutFire = [...runs.keys()].filter((id) => !fireIds.has(id)).length;
   const overlaps = (
-    await db.query<{ n: string }>(`
+    await db.query<{ n: string }>(
+      `
       SELECT COUNT(*) AS n FROM runs a JOIN runs b ON a.suite = b.suite AND a.environment = b.environment AND a.run_id < b.run_id
-      WHERE a.started_at < b.finished_at AND b.started_at < a.finished_at AND a.started_at >= $1 AND a.started_at <= $2`, [from.toISOString(), to.toISOString()])
+      WHERE a.started_at < b.finished_at AND b.started_at < a.finished_at AND a.started_at >= $1 AND a.started_at <= $2`,
+      [from.toISOString(), to.toISOString()],
+    )
   ).rows[0].n;
   const missed = expected - fires.length;
   const unrun = fires.length - ran.length;
@@ -267,7 +304,9 @@ async function fireAccount(db: pg.Client, from: Date, to: Date): Promise<{ line:
 }
 
 /** /api/runs on a store of 100,000 runs, in process (the store's cost, not a replica's). */
-async function apiLatency(location: string): Promise<{ seed: number; byPair: number[]; newest: number[]; one: number[]; lastBySuite: number; lastByLocation: number }> {
+async function apiLatency(
+  location: string,
+): Promise<{ seed: number; byPair: number[]; newest: number[]; one: number[]; lastBySuite: number; lastByLocation: number }> {
   const store = await openStore(location);
   const base = Date.now() - RUNS * 60_000;
   const started = performance.now();
@@ -292,7 +331,13 @@ async function apiLatency(location: string): Promise<{ seed: number; byPair: num
   for (let i = 0; i < RUNS; i += 16) await Promise.all(Array.from({ length: Math.min(16, RUNS - i) }, (_, j) => store.runs.save(make(i + j))));
   const seed = (performance.now() - started) / 1000;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-api-'));
-  const api = await createApiServer({ store, listen: '127.0.0.1:0', log: quiet, metrics: { contentType: 'text/plain', metrics: async () => '' } as never, artifactsDir: dir } as never);
+  const api = await createApiServer({
+    store,
+    listen: '127.0.0.1:0',
+    log: quiet,
+    metrics: { contentType: 'text/plain', metrics: async () => '' } as never,
+    artifactsDir: dir,
+  } as never);
   const timeGet = async (url: string) => {
     const t = performance.now();
     const res = await fetch(url);
@@ -329,13 +374,17 @@ export async function benchReplicas(say: (line: string) => void = () => {}): Pro
   const lines = { push: (...xs: string[]) => xs.forEach((x) => (out.push(x), say(x))) };
   try {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-sqlite-'));
-    if (PARTS.has('api')) for (const [engine, location] of [['PostgreSQL', await server.createDatabase()], ['SQLite', path.join(dir, 'vigil.db')]] as const) {
-      const a = await apiLatency(location);
-      const p = (xs: number[]) => `p50 ${ms(quantile(xs, 0.5))} p95 ${ms(quantile(xs, 0.95))}`;
-      lines.push(
-        `api on ${RUNS.toLocaleString('en')} runs, ${engine}: seeded in ${a.seed.toFixed(0)} s; /api/runs?suite&environment ${p(a.byPair)}; /api/runs ${p(a.newest)}; /api/runs/:id ${p(a.one)}; last run per pair ${ms(a.lastBySuite)}, per location ${ms(a.lastByLocation)}`,
-      );
-    }
+    if (PARTS.has('api'))
+      for (const [engine, location] of [
+        ['PostgreSQL', await server.createDatabase()],
+        ['SQLite', path.join(dir, 'vigil.db')],
+      ] as const) {
+        const a = await apiLatency(location);
+        const p = (xs: number[]) => `p50 ${ms(quantile(xs, 0.5))} p95 ${ms(quantile(xs, 0.95))}`;
+        lines.push(
+          `api on ${RUNS.toLocaleString('en')} runs, ${engine}: seeded in ${a.seed.toFixed(0)} s; /api/runs?suite&environment ${p(a.byPair)}; /api/runs ${p(a.newest)}; /api/runs/:id ${p(a.one)}; last run per pair ${ms(a.lastBySuite)}, per location ${ms(a.lastByLocation)}`,
+        );
+      }
     await rm(dir, { recursive: true, force: true });
     if (PARTS.has('throughput')) {
       const one = await runsPerHour(server, 1);

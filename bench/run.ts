@@ -118,7 +118,9 @@ ${demoTenantsYaml()}suites:
       const tenantMs = (result.phases.tenant_setup + result.phases.teardown) * 1000;
       vigil.push(v.ms - tenantMs);
       overhead.push(v.ms - tenantMs - result.phases.test * 1000);
-      process.stderr.write(`round ${i + 1}/${rounds}: bare ${(b.ms / 1000).toFixed(2)}s, vigil ${((v.ms - tenantMs) / 1000).toFixed(2)}s (tenant ${(tenantMs / 1000).toFixed(2)}s excluded)\n`);
+      process.stderr.write(
+        `round ${i + 1}/${rounds}: bare ${(b.ms / 1000).toFixed(2)}s, vigil ${((v.ms - tenantMs) / 1000).toFixed(2)}s (tenant ${(tenantMs / 1000).toFixed(2)}s excluded)\n`,
+      );
     }
   } finally {
     await demo.close();

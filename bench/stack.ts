@@ -47,7 +47,22 @@ async function detectOnce(stack: Stack, config: string, recheck: boolean): Promi
   const killedAt = Date.now();
   await lbSees(stack, 'app-0', 'DOWN');
   const ask = async (node: string, expect: string) => {
-    const r = await vigilJson(['model', 'check', node, '--expect', expect, '--within', '60s', '--interval', '250ms', '--since', new Date(killedAt).toISOString(), '--config', config, ...(recheck ? ['--recheck'] : [])]);
+    const r = await vigilJson([
+      'model',
+      'check',
+      node,
+      '--expect',
+      expect,
+      '--within',
+      '60s',
+      '--interval',
+      '250ms',
+      '--since',
+      new Date(killedAt).toISOString(),
+      '--config',
+      config,
+      ...(recheck ? ['--recheck'] : []),
+    ]);
     if (r.code !== 0 || r.json.elapsedMs === undefined) throw new Error(`${node} did not turn ${expect} (exit ${r.code})`);
     return Date.now() - killedAt;
   };
@@ -55,7 +70,21 @@ async function detectOnce(stack: Stack, config: string, recheck: boolean): Promi
   const detectMs = await ask('app-0', 'all-red');
   await stack.restart('app-0');
   await lbSees(stack, 'app-0', 'UP');
-  const back = await vigilJson(['model', 'check', 'shop', '--transitive', '--expect', 'all-green', '--within', '60s', '--interval', '250ms', '--recheck', '--config', config]);
+  const back = await vigilJson([
+    'model',
+    'check',
+    'shop',
+    '--transitive',
+    '--expect',
+    'all-green',
+    '--within',
+    '60s',
+    '--interval',
+    '250ms',
+    '--recheck',
+    '--config',
+    config,
+  ]);
   if (back.code !== 0) throw new Error(`shop did not turn all green again after app-0's restart (exit ${back.code})`);
   return { serviceMs, detectMs };
 }
@@ -78,16 +107,27 @@ export async function benchStack(): Promise<string[]> {
       predating.push(await detectOnce(stack, config, false));
       forced.push(await detectOnce(stack, config, true));
     }
-    const line = (label: string, xs: number[]) =>
-      `${label} median ${seconds(median(xs))}, min ${seconds(Math.min(...xs))}, max ${seconds(Math.max(...xs))}`;
+    const line = (label: string, xs: number[]) => `${label} median ${seconds(median(xs))}, min ${seconds(Math.min(...xs))}, max ${seconds(Math.max(...xs))}`;
     return [
       `member loss on the example stack (Nagios checks every ${CHECK_INTERVAL_S} s; ${rounds} rounds each), only results taken after the SIGKILL counting:`,
       '  time from SIGKILL to shop all green non-transitively (the service level, on new results):',
-      line('    results older than the kill re-checked (default):', predating.map((r) => r.serviceMs)),
-      line('    every check re-checked (--recheck):               ', forced.map((r) => r.serviceMs)),
+      line(
+        '    results older than the kill re-checked (default):',
+        predating.map((r) => r.serviceMs),
+      ),
+      line(
+        '    every check re-checked (--recheck):               ',
+        forced.map((r) => r.serviceMs),
+      ),
       '  then to app-0 all red:',
-      line('    results older than the kill re-checked (default):', predating.map((r) => r.detectMs)),
-      line('    every check re-checked (--recheck):               ', forced.map((r) => r.detectMs)),
+      line(
+        '    results older than the kill re-checked (default):',
+        predating.map((r) => r.detectMs),
+      ),
+      line(
+        '    every check re-checked (--recheck):               ',
+        forced.map((r) => r.detectMs),
+      ),
     ];
   } finally {
     await stack.stop();

@@ -74,7 +74,11 @@ export async function startDemo(opts: DemoOptions): Promise<DemoApp> {
   app.use((req: Request, res: Response) => {
     const message = `Nothing at ${req.path}`;
     if (req.path.startsWith('/admin')) res.status(404).json({ error: message });
-    else res.status(404).type('html').send(page({ title: 'Not found', body: `<h1>Not found</h1><p>${escapeHtml(message)}</p>` }));
+    else
+      res
+        .status(404)
+        .type('html')
+        .send(page({ title: 'Not found', body: `<h1>Not found</h1><p>${escapeHtml(message)}</p>` }));
   });
   // Express needs all four parameters to recognise an error handler.
   app.use((err: HttpError, req: Request, res: Response, _next: NextFunction) => {
@@ -83,7 +87,11 @@ export async function startDemo(opts: DemoOptions): Promise<DemoApp> {
     const message = code < 500 && err.expose !== false && err.message ? err.message : 'Internal error';
     if (res.headersSent) return;
     if (req.path.startsWith('/admin')) res.status(code).json({ error: message });
-    else res.status(code).type('html').send(page({ title: 'Error', body: `<h1>Error</h1><p role="alert">${escapeHtml(message)}</p>` }));
+    else
+      res
+        .status(code)
+        .type('html')
+        .send(page({ title: 'Error', body: `<h1>Error</h1><p role="alert">${escapeHtml(message)}</p>` }));
   });
 
   const server = createServer(app);

@@ -40,7 +40,10 @@ export function createBillingRouter({ store }: { store: DemoStore }): express.Ro
     const { user, tenant } = signedInOf(res);
     const digits = typeof req.body?.card === 'string' ? req.body.card.replace(/[\s-]/g, '') : '';
     if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) {
-      res.status(402).type('html').send(billingPage(user.email, tenant.plan, { error: 'Card declined: check the card number' }));
+      res
+        .status(402)
+        .type('html')
+        .send(billingPage(user.email, tenant.plan, { error: 'Card declined: check the card number' }));
       return;
     }
     store.tenants.setPlan(tenant.id, 'pro');

@@ -52,9 +52,7 @@ export function parseFaultList(text: string | undefined): Partial<Faults> {
     if (!name) continue;
     const fault = NAMED_FAULTS[name];
     if (!fault) {
-      throw new Error(
-        `DEMO_FAULTS: unknown fault "${name}"; known faults: ${Object.keys(NAMED_FAULTS).join(', ')}`,
-      );
+      throw new Error(`DEMO_FAULTS: unknown fault "${name}"; known faults: ${Object.keys(NAMED_FAULTS).join(', ')}`);
     }
     Object.assign(faults, fault);
   }

@@ -52,7 +52,10 @@ export function createFilesRouter({ store, faults }: FilesDeps): express.Router 
   router.post('/files', express.raw({ type: 'multipart/form-data', limit: UPLOAD_LIMIT_BYTES }), (req, res) => {
     const { user, tenant } = signedInOf(res);
     const fail = (code: number, error: string) =>
-      res.status(code).type('html').send(filesPage(user.email, store.files.list(tenant.id), { error }));
+      res
+        .status(code)
+        .type('html')
+        .send(filesPage(user.email, store.files.list(tenant.id), { error }));
     if (faults.get().uploads) {
       fail(500, 'Upload failed: the file could not be stored (500).');
       return;
@@ -73,7 +76,10 @@ export function createFilesRouter({ store, faults }: FilesDeps): express.Router 
     const { user, tenant } = signedInOf(res);
     const file = store.files.get(tenant.id, req.params.id);
     if (!file) {
-      res.status(404).type('html').send(page({ title: 'Not found', user: user.email, body: '<h1>File not found</h1>' }));
+      res
+        .status(404)
+        .type('html')
+        .send(page({ title: 'Not found', user: user.email, body: '<h1>File not found</h1>' }));
       return;
     }
     // Served as a download, never inline: an uploaded HTML file must not run in the app's origin.

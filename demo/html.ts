@@ -1,8 +1,7 @@
 // Server-rendered pages: every interpolated value goes through `escapeHtml`, so tenant data can
 // never inject markup into another page.
 
-export const escapeHtml = (value: string | number): string =>
-  String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (value: string | number): string => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
   :root { font-family: system-ui, sans-serif; color: #1d2430; background: #f4f6f9; }

@@ -40,9 +40,7 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
 
   const notesPage = (email: string, notes: Note[], opts: { q?: string; error?: string } = {}) => {
     const searching = opts.q !== undefined;
-    const list = notes.length
-      ? notes.map(noteArticle).join('\n')
-      : `<p class="muted">${searching ? 'No notes match.' : 'No notes yet.'}</p>`;
+    const list = notes.length ? notes.map(noteArticle).join('\n') : `<p class="muted">${searching ? 'No notes match.' : 'No notes yet.'}</p>`;
     return page({
       title: 'Notes',
       user: email,
@@ -74,15 +72,14 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
       return;
     }
     if (faults.searchFails(tenant.id)) {
-      res.status(500).type('html').send(
-        page({ title: 'Search failed', user: user.email, body: `<h1>Search failed</h1>${alert('Search is unavailable right now (500).')}` }),
-      );
+      res
+        .status(500)
+        .type('html')
+        .send(page({ title: 'Search failed', user: user.email, body: `<h1>Search failed</h1>${alert('Search is unavailable right now (500).')}` }));
       return;
     }
     const needle = q.toLowerCase();
-    const matches = store.notes
-      .list(tenant.id)
-      .filter((n) => n.title.toLowerCase().includes(needle) || n.body.toLowerCase().includes(needle));
+    const matches = store.notes.list(tenant.id).filter((n) => n.title.toLowerCase().includes(needle) || n.body.toLowerCase().includes(needle));
     res.type('html').send(notesPage(user.email, matches, { q }));
   });
 
@@ -93,7 +90,10 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
     const body = field(req.body?.body);
     const error = validate(title, body);
     if (!error) return { title, body };
-    res.status(400).type('html').send(notesPage(user.email, store.notes.list(tenant.id), { error }));
+    res
+      .status(400)
+      .type('html')
+      .send(notesPage(user.email, store.notes.list(tenant.id), { error }));
     return undefined;
   };
 
@@ -109,7 +109,10 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
     const { user, tenant } = signedInOf(res);
     const note = store.notes.get(tenant.id, req.params.id);
     if (!note) {
-      res.status(404).type('html').send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
+      res
+        .status(404)
+        .type('html')
+        .send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
       return;
     }
     res.type('html').send(
@@ -131,7 +134,10 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
     const note = readNote(req, res);
     if (!note) return;
     if (!store.notes.update(tenant.id, req.params.id, note.title, note.body)) {
-      res.status(404).type('html').send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
+      res
+        .status(404)
+        .type('html')
+        .send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
       return;
     }
     res.redirect(303, '/notes');
@@ -140,7 +146,10 @@ export function createNotesRouter({ store, faults }: NotesDeps): express.Router 
   router.post('/notes/:id/delete', (req, res) => {
     const { user, tenant } = signedInOf(res);
     if (!store.notes.delete(tenant.id, req.params.id)) {
-      res.status(404).type('html').send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
+      res
+        .status(404)
+        .type('html')
+        .send(page({ title: 'Not found', user: user.email, body: '<h1>Note not found</h1>' }));
       return;
     }
     res.redirect(303, '/notes');

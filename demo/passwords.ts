@@ -28,5 +28,4 @@ export const generateToken = (): string => randomBytes(32).toString('base64url')
 export const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** Constant-time comparison that does not leak the length of the expected secret either. */
-export const secretsEqual = (given: string, expected: string): boolean =>
-  timingSafeEqual(sha256(given), sha256(expected));
+export const secretsEqual = (given: string, expected: string): boolean => timingSafeEqual(sha256(given), sha256(expected));

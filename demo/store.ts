@@ -100,10 +100,13 @@ export function openDemoStore(path = ':memory:') {
             db.exec('ROLLBACK');
             return null;
           }
-          db.prepare('INSERT INTO tenants (id, name, plan, created_at) VALUES (?, ?, ?, ?)').run(
-            tenant.id, tenant.name, tenant.plan, tenant.createdAt);
+          db.prepare('INSERT INTO tenants (id, name, plan, created_at) VALUES (?, ?, ?, ?)').run(tenant.id, tenant.name, tenant.plan, tenant.createdAt);
           db.prepare('INSERT INTO users (id, tenant_id, email, password_hash) VALUES (?, ?, ?, ?)').run(
-            `u_${nanoid(12)}`, tenant.id, owner.email, owner.passwordHash);
+            `u_${nanoid(12)}`,
+            tenant.id,
+            owner.email,
+            owner.passwordHash,
+          );
           db.exec('COMMIT');
           return tenant;
         } catch (err) {
@@ -111,8 +114,7 @@ export function openDemoStore(path = ':memory:') {
           throw err;
         }
       },
-      list: (): Tenant[] =>
-        (db.prepare('SELECT * FROM tenants ORDER BY created_at, name').all() as Row[]).map(toTenant),
+      list: (): Tenant[] => (db.prepare('SELECT * FROM tenants ORDER BY created_at, name').all() as Row[]).map(toTenant),
       get(id: string): Tenant | null {
         const row = db.prepare('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
         return row ? toTenant(row) : null;
@@ -126,24 +128,23 @@ export function openDemoStore(path = ':memory:') {
     users: {
       byEmail(email: string): User | null {
         const row = db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
-        return row
-          ? { id: str(row, 'id'), tenantId: str(row, 'tenant_id'), email: str(row, 'email'), passwordHash: str(row, 'password_hash') }
-          : null;
+        return row ? { id: str(row, 'id'), tenantId: str(row, 'tenant_id'), email: str(row, 'email'), passwordHash: str(row, 'password_hash') } : null;
       },
     },
     sessions: {
       create(tokenHash: Buffer, userId: string, ttlMs: number): void {
         db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
-        db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run(
-          tokenHash, userId, Date.now() + ttlMs);
+        db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run(tokenHash, userId, Date.now() + ttlMs);
       },
       /** The signed-in user and their tenant, or null for an unknown or expired session. */
       lookup(tokenHash: Buffer): { user: Pick<User, 'id' | 'email'>; tenant: Tenant } | null {
-        const row = db.prepare(
-          `SELECT u.id AS user_id, u.email, t.* FROM sessions s
+        const row = db
+          .prepare(
+            `SELECT u.id AS user_id, u.email, t.* FROM sessions s
              JOIN users u ON u.id = s.user_id JOIN tenants t ON t.id = u.tenant_id
             WHERE s.token_hash = ? AND s.expires_at >= ?`,
-        ).get(tokenHash, Date.now()) as Row | undefined;
+          )
+          .get(tokenHash, Date.now()) as Row | undefined;
         return row ? { user: { id: str(row, 'user_id'), email: str(row, 'email') }, tenant: toTenant(row) } : null;
       },
       delete(tokenHash: Buffer): void {
@@ -159,31 +160,39 @@ export function openDemoStore(path = ':memory:') {
       },
       create(tenantId: string, title: string, body: string): Note {
         const note: Note = { id: `n_${nanoid(12)}`, title, body, updatedAt: now() };
-        db.prepare('INSERT INTO notes (id, tenant_id, title, body, updated_at) VALUES (?, ?, ?, ?, ?)').run(
-          note.id, tenantId, title, body, note.updatedAt);
+        db.prepare('INSERT INTO notes (id, tenant_id, title, body, updated_at) VALUES (?, ?, ?, ?, ?)').run(note.id, tenantId, title, body, note.updatedAt);
         return note;
       },
       update: (tenantId: string, id: string, title: string, body: string): boolean =>
-        db.prepare('UPDATE notes SET title = ?, body = ?, updated_at = ? WHERE tenant_id = ? AND id = ?')
-          .run(title, body, now(), tenantId, id).changes > 0,
-      delete: (tenantId: string, id: string): boolean =>
-        db.prepare('DELETE FROM notes WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0,
+        db.prepare('UPDATE notes SET title = ?, body = ?, updated_at = ? WHERE tenant_id = ? AND id = ?').run(title, body, now(), tenantId, id).changes > 0,
+      delete: (tenantId: string, id: string): boolean => db.prepare('DELETE FROM notes WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0,
     },
     files: {
       list: (tenantId: string): StoredFileInfo[] =>
-        (db.prepare(
-          'SELECT id, name, content_type, size, created_at FROM files WHERE tenant_id = ? ORDER BY created_at DESC, id',
-        ).all(tenantId) as Row[]).map(toFileInfo),
+        (db.prepare('SELECT id, name, content_type, size, created_at FROM files WHERE tenant_id = ? ORDER BY created_at DESC, id').all(tenantId) as Row[]).map(
+          toFileInfo,
+        ),
       get(tenantId: string, id: string): StoredFile | null {
         const row = db.prepare('SELECT * FROM files WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
         return row ? { ...toFileInfo(row), data: Buffer.from(row.data as Uint8Array) } : null;
       },
       create(tenantId: string, file: { name: string; contentType: string; data: Buffer }): StoredFileInfo {
         const info: StoredFileInfo = {
-          id: `f_${nanoid(12)}`, name: file.name, contentType: file.contentType, size: file.data.length, createdAt: now(),
+          id: `f_${nanoid(12)}`,
+          name: file.name,
+          contentType: file.contentType,
+          size: file.data.length,
+          createdAt: now(),
         };
-        db.prepare('INSERT INTO files (id, tenant_id, name, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(info.id, tenantId, info.name, info.contentType, info.size, file.data, info.createdAt);
+        db.prepare('INSERT INTO files (id, tenant_id, name, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          info.id,
+          tenantId,
+          info.name,
+          info.contentType,
+          info.size,
+          file.data,
+          info.createdAt,
+        );
         return info;
       },
     },

@@ -29,8 +29,7 @@ export interface DemoAdminClientOptions {
 
 const excerpt = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function createDemoAdminClient({ baseURL, adminToken, signal, timeoutMs = 20_000 }: DemoAdminClientOptions): DemoAdminClient {
   if (!baseURL) throw new Error('demo admin API: the environment has no baseURL');

@@ -41,9 +41,7 @@ export async function destroy(args: CallArgs & { name: string; fields: Record<st
   await clientFor(args).remove(id);
 }
 
-export async function list(
-  args: CallArgs,
-): Promise<Array<{ id: string; name: string; createdAt: string; fields: Record<string, string> }>> {
+export async function list(args: CallArgs): Promise<Array<{ id: string; name: string; createdAt: string; fields: Record<string, string> }>> {
   const tenants = await clientFor(args).list();
   return tenants.map((t) => ({ ...t, fields: { id: t.id, name: t.name } }));
 }

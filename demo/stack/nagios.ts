@@ -57,7 +57,7 @@ export function nagiosMainConfig(dir: string): string {
   const paths = nagiosPaths(dir);
   const { user, group } = runAs();
   return [
-    '# Written by demo/stack (Vigil\'s example stack).',
+    "# Written by demo/stack (Vigil's example stack).",
     `log_file=${paths.log}`,
     `cfg_file=${paths.objects}`,
     `object_cache_file=${paths.objectCache}`,
@@ -248,11 +248,16 @@ export async function startNagios(layout: NagiosLayout, guardian: Guardian): Pro
   const expected = layout.hosts.length * 2 + layout.hosts.filter((h) => h.backend).length;
   try {
     // Ready = the command file exists and every host and service has its first result.
-    await waitReady(child, 'first results of every check', async () => {
-      if (!existsSync(paths.commandFile) || !(await stat(paths.commandFile)).isFIFO()) return false;
-      const status = await readNagiosStatus(layout.dir);
-      return status.length === expected && status.every((e) => e.checked);
-    }, 20_000);
+    await waitReady(
+      child,
+      'first results of every check',
+      async () => {
+        if (!existsSync(paths.commandFile) || !(await stat(paths.commandFile)).isFIFO()) return false;
+        const status = await readNagiosStatus(layout.dir);
+        return status.length === expected && status.every((e) => e.checked);
+      },
+      20_000,
+    );
   } catch (err) {
     await child.stop();
     throw err;

@@ -46,22 +46,22 @@ export async function startPrometheus(layout: PrometheusLayout, guardian: Guardi
   const child = startChild({
     name: 'prometheus',
     command: PROMETHEUS_BIN,
-    args: [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${storage}`,
-      `--web.listen-address=127.0.0.1:${layout.port}`,
-      '--log.level=warn',
-    ],
+    args: [`--config.file=${config}`, `--storage.tsdb.path=${storage}`, `--web.listen-address=127.0.0.1:${layout.port}`, '--log.level=warn'],
     cwd: layout.dir,
     guardian,
   });
   const url = `http://127.0.0.1:${layout.port}`;
   try {
     // Ready = HAProxy's exporter has been scraped and the sample can be queried (~6 s after start).
-    await waitReady(child, 'a scraped HAProxy sample', async () => {
-      const up = await promQuery(url, 'up{job="haproxy"}').catch(() => []);
-      return up.some((s) => s.value === 1);
-    }, 30_000);
+    await waitReady(
+      child,
+      'a scraped HAProxy sample',
+      async () => {
+        const up = await promQuery(url, 'up{job="haproxy"}').catch(() => []);
+        return up.some((s) => s.value === 1);
+      },
+      30_000,
+    );
   } catch (err) {
     await child.stop();
     throw err;

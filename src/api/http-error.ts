@@ -22,7 +22,8 @@ export function errorHandler(deps: { log: Log; bodyLimit: string }): ErrorReques
     }
     if (type === 'entity.too.large') return sendError(res, 413, `request body is larger than ${deps.bodyLimit}: send only {suite, environment, wait}`);
     if (type === 'entity.parse.failed') return sendError(res, 400, `request body is not valid JSON: ${messageOf(err)}`);
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, `request body encoding not supported: ${messageOf(err)}; send UTF-8 JSON`);
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+      return sendError(res, 415, `request body encoding not supported: ${messageOf(err)}; send UTF-8 JSON`);
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, messageOf(err));
     deps.log.error({ method: req.method, path: req.path, err: messageOf(err) }, 'API request failed');

@@ -12,7 +12,11 @@ import type { RunControl } from './run-control.ts';
 
 const READY_TIMEOUT_MS = 2_000;
 
-export function healthRoutes(deps: { store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>; control?: RunControl; metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'> }): Router {
+export function healthRoutes(deps: {
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>;
+  control?: RunControl;
+  metrics?: Pick<PrometheusExporter, 'metrics' | 'contentType'>;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');

@@ -34,7 +34,10 @@ export function modelRoutes(deps: { monitor?: ModelMonitor }): Router {
   router.get('/api/model', (_req, res) => {
     const latest = evaluation(res);
     if (!latest) return;
-    res.json({ at: latest.at, nodes: latest.roots.map((n) => ({ path: n.path, state: n.state, allGreen: allGreen(n, true).holds, allRed: allRed(n, true).holds })) });
+    res.json({
+      at: latest.at,
+      nodes: latest.roots.map((n) => ({ path: n.path, state: n.state, allGreen: allGreen(n, true).holds, allRed: allRed(n, true).holds })),
+    });
   });
 
   router.get('/api/model/*node', (req, res) => {
@@ -53,7 +56,8 @@ export function modelRoutes(deps: { monitor?: ModelMonitor }): Router {
   });
 
   // The same, drawn: /model is the whole tree, /model/<path> one node with both answers.
-  const html = (res: Parameters<typeof sendError>[0], status: number, body: string) => void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
+  const html = (res: Parameters<typeof sendError>[0], status: number, body: string) =>
+    void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
   const pageFor = (res: Parameters<typeof sendError>[0], ref?: string) => {
     const latest = deps.monitor?.latest();
     if (!deps.monitor) return html(res, 404, messagePage('No service model', 'No service model is configured (model: in the config; docs/model.md).'));

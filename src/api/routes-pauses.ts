@@ -39,7 +39,11 @@ export function pausesRoutes(deps: { pauses?: PauseControl; token?: string; body
     const parsed = pauseBody.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return sendError(res, 400, `${issue.path.join('.') || '(body)'}: ${issue.message} — expected {"suite": "<name>", "environment": "<name>", "for": "2h", "reason": "…"}`);
+      return sendError(
+        res,
+        400,
+        `${issue.path.join('.') || '(body)'}: ${issue.message} — expected {"suite": "<name>", "environment": "<name>", "for": "2h", "reason": "…"}`,
+      );
     }
     const b = parsed.data;
     let until: Date;

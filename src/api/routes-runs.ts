@@ -107,7 +107,7 @@ export function runsRoutes(deps: RunsDeps): Router {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue.path.length ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys.join(', ') : '(body)';
-        const what = issue.code === 'invalid_type' && issue.path.length && !(issue.path[0] as string in (req.body ?? {})) ? 'is required' : issue.message;
+        const what = issue.code === 'invalid_type' && issue.path.length && !((issue.path[0] as string) in (req.body ?? {})) ? 'is required' : issue.message;
         return sendError(res, 400, `${field}: ${what} — expected {"suite": "<name>", "environment": "<name>", "wait": false}`, { field });
       }
       const { suite, environment, wait } = parsed.data;

@@ -10,7 +10,8 @@ const LISTED = 200;
 
 export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore }): Router {
   const router = Router();
-  const html = (res: Parameters<typeof sendError>[0], status: number, body: string) => void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
+  const html = (res: Parameters<typeof sendError>[0], status: number, body: string) =>
+    void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
   const records = async () => (await deps.scenarioRuns?.list({ limit: LISTED })) ?? [];
 
   router.get('/api/scenarios', async (req, res) => {

@@ -67,7 +67,17 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));
   // Same token and realm as the artifacts: the browser asks once, and sends it for the trace the viewer fetches.
   app.use(TRACE_VIEWER_PATH, requireReadToken(readTokens), traceViewerHandler());
-  app.use(uiRoutes({ store: deps.store, control: deps.control, pauses: deps.pauses, token: deps.token, artifactsNeedToken: artifactsNeedToken(readTokens), artifactsDir: deps.artifactsDir, bodyLimit }));
+  app.use(
+    uiRoutes({
+      store: deps.store,
+      control: deps.control,
+      pauses: deps.pauses,
+      token: deps.token,
+      artifactsNeedToken: artifactsNeedToken(readTokens),
+      artifactsDir: deps.artifactsDir,
+      bodyLimit,
+    }),
+  );
   app.use(notFound);
   app.use(errorHandler({ log: deps.log, bodyLimit }));
 

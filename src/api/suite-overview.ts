@@ -52,7 +52,11 @@ export const brief = (r: RunResult): ResultBrief => ({
   ...(r.location ? { location: r.location } : {}),
 });
 
-export async function suiteOverview(deps: { store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>; control: RunControl; history?: number }): Promise<SuiteRow[]> {
+export async function suiteOverview(deps: {
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>;
+  control: RunControl;
+  history?: number;
+}): Promise<SuiteRow[]> {
   const lastBy = new Map((await deps.store.runs.lastBySuite()).map((s) => [`${s.suite}@${s.environment}`, s]));
   const schedules = deps.control.schedules();
   const histories = deps.history
@@ -69,7 +73,12 @@ export async function suiteOverview(deps: { store: Pick<Store, 'runs'> & Partial
         status: verdict.status,
         sentence: verdict.sentence,
         minFailed: locations.minFailed,
-        views: verdict.views.map((v) => ({ location: v.location, answer: v.answer, ...(v.why ? { why: v.why } : {}), ...(v.run ? { last: brief(v.run) } : {}) })),
+        views: verdict.views.map((v) => ({
+          location: v.location,
+          answer: v.answer,
+          ...(v.why ? { why: v.why } : {}),
+          ...(v.run ? { last: brief(v.run) } : {}),
+        })),
       };
     }),
   );

@@ -20,7 +20,12 @@ export interface RateRow {
   passRate?: number;
 }
 
-export async function rates(store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>, suite: string, environment: string, now = new Date()): Promise<RateRow[]> {
+export async function rates(
+  store: Pick<Store, 'runs'> & Partial<Pick<Store, 'cluster'>>,
+  suite: string,
+  environment: string,
+  now = new Date(),
+): Promise<RateRow[]> {
   const all = await Promise.all(RATE_WINDOWS.map(({ ms }) => store.runs.statusCounts({ suite, environment, since: new Date(now.getTime() - ms) })));
   return RATE_WINDOWS.map(({ label }, i) => {
     const counts = all[i];

@@ -29,7 +29,12 @@ export const traceViewerURL = (traceUrl: string) => `${TRACE_VIEWER_PATH}/index.
 /** Mounted at /trace-viewer. */
 export function traceViewerHandler(dir = traceViewerDir()): RequestHandler {
   if (!dir) {
-    return (_req, res) => sendError(res, 404, 'the trace viewer is not installed (playwright-core lib/vite/traceViewer missing): download the trace and run npx playwright show-trace');
+    return (_req, res) =>
+      sendError(
+        res,
+        404,
+        'the trace viewer is not installed (playwright-core lib/vite/traceViewer missing): download the trace and run npx playwright show-trace',
+      );
   }
   const files = express.static(dir, {
     index: 'index.html',
@@ -43,6 +48,8 @@ export function traceViewerHandler(dir = traceViewerDir()): RequestHandler {
   });
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'the trace viewer is read-only: use GET');
-    files(req, res, (err?: unknown) => (err ? sendError(res, (err as { status?: number }).status ?? 404, `no such file in the trace viewer: ${req.path}`) : next()));
+    files(req, res, (err?: unknown) =>
+      err ? sendError(res, (err as { status?: number }).status ?? 404, `no such file in the trace viewer: ${req.path}`) : next(),
+    );
   };
 }

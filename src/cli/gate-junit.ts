@@ -41,10 +41,14 @@ function runCase(r: RunResult | GateUnfinished, runLink: (runId: string) => stri
     if (r.status === 'failed') {
       const message = `${t.failed} of ${t.total} tests failed: ${r.failures.map((f) => f.title).join('; ')}`;
       const body = r.failures.map((f) => `${f.title} (${f.file}:${f.line})\n${f.error}`);
-      lines.push(`      <failure message="${escapeAttribute(message)}" type="failed">${escapeText([...body, ...(link ? [`run: ${link}`] : [])].join('\n\n'))}</failure>`);
+      lines.push(
+        `      <failure message="${escapeAttribute(message)}" type="failed">${escapeText([...body, ...(link ? [`run: ${link}`] : [])].join('\n\n'))}</failure>`,
+      );
     } else if (r.status === 'error') {
       const message = errorHeadline(r);
-      lines.push(`      <error message="${escapeAttribute(message)}" type="${escapeAttribute(r.errorPhase ?? 'error')}">${escapeText([message, ...(link ? [`run: ${link}`] : [])].join('\n'))}</error>`);
+      lines.push(
+        `      <error message="${escapeAttribute(message)}" type="${escapeAttribute(r.errorPhase ?? 'error')}">${escapeText([message, ...(link ? [`run: ${link}`] : [])].join('\n'))}</error>`,
+      );
     }
   }
   lines.push(`      <system-out>${escapeText(out.join('\n'))}</system-out>`, '    </testcase>');
@@ -53,10 +57,14 @@ function runCase(r: RunResult | GateUnfinished, runLink: (runId: string) => stri
 
 function modelCase(model: GateModelResult, environment: string): string[] {
   const [headline = '', ...rest] = model.lines;
-  const lines = [`    <testcase classname="vigil.${escapeAttribute(environment)}" name="${escapeAttribute(`model ${model.node}`)}" time="${seconds((model.elapsedMs ?? 0) / 1000)}">`];
+  const lines = [
+    `    <testcase classname="vigil.${escapeAttribute(environment)}" name="${escapeAttribute(`model ${model.node}`)}" time="${seconds((model.elapsedMs ?? 0) / 1000)}">`,
+  ];
   if (!model.holds) {
     const element = model.exitCode === 3 ? 'error' : 'failure';
-    lines.push(`      <${element} message="${escapeAttribute(headline)}" type="${model.exitCode === 3 ? 'error' : 'failed'}">${escapeText(model.lines.join('\n'))}</${element}>`);
+    lines.push(
+      `      <${element} message="${escapeAttribute(headline)}" type="${model.exitCode === 3 ? 'error' : 'failed'}">${escapeText(model.lines.join('\n'))}</${element}>`,
+    );
   }
   lines.push(`      <system-out>${escapeText([headline, ...rest].join('\n'))}</system-out>`, '    </testcase>');
   return lines;

@@ -14,7 +14,7 @@ type SetExit = (code: number) => void;
 
 function program(setExit: SetExit) {
   const cli = new Command('vigil')
-    .description('Runs your app\'s own Playwright suite against a throwaway tenant, as monitoring.')
+    .description("Runs your app's own Playwright suite against a throwaway tenant, as monitoring.")
     .version(describeBuild(), '-V, --version', 'print the version (and the commit it was built from)')
     .exitOverride()
     .showHelpAfterError();
@@ -36,8 +36,8 @@ function addRunCommands(cli: Command, setExit: SetExit): void {
     .option('-s, --suite <name>', 'suite to run (optional when the config has one)')
     .option('-e, --environment <name>', 'environment to run on (optional when the suite has one)')
     .option('--json', 'print the RunResult as JSON on stdout instead of a summary')
-    .option('--metrics-textfile <path>', 'write Vigil\'s metrics for node_exporter\'s textfile collector after the run (*.prom, atomic)')
-    .option('--pushgateway <url>', 'push Vigil\'s metrics to a Prometheus Pushgateway after the run (grouped by suite and environment)')
+    .option('--metrics-textfile <path>', "write Vigil's metrics for node_exporter's textfile collector after the run (*.prom, atomic)")
+    .option('--pushgateway <url>', "push Vigil's metrics to a Prometheus Pushgateway after the run (grouped by suite and environment)")
     .action(async (opts) => setExit(await (await import('./commands/run.ts')).runCommand(opts)));
 
   cli
@@ -46,7 +46,7 @@ function addRunCommands(cli: Command, setExit: SetExit): void {
     .option(...configOption)
     .option('--listen <host:port>', 'address for the HTTP API (default api.listen, else 127.0.0.1:9464)')
     .option('--run-now', 'run every suite once at start-up as well (default with the bundled demo)')
-    .option('--replica <name>', 'this replica\'s name among those sharing the store (default $VIGIL_REPLICA, else host:pid)')
+    .option('--replica <name>', "this replica's name among those sharing the store (default $VIGIL_REPLICA, else host:pid)")
     .option('--location <name>', 'where this replica runs its suites from, e.g. eu-west (default $VIGIL_LOCATION, else none)')
     .option('--shard <i/n>', 'a filter: run (and accept triggers for) only the suite × environment pairs share i of n (replicas on one store need none)')
     .option('--grace <duration>', 'on SIGTERM/SIGINT, how long in-flight runs may finish before they are interrupted (default api.grace, 30s)')
@@ -62,9 +62,15 @@ function addRunCommands(cli: Command, setExit: SetExit): void {
     .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN: a flag shows in ps)')
     .option('--timeout <duration>', 'give up waiting after this long: exit 3', '15m')
     .option('--model <node>', 'also wait until this node of the service model (model: in the config) is all green transitively, by the same deadline')
-    .option('--recheck', 'with --model: ask the monitoring to re-check the node\'s checks now (Nagios, Icinga 2)')
-    .option('--since <time>', 'with --model: only check results taken after this count (ISO 8601, epoch seconds, or a duration ago); default: when the gate started')
-    .option('--junit <file>', 'also write the results as JUnit XML (one testcase per suite, failing tests with their errors and run links) for Jenkins, GitLab, GitHub Actions')
+    .option('--recheck', "with --model: ask the monitoring to re-check the node's checks now (Nagios, Icinga 2)")
+    .option(
+      '--since <time>',
+      'with --model: only check results taken after this count (ISO 8601, epoch seconds, or a duration ago); default: when the gate started',
+    )
+    .option(
+      '--junit <file>',
+      'also write the results as JUnit XML (one testcase per suite, failing tests with their errors and run links) for Jenkins, GitLab, GitHub Actions',
+    )
     .option('--json', 'print the results as JSON on stdout')
     .action(async (opts) => setExit(await (await import('./commands/gate.ts')).gateCommand(opts)));
 
@@ -99,9 +105,9 @@ function addModelCommands(cli: Command, setExit: SetExit): void {
   const model = cli.command('model').description('the service model: ask the monitoring whether a service and its members are green (docs/model.md)');
   model
     .command('show [node]')
-    .description('the model tree (or one node) with each check\'s state and reason')
+    .description("the model tree (or one node) with each check's state and reason")
     .option(...configOption)
-    .option('--transitive', 'expand members recursively (default: the node\'s own checks and one line per member)')
+    .option('--transitive', "expand members recursively (default: the node's own checks and one line per member)")
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelShowCommand(node, opts)));
   model
@@ -109,11 +115,14 @@ function addModelCommands(cli: Command, setExit: SetExit): void {
     .description('poll until NODE is all green / all red or the deadline passes: exit 0 holds, 2 not by the deadline, 3 cannot ask')
     .option(...configOption)
     .requiredOption('--expect <all-green|all-red>', 'what must hold')
-    .option('--transitive', 'include members recursively (default: the node\'s own checks)')
+    .option('--transitive', "include members recursively (default: the node's own checks)")
     .option('--within <duration>', 'deadline', '5m')
     .option('--interval <duration>', 'time between polls', '5s')
     .option('--recheck', 'ask Nagios to re-check the checks in scope now (needs model.sources.nagios.commandFile)')
-    .option('--since <time>', 'only check results taken after this count, e.g. the end of a deploy (ISO 8601, epoch seconds, "now", or a duration ago: 5m); older ones are re-checked where the source allows it, and waited for')
+    .option(
+      '--since <time>',
+      'only check results taken after this count, e.g. the end of a deploy (ISO 8601, epoch seconds, "now", or a duration ago: 5m); older ones are re-checked where the source allows it, and waited for',
+    )
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
 }
@@ -127,7 +136,7 @@ function addScenarioCommands(cli: Command, setExit: SetExit): void {
     .option(...configOption)
     .option('--junit <file>', 'write JUnit XML (one testcase per scenario) for CI')
     .option('--json', 'print the scenario results as JSON on stdout')
-    .option('--metrics-textfile <path>', 'write vigil_scenario_* metrics for node_exporter\'s textfile collector (*.prom, atomic)')
+    .option('--metrics-textfile <path>', "write vigil_scenario_* metrics for node_exporter's textfile collector (*.prom, atomic)")
     .action(async (files, opts) => setExit(await (await import('./commands/scenario.ts')).scenarioRunCommand(files, opts)));
 }
 
@@ -142,7 +151,7 @@ function addPauseCommands(cli: Command, setExit: SetExit): void {
     .option('--for <duration>', 'how long, e.g. 2h')
     .option('--until <time>', 'until when (ISO 8601)')
     .option('--reason <text>', 'said in the Nagios output and the UI')
-    .option('--server <url>', 'a running vigil serve to pause on (POST /api/pauses, needs api.token) instead of the config\'s store')
+    .option('--server <url>', "a running vigil serve to pause on (POST /api/pauses, needs api.token) instead of the config's store")
     .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN)')
     .option('--json', 'print the pause as JSON')
     .action(async (opts) => setExit(await (await import('./commands/pause.ts')).pauseCommand(opts)));

@@ -3,7 +3,13 @@ import { createRedactor } from '../shared/redact.ts';
 import type { LoadedConfig } from './load-config.ts';
 import type { ProvisionerConfig } from './schema.ts';
 
-const UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+const UNITS: Array<[string, number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
 
 /** Back to the notation the file uses: 7200000 → "2h", 5400000 → "1h30m". */
 function duration(ms: number): string {
@@ -17,8 +23,7 @@ function duration(ms: number): string {
   return text || '0s';
 }
 
-const grepText = (value: string | Record<string, string> | undefined, environment: string) =>
-  typeof value === 'string' ? value : value?.[environment];
+const grepText = (value: string | Record<string, string> | undefined, environment: string) => (typeof value === 'string' ? value : value?.[environment]);
 
 function provisionerSummary(p: ProvisionerConfig): string {
   const target = p.kind === 'http' ? `${p.create.method} ${p.create.url}` : p.kind === 'command' ? p.create.command.join(' ') : p.module;

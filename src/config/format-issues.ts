@@ -13,11 +13,9 @@ export function formatPath(path: readonly PathKey[]): string {
   return text;
 }
 
-const typeOf = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a map' : typeof value;
+const typeOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a map' : typeof value);
 
-const expectedName = (expected: string): string =>
-  ({ record: 'a map', object: 'a map', array: 'a list' })[expected] ?? expected;
+const expectedName = (expected: string): string => ({ record: 'a map', object: 'a map', array: 'a list' })[expected] ?? expected;
 
 const at = (path: readonly PathKey[], message: string): string => {
   const where = formatPath(path);
@@ -34,9 +32,7 @@ function describe(issue: Issue): string[] {
       return [
         at(
           path,
-          issue.input === undefined
-            ? 'is required'
-            : `expected ${expectedName(issue.expected)}, got ${typeOf(issue.input)} ${JSON.stringify(issue.input)}`,
+          issue.input === undefined ? 'is required' : `expected ${expectedName(issue.expected)}, got ${typeOf(issue.input)} ${JSON.stringify(issue.input)}`,
         ),
       ];
     case 'invalid_union': {

@@ -16,8 +16,7 @@ export interface Interpolated {
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
 
 /** True when the text takes at least one value from the environment. */
-export const hasEnvReference = (text: string): boolean =>
-  [...text.matchAll(REFERENCE)].some((m) => m[0] !== '$${' && m[1] !== undefined);
+export const hasEnvReference = (text: string): boolean => [...text.matchAll(REFERENCE)].some((m) => m[0] !== '$${' && m[1] !== undefined);
 
 export function interpolate(input: unknown, env: NodeJS.ProcessEnv): Interpolated {
   const secrets = new Set<string>();
@@ -30,9 +29,7 @@ export function interpolate(input: unknown, env: NodeJS.ProcessEnv): Interpolate
       if (match === '$${') return '${';
       const where = formatPath(path);
       if (name === undefined) {
-        problems.push(
-          `${where}: ${JSON.stringify(match)} is not a valid reference (use \${NAME} or \${NAME:-default}; write $\${ for a literal \${)`,
-        );
+        problems.push(`${where}: ${JSON.stringify(match)} is not a valid reference (use \${NAME} or \${NAME:-default}; write $\${ for a literal \${)`);
         failedPaths.add(where);
         return '';
       }

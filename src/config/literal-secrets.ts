@@ -55,9 +55,7 @@ export function findLiteralSecrets(input: unknown): string[] {
       if (typeof item === 'string') {
         const secretName = inHeaders ? SECRET_NAME.test(key) : SECRET_KEY.test(key);
         if (secretName && item.trim() !== '' && !isTemplated(item)) {
-          problems.push(
-            `${formatPath(here)}: put secrets in the environment, e.g. ${JSON.stringify(suggestion(here, key, item))}`,
-          );
+          problems.push(`${formatPath(here)}: put secrets in the environment, e.g. ${JSON.stringify(suggestion(here, key, item))}`);
         }
       } else {
         walk(item, here, key === 'headers');

@@ -31,11 +31,17 @@ export function sampleValue(text: string): number {
 
 export function satisfies(value: number, c: Condition): boolean {
   switch (c.op) {
-    case '==': return value === c.value;
-    case '!=': return value !== c.value;
-    case '>': return value > c.value;
-    case '>=': return value >= c.value;
-    case '<': return value < c.value;
-    case '<=': return value <= c.value;
+    case '==':
+      return value === c.value;
+    case '!=':
+      return value !== c.value;
+    case '>':
+      return value > c.value;
+    case '>=':
+      return value >= c.value;
+    case '<':
+      return value < c.value;
+    case '<=':
+      return value <= c.value;
   }
 }

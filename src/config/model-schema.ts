@@ -117,7 +117,9 @@ const regex = nonEmpty.superRefine((text, ctx) => {
 
 // Icinga 2 joins host and service as `host!service`, so a host name with "!" could not be told apart.
 const icingaName = (what: string) =>
-  nonEmpty.refine((text) => what !== 'host' || !text.includes('!'), { error: (i) => `${JSON.stringify(i.input)} is not a valid Icinga 2 ${what} name (holds "!")` });
+  nonEmpty.refine((text) => what !== 'host' || !text.includes('!'), {
+    error: (i) => `${JSON.stringify(i.input)} is not a valid Icinga 2 ${what} name (holds "!")`,
+  });
 
 const condition = z.string().transform((text, ctx): Condition => {
   const parsed = parseCondition(text);
@@ -138,7 +140,8 @@ const prometheusCheck = strict({
   if ((p.query === undefined) === (p.alert === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'needs either query (with condition) or alert, not both' });
   } else if (p.query !== undefined) {
-    if (p.condition === undefined) ctx.addIssue({ code: 'custom', path: ['condition'], message: 'is required with query: what every series must satisfy, e.g. "== 1"' });
+    if (p.condition === undefined)
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'is required with query: what every series must satisfy, e.g. "== 1"' });
     if (p.labels !== undefined) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'belongs to alert checks; select series in the query itself' });
   } else {
     for (const key of ['condition', 'warning'] as const) {
@@ -189,7 +192,11 @@ const hostDiscoverSchema = strict({
     ];
     for (const [path, name, what] of names) {
       if (!isNagiosObjectName(name)) {
-        ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(name)} is not a valid Nagios ${what} name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${JSON.stringify(name)} is not a valid Nagios ${what} name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`,
+        });
       }
     }
   }
@@ -224,10 +231,7 @@ const discoverSchema = z.unknown().transform((raw, ctx): DiscoverSpec => {
   return parsed.data as DiscoverSpec;
 });
 
-const aggregateSchema = z.union([
-  z.enum(['and', 'or'], { error: 'must be "and", "or" or { min: N }' }),
-  strict({ min: z.number().int().min(1) }),
-]);
+const aggregateSchema = z.union([z.enum(['and', 'or'], { error: 'must be "and", "or" or { min: N }' }), strict({ min: z.number().int().min(1) })]);
 
 // Recursive through the getter (zod 4's way); the output type is declared by hand above.
 const nodeSchema: z.ZodType<NodeSpec, unknown> = strict({
@@ -277,7 +281,10 @@ export const modelSchema = strict({
   freshness: duration.optional(),
   evaluateEvery: duration.default(30_000),
   nodes: z.array(nodeSchema).min(1, { error: 'must list at least one node (a service and its checks and members)' }),
-}).transform(({ freshness, evaluateEvery, ...rest }) => ({ ...rest, evaluateEveryMs: evaluateEvery, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as Model);
+}).transform(
+  ({ freshness, evaluateEvery, ...rest }) =>
+    ({ ...rest, evaluateEveryMs: evaluateEvery, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as Model,
+);
 
 /** What `model:` in vigil.yaml holds: the model itself, or the path of a YAML file holding it. */
 export const modelEntrySchema = z.union([nonEmpty, modelSchema]);
@@ -295,7 +302,9 @@ export interface ParseModelOptions {
 export function parseModel(raw: unknown, where = 'model', options: ParseModelOptions = {}): Model {
   const prefix = (line: string) => joinPath(where, line);
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${where.replace(/:$/, '')}: must be a map with \`nodes:\` (and \`sources:\`), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `${where.replace(/:$/, '')}: must be a map with \`nodes:\` (and \`sources:\`), got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`,
+    );
   }
   const parsed = modelSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map(prefix));

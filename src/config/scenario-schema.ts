@@ -52,7 +52,11 @@ export const scenariosSchema = strict({
 }).superRefine((scenarios, ctx) => {
   for (const [name, action] of Object.entries(scenarios.actions)) {
     if (action.undo !== undefined && !(action.undo in scenarios.actions)) {
-      ctx.addIssue({ code: 'custom', path: ['actions', name, 'undo'], message: `names action "${action.undo}", which is not defined (actions: ${Object.keys(scenarios.actions).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['actions', name, 'undo'],
+        message: `names action "${action.undo}", which is not defined (actions: ${Object.keys(scenarios.actions).join(', ')})`,
+      });
     }
   }
 });

@@ -7,8 +7,7 @@ import { unknownKeyMessages } from './suggest.ts';
 
 export const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? unknownKeyMessages(issue.keys, Object.keys(shape)) : undefined,
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeyMessages(issue.keys, Object.keys(shape)) : undefined),
   });
 
 export const nonEmpty = z.string().min(1, { error: 'must not be empty' });

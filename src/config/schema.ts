@@ -14,14 +14,11 @@ import { duration, httpUrl, icinga2ConnectionShape, nonEmpty, strict } from './s
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 const NAME_RULE = 'lowercase letters, digits, "-" and "_", starting with a letter or digit';
 
-
-const name = (what: string) =>
-  z.string().regex(NAME_PATTERN, { error: (i) => `${what} name ${JSON.stringify(i.input)} must use ${NAME_RULE}` });
+const name = (what: string) => z.string().regex(NAME_PATTERN, { error: (i) => `${what} name ${JSON.stringify(i.input)} must use ${NAME_RULE}` });
 
 const nameRecord = <T extends z.ZodType>(what: string, value: T) => z.record(name(what), value);
 
 const stringMap = z.record(z.string(), z.string());
-
 
 const cron = z.string().refine((text) => isValidCron(text), {
   error: (i) => `${JSON.stringify(i.input)} is not a valid cron expression (e.g. "*/5 * * * *")`,
@@ -54,8 +51,9 @@ const envVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i
 // Playwright `use` options applied over the suite's own, at the top level and in every project, like
 // baseURL. The two Vigil sets itself are refused here, so that no setting silently loses.
 const useSchema = z.record(z.string(), z.unknown()).superRefine((use, ctx) => {
-  if ('baseURL' in use) ctx.addIssue({ code: 'custom', path: ['baseURL'], message: "comes from environments.<name>.baseURL, not from use" });
-  if ('launchOptions' in use) ctx.addIssue({ code: 'custom', path: ['launchOptions'], message: 'set the browser binary and its arguments with browser: { executablePath, args }' });
+  if ('baseURL' in use) ctx.addIssue({ code: 'custom', path: ['baseURL'], message: 'comes from environments.<name>.baseURL, not from use' });
+  if ('launchOptions' in use)
+    ctx.addIssue({ code: 'custom', path: ['launchOptions'], message: 'set the browser binary and its arguments with browser: { executablePath, args }' });
 });
 
 /** Marks Vigil's traffic: true sends `X-Vigil-Run: <run id>` with every request of the suite; a string names the header. */
@@ -159,7 +157,9 @@ const provisionerSchema = z.discriminatedUnion('kind', [httpProvisioner, command
 /** A grep applies to every environment, or per environment by name. */
 const grepSchema = z.union([nonEmpty, z.record(z.string(), nonEmpty)]);
 /** Playwright's positional filters (a folder, a file, file:line), for every environment or per environment. */
-const fileFilter = nonEmpty.refine((f) => !f.startsWith('-'), { error: (i) => `${JSON.stringify(i.input)} would be read as a Playwright option; name a folder or file (e.g. tests/e2e)` });
+const fileFilter = nonEmpty.refine((f) => !f.startsWith('-'), {
+  error: (i) => `${JSON.stringify(i.input)} would be read as a Playwright option; name a folder or file (e.g. tests/e2e)`,
+});
 const filesSchema = z.union([fileFilter, z.array(fileFilter).min(1), z.record(z.string(), z.union([fileFilter, z.array(fileFilter).min(1)]))]);
 
 const nagiosState = z
@@ -210,7 +210,10 @@ const suiteSchema = strict({
 }).superRefine((suite, ctx) => {
   const { locations, minFailedLocations, locationStaleAfter } = suite;
   if (!locations) {
-    for (const [key, value] of [['minFailedLocations', minFailedLocations], ['locationStaleAfter', locationStaleAfter]] as const) {
+    for (const [key, value] of [
+      ['minFailedLocations', minFailedLocations],
+      ['locationStaleAfter', locationStaleAfter],
+    ] as const) {
       if (value !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only means something with locations: [...]' });
     }
     return;
@@ -218,7 +221,11 @@ const suiteSchema = strict({
   const twice = locations.filter((l, i) => locations.indexOf(l) !== i);
   if (twice.length) ctx.addIssue({ code: 'custom', path: ['locations'], message: `lists ${twice.map((l) => JSON.stringify(l)).join(', ')} more than once` });
   if (minFailedLocations !== undefined && minFailedLocations > locations.length) {
-    ctx.addIssue({ code: 'custom', path: ['minFailedLocations'], message: `is ${minFailedLocations}, but the suite runs from ${locations.length} location(s): it could never be CRITICAL` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['minFailedLocations'],
+      message: `is ${minFailedLocations}, but the suite runs from ${locations.length} location(s): it could never be CRITICAL`,
+    });
   }
 });
 
@@ -233,7 +240,11 @@ const nscaSchema = strict({
 }).superRefine((nsca, ctx) => {
   const method = nscaMethodOf(nsca.encryption);
   if (method === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['encryption'], message: `NSCA encryption method ${JSON.stringify(nsca.encryption)} is not supported; ${NSCA_METHOD_PROBLEM}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['encryption'],
+      message: `NSCA encryption method ${JSON.stringify(nsca.encryption)} is not supported; ${NSCA_METHOD_PROBLEM}`,
+    });
     return;
   }
   if (method !== 0 && !nsca.password) {
@@ -250,9 +261,7 @@ const icinga2Schema = strict(icinga2ConnectionShape);
 const exportersSchema = strict({
   prometheus: strict({
     /** node_exporter textfile written after each `vigil run` (atomically). */
-    textfile: nonEmpty
-      .refine((p) => p.endsWith('.prom'), { error: 'must end in .prom, or node_exporter will not read it' })
-      .optional(),
+    textfile: nonEmpty.refine((p) => p.endsWith('.prom'), { error: 'must end in .prom, or node_exporter will not read it' }).optional(),
     /** Pushgateway for one-shot runs; grouped by job, suite and environment. */
     pushgateway: strict({ url: httpUrl, job: name('job').default('vigil') }).optional(),
   }).prefault({}),
@@ -310,7 +319,12 @@ const apiSchema = strict({
     .optional()
     .transform((t) => t || undefined),
   /** Suites running at once; default from the box's cores and memory (src/shared/box-capacity.ts). */
-  concurrency: z.number().int().min(1).max(64).default(() => defaultConcurrency()),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(() => defaultConcurrency()),
   /** What one run holds at its peak, MiB: a queued run waits while less than this is free (0: no memory guard). */
   memoryPerRun: z.number().int().min(0).default(RUN_MEMORY_MIB),
   /** Runs waiting for a free slot; beyond it a trigger is refused (429) and a scheduled fire skipped. */
@@ -331,7 +345,10 @@ const apiSchema = strict({
    */
   lease: duration({ positive: true })
     .default(60_000)
-    .refine((ms) => ms >= 10_000 && ms <= 300_000, 'must be between 10s and 5m: shorter ones are lost to a slow database, longer ones leave a dead replica\'s runs unrecorded'),
+    .refine(
+      (ms) => ms >= 10_000 && ms <= 300_000,
+      "must be between 10s and 5m: shorter ones are lost to a slow database, longer ones leave a dead replica's runs unrecorded",
+    ),
 });
 
 export const vigilConfigSchema = strict({

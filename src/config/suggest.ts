@@ -37,5 +37,4 @@ export const didYouMean = (word: string, candidates: Iterable<string>): string =
  * One line per unknown key, each starting with the key itself so the issue formatter can append it
  * to the object's path ("suites.demo.retires: unknown key — did you mean 'retries'?").
  */
-export const unknownKeyMessages = (keys: string[], known: string[]): string =>
-  keys.map((key) => `${key}: unknown key${didYouMean(key, known)}`).join('\n');
+export const unknownKeyMessages = (keys: string[], known: string[]): string => keys.map((key) => `${key}: unknown key${didYouMean(key, known)}`).join('\n');

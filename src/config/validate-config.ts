@@ -112,8 +112,10 @@ function checkReferences(config: VigilConfig): string[] {
 
   config.maintenance.forEach((window, i) => {
     const suites = Object.keys(config.suites);
-    if (window.suite !== '*' && !config.suites[window.suite]) problems.push(`maintenance[${i}].suite: ${undefinedName('suite', 'suites', window.suite, suites)}`);
-    if (window.environment !== '*' && !config.environments[window.environment]) problems.push(`maintenance[${i}].environment: ${undefinedName('environment', 'environments', window.environment, environments)}`);
+    if (window.suite !== '*' && !config.suites[window.suite])
+      problems.push(`maintenance[${i}].suite: ${undefinedName('suite', 'suites', window.suite, suites)}`);
+    if (window.environment !== '*' && !config.environments[window.environment])
+      problems.push(`maintenance[${i}].environment: ${undefinedName('environment', 'environments', window.environment, environments)}`);
   });
 
   for (const [name, suite] of Object.entries(config.suites)) {
@@ -137,9 +139,7 @@ function checkReferences(config: VigilConfig): string[] {
     } else if (suite.config) {
       if (kindOf(suite.config) !== 'file') problems.push(`suites.${name}.config: file ${suite.config} not found`);
     } else if (!PLAYWRIGHT_CONFIG_NAMES.some((file) => kindOf(resolve(suite.path, file)) === 'file')) {
-      problems.push(
-        `suites.${name}.path: no playwright.config.{ts,js,mjs,cjs,mts,cts} in ${suite.path} (name the file with suites.${name}.config)`,
-      );
+      problems.push(`suites.${name}.path: no playwright.config.{ts,js,mjs,cjs,mts,cts} in ${suite.path} (name the file with suites.${name}.config)`);
     }
   }
   const ca = config.exporters.nagios.icinga2?.ca;

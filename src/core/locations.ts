@@ -54,7 +54,8 @@ export function viewLocations(newest: ReadonlyMap<string, RunResult>, rule: Loca
     const finished = Date.parse(run.finishedAt);
     const old = now.getTime() - finished;
     if (!Number.isFinite(finished) || old > rule.staleAfterMs) return { location, answer: 'unknown', run, why: `no run for ${age(old)}` };
-    if (run.status === 'error') return { location, answer: 'unknown', run, why: `runner fault${run.errorPhase ? `: ${ERROR_PHASE_WORDING[run.errorPhase]}` : ''}` };
+    if (run.status === 'error')
+      return { location, answer: 'unknown', run, why: `runner fault${run.errorPhase ? `: ${ERROR_PHASE_WORDING[run.errorPhase]}` : ''}` };
     return { location, answer: run.status, run };
   });
 }
@@ -80,9 +81,15 @@ export function judgeLocations(newest: ReadonlyMap<string, RunResult>, rule: Loc
   const of = (k: number) => `${k} of ${total} location${total === 1 ? '' : 's'}`;
   const threshold = n > 1 ? `, CRITICAL from ${n}` : '';
   const parts: string[] = [];
-  if (failing.length) parts.push(`failing from ${failing.join(', ')}${status === 'flaky' && failing.length < n ? ' only' : ''} (${of(failing.length)}${threshold})`);
+  if (failing.length)
+    parts.push(`failing from ${failing.join(', ')}${status === 'flaky' && failing.length < n ? ' only' : ''} (${of(failing.length)}${threshold})`);
   if (unknown.length && status === 'error') {
-    parts.push(`no answer from ${views.filter((v) => v.answer === 'unknown').map((v) => `${v.location} (${v.why})`).join(', ')}, which could change the state`);
+    parts.push(
+      `no answer from ${views
+        .filter((v) => v.answer === 'unknown')
+        .map((v) => `${v.location} (${v.why})`)
+        .join(', ')}, which could change the state`,
+    );
   }
   if (flaky.length && !failing.length) parts.push(`flaky from ${flaky.join(', ')}`);
   if (!parts.length) parts.push(`passed from ${total === 1 ? rule.locations[0] : `all ${total} locations`}`);
@@ -102,7 +109,9 @@ export function pairStreak(streaks: readonly number[], minFailed: number): numbe
 }
 
 /** A suite's rule from its configuration; undefined for a suite without `locations`. */
-export function locationRuleOf(suite: { locations?: readonly string[]; minFailedLocations?: number; locationStaleAfter?: number } | undefined): LocationRule | undefined {
+export function locationRuleOf(
+  suite: { locations?: readonly string[]; minFailedLocations?: number; locationStaleAfter?: number } | undefined,
+): LocationRule | undefined {
   if (!suite?.locations?.length) return undefined;
   return { locations: suite.locations, minFailed: suite.minFailedLocations ?? 1, staleAfterMs: suite.locationStaleAfter ?? DEFAULT_LOCATION_STALE_AFTER_MS };
 }

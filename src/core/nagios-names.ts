@@ -3,7 +3,7 @@
 // itself forbids the rest in object names. The config schema and every transport apply this one rule.
 
 const FORBIDDEN = /[;\n\r\t\u0000`~!$%^&*|'"<>?,()=]/;
-export const NAGIOS_FORBIDDEN_LIST = "; newline tab ` ~ ! $ % ^ & * | ' \" < > ? , ( ) =";
+export const NAGIOS_FORBIDDEN_LIST = '; newline tab ` ~ ! $ % ^ & * | \' " < > ? , ( ) =';
 
 /** True when `text` holds a character Nagios forbids in object names. */
 export const hasForbiddenNagiosChar = (text: string): boolean => FORBIDDEN.test(text);

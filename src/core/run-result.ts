@@ -28,7 +28,10 @@ export const ERROR_PHASE_WORDING: Record<ErrorPhase, string> = {
 /** `<phase wording>: <cause>`, the one way an error result is said in a line (summary, Nagios output). */
 export function errorHeadline(result: Pick<RunResult, 'errorPhase' | 'errorMessage'>): string {
   const wording = result.errorPhase ? ERROR_PHASE_WORDING[result.errorPhase] : 'the run failed';
-  const firstLine = (result.errorMessage ?? '').split(/\r?\n|\r/).find((l) => l.trim() !== '')?.trim();
+  const firstLine = (result.errorMessage ?? '')
+    .split(/\r?\n|\r/)
+    .find((l) => l.trim() !== '')
+    ?.trim();
   return firstLine ? `${wording}: ${firstLine}` : wording;
 }
 

@@ -6,13 +6,7 @@ import type { VigilConfig } from '../config/schema.ts';
 import type { Log } from '../shared/log.ts';
 import type { Store } from '../store/types.ts';
 import { createExportFanOut, type ExportFanOut } from './fan-out.ts';
-import {
-  createCommandFileTransport,
-  createIcinga2Transport,
-  createNrdpTransport,
-  createNscaTransport,
-  type Transport,
-} from './nagios/index.ts';
+import { createCommandFileTransport, createIcinga2Transport, createNrdpTransport, createNscaTransport, type Transport } from './nagios/index.ts';
 // The exporter's own module, not prometheus/index.ts (which loads node:http for `vigil metrics`: see
 // src/api/routes-health.ts).
 import { createPrometheusExporter, type PrometheusExporter } from './prometheus/prometheus-exporter.ts';

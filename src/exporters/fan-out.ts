@@ -27,7 +27,10 @@ const DEFAULT_MAX_ATTEMPTS = 200;
 
 export interface FanOutConfig extends NamingConfig {
   /** A suite with `locations` sends the pair's state judged from every location's newest run (core/locations.ts). */
-  suites?: Record<string, NonNullable<NamingConfig['suites']>[string] & { locations?: readonly string[]; minFailedLocations?: number; locationStaleAfter?: number }>;
+  suites?: Record<
+    string,
+    NonNullable<NamingConfig['suites']>[string] & { locations?: readonly string[]; minFailedLocations?: number; locationStaleAfter?: number }
+  >;
   exporters?: NamingConfig['exporters'] & {
     nagios?: { timeout?: number; paused?: 'ok' | 'downtime' };
     spool?: { maxAge?: number; maxAttempts?: number };
@@ -36,8 +39,11 @@ export interface FanOutConfig extends NamingConfig {
 
 export interface ExportFanOutDeps {
   /** `runs`: to hand over runs a killed process saved but never published (optional: tests without a run store). */
-  store: Pick<Store, 'spool'> & { runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver' | 'claimHandOver'> & Partial<Pick<Store['runs'], 'lastByLocation'>> };
-  prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> & Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
+  store: Pick<Store, 'spool'> & {
+    runs?: Pick<Store['runs'], 'notHandedOver' | 'handedOver' | 'claimHandOver'> & Partial<Pick<Store['runs'], 'lastByLocation'>>;
+  };
+  prometheus?: Pick<PrometheusExporter, 'publish' | 'observeDelivery' | 'observeSpool' | 'observeDrop'> &
+    Partial<Pick<PrometheusExporter, 'observeStoreFailure'>>;
   transports: Transport[];
   /** The loaded VigilConfig (naming, per-transport timeout, spool limits). */
   config: FanOutConfig;
@@ -217,7 +223,10 @@ async function handOverLeftovers(parts: FanOutParts, publish: (result: RunResult
   for (const result of await store.runs.notHandedOver(before)) {
     // Replicas sharing the store: one of them hands it over (and another only when it stops halfway).
     if (!(await store.runs.claimHandOver(result.runId, new Date(clock().getTime() + 2 * timeoutMs + 60_000)))) continue;
-    log.warn({ runId: result.runId, suite: result.suite, environment: result.environment }, 'export: a run saved by a process that stopped before publishing it; publishing it now');
+    log.warn(
+      { runId: result.runId, suite: result.suite, environment: result.environment },
+      'export: a run saved by a process that stopped before publishing it; publishing it now',
+    );
     await publish(result, { prometheus: false });
     await store.runs.handedOver(result.runId);
   }

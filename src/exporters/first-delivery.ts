@@ -38,7 +38,10 @@ export function createFirstDelivery(deps: FirstDeliveryDeps): SendFresh {
     const name = transport.name;
     await delivery.serialized(name, check, async () => {
       if (await delivery.isSuperseded(name, check)) {
-        log.warn({ exporter: name, runId, host: check.host, service: check.service }, 'export: a newer result was already delivered; this older one is not sent');
+        log.warn(
+          { exporter: name, runId, host: check.host, service: check.service },
+          'export: a newer result was already delivered; this older one is not sent',
+        );
         return;
       }
       const error = await delivery.attempt(transport, check);
@@ -50,23 +53,28 @@ export function createFirstDelivery(deps: FirstDeliveryDeps): SendFresh {
         return;
       }
       const now = clock();
-      const kept = await storeWrite('spool', runId, `the undelivered result of run ${runId} in the spool`, () => store.spool.add({
-        exporter: name,
-        runId,
-        host: check.host,
-        service: check.service,
-        timestamp: check.timestamp,
-        payload: check,
-        attempts: 1,
-        nextAttemptAt: new Date(now.getTime() + backoff(1)),
-        lastError: error,
-        createdAt: now,
-      }));
+      const kept = await storeWrite('spool', runId, `the undelivered result of run ${runId} in the spool`, () =>
+        store.spool.add({
+          exporter: name,
+          runId,
+          host: check.host,
+          service: check.service,
+          timestamp: check.timestamp,
+          payload: check,
+          attempts: 1,
+          nextAttemptAt: new Date(now.getTime() + backoff(1)),
+          lastError: error,
+          createdAt: now,
+        }),
+      );
       if (!kept) {
         // Nowhere to keep it: say everything Nagios would have shown, so it is at least in the log.
         prometheus?.observeDelivery(name, false);
         prometheus?.observeDrop(name);
-        log.error({ exporter: name, runId, host: check.host, service: check.service, state: check.state, output: check.output, err: error }, 'export: delivery failed and the result could not be spooled; it will not reach this monitoring system');
+        log.error(
+          { exporter: name, runId, host: check.host, service: check.service, state: check.state, output: check.output, err: error },
+          'export: delivery failed and the result could not be spooled; it will not reach this monitoring system',
+        );
         return;
       }
       prometheus?.observeDelivery(name, false, await storeRead(() => spooled(name)));

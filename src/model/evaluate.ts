@@ -28,7 +28,8 @@ function resolveCheck(spec: CheckSpec, snapshot: Snapshot, freshnessMs: number |
   let status: CheckStatus;
   if (spec.source === 'nagios') status = resolveNagiosCheck(spec, snapshot.nagios, ctx);
   else if (spec.source === 'icinga2') status = resolveIcinga2Check(spec, snapshot.icinga2, ctx);
-  else if (spec.source === 'prometheus') status = 'alert' in spec ? resolvePrometheusAlert(spec, snapshot.prometheus, ctx) : resolvePrometheusQuery(spec, snapshot.prometheus, ctx);
+  else if (spec.source === 'prometheus')
+    status = 'alert' in spec ? resolvePrometheusAlert(spec, snapshot.prometheus, ctx) : resolvePrometheusQuery(spec, snapshot.prometheus, ctx);
   else status = resolveVigilCheck(spec, snapshot.vigil, ctx);
   const judged = judgeSince(status, snapshot.since);
   const forcedAt = snapshot.rechecks?.get(status.id);

@@ -20,7 +20,12 @@ export function findNode(roots: EvaluatedNode[], ref: string): EvaluatedNode {
   if (named.length > 1) {
     throw new VigilError(`node ${JSON.stringify(ref)} is ambiguous: ${named.map((n) => n.path).join(', ')} (give the path)`, { where: 'model' });
   }
-  const guess = closest(ref, all.map((n) => n.path));
+  const guess = closest(
+    ref,
+    all.map((n) => n.path),
+  );
   const known = roots.map((n) => n.path).join(', ');
-  throw new VigilError(`no node ${JSON.stringify(ref)} in the model${guess ? ` — did you mean '${guess}'?` : ` (top-level nodes: ${known})`}`, { where: 'model' });
+  throw new VigilError(`no node ${JSON.stringify(ref)} in the model${guess ? ` — did you mean '${guess}'?` : ` (top-level nodes: ${known})`}`, {
+    where: 'model',
+  });
 }

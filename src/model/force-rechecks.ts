@@ -22,8 +22,19 @@ export async function forceRechecks(model: Model, checks: readonly CheckStatus[]
   const nagios = commandFile ? askable.filter((c) => c.nagios) : [];
   const icinga = icinga2 ? askable.filter((c) => c.icinga2) : [];
   await Promise.all([
-    commandFile && nagios.length ? forceNagiosRechecks(commandFile, nagios.map((c) => c.nagios!), nowMs) : undefined,
-    icinga2 && icinga.length ? forceIcinga2Rechecks(icinga2, icinga.map((c) => c.icinga2!)) : undefined,
+    commandFile && nagios.length
+      ? forceNagiosRechecks(
+          commandFile,
+          nagios.map((c) => c.nagios!),
+          nowMs,
+        )
+      : undefined,
+    icinga2 && icinga.length
+      ? forceIcinga2Rechecks(
+          icinga2,
+          icinga.map((c) => c.icinga2!),
+        )
+      : undefined,
   ]);
   return [...nagios, ...icinga];
 }

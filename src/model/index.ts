@@ -1,4 +1,13 @@
-export { modelSchema, modelEntrySchema, parseModel, type Model, type NodeSpec, type CheckSpec, type DiscoverSpec, type NagiosSourceConfig } from '../config/model-schema.ts';
+export {
+  modelSchema,
+  modelEntrySchema,
+  parseModel,
+  type Model,
+  type NodeSpec,
+  type CheckSpec,
+  type DiscoverSpec,
+  type NagiosSourceConfig,
+} from '../config/model-schema.ts';
 export { evaluateModel, type Snapshot } from './evaluate.ts';
 export { discoverMembers, describeDiscovery, type Discovery } from './discover.ts';
 export { allGreen, allRed, checksInScope, describeCheck } from './queries.ts';
@@ -15,7 +24,16 @@ export type * from './types.ts';
 export { createTextReader, type TextReader } from './sources/file-text.ts';
 export { judgeSince, parseSince } from './since.ts';
 export type { Since } from './snapshot-types.ts';
-export { waitUntil, EXPECTATIONS, MonitoringUnreachableError, type Expectation, type WaitDeps, type WaitProgress, type WaitRequest, type WaitResult } from './wait.ts';
+export {
+  waitUntil,
+  EXPECTATIONS,
+  MonitoringUnreachableError,
+  type Expectation,
+  type WaitDeps,
+  type WaitProgress,
+  type WaitRequest,
+  type WaitResult,
+} from './wait.ts';
 export { forceRechecks, recheckProblem } from './force-rechecks.ts';
 export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';
 export { nodeCheck } from './node-check.ts';

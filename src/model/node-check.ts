@@ -16,7 +16,10 @@ export function nodeCheck(node: EvaluatedNode, target: { host: string; service: 
   const state = STATE_CODE[node.state];
   const summary = answer.holds
     ? `all green transitively (${answer.checks} checks)`
-    : `${answer.blockers.length} of ${answer.checks} checks not green: ${answer.blockers.slice(0, 3).map((b) => b.what).join(', ')}${answer.blockers.length > 3 ? ', …' : ''}`;
+    : `${answer.blockers.length} of ${answer.checks} checks not green: ${answer.blockers
+        .slice(0, 3)
+        .map((b) => b.what)
+        .join(', ')}${answer.blockers.length > 3 ? ', …' : ''}`;
   return {
     state,
     output: `${STATE_LABEL[state]} - ${sanitizeLine(node.path)}: ${sanitizeLine(summary)}`,

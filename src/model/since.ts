@@ -34,7 +34,10 @@ export function parseSince(text: string, nowMs = Date.now()): number {
     const ms = Date.parse(t);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new ConfigError(`${JSON.stringify(text)} is not a time: give an ISO 8601 time (2026-12-06T10:00:00Z), epoch seconds, "now", or a duration ago (90s, 5m)`, {
-    where: '--since',
-  });
+  throw new ConfigError(
+    `${JSON.stringify(text)} is not a time: give an ISO 8601 time (2026-12-06T10:00:00Z), epoch seconds, "now", or a duration ago (90s, 5m)`,
+    {
+      where: '--since',
+    },
+  );
 }

@@ -58,7 +58,9 @@ export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number;
     if (p.type === 'rechecked') {
       write(`${o.who}: forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}\n`);
     } else {
-      write(`${o.who}: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`);
+      write(
+        `${o.who}: ${p.node} not ${p.expect} yet (${p.blockers} in the way); polling every ${p.intervalMs / 1000}s until ${new Date(p.deadline).toISOString()}\n`,
+      );
     }
   };
   let result: WaitResult;
@@ -81,5 +83,8 @@ export async function waitForModel(o: ModelWaitOptions): Promise<{ code: number;
   } finally {
     await store.close();
   }
-  return { code: result.answer.holds ? MODEL_EXIT.holds : result.unreachable.length ? MODEL_EXIT.cannotAsk : MODEL_EXIT.notByDeadline, result: redact.value(result) };
+  return {
+    code: result.answer.holds ? MODEL_EXIT.holds : result.unreachable.length ? MODEL_EXIT.cannotAsk : MODEL_EXIT.notByDeadline,
+    result: redact.value(result),
+  };
 }

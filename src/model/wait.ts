@@ -108,7 +108,9 @@ export async function waitUntil(request: WaitRequest): Promise<WaitResult> {
     if (answer.holds) return finish();
     const unreachable = unreachableIn(node, transitive);
     if (polls === 1 && unreachable.length && request.failFastOnUnreachable !== false) {
-      throw new MonitoringUnreachableError(`cannot ask the monitoring: ${unreachable[0].id}: ${unreachable[0].detail ?? 'unreachable'}`, { where: 'model check' });
+      throw new MonitoringUnreachableError(`cannot ask the monitoring: ${unreachable[0].id}: ${unreachable[0].detail ?? 'unreachable'}`, {
+        where: 'model check',
+      });
     }
     const toForce = polls === 1 && request.recheck !== false ? checksInScope(node, transitive).filter((c) => request.recheck || c.reason === 'predates') : [];
     if (toForce.length) {

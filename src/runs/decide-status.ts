@@ -29,7 +29,8 @@ export function decideStatus(outcome: SuiteOutcome): Decided {
         return { ...base, status: 'error', errorPhase: 'suite', errorMessage: `the browser could not start: ${failures[0]?.error.split('\n')[0] ?? ''}` };
       }
       if (tests.failed > 0) return { ...base, status: 'failed' };
-      if (ran === 0) return { ...base, status: 'error', errorPhase: 'suite', errorMessage: `no test ran (${tests.skipped} skipped): check grep/grepInvert and projects` };
+      if (ran === 0)
+        return { ...base, status: 'error', errorPhase: 'suite', errorMessage: `no test ran (${tests.skipped} skipped): check grep/grepInvert and projects` };
       if (tests.flaky > 0) return { ...base, status: 'flaky' };
       return { ...base, status: 'passed' };
     }

@@ -41,7 +41,12 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
     clock: deps.clock ?? (() => new Date()),
     storeWrite: createStoreWrite({ log, redact, store: store.path, onFailure: deps.onStoreFailure }),
     sharedBrowsers: () =>
-      (sharedPool ??= createSharedBrowsers({ log, withheldVariables: deps.withheldVariables, maxRuns: config.browser?.restartAfterRuns, maxAgeMs: config.browser?.restartAfter })),
+      (sharedPool ??= createSharedBrowsers({
+        log,
+        withheldVariables: deps.withheldVariables,
+        maxRuns: config.browser?.restartAfterRuns,
+        maxAgeMs: config.browser?.restartAfter,
+      })),
   };
 
   async function run(request: RunRequest): Promise<RunResult> {
@@ -86,7 +91,8 @@ function resolveTarget(ctx: RunContext, result: RunResult): Target | undefined {
   const suite = config.suites[result.suite];
   const environmentConfig = config.environments[result.environment];
   const provisioner = provisioners.get(environmentConfig.tenants);
-  if (!provisioner) return void fail(result, 'config', `environment "${result.environment}" names tenant provisioner "${environmentConfig.tenants}", which is not defined`);
+  if (!provisioner)
+    return void fail(result, 'config', `environment "${result.environment}" names tenant provisioner "${environmentConfig.tenants}", which is not defined`);
   return { suite, environmentConfig, provisioner, environment: { name: result.environment, baseURL: environmentConfig.baseURL } };
 }
 

@@ -12,9 +12,7 @@ import type { SharedBrowsers } from '../suites/shared-browser.ts';
 import type { SuiteEvent } from '../suites/types.ts';
 import type { Provisioner, TenantEnvironment } from '../tenants/types.ts';
 
-export type RunProgress =
-  | { type: 'phase'; runId: string; phase: RunPhase; detail?: string }
-  | { type: 'suite'; runId: string; event: SuiteEvent };
+export type RunProgress = { type: 'phase'; runId: string; phase: RunPhase; detail?: string } | { type: 'suite'; runId: string; event: SuiteEvent };
 
 export interface OrchestratorDeps {
   config: VigilConfig;

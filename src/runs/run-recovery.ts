@@ -53,8 +53,11 @@ export function createRunRecovery(deps: RunRecoveryDeps) {
 
   async function recover(row: ActiveRunRow, now: Date): Promise<RunResult | undefined> {
     const recorded = await store.runs.get(row.runId);
-    const report = await deps.reapRun(row.runId).catch((err): ReapReport => ({ ledgerReaped: 0, remoteReaped: 0, reaped: [], failed: [{ name: row.runId, error: messageOf(err) }], orphansFound: 0 }));
-    if (report.failed.length) log.warn({ runId: row.runId, failed: report.failed }, 'a lost run\'s tenant could not be destroyed now; the reaper tries again past its TTL');
+    const report = await deps
+      .reapRun(row.runId)
+      .catch((err): ReapReport => ({ ledgerReaped: 0, remoteReaped: 0, reaped: [], failed: [{ name: row.runId, error: messageOf(err) }], orphansFound: 0 }));
+    if (report.failed.length)
+      log.warn({ runId: row.runId, failed: report.failed }, "a lost run's tenant could not be destroyed now; the reaper tries again past its TTL");
     if (recorded) {
       log.info({ runId: row.runId, replica: row.replica }, 'its replica recorded the run but stopped before giving the pair back');
       return undefined;
@@ -64,7 +67,10 @@ export function createRunRecovery(deps: RunRecoveryDeps) {
     const [tenant] = await store.tenants.list({ runId: row.runId });
     if (tenant && result.tenant) result.tenant.state = tenant.state;
     await store.runs.save(result, { handedOver: !deps.publish });
-    log.warn({ runId: row.runId, suite: row.suite, environment: row.environment, replica: row.replica, tenant: result.tenant?.state }, 'recorded a run whose replica stopped as interrupted');
+    log.warn(
+      { runId: row.runId, suite: row.suite, environment: row.environment, replica: row.replica, tenant: result.tenant?.state },
+      'recorded a run whose replica stopped as interrupted',
+    );
     if (deps.publish) {
       await deps.publish(result).catch((err) => log.error({ runId: row.runId, err: messageOf(err) }, 'publishing the recovered run failed'));
       await store.runs.handedOver(row.runId);

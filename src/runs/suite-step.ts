@@ -15,7 +15,14 @@ import { decideStatus } from './decide-status.ts';
 import { interruption, seconds, type Emit, type RunContext, type Target } from './run-context.ts';
 
 /** Runs the suite against the tenant and decides the run's status from what it did. */
-export async function runTests(ctx: RunContext, target: Target, tenantVars: Record<string, string>, result: RunResult, emit: Emit, signal?: AbortSignal): Promise<void> {
+export async function runTests(
+  ctx: RunContext,
+  target: Target,
+  tenantVars: Record<string, string>,
+  result: RunResult,
+  emit: Emit,
+  signal?: AbortSignal,
+): Promise<void> {
   const { config, deps, redact, log } = ctx;
   const { suite, environmentConfig, environment } = target;
   const { runId } = result;
@@ -23,7 +30,11 @@ export async function runTests(ctx: RunContext, target: Target, tenantVars: Reco
   const testStart = performance.now();
   const outputDir = path.join(config.artifacts.dir, runId);
   const { browser, fellBack } = resolveBrowser({ ...config.browser, ...suite.browser });
-  if (fellBack) log.debug({ executablePath: browser.executablePath, headless: browser.headlessExecutablePath }, "Playwright's own Chromium is not installed: using the system Chromium");
+  if (fellBack)
+    log.debug(
+      { executablePath: browser.executablePath, headless: browser.headlessExecutablePath },
+      "Playwright's own Chromium is not installed: using the system Chromium",
+    );
   const shared = suite.browser?.shared ?? config.browser?.shared;
   let outcome: SuiteOutcome;
   try {

@@ -11,7 +11,14 @@ import { fail, interruption, seconds, type Emit, type RunContext, type Target, t
 const TEARDOWN_GRACE_MS = 60_000;
 
 /** Ledger row, then create; registers the tenant's teardown as soon as it exists. */
-export async function setUpTenant(ctx: RunContext, target: Target, result: RunResult, emit: Emit, teardowns: Teardown[], signal?: AbortSignal): Promise<TenantFields | undefined> {
+export async function setUpTenant(
+  ctx: RunContext,
+  target: Target,
+  result: RunResult,
+  emit: Emit,
+  teardowns: Teardown[],
+  signal?: AbortSignal,
+): Promise<TenantFields | undefined> {
   const { store, storeWrite, redact, clock } = ctx;
   const { provisioner, environment } = target;
   const { runId } = result;
@@ -20,7 +27,15 @@ export async function setUpTenant(ctx: RunContext, target: Target, result: RunRe
   // Ledger first: if Vigil dies between here and teardown, the reaper still finds this tenant. A ledger
   // that cannot be written means no tenant is made, rather than one nobody could find again.
   const begun = await storeWrite('ledger', runId, `the ledger row of tenant ${name}`, () =>
-    store.tenants.begin({ name, provisioner: provisioner.name, suite: result.suite, environment: environment.name, baseURL: environment.baseURL, runId, createdAt: clock().toISOString() }),
+    store.tenants.begin({
+      name,
+      provisioner: provisioner.name,
+      suite: result.suite,
+      environment: environment.name,
+      baseURL: environment.baseURL,
+      runId,
+      createdAt: clock().toISOString(),
+    }),
   );
   if (!begun) return void fail(result, 'tenant_setup', `no tenant was created: the tenant ledger in the store (${store.path}) cannot be written; see the log`);
   result.tenant = tenant;

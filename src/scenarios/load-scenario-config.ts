@@ -15,12 +15,19 @@ export function loadScenarioConfig(document: ConfigFile): { config: ScenariosCon
   const section = document.section('scenarios');
   if (section.problems.length) throw new ConfigError(section.problems, { where: document.source.shown });
   const parsed = scenariosSchema.safeParse(section.value ?? {});
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map((p) => `scenarios.${p}`), { where: document.source.shown });
+  if (!parsed.success)
+    throw new ConfigError(
+      formatIssues(parsed.error.issues).map((p) => `scenarios.${p}`),
+      { where: document.source.shown },
+    );
   return { config: parsed.data, secrets: section.secrets };
 }
 
 const isDefinition = (d: unknown): d is StepDefinition =>
-  !!d && typeof d === 'object' && (typeof (d as StepDefinition).pattern === 'string' || (d as StepDefinition).pattern instanceof RegExp) && typeof (d as StepDefinition).run === 'function';
+  !!d &&
+  typeof d === 'object' &&
+  (typeof (d as StepDefinition).pattern === 'string' || (d as StepDefinition).pattern instanceof RegExp) &&
+  typeof (d as StepDefinition).run === 'function';
 
 /** `scenarios.steps`: a module exporting `steps` (or a default) — an array of { pattern, run }. */
 export async function loadStepModule(path: string, configFile: string): Promise<StepDefinition[]> {

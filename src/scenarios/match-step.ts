@@ -69,5 +69,9 @@ export function matchStep(step: ParsedStep, compiled: readonly CompiledDefinitio
   }
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) return { problem: `matches more than one step definition: ${shown.map((s) => JSON.stringify(s)).join(', ')}` };
-  return { problem: `no step matches this text; closest known steps:\n${closestSteps(step.text, compiled).map((s) => `    ${s}`).join('\n')}` };
+  return {
+    problem: `no step matches this text; closest known steps:\n${closestSteps(step.text, compiled)
+      .map((s) => `    ${s}`)
+      .join('\n')}`,
+  };
 }

@@ -39,8 +39,7 @@ export function planScenarios(scenarios: readonly ParsedScenario[], definitions:
   return plans;
 }
 
-export const usesSuites = (plans: readonly ScenarioPlan[]): boolean =>
-  plans.some((p) => [...p.steps, ...p.cleanups].some((s) => s.definition.usesSuites));
+export const usesSuites = (plans: readonly ScenarioPlan[]): boolean => plans.some((p) => [...p.steps, ...p.cleanups].some((s) => s.definition.usesSuites));
 
 /** Each step's own check against the config (actions, suites, durations). Throws ScenarioFileError. */
 export function validatePlans(plans: readonly ScenarioPlan[], env: ScenarioEnvironment): void {

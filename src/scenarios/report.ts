@@ -31,7 +31,9 @@ export function summaryLines(results: readonly ScenarioResult[]): string[] {
     const took = secs(Date.parse(r.finishedAt) - Date.parse(r.startedAt));
     const detected = r.steps.filter((s) => s.timeToDetectMs !== undefined).map((s) => `${s.text} ${secs(s.timeToDetectMs!)}`);
     lines.push(`${r.status.padEnd(11)} ${r.scenario} (${r.file}:${r.line}) in ${took}${detected.length ? `; time to detect: ${detected.join(', ')}` : ''}`);
-    const bad = [...r.steps, ...r.cleanup.map((s) => ({ ...s, keyword: 'cleanup:' }))].filter((s) => s.status === 'failed' || s.status === 'error' || s.status === 'interrupted');
+    const bad = [...r.steps, ...r.cleanup.map((s) => ({ ...s, keyword: 'cleanup:' }))].filter(
+      (s) => s.status === 'failed' || s.status === 'error' || s.status === 'interrupted',
+    );
     for (const s of bad) {
       const [headline, ...details] = (s.message ?? '').split('\n');
       lines.push(`  ${r.file}:${s.line}: ${s.keyword} ${s.text}: ${headline}`, ...details.map((d) => `    ${d}`));

@@ -12,7 +12,13 @@ import type { ScenarioEnvironment, StepContext } from './types.ts';
 const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_-]*)\s*\}\}/gi;
 
 function placeholders(action: ScenarioAction): string[] {
-  const texts = [...(action.command ?? []), action.http?.url ?? '', JSON.stringify(action.http?.body ?? ''), ...Object.values(action.http?.headers ?? {}), ...Object.values(action.env ?? {})];
+  const texts = [
+    ...(action.command ?? []),
+    action.http?.url ?? '',
+    JSON.stringify(action.http?.body ?? ''),
+    ...Object.values(action.http?.headers ?? {}),
+    ...Object.values(action.env ?? {}),
+  ];
   return [...new Set(texts.flatMap((t) => [...t.matchAll(PLACEHOLDER)].map((m) => m[1])))];
 }
 
@@ -35,7 +41,8 @@ export function actionProblem(env: ScenarioEnvironment, name: string, params: Re
   }
   for (const used of [name, action.undo].filter((n): n is string => n !== undefined)) {
     const missing = placeholders(actions[used]).filter((p) => !(p in params));
-    if (missing.length) return `action "${used}" uses {{${missing.join('}}, {{')}}}, which this step does not give (it gives: ${Object.keys(params).join(', ') || 'nothing'})`;
+    if (missing.length)
+      return `action "${used}" uses {{${missing.join('}}, {{')}}}, which this step does not give (it gives: ${Object.keys(params).join(', ') || 'nothing'})`;
   }
   return undefined;
 }
@@ -77,6 +84,12 @@ async function perform(env: ScenarioEnvironment, name: string, params: Record<st
 /** Runs the named action for a step; its undo (if any) is registered first. */
 export async function runAction(ctx: StepContext, name: string, params: Record<string, string>): Promise<string> {
   const undo = ctx.env.config.actions[name].undo;
-  if (undo) ctx.addCleanup(`${undo} ${Object.values(params).map((v) => JSON.stringify(v)).join(' ')}`.trim(), (signal) => perform(ctx.env, undo, params, signal).then(() => undefined));
+  if (undo)
+    ctx.addCleanup(
+      `${undo} ${Object.values(params)
+        .map((v) => JSON.stringify(v))
+        .join(' ')}`.trim(),
+      (signal) => perform(ctx.env, undo, params, signal).then(() => undefined),
+    );
   return perform(ctx.env, name, params, ctx.signal);
 }

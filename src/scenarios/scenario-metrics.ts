@@ -11,7 +11,12 @@ export const SCENARIO_STATUSES: readonly ScenarioStatus[] = ['passed', 'failed',
 
 export async function scenarioRegistry(runs: ScenarioRunStore): Promise<Registry> {
   const registry = new Registry();
-  const total = new Counter({ name: 'vigil_scenario_runs_total', help: 'Scenario runs finished, by outcome.', labelNames: ['scenario', 'status'], registers: [registry] });
+  const total = new Counter({
+    name: 'vigil_scenario_runs_total',
+    help: 'Scenario runs finished, by outcome.',
+    labelNames: ['scenario', 'status'],
+    registers: [registry],
+  });
   const lastSuccess = new Gauge({
     name: 'vigil_scenario_last_success_timestamp_seconds',
     help: 'When the scenario last passed, in seconds since the epoch.',

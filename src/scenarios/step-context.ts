@@ -36,7 +36,11 @@ export function stepContext(step: ParsedStep, stepSignal: AbortSignal, deps: Ste
           ...env.waitDeps,
           signal: stepSignal,
           onProgress: (p) =>
-            log(p.type === 'rechecked' ? `forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}` : `${p.node} not ${p.expect} yet (${p.blockers} in the way)`),
+            log(
+              p.type === 'rechecked'
+                ? `forced a re-check of ${p.checks.length} check${p.checks.length === 1 ? '' : 's'}`
+                : `${p.node} not ${p.expect} yet (${p.blockers} in the way)`,
+            ),
         },
       }),
     run: (command, opts = {}) => runCommand(command, { cwd: env.configDir, ...opts, signal: opts.signal ?? stepSignal }),

@@ -42,7 +42,10 @@ export interface StepContext {
    * Runs an argv (or `sh -c` for a string), rejecting with the output's tail unless it exits 0.
    * Stopped by the step's signal unless given another (a cleanup passes its own).
    */
-  run(command: string | string[], opts?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal }): Promise<{ stdout: string; stderr: string }>;
+  run(
+    command: string | string[],
+    opts?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<{ stdout: string; stderr: string }>;
   /** Shared by the steps of one scenario. */
   scenario: ScenarioState;
   env: ScenarioEnvironment;

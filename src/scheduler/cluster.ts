@@ -30,7 +30,8 @@ export interface ClusterOptions {
 export const DEFAULT_LEASE_MS = 60_000;
 
 /** A pair's key in the cluster's rows: `suite@environment`, and `@location` for a suite run once per location. */
-export const clusterPairKey = (suite: string, environment: string, location: string): string => (location ? `${targetKey(suite, environment)}@${location}` : targetKey(suite, environment));
+export const clusterPairKey = (suite: string, environment: string, location: string): string =>
+  location ? `${targetKey(suite, environment)}@${location}` : targetKey(suite, environment);
 
 export function createCluster(o: ClusterOptions) {
   const clock = o.clock ?? (() => new Date());
@@ -72,7 +73,10 @@ export function createCluster(o: ClusterOptions) {
     for (const runId of [...mine]) {
       if (held.has(runId)) continue;
       mine.delete(runId);
-      o.log.error({ runId, replica: o.replica }, 'this run was taken over by another replica (its lease ran out: the database or this process stalled); stopping it');
+      o.log.error(
+        { runId, replica: o.replica },
+        'this run was taken over by another replica (its lease ran out: the database or this process stalled); stopping it',
+      );
       onLost(runId);
     }
     await o.rows.announce({ name: o.replica, location: o.location, startedAt }, now);
@@ -86,11 +90,14 @@ export function createCluster(o: ClusterOptions) {
     /** Announces this replica and renews its leases every quarter lease until stop(). */
     async start(onLost: (runId: string) => void, url?: string): Promise<void> {
       await o.rows.announce({ name: o.replica, location: o.location, startedAt, ...(url ? { url } : {}) }, clock());
-      timer = setInterval(() => {
-        renewing ??= renew(onLost)
-          .catch((err) => o.log.error({ err: String(err) }, 'cannot renew leases in the store; another replica takes the runs over if this lasts a lease'))
-          .finally(() => (renewing = undefined));
-      }, Math.max(1_000, Math.floor(leaseMs / 4)));
+      timer = setInterval(
+        () => {
+          renewing ??= renew(onLost)
+            .catch((err) => o.log.error({ err: String(err) }, 'cannot renew leases in the store; another replica takes the runs over if this lasts a lease'))
+            .finally(() => (renewing = undefined));
+        },
+        Math.max(1_000, Math.floor(leaseMs / 4)),
+      );
       timer.unref();
     },
     async stop(): Promise<void> {

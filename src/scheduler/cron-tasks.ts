@@ -14,9 +14,16 @@ export function startSchedules(sched: SchedulerState): void {
   for (const { suite, environment, schedule } of pairs(sched)) {
     if (!schedule) continue;
     const name = targetKey(suite, environment);
-    const task = cron.schedule(schedule, (context) => fireLater(sched, suite, environment, context.date), { name, timezone: deps.timezone, missedExecutionTolerance: missedToleranceMs });
+    const task = cron.schedule(schedule, (context) => fireLater(sched, suite, environment, context.date), {
+      name,
+      timezone: deps.timezone,
+      missedExecutionTolerance: missedToleranceMs,
+    });
     task.on('execution:missed', (context) => {
-      log.warn({ suite, environment, reason: 'missed', at: context.date.toISOString() }, `scheduled fire skipped: its time passed unseen (the wall clock jumped forward or the process was stalled over ${missedToleranceMs / 1000}s)`);
+      log.warn(
+        { suite, environment, reason: 'missed', at: context.date.toISOString() },
+        `scheduled fire skipped: its time passed unseen (the wall clock jumped forward or the process was stalled over ${missedToleranceMs / 1000}s)`,
+      );
       deps.onSkip?.(suite, environment, 'missed');
     });
     tasks.set(name, task);
@@ -34,5 +41,8 @@ export function startSchedules(sched: SchedulerState): void {
       log.warn({ jumpMs, jobs: tasks.size }, `the wall clock jumped back by ${Math.round(-jumpMs / 1000)}s: schedules re-planned from the new time`);
     },
   });
-  log.info({ jobs: tasks.size, concurrency: sched.limit, maxQueue: sched.maxQueue, timezone: deps.timezone, jitterMs: sched.jitterMs, shard: sched.shard }, 'scheduler started');
+  log.info(
+    { jobs: tasks.size, concurrency: sched.limit, maxQueue: sched.maxQueue, timezone: deps.timezone, jitterMs: sched.jitterMs, shard: sched.shard },
+    'scheduler started',
+  );
 }

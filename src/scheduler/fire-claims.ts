@@ -25,11 +25,14 @@ export function fireLater(sched: SchedulerState, suite: string, environment: str
     return;
   }
   jittering.add(k);
-  const timer = setTimeout(() => {
-    jitterTimers.delete(timer);
-    jittering.delete(k);
-    fireOnce(sched, suite, environment, fireAt);
-  }, Math.floor(sched.random() * jitterMs));
+  const timer = setTimeout(
+    () => {
+      jitterTimers.delete(timer);
+      jittering.delete(k);
+      fireOnce(sched, suite, environment, fireAt);
+    },
+    Math.floor(sched.random() * jitterMs),
+  );
   jitterTimers.add(timer);
 }
 
@@ -68,7 +71,10 @@ function fire(sched: SchedulerState, suite: string, environment: string, runId?:
   // Scheduled fires only: a run someone triggers by hand during a pause (a deploy gate) still runs.
   const pause = deps.pauses?.pausedNow(suite, environment);
   if (pause && sched.state === 'running') {
-    log.info({ suite, environment, reason: 'paused', until: pause.until, source: pause.source }, `scheduled fire skipped: ${targetKey(suite, environment)} is paused until ${pause.until} (${pause.reason})`);
+    log.info(
+      { suite, environment, reason: 'paused', until: pause.until, source: pause.source },
+      `scheduled fire skipped: ${targetKey(suite, environment)} is paused until ${pause.until} (${pause.reason})`,
+    );
     deps.onSkip?.(suite, environment, 'paused', pause);
     return;
   }

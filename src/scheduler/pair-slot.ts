@@ -39,11 +39,15 @@ export async function runInPairSlot(sched: SchedulerState, job: Job, controller:
       if (slot.ok) break;
       const holder = `${targetKey(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;
       if (job.trigger === 'schedule') {
-        log.warn({ suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica, runId: job.runId }, `scheduled fire skipped: ${holder}`);
+        log.warn(
+          { suite: job.suite, environment: job.environment, reason: 'busy', holder: slot.replica, runId: job.runId },
+          `scheduled fire skipped: ${holder}`,
+        );
         sched.deps.onSkip?.(job.suite, job.environment, 'busy');
         return job.reject(new Error(`skipped: ${holder}`));
       }
-      if (Date.now() > waitUntil || controller.signal.aborted) return job.reject(new Error(`not run: ${holder} (waited ${BUSY_PAIR_MAX_WAIT_MS / 60_000} min)`));
+      if (Date.now() > waitUntil || controller.signal.aborted)
+        return job.reject(new Error(`not run: ${holder} (waited ${BUSY_PAIR_MAX_WAIT_MS / 60_000} min)`));
       job.state = 'queued';
       await sleepUnless(BUSY_PAIR_RETRY_MS, controller.signal);
       job.state = 'running';
@@ -51,10 +55,15 @@ export async function runInPairSlot(sched: SchedulerState, job: Job, controller:
     job.startedAt = new Date().toISOString();
   }
   try {
-    job.resolve(await sched.orchestrator.run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal }));
+    job.resolve(
+      await sched.orchestrator.run({ suite: job.suite, environment: job.environment, trigger: job.trigger, runId: job.runId, signal: controller.signal }),
+    );
   } catch (err) {
     job.reject(err);
   } finally {
-    if (cluster) await cluster.finishRun(job.runId).catch((err) => log.error({ runId: job.runId, err: String(err) }, 'cannot release the pair in the store; its lease runs out instead'));
+    if (cluster)
+      await cluster
+        .finishRun(job.runId)
+        .catch((err) => log.error({ runId: job.runId, err: String(err) }, 'cannot release the pair in the store; its lease runs out instead'));
   }
 }

@@ -33,9 +33,16 @@ export function createPauseControl(deps: PauseControlDeps) {
       if (problem) return { kind: 'unknown', message: problem };
       const now = clock();
       const ms = request.until.getTime() - now.getTime();
-      if (!Number.isFinite(ms) || ms <= 0) return { kind: 'invalid', message: `the pause must end in the future (until ${request.until.toISOString()} is not after ${now.toISOString()})` };
+      if (!Number.isFinite(ms) || ms <= 0)
+        return { kind: 'invalid', message: `the pause must end in the future (until ${request.until.toISOString()} is not after ${now.toISOString()})` };
       if (ms > MAX_PAUSE_MS) return { kind: 'invalid', message: 'a pause may last at most 30 days: resume, or declare a maintenance window in the config' };
-      await deps.store.pauses.set({ suite: request.suite, environment: request.environment, until: request.until.toISOString(), reason: request.reason?.trim() || 'paused by hand', createdAt: now.toISOString() });
+      await deps.store.pauses.set({
+        suite: request.suite,
+        environment: request.environment,
+        until: request.until.toISOString(),
+        reason: request.reason?.trim() || 'paused by hand',
+        createdAt: now.toISOString(),
+      });
       await deps.pauses.refresh();
       deps.changed?.();
       return { kind: 'paused', pause: deps.pauses.pausedNow(request.suite, request.environment, now)! };

@@ -16,7 +16,11 @@ function memoryAllows(sched: SchedulerState): boolean {
     sched.heldForMemory = false;
     return true;
   }
-  if (!sched.heldForMemory) log.warn({ freeMiB: seen.freeMiB, perRunMiB: seen.perRunMiB, running: controllers.size, queued: sched.queue.length }, `runs wait in the queue: ${seen.freeMiB} MiB free, one more run needs ${seen.perRunMiB} MiB (api.memoryPerRun)`);
+  if (!sched.heldForMemory)
+    log.warn(
+      { freeMiB: seen.freeMiB, perRunMiB: seen.perRunMiB, running: controllers.size, queued: sched.queue.length },
+      `runs wait in the queue: ${seen.freeMiB} MiB free, one more run needs ${seen.perRunMiB} MiB (api.memoryPerRun)`,
+    );
   sched.heldForMemory = true;
   // Memory can come back without a run ending (another process exits): look again soon.
   sched.memoryRecheck ??= setTimeout(() => {
@@ -48,15 +52,22 @@ export function pump(sched: SchedulerState): void {
 /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
 export function queueRun(sched: SchedulerState, suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome {
   const { config, here, shard, active, queue, controllers, limit, maxQueue } = sched;
-  if (sched.state === 'stopping' || sched.state === 'stopped') return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
+  if (sched.state === 'stopping' || sched.state === 'stopped')
+    return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
   const problem = targetProblem(config, suite, environment);
   if (problem) return { kind: 'unknown', message: problem };
   if (locatedElsewhere(sched, suite)) {
     const at = config.suites[suite]!.locations!.join(', ');
-    return { kind: 'not_owned', message: `${suite} runs from ${at}; this replica ${here ? `is in ${here}` : 'has no location (--location)'}: send the trigger to a replica there` };
+    return {
+      kind: 'not_owned',
+      message: `${suite} runs from ${at}; this replica ${here ? `is in ${here}` : 'has no location (--location)'}: send the trigger to a replica there`,
+    };
   }
   if (!owned(sched, suite, environment)) {
-    return { kind: 'not_owned', message: `${suite}@${environment} belongs to another shard (this replica is --shard ${shard!.index}/${shard!.count}): send the trigger to that replica` };
+    return {
+      kind: 'not_owned',
+      message: `${suite}@${environment} belongs to another shard (this replica is --shard ${shard!.index}/${shard!.count}): send the trigger to that replica`,
+    };
   }
   const existing = active.get(targetKey(suite, environment));
   if (existing) return { kind: 'busy', runId: existing.runId, message: `${suite}@${environment} is already ${existing.state} as run ${existing.runId}` };

@@ -52,7 +52,13 @@ export interface ClusterSlots {
   /** True when this replica took the fire (each fire of a pair runs on one replica). */
   takeFire(suite: string, environment: string, fireAt: Date, runId: string): Promise<boolean>;
   /** The pair's run slot, cluster-wide; who holds it otherwise. */
-  startRun(run: { runId: string; suite: string; environment: string; trigger: Trigger; startedAt: Date }): Promise<{ ok: true } | { ok: false; runId: string; replica: string }>;
+  startRun(run: {
+    runId: string;
+    suite: string;
+    environment: string;
+    trigger: Trigger;
+    startedAt: Date;
+  }): Promise<{ ok: true } | { ok: false; runId: string; replica: string }>;
   finishRun(runId: string): Promise<void>;
 }
 

@@ -39,7 +39,8 @@ export function createScheduler(deps: SchedulerDeps) {
     /** The runs this replica has going (their ids), for renewing their leases. */
     runningIds: (): string[] => [...controllers.keys()],
     /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
-    trigger: (suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome => queueRun(sched, suite, environment, how, opts),
+    trigger: (suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome =>
+      queueRun(sched, suite, environment, how, opts),
     /** True between start() and stop(). */
     isRunning: () => sched.state === 'running',
     /** Runs held now, oldest first. */
@@ -57,7 +58,14 @@ export function createScheduler(deps: SchedulerDeps) {
       return allPairs(sched).map(({ suite, environment, schedule, here }) => {
         const next = sched.state === 'running' && here ? tasks.get(targetKey(suite, environment))?.getNextRun() : undefined;
         const locations = locationRuleOf(config.suites[suite]);
-        return { suite, environment, ...(schedule ? { schedule } : {}), ...(next ? { nextRun: next.toISOString() } : {}), ...(locations ? { locations } : {}), here };
+        return {
+          suite,
+          environment,
+          ...(schedule ? { schedule } : {}),
+          ...(next ? { nextRun: next.toISOString() } : {}),
+          ...(locations ? { locations } : {}),
+          here,
+        };
       });
     },
     /** Stop firing, drop the queue, give in-flight runs `graceMs`, then interrupt them with `reason`. */

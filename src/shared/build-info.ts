@@ -33,7 +33,10 @@ function gitRevision(root: string): string | undefined {
       return readFileSync(join(root, '.git', ref), 'utf8').trim();
     } catch {
       const packed = readFileSync(join(root, '.git', 'packed-refs'), 'utf8');
-      return packed.split('\n').find((l) => l.endsWith(` ${ref}`))?.split(' ')[0];
+      return packed
+        .split('\n')
+        .find((l) => l.endsWith(` ${ref}`))
+        ?.split(' ')[0];
     }
   } catch {
     return undefined;
@@ -53,4 +56,5 @@ export function buildInfo(root = ROOT): BuildInfo {
 }
 
 /** `0.1.0 (revision 3f2a9c1e0b7d)`, or the version alone. */
-export const describeBuild = (info: BuildInfo = buildInfo()): string => (info.revision ? `${info.version} (revision ${info.revision.slice(0, 12)})` : info.version);
+export const describeBuild = (info: BuildInfo = buildInfo()): string =>
+  info.revision ? `${info.version} (revision ${info.revision.slice(0, 12)})` : info.version;

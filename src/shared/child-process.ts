@@ -222,7 +222,11 @@ function collectOutput(child: ChildProcess, o: ChildOptions, stopper: Stopper) {
 /** After the leader's exit: the stop under way finishes, or what is left of its group follows `leftovers`. */
 async function settleGroup(child: ChildProcess, o: ChildOptions, stopper: Stopper): Promise<void> {
   if (stopper.stopping) await stopper.stopping;
-  else if (child.pid !== undefined && (o.leftovers ?? 'kill') === 'kill' && (groupAlive(child.pid) || (o.marker !== undefined && findMarkedProcesses(o.marker).length > 0))) {
+  else if (
+    child.pid !== undefined &&
+    (o.leftovers ?? 'kill') === 'kill' &&
+    (groupAlive(child.pid) || (o.marker !== undefined && findMarkedProcesses(o.marker).length > 0))
+  ) {
     // The leader is gone; nothing it started (a browser, a worker, a stray daemon) outlives it.
     await killGroup(child.pid, LEFTOVER_GRACE_MS, o.marker);
   }

@@ -30,5 +30,4 @@ export class SuiteError extends VigilError {}
 /** A result could not be delivered to a monitoring system. */
 export class ExportError extends VigilError {}
 
-export const messageOf = (err: unknown): string =>
-  err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err));

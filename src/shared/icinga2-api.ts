@@ -132,5 +132,8 @@ export function createIcinga2Api(conn: Icinga2Connection, configPath: string): I
 export function icinga2StatusText(answer: Icinga2Answer): string {
   const body = answer.body as { status?: string } | undefined;
   if (typeof body?.status === 'string') return body.status;
-  return answer.text.replace(/<[^>]+>/g, '').trim().slice(0, 200);
+  return answer.text
+    .replace(/<[^>]+>/g, '')
+    .trim()
+    .slice(0, 200);
 }

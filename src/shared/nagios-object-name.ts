@@ -6,6 +6,8 @@ import { ExportError } from './errors.ts';
 /** Refuses a name that would address another object or inject a command (core's naming rule). */
 export function assertObjectName(kind: 'host' | 'service', name: string, where: string): void {
   if (!isNagiosObjectName(name)) {
-    throw new ExportError(`${kind} name ${JSON.stringify(name)} is not a valid Nagios object name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`, { where });
+    throw new ExportError(`${kind} name ${JSON.stringify(name)} is not a valid Nagios object name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`, {
+      where,
+    });
   }
 }

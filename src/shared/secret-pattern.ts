@@ -21,10 +21,12 @@ const hexEither = (byte: number) =>
 const percentEncoded = (bytes: Iterable<number>) => [...bytes].map((b) => `%${hexEither(b)}`).join('');
 
 const jsonUnicode = (char: string) =>
-  [...Array(char.length).keys()].map((i) => {
-    const unit = char.charCodeAt(i);
-    return `\\\\u${hexEither(unit >> 8)}${hexEither(unit & 0xff)}`;
-  }).join('');
+  [...Array(char.length).keys()]
+    .map((i) => {
+      const unit = char.charCodeAt(i);
+      return `\\\\u${hexEither(unit >> 8)}${hexEither(unit & 0xff)}`;
+    })
+    .join('');
 
 const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '/': '\\/' };
 const HTML_ENTITIES: Record<string, string[]> = { '&': ['&amp;'], '<': ['&lt;'], '>': ['&gt;'], '"': ['&quot;'], "'": ['&#39;', '&#x27;', '&apos;'] };

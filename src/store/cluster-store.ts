@@ -80,13 +80,10 @@ const toActive = (r: ActiveRow): ActiveRunRow => ({
 export function createClusterStore(db: SqlDb): ClusterStore {
   return {
     async takeFire(f) {
-      const taken = await db.run('INSERT INTO fires (pair_key, fire_at, replica, run_id, claimed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pair_key, fire_at) DO NOTHING', [
-        f.pairKey,
-        f.fireAt,
-        f.replica,
-        f.runId,
-        f.at.toISOString(),
-      ]);
+      const taken = await db.run(
+        'INSERT INTO fires (pair_key, fire_at, replica, run_id, claimed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pair_key, fire_at) DO NOTHING',
+        [f.pairKey, f.fireAt, f.replica, f.runId, f.at.toISOString()],
+      );
       return taken === 1;
     },
 
@@ -116,7 +113,9 @@ export function createClusterStore(db: SqlDb): ClusterStore {
     },
 
     async takeOver(runId, now, formerSelf) {
-      return (await db.run('DELETE FROM active_runs WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [runId, now.toISOString(), formerSelf ?? ''])) === 1;
+      return (
+        (await db.run('DELETE FROM active_runs WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [runId, now.toISOString(), formerSelf ?? ''])) === 1
+      );
     },
 
     async stale(now, formerSelf) {
@@ -143,7 +142,9 @@ export function createClusterStore(db: SqlDb): ClusterStore {
     },
 
     async replicas() {
-      const rows = await db.all<{ name: string; location: string; url: string | null; started_at: string; seen_at: string }>('SELECT * FROM replicas ORDER BY name');
+      const rows = await db.all<{ name: string; location: string; url: string | null; started_at: string; seen_at: string }>(
+        'SELECT * FROM replicas ORDER BY name',
+      );
       return rows.map((r) => ({ name: r.name, location: r.location, ...(r.url ? { url: r.url } : {}), startedAt: r.started_at, seenAt: r.seen_at }));
     },
 

@@ -62,15 +62,23 @@ export function createExportSpool(db: SqlDb): ExportSpool {
 
     // ISO text compares in time order; ties are broken by insertion order.
     async due(now, limit = 100) {
-      return (await db.all<Row>('SELECT * FROM export_spool WHERE next_attempt_at <= ? ORDER BY timestamp, id LIMIT ?', [now.toISOString(), limit])).map(toEntry);
+      return (await db.all<Row>('SELECT * FROM export_spool WHERE next_attempt_at <= ? ORDER BY timestamp, id LIMIT ?', [now.toISOString(), limit])).map(
+        toEntry,
+      );
     },
 
     async claim(id, seenNextAttemptAt, until) {
-      return (await db.run('UPDATE export_spool SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ?', [until.toISOString(), id, seenNextAttemptAt])) === 1;
+      return (
+        (await db.run('UPDATE export_spool SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ?', [until.toISOString(), id, seenNextAttemptAt])) === 1
+      );
     },
 
     async failed(id, error, nextAttemptAt) {
-      await db.run('UPDATE export_spool SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?', [error, nextAttemptAt.toISOString(), id]);
+      await db.run('UPDATE export_spool SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?', [
+        error,
+        nextAttemptAt.toISOString(),
+        id,
+      ]);
     },
 
     async remove(id) {

@@ -70,11 +70,10 @@ export async function lastRunBySuite(db: SqlDb): Promise<SuiteSummary[]> {
 }
 
 export async function statusCounts(db: SqlDb, query: Parameters<RunStore['statusCounts']>[0]): ReturnType<RunStore['statusCounts']> {
-  const rows = await db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM runs WHERE suite = ? AND environment = ? AND finished_at >= ? GROUP BY status', [
-    query.suite,
-    query.environment,
-    query.since.toISOString(),
-  ]);
+  const rows = await db.all<{ status: string; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM runs WHERE suite = ? AND environment = ? AND finished_at >= ? GROUP BY status',
+    [query.suite, query.environment, query.since.toISOString()],
+  );
   const counts = { passed: 0, flaky: 0, failed: 0, error: 0 };
   for (const r of rows) if (r.status in counts) counts[r.status as keyof typeof counts] = Number(r.n);
   return counts;

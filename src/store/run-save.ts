@@ -15,7 +15,12 @@ const UPSERT = `
     finished_at = excluded.finished_at, result = excluded.result, handed_over = excluded.handed_over,
     location = excluded.location`;
 
-export async function saveRun(db: SqlDb, testRows: ReturnType<typeof createTestRows>, result: RunResult, opts: Parameters<RunStore['save']>[1] = {}): Promise<void> {
+export async function saveRun(
+  db: SqlDb,
+  testRows: ReturnType<typeof createTestRows>,
+  result: RunResult,
+  opts: Parameters<RunStore['save']>[1] = {},
+): Promise<void> {
   // Per-test rows live in run_tests: the JSON stays the small record lastBySuite() and list() parse.
   const { testResults, ...summary } = result;
   await db.transaction(async (tx) => {

@@ -21,11 +21,10 @@ export function createRunStore(db: SqlDb): RunStore {
     async notHandedOver(before, limit = 100) {
       const now = new Date().toISOString();
       return (
-        await db.all('SELECT result FROM runs WHERE handed_over = 0 AND finished_at < ? AND (handover_claim IS NULL OR handover_claim < ?) ORDER BY finished_at LIMIT ?', [
-          before.toISOString(),
-          now,
-          limit,
-        ])
+        await db.all(
+          'SELECT result FROM runs WHERE handed_over = 0 AND finished_at < ? AND (handover_claim IS NULL OR handover_claim < ?) ORDER BY finished_at LIMIT ?',
+          [before.toISOString(), now, limit],
+        )
       ).map(parse);
     },
 

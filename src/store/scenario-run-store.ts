@@ -48,12 +48,16 @@ export function createScenarioRunStore(db: SqlDb): ScenarioRunStore {
       return rows.map(toRecord);
     },
     async totals() {
-      const rows = await db.all<{ scenario: string; status: string; count: number }>('SELECT scenario, status, COUNT(*) AS count FROM scenario_runs GROUP BY scenario, status ORDER BY scenario, status');
+      const rows = await db.all<{ scenario: string; status: string; count: number }>(
+        'SELECT scenario, status, COUNT(*) AS count FROM scenario_runs GROUP BY scenario, status ORDER BY scenario, status',
+      );
       return rows.map((r) => ({ ...r, count: Number(r.count) }));
     },
     async latest() {
       const success = new Map(
-        (await db.all<{ scenario: string; at: string }>(`SELECT scenario, MAX(finished_at) AS at FROM scenario_runs WHERE status = 'passed' GROUP BY scenario`)).map((r) => [r.scenario, r.at]),
+        (
+          await db.all<{ scenario: string; at: string }>(`SELECT scenario, MAX(finished_at) AS at FROM scenario_runs WHERE status = 'passed' GROUP BY scenario`)
+        ).map((r) => [r.scenario, r.at]),
       );
       return (await db.all<Row>(NEWEST)).map((row) => {
         const at = success.get(row.scenario);

@@ -44,7 +44,10 @@ export function openSqlite(path: string): SqliteDb {
   } catch (err) {
     db.close();
     const described = describeStoreFailure(err, messageOf(err));
-    throw new ConfigError(described === messageOf(err) ? `not a usable Vigil store (${described}); move it aside or point "store:" elsewhere` : described, { where, cause: err });
+    throw new ConfigError(described === messageOf(err) ? `not a usable Vigil store (${described}); move it aside or point "store:" elsewhere` : described, {
+      where,
+      cause: err,
+    });
   }
   return wrap(db, location);
 }

@@ -30,7 +30,10 @@ export function createStoreWrite(deps: StoreWriteDeps): StoreWrite {
       return true;
     } catch (err) {
       deps.onFailure?.(operation);
-      deps.log.error({ runId, operation, ...(deps.store ? { store: deps.store } : {}), err: deps.redact(describeStoreFailure(err, messageOf(err))) }, `the store could not save ${what}`);
+      deps.log.error(
+        { runId, operation, ...(deps.store ? { store: deps.store } : {}), err: deps.redact(describeStoreFailure(err, messageOf(err))) },
+        `the store could not save ${what}`,
+      );
       return false;
     }
   };

@@ -65,7 +65,11 @@ export function createTenantLedger(db: SqlDb): TenantLedger {
     },
 
     async activate(name, fields) {
-      mustChange(await db.run(`UPDATE tenants SET state = 'active', fields = ?, error = NULL, updated_at = ? WHERE name = ?`, [JSON.stringify(fields), now(), name]), name, 'activate');
+      mustChange(
+        await db.run(`UPDATE tenants SET state = 'active', fields = ?, error = NULL, updated_at = ? WHERE name = ?`, [JSON.stringify(fields), now(), name]),
+        name,
+        'activate',
+      );
     },
 
     async finish(name, state, error) {
@@ -106,7 +110,11 @@ export function createTenantLedger(db: SqlDb): TenantLedger {
     },
 
     async recordReapAttempt(name, error) {
-      mustChange(await db.run('UPDATE tenants SET attempts = attempts + 1, error = ?, updated_at = ? WHERE name = ?', [error ?? null, now(), name]), name, 'recordReapAttempt');
+      mustChange(
+        await db.run('UPDATE tenants SET attempts = attempts + 1, error = ?, updated_at = ? WHERE name = ?', [error ?? null, now(), name]),
+        name,
+        'recordReapAttempt',
+      );
     },
   };
 }

@@ -68,12 +68,22 @@ export function createTestRows(db: SqlDb) {
 
     /** Oldest first. */
     async history(query: TestHistoryQuery): Promise<TestHistoryPoint[]> {
-      const rows = await db.all<{ run_id: string; started_at: string; title: string; project: string | null; outcome: TestResult['outcome']; duration_ms: number }>(HISTORY, [
-        query.suite,
-        query.environment,
-        Math.max(1, Math.trunc(query.runs ?? 30)),
-      ]);
-      return rows.map((r) => ({ runId: r.run_id, startedAt: r.started_at, title: r.title, ...(r.project ? { project: r.project } : {}), outcome: r.outcome, durationMs: Number(r.duration_ms) }));
+      const rows = await db.all<{
+        run_id: string;
+        started_at: string;
+        title: string;
+        project: string | null;
+        outcome: TestResult['outcome'];
+        duration_ms: number;
+      }>(HISTORY, [query.suite, query.environment, Math.max(1, Math.trunc(query.runs ?? 30))]);
+      return rows.map((r) => ({
+        runId: r.run_id,
+        startedAt: r.started_at,
+        title: r.title,
+        ...(r.project ? { project: r.project } : {}),
+        outcome: r.outcome,
+        durationMs: Number(r.duration_ms),
+      }));
     },
   };
 }

@@ -32,7 +32,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const configFile = findConfig(suiteDir, options.configFile);
   const { log } = options;
   // A test may print a tenant password; Playwright's output reaches the log only through this.
-  const redact = options.redact ?? createRedactor(Object.entries(options.env).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v));
+  const redact =
+    options.redact ??
+    createRedactor(
+      Object.entries(options.env)
+        .filter(([k]) => SECRET_NAME.test(k))
+        .map(([, v]) => v),
+    );
   const durationSec = () => (Date.now() - started) / 1000;
   const base = { tests: emptyCounts(), failures: [], playwrightVersion: playwright.version };
   if (options.signal?.aborted) {
@@ -59,14 +65,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const marker = randomBytes(12).toString('hex');
   const args = [playwright.cliPath, ...playwrightTestArgs(wrapper, options)];
 
-  const env = buildChildEnv(process.env, {
-    VIGIL_RUN_MARKER: marker,
-    VIGIL_PARENT_PID: String(process.pid),
-    VIGIL_EVENTS_FD: '3',
-    VIGIL_EVENTS_FILE: eventsFile,
-    VIGIL_SUITE_DIR: suiteDir,
-    VIGIL_WORK_DIR: workDir,
-  }, options.env, options.withheldVariables);
+  const env = buildChildEnv(
+    process.env,
+    {
+      VIGIL_RUN_MARKER: marker,
+      VIGIL_PARENT_PID: String(process.pid),
+      VIGIL_EVENTS_FD: '3',
+      VIGIL_EVENTS_FILE: eventsFile,
+      VIGIL_SUITE_DIR: suiteDir,
+      VIGIL_WORK_DIR: workDir,
+    },
+    options.env,
+    options.withheldVariables,
+  );
 
   log.debug({ suiteDir, configFile, playwright: playwright.version, args: args.slice(1) }, 'starting playwright');
   const reader = createReporterEventReader({ log, onEvent: options.onEvent });
@@ -103,7 +114,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   if (kind === 'crashed') log.warn({ suiteDir, exit: ended.exit }, 'suite crashed');
   if (kind === 'completed' && failures.length === 0) emptyDir(options.outputDir); // artifacts are kept for failures only
   const testResults = reader.results();
-  return { kind, ...(message ? { message } : {}), tests, failures, ...(testResults.length ? { testResults } : {}), durationSec: durationSec(), playwrightVersion: playwright.version };
+  return {
+    kind,
+    ...(message ? { message } : {}),
+    tests,
+    failures,
+    ...(testResults.length ? { testResults } : {}),
+    durationSec: durationSec(),
+    playwrightVersion: playwright.version,
+  };
 }
 
 /** A shared browser for this run; when none can be started, the run launches its own and the log says why. */

@@ -55,7 +55,8 @@ export function startBrowserServer(key: string, spec: SharedBrowserSpec, deps: B
   const server: Server = { key, child, startedAt: Date.now(), runs: 0, holders: new Set(), retiring: false, ready: undefined! };
   server.ready = waitUntilReady(server, stderr, deps);
   server.ready.then(
-    ({ version, pid }) => deps.log.info({ version, pid, executablePath: spec.executablePath ?? "Playwright's own", playwrightCore: spec.coreDir }, 'shared browser started'),
+    ({ version, pid }) =>
+      deps.log.info({ version, pid, executablePath: spec.executablePath ?? "Playwright's own", playwrightCore: spec.coreDir }, 'shared browser started'),
     () => {},
   );
   return server;
@@ -117,7 +118,11 @@ function waitUntilReady(server: Server, stderr: LineTail, deps: BrowserServerDep
 // Its last stderr lines without stack frames say why; every run holding it has now crashed.
 function recordExit(server: Server, stderr: LineTail, how: string, deps: BrowserServerDeps): string {
   stderr.end();
-  const why = stderr.lines().filter((l) => !/^\s+at /.test(l)).slice(-5).join('\n');
+  const why = stderr
+    .lines()
+    .filter((l) => !/^\s+at /.test(l))
+    .slice(-5)
+    .join('\n');
   const exited = `the shared browser exited (${how})${why ? `: ${why}` : ''}`;
   server.exited = exited;
   for (const holder of server.holders) holder.crashed ??= exited;

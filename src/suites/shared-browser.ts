@@ -118,7 +118,8 @@ export function resolvePlaywrightCore(cliPath: string): string {
 function endLease(server: Server, holder: Holder): ReturnType<BrowserLease['end']> {
   server.holders.delete(holder);
   // The browser may have died a moment ago with its server process not yet told: ask the kernel too.
-  const crashed = holder.crashed ?? (!server.exited && server.browserPid && !alive(server.browserPid) ? `the shared browser (pid ${server.browserPid}) is gone` : undefined);
+  const crashed =
+    holder.crashed ?? (!server.exited && server.browserPid && !alive(server.browserPid) ? `the shared browser (pid ${server.browserPid}) is gone` : undefined);
   if (server.retiring && server.holders.size === 0) stopServer(server);
   return crashed ? { crashed: true, message: crashed } : { crashed: false };
 }

@@ -7,7 +7,11 @@ import { tenantEnv } from './tenant-env.ts';
 import { DEFAULTS, type CommandProvisionerSpec, type Provisioner, type TenantEnvironment, type TenantFields } from './types.ts';
 
 export function createCommandProvisioner(base: ProvisionerBase, spec: CommandProvisionerSpec): Provisioner {
-  for (const [call, command] of [['create', spec.create], ['delete', spec.delete], ['list', spec.list]] as const) {
+  for (const [call, command] of [
+    ['create', spec.create],
+    ['delete', spec.delete],
+    ['list', spec.list],
+  ] as const) {
     if (command && (!Array.isArray(command.command) || command.command.length === 0)) {
       throw base.fail('load', `${call}.command must be a non-empty array (argv, no shell)`);
     }

@@ -18,7 +18,10 @@ export function createModuleProvisioner(base: ProvisionerBase, spec: ModuleProvi
       const mod = await load();
       const answer = await callModule(base, file, 'create', signal, (s) => mod.create({ name, environment, options, signal: s }));
       if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
-        throw base.fail('create', `module ${file} create() must return an object with an "id", got ${answer === null ? 'null' : Array.isArray(answer) ? 'an array' : typeof answer}`);
+        throw base.fail(
+          'create',
+          `module ${file} create() must return an object with an "id", got ${answer === null ? 'null' : Array.isArray(answer) ? 'an array' : typeof answer}`,
+        );
       }
       return base.acceptFields('create', answerFields(answer as Record<string, unknown>, spec.fields));
     },

@@ -13,13 +13,7 @@ export function atPath(value: unknown, path: string): unknown {
 }
 
 const asString = (value: unknown): string | undefined =>
-  value === undefined || value === null
-    ? undefined
-    : typeof value === 'string'
-      ? value
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+  value === undefined || value === null ? undefined : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 export type PickResult = { fields: TenantFields; missing: Array<{ field: string; path: string }> };
 

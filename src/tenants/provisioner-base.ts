@@ -34,8 +34,7 @@ export interface ProvisionerBase {
 export function createProvisionerBase(name: string, spec: ProvisionerSpec, deps: ProvisionerDeps): ProvisionerBase {
   const timeoutMs = spec.timeout ?? DEFAULTS.timeout;
   const isSecretField = secretFieldTest(spec.secretFields);
-  const fail = (call: Call, message: string) =>
-    new ProvisionError(deps.redact(message), { where: `tenants.${name}.${call}` });
+  const fail = (call: Call, message: string) => new ProvisionError(deps.redact(message), { where: `tenants.${name}.${call}` });
 
   const prefix = spec.prefix ?? DEFAULTS.prefix;
   const ttlMs = spec.ttl ?? DEFAULTS.ttl;

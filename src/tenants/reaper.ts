@@ -33,8 +33,7 @@ export function createReaper(deps: ReaperDeps): Reaper {
   const { store, provisioners, log, clock } = deps;
   const passDeps = { store, provisioners, log, clock };
   const environments =
-    deps.environments ??
-    new Map(Object.entries(deps.config?.environments ?? {}).map(([name, e]) => [name, { name, baseURL: e.baseURL, tenants: e.tenants }]));
+    deps.environments ?? new Map(Object.entries(deps.config?.environments ?? {}).map(([name, e]) => [name, { name, baseURL: e.baseURL, tenants: e.tenants }]));
 
   return {
     async reap({ signal } = {}) {
@@ -49,7 +48,12 @@ export function createReaper(deps: ReaperDeps): Reaper {
       for (const row of await store.tenants.list({ runId, states: [...LIVE_STATES] })) {
         const provisioner = pass.usable.get(row.provisioner);
         if (!provisioner) {
-          pass.report.failed.push({ name: row.name, error: `provisioner ${row.provisioner} is not configured here`, environment: row.environment, source: 'ledger' });
+          pass.report.failed.push({
+            name: row.name,
+            error: `provisioner ${row.provisioner} is not configured here`,
+            environment: row.environment,
+            source: 'ledger',
+          });
           continue;
         }
         await reapRow(pass, row, provisioner, `of run ${runId}, whose replica stopped`);

@@ -44,8 +44,7 @@ function resolve(expression: string, context: TemplateContext, where: string): {
   const dot = expression.indexOf('.');
   const scope = dot < 0 ? expression : expression.slice(0, dot);
   const key = dot < 0 ? '' : expression.slice(dot + 1);
-  const unknown = (why: string) =>
-    new ProvisionError(`unknown placeholder {{${expression}}}: ${why}`, { where });
+  const unknown = (why: string) => new ProvisionError(`unknown placeholder {{${expression}}}: ${why}`, { where });
 
   if (scope === 'tenant') {
     if (!context.tenant) throw unknown('there is no tenant in this call');

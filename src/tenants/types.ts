@@ -24,10 +24,7 @@ export interface Provisioner {
   readonly ttlMs: number;
   isSecretField(field: string): boolean;
   create(tenant: { name: string; environment: TenantEnvironment }, signal?: AbortSignal): Promise<TenantFields>;
-  destroy(
-    tenant: { name: string; fields: TenantFields; environment: TenantEnvironment },
-    signal?: AbortSignal,
-  ): Promise<void>;
+  destroy(tenant: { name: string; fields: TenantFields; environment: TenantEnvironment }, signal?: AbortSignal): Promise<void>;
   list?(environment: TenantEnvironment, signal?: AbortSignal): Promise<RemoteTenant[]>;
   /**
    * Loads what the provisioner needs (a module's import) and settles which optional calls exist:

@@ -52,11 +52,16 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     server = await startPostgres();
     url = await server.createDatabase();
     e = await setupE2E();
-    await useStore(e, [...pairs.map((p) => quickSuite(p, { schedule: EVERY_10S })), quickSuite('slow', { sleepMs: 60_000, timeout: '3m' })].join(''), '${VIGIL_DATABASE_URL}', {
-      token: '${VIGIL_API_TOKEN:-}',
-      concurrency: 2,
-      lease: '10s',
-    });
+    await useStore(
+      e,
+      [...pairs.map((p) => quickSuite(p, { schedule: EVERY_10S })), quickSuite('slow', { sleepMs: 60_000, timeout: '3m' })].join(''),
+      '${VIGIL_DATABASE_URL}',
+      {
+        token: '${VIGIL_API_TOKEN:-}',
+        concurrency: 2,
+        lease: '10s',
+      },
+    );
     db = new pg.Client({ connectionString: url });
     await db.connect();
   });
@@ -74,12 +79,20 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     const windowEnd = new Date(Date.now() - 8_000).toISOString(); // fires after this may still be running
     const windowStart = new Date(started + 6_000).toISOString(); // every replica was up by then
 
-    const fires = (await db.query<{ pair_key: string; fire_at: string; run_id: string; replica: string }>(
-      'SELECT pair_key, fire_at, run_id, replica FROM fires WHERE fire_at >= $1 AND fire_at <= $2 ORDER BY fire_at',
-      [windowStart, windowEnd],
-    )).rows;
+    const fires = (
+      await db.query<{ pair_key: string; fire_at: string; run_id: string; replica: string }>(
+        'SELECT pair_key, fire_at, run_id, replica FROM fires WHERE fire_at >= $1 AND fire_at <= $2 ORDER BY fire_at',
+        [windowStart, windowEnd],
+      )
+    ).rows;
     // A fire taken on a busy replica waits for a slot: give the window's fires time to end (or be skipped).
-    const skippedAsBusy = (runId: string) => replicas.some((r) => r.log().split('\n').some((l) => l.includes('"reason":"busy"') && l.includes(`"runId":"${runId}"`)));
+    const skippedAsBusy = (runId: string) =>
+      replicas.some((r) =>
+        r
+          .log()
+          .split('\n')
+          .some((l) => l.includes('"reason":"busy"') && l.includes(`"runId":"${runId}"`)),
+      );
     const scheduledRuns = async () => new Map((await db.query<RunRow>(`SELECT * FROM runs WHERE trigger = 'schedule'`)).rows.map((r) => [r.run_id, r]));
     let runs = await scheduledRuns();
     for (const until = Date.now() + 45_000; Date.now() < until; ) {
@@ -96,7 +109,10 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     assert.ok(expected.length >= 3, `ticks in the window: ${expected.length}`); // 32 s: 3 or 4 ten-second ticks
     for (const tick of expected) {
       assert.ok(ticks.has(tick), `no fire at ${tick}`);
-      const taken = fires.filter((f) => f.fire_at === tick).map((f) => f.pair_key).sort();
+      const taken = fires
+        .filter((f) => f.fire_at === tick)
+        .map((f) => f.pair_key)
+        .sort();
       assert.deepEqual(taken, pairs.map((p) => `${p}@local`).sort(), `fires at ${tick}`);
     }
     // Exactly once: each fire has one run (the primary key allows one fire row; the run is its) — or,
@@ -112,16 +128,28 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
         busy++;
         continue;
       }
-      const said = () => logs.filter((l) => l.includes(f.run_id) || (l.includes(suite) && /skip|not run|did not/.test(l))).slice(0, 8).join('\n');
+      const said = () =>
+        logs
+          .filter((l) => l.includes(f.run_id) || (l.includes(suite) && /skip|not run|did not/.test(l)))
+          .slice(0, 8)
+          .join('\n');
       assert.ok(run, `fire ${f.pair_key} at ${f.fire_at} (taken by ${f.replica}) has no run; the replicas said:\n${said()}`);
-      assert.equal(run.status, 'passed', `${f.pair_key} at ${f.fire_at}: ${run.status} ${run.error_phase ?? ''}: ${(JSON.parse(run.result) as { errorMessage?: string }).errorMessage ?? run.result.slice(0, 300)}`);
+      assert.equal(
+        run.status,
+        'passed',
+        `${f.pair_key} at ${f.fire_at}: ${run.status} ${run.error_phase ?? ''}: ${(JSON.parse(run.result) as { errorMessage?: string }).errorMessage ?? run.result.slice(0, 300)}`,
+      );
       assert.equal((JSON.parse(run.result) as { replica?: string }).replica, f.replica, 'run on the replica that took the fire');
     }
     assert.ok(busy <= fires.length / 4, `${busy} of ${fires.length} fires skipped as busy: runs are far slower than usual`);
     // And no scheduled run without a fire of its own: a second run of a fire would have none.
     const everyFire = new Set((await db.query<{ run_id: string }>('SELECT run_id FROM fires')).rows.map((f) => f.run_id));
     const unclaimed = [...runs.values()].filter((r) => !everyFire.has(r.run_id));
-    assert.deepEqual(unclaimed.map((r) => `${r.suite} ${r.started_at}`), [], 'scheduled runs without a fire');
+    assert.deepEqual(
+      unclaimed.map((r) => `${r.suite} ${r.started_at}`),
+      [],
+      'scheduled runs without a fire',
+    );
     // Never two runs of one pair at once, cluster-wide.
     for (const p of pairs) {
       const own = [...runs.values()].filter((r) => r.suite === p).sort((a, b) => (a.started_at < b.started_at ? -1 : 1));
@@ -146,7 +174,10 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     }, 'the slow run on r2, seen from r1');
     assert.equal(seen.replica, 'r2');
     const active = (await ask(`${r1.url}/api/runs`)).json.active as Array<{ runId: string; replica?: string }>;
-    assert.ok(active.some((a) => a.runId === runId && a.replica === 'r2'), JSON.stringify(active));
+    assert.ok(
+      active.some((a) => a.runId === runId && a.replica === 'r2'),
+      JSON.stringify(active),
+    );
     // A second trigger of the same pair on another replica waits for it rather than running alongside.
     const busy = await ask(`${r1.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
     assert.equal(busy.status, 202);
@@ -163,7 +194,7 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     assert.equal(slow.length, 1, JSON.stringify(slow));
     assert.equal(slow[0].replica, 'r2');
     const runId = slow[0].run_id;
-    const tenant = await eventually(async () => (await e.adminTenants()).find((t) => t.name.startsWith('vigil-slow-')), 'the slow run\'s tenant');
+    const tenant = await eventually(async () => (await e.adminTenants()).find((t) => t.name.startsWith('vigil-slow-')), "the slow run's tenant");
     const killedAt = Date.now();
     r2.child.kill('SIGKILL');
     await r2.child.done;
@@ -176,13 +207,23 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     const detectMs = Date.now() - killedAt;
     assert.deepEqual([recorded.status, recorded.error_phase], ['error', 'interrupted']);
     const result = JSON.parse(recorded.result) as { errorMessage: string; replica: string; tenant?: { name: string; state: string } };
-    assert.match(result.errorMessage, /^replica r2 stopped renewing its lease \(it ran out at .*\): killed, or cut off from the database; recorded by replica r[13]$/);
+    assert.match(
+      result.errorMessage,
+      /^replica r2 stopped renewing its lease \(it ran out at .*\): killed, or cut off from the database; recorded by replica r[13]$/,
+    );
     assert.equal(result.tenant?.name, tenant.name);
     assert.equal(result.tenant?.state, 'destroyed');
     assert.ok(detectMs < 10_000 + 2_500 + 5_000, `recorded ${detectMs} ms after the kill (lease 10 s, sweep every 2.5 s)`);
-    assert.equal((await e.adminTenants()).some((t) => t.name === tenant.name), false, 'the tenant is gone from the app');
+    assert.equal(
+      (await e.adminTenants()).some((t) => t.name === tenant.name),
+      false,
+      'the tenant is gone from the app',
+    );
     // r1's waiting trigger now gets the pair: the slow suite runs again, elsewhere than r2.
-    const again = await eventually(async () => (await db.query<{ replica: string }>(`SELECT replica FROM active_runs WHERE suite = 'slow'`)).rows[0], 'the slow pair running again');
+    const again = await eventually(
+      async () => (await db.query<{ replica: string }>(`SELECT replica FROM active_runs WHERE suite = 'slow'`)).rows[0],
+      'the slow pair running again',
+    );
     assert.equal(again.replica, 'r1');
     replicas.splice(1, 1);
   });
@@ -191,35 +232,68 @@ describe('replicas on one PostgreSQL', { skip: requireBinary('postgres', postgre
     const [r1, r3] = replicas;
     // Quiet: every scheduled pair paused cluster-wide (through one replica), the runs going allowed to end.
     for (const p of pairs) {
-      const paused = await ask(`${r1.url}/api/pauses`, { method: 'POST', token, body: JSON.stringify({ suite: p, environment: 'local', for: '10m', reason: 'metrics check' }) });
+      const paused = await ask(`${r1.url}/api/pauses`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ suite: p, environment: 'local', for: '10m', reason: 'metrics check' }),
+      });
       assert.equal(paused.status, 201, JSON.stringify(paused.json));
     }
-    await eventually(async () => ((await db.query(`SELECT 1 FROM active_runs WHERE suite <> 'slow'`)).rowCount === 0 ? true : undefined), 'the scheduled runs to end', 20_000);
+    await eventually(
+      async () => ((await db.query(`SELECT 1 FROM active_runs WHERE suite <> 'slow'`)).rowCount === 0 ? true : undefined),
+      'the scheduled runs to end',
+      20_000,
+    );
     await sleep(6_000); // a pause is seen within a watcher tick (5 s); gauges sync every quarter lease (2.5 s)
     // Each pair's newest run (Vigil's order: by start; an interrupted run of the killed replica may be
     // the newest of its pair when the pause came before the pair's next fire).
-    const newest = new Map((await db.query<RunRow>(`SELECT DISTINCT ON (suite) * FROM runs WHERE suite <> 'slow' ORDER BY suite, started_at DESC, finished_at DESC, run_id DESC`)).rows.map((r) => [r.suite, r]));
+    const newest = new Map(
+      (
+        await db.query<RunRow>(`SELECT DISTINCT ON (suite) * FROM runs WHERE suite <> 'slow' ORDER BY suite, started_at DESC, finished_at DESC, run_id DESC`)
+      ).rows.map((r) => [r.suite, r]),
+    );
     const scrape = async (r: Served) => (await fetch(`${r.url}/metrics`)).text();
     const [m1, m3] = [await scrape(r1), await scrape(r3)];
     const { metricValue } = await import('../service/serve-harness.ts');
     const newestRuns = async (p: string) =>
       (await db.query<RunRow>(`SELECT * FROM runs WHERE suite = $1 ORDER BY started_at DESC LIMIT 3`, [p])).rows
-        .map((r) => `${r.run_id} ${r.status}/${r.error_phase ?? '-'} ${r.started_at}..${r.finished_at} by ${(JSON.parse(r.result) as { replica?: string }).replica}`)
+        .map(
+          (r) =>
+            `${r.run_id} ${r.status}/${r.error_phase ?? '-'} ${r.started_at}..${r.finished_at} by ${(JSON.parse(r.result) as { replica?: string }).replica}`,
+        )
         .join('\n');
     for (const p of pairs) {
       const run = newest.get(p)!;
       const want = { last: Date.parse(run.finished_at) / 1000, success: run.status === 'passed' || run.status === 'flaky' ? 1 : 0 };
-      for (const [name, m] of [['r1', m1], ['r3', m3]] as const) {
-        const got = { last: metricValue(m, 'vigil_last_run_timestamp_seconds', { suite: p, environment: 'local' }), success: metricValue(m, 'probe_success', { suite: p, environment: 'local' }) };
+      for (const [name, m] of [
+        ['r1', m1],
+        ['r3', m3],
+      ] as const) {
+        const got = {
+          last: metricValue(m, 'vigil_last_run_timestamp_seconds', { suite: p, environment: 'local' }),
+          success: metricValue(m, 'probe_success', { suite: p, environment: 'local' }),
+        };
         if (got.last !== want.last || got.success !== want.success) {
           assert.fail(`${name}: ${p} exported as ${JSON.stringify(got)}, its newest run says ${JSON.stringify(want)}; newest runs:\n${await newestRuns(p)}`);
         }
       }
     }
     // Counters: a replica counts the runs it ran (and the ones it recorded for a replica that stopped).
-    const counted = (m: string, p: string) => ['passed', 'flaky', 'failed', 'error'].reduce((n, status) => n + (metricValue(m, 'vigil_runs_total', { suite: p, environment: 'local', status }) ?? 0), 0);
-    for (const [name, m] of [['r1', m1], ['r3', m3]] as const) {
-      const ran = (await db.query<{ suite: string; n: string }>(`SELECT suite, COUNT(*) AS n FROM runs WHERE (result::json->>'replica' = $1 OR result::json->>'errorMessage' LIKE '%recorded by replica ' || $1) AND suite <> 'slow' GROUP BY suite`, [name])).rows;
+    const counted = (m: string, p: string) =>
+      ['passed', 'flaky', 'failed', 'error'].reduce(
+        (n, status) => n + (metricValue(m, 'vigil_runs_total', { suite: p, environment: 'local', status }) ?? 0),
+        0,
+      );
+    for (const [name, m] of [
+      ['r1', m1],
+      ['r3', m3],
+    ] as const) {
+      const ran = (
+        await db.query<{ suite: string; n: string }>(
+          `SELECT suite, COUNT(*) AS n FROM runs WHERE (result::json->>'replica' = $1 OR result::json->>'errorMessage' LIKE '%recorded by replica ' || $1) AND suite <> 'slow' GROUP BY suite`,
+          [name],
+        )
+      ).rows;
       for (const row of ran) assert.equal(counted(m, row.suite), Number(row.n), `${name}: runs of ${row.suite} it ran`);
     }
   });
@@ -246,7 +320,11 @@ describe('one replica on the embedded store', { timeout: 300_000 }, () => {
       assert.equal(run.status, 200, JSON.stringify(run.json));
       assert.deepEqual([run.json.status, run.json.errorPhase], ['error', 'interrupted']);
       assert.match(String(run.json.errorMessage), /^replica solo stopped during the run \(killed or restarted\) and took it back when it came up again$/);
-      assert.equal((await e.adminTenants()).some((t) => t.name === tenant.name), false, 'deleted at start-up, not after the TTL');
+      assert.equal(
+        (await e.adminTenants()).some((t) => t.name === tenant.name),
+        false,
+        'deleted at start-up, not after the TTL',
+      );
     } finally {
       await second.stop();
     }

@@ -59,24 +59,17 @@ describe('config errors', () => {
   });
 
   test('an unknown key with nothing close is still named', async () => {
-    assert.deepEqual(await problemsOf({ ...validConfig(), notifications: {}, zzz: 1 }), [
-      'notifications: unknown key',
-      'zzz: unknown key',
-    ]);
+    assert.deepEqual(await problemsOf({ ...validConfig(), notifications: {}, zzz: 1 }), ['notifications: unknown key', 'zzz: unknown key']);
   });
 
   test('an invalid cron expression', async () => {
     const input = validConfig();
     input.suites.checkout.schedule = '*/5 * *';
-    assert.deepEqual(await problemsOf(input), [
-      'suites.checkout.schedule: "*/5 * *" is not a valid cron expression (e.g. "*/5 * * * *")',
-    ]);
+    assert.deepEqual(await problemsOf(input), ['suites.checkout.schedule: "*/5 * *" is not a valid cron expression (e.g. "*/5 * * * *")']);
   });
 
   test('a missing environment variable names the variable and where it is used', async () => {
-    assert.deepEqual(await problemsOf(validConfig(), {}), [
-      'tenants.shop.create.headers.authorization: environment variable SHOP_ADMIN_TOKEN is not set',
-    ]);
+    assert.deepEqual(await problemsOf(validConfig(), {}), ['tenants.shop.create.headers.authorization: environment variable SHOP_ADMIN_TOKEN is not set']);
   });
 
   test('a missing variable is reported once, not again as the empty value it left behind', async () => {
@@ -112,9 +105,7 @@ describe('config errors', () => {
   test('an environment using an undefined provisioner', async () => {
     const input = validConfig();
     input.environments.production.tenants = 'shp';
-    assert.deepEqual(await problemsOf(input), [
-      `environments.production.tenants: provisioner "shp" is not defined under tenants — did you mean 'shop'?`,
-    ]);
+    assert.deepEqual(await problemsOf(input), [`environments.production.tenants: provisioner "shp" is not defined under tenants — did you mean 'shop'?`]);
   });
 
   test('a duration that is not one', async () => {
@@ -199,10 +190,7 @@ describe('config errors', () => {
       create: { url: 'http://127.0.0.1/admin/tenants' },
       delete: { command: ['node', 'delete.ts'] },
     };
-    assert.deepEqual(await problemsOf(input), [
-      'tenants.script.create.command: is required',
-      'tenants.script.create.url: unknown key',
-    ]);
+    assert.deepEqual(await problemsOf(input), ['tenants.script.create.command: is required', 'tenants.script.create.url: unknown key']);
   });
 
   test('an unknown or missing provisioner kind lists the kinds', async () => {

@@ -49,11 +49,14 @@ describe('demoConfig', () => {
   });
 
   test('fails like a bad file would when the suite folder is missing or the URL is wrong', () => {
-    assert.throws(() => demoConfig({ ...options(), repoRoot: join(ws.dir, 'nowhere') }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems, [`suites.demo.path: folder ${ws.dir}/nowhere/suites/demo not found`]);
-      return true;
-    });
+    assert.throws(
+      () => demoConfig({ ...options(), repoRoot: join(ws.dir, 'nowhere') }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems, [`suites.demo.path: folder ${ws.dir}/nowhere/suites/demo not found`]);
+        return true;
+      },
+    );
     assert.throws(() => demoConfig({ ...options(), baseURL: 'localhost:3000' }), {
       message: 'bundled demo config: environments.demo.baseURL: "localhost:3000" is not an http(s) URL',
     });

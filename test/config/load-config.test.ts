@@ -74,7 +74,7 @@ describe('loadConfig', () => {
     assert.deepEqual(secrets, ['shop-admin-secret']);
   });
 
-  test('vigil.example.yaml also loads in place, against the repository\'s suites/demo and tenants/', async () => {
+  test("vigil.example.yaml also loads in place, against the repository's suites/demo and tenants/", async () => {
     const file = join(repoRoot, 'vigil.example.yaml');
     const { config } = await loadConfig({ file, env: { SHOP_ADMIN_TOKEN: 'shop-admin-secret' } });
     assert.equal(config.suites.checkout.path, join(repoRoot, 'suites/demo'));
@@ -204,10 +204,7 @@ describe('loadConfig', () => {
 
     const bare = await loadConfig({ cwd: empty, env: {} });
     assert.equal(bare.file, null);
-    assert.deepEqual(
-      [bare.config.environments, bare.config.tenants, bare.config.suites, bare.secrets],
-      [{}, {}, {}, []],
-    );
+    assert.deepEqual([bare.config.environments, bare.config.tenants, bare.config.suites, bare.secrets], [{}, {}, {}, []]);
   });
 
   test('a named file that does not exist is an error naming it and where the name came from', async () => {

@@ -91,7 +91,9 @@ describe('demo admin tenant API', () => {
     const rowsOf = (id: string) => {
       const db = new DatabaseSync(path.join(dir, 'demo.db'), { readOnly: true });
       try {
-        return ['users', 'notes', 'files'].map((table) => Number((db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).get(id) as { n: number }).n));
+        return ['users', 'notes', 'files'].map((table) =>
+          Number((db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).get(id) as { n: number }).n),
+        );
       } finally {
         db.close();
       }

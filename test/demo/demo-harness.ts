@@ -55,7 +55,7 @@ export async function signIn(demo: TestDemo, tenant: TestTenant): Promise<string
 
 /** A signed-in browser's request: cookie attached, redirects left visible. */
 export function browse(demo: TestDemo, cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${demo.url}${path}`, { ...init, redirect: 'manual', headers: { ...init.headers as Record<string, string>, cookie } });
+  return fetch(`${demo.url}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } });
 }
 
 export const postForm = (demo: TestDemo, cookie: string, path: string, fields: Record<string, string>) =>

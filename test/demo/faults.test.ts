@@ -75,7 +75,12 @@ describe('demo fault switches', () => {
 
   it('admin down: the tenant API answers 503, the fault switch keeps working', async () => {
     demo.setFaults({ admin: 'down' });
-    for (const [method, path] of [['POST', '/admin/tenants'], ['GET', '/admin/tenants'], ['GET', `/admin/tenants/${tenant.id}`], ['DELETE', `/admin/tenants/${tenant.id}`]]) {
+    for (const [method, path] of [
+      ['POST', '/admin/tenants'],
+      ['GET', '/admin/tenants'],
+      ['GET', `/admin/tenants/${tenant.id}`],
+      ['DELETE', `/admin/tenants/${tenant.id}`],
+    ]) {
       const res = await admin(demo, method, path, method === 'POST' ? { name: 'while-down' } : undefined);
       assert.equal(res.status, 503, `${method} ${path}`);
     }
@@ -98,7 +103,10 @@ describe('demo fault switches', () => {
 describe('DEMO_FAULTS names', () => {
   it('maps each name to its switch', () => {
     assert.deepEqual(parseFaultList('uploads, search,flaky-search,login-slow'), {
-      uploads: true, search: true, flakySearch: true, loginSlowMs: 15_000,
+      uploads: true,
+      search: true,
+      flakySearch: true,
+      loginSlowMs: 15_000,
     });
     assert.deepEqual(parseFaultList('admin-down'), { admin: 'down' });
     assert.deepEqual(parseFaultList('admin-garbage'), { admin: 'garbage' });

@@ -142,10 +142,7 @@ describe('demo provisioners against the real demo app', () => {
         (err: Error) => /POST http:\/\/127\.0\.0\.1:\d+\/admin\/tenants answered 401/.test(err.message) && !err.message.includes('wrong-token-value'),
       );
       demo.setFaults({ admin: 'garbage' });
-      await assert.rejects(
-        demoModule.create({ name: 'x-z', environment: environment(), options: { adminToken: demo.adminToken } }),
-        /body is not JSON/,
-      );
+      await assert.rejects(demoModule.create({ name: 'x-z', environment: environment(), options: { adminToken: demo.adminToken } }), /body is not JSON/);
       const aborted = new AbortController();
       aborted.abort();
       demo.setFaults({ admin: 'ok' });

@@ -123,7 +123,10 @@ describe('demo/server.ts', () => {
       assert.equal(await stop(first.child), 0);
       const second = await startServer(['--port', '0', '--db', db], { DEMO_ADMIN_TOKEN: TOKEN });
       const { tenants } = await (await fetch(`${second.url}/admin/tenants`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-      assert.deepEqual(tenants.map((t: { name: string }) => t.name), ['persistent-co']);
+      assert.deepEqual(
+        tenants.map((t: { name: string }) => t.name),
+        ['persistent-co'],
+      );
       assert.equal(await stop(second.child), 0);
     } finally {
       await rm(dir, { recursive: true, force: true });

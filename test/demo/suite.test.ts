@@ -116,7 +116,10 @@ describe('suites/demo, the demo app’s own Playwright suite', () => {
     const run = await runSuite({ search: true });
     assert.notEqual(run.code, 0);
     const failed = run.tests.filter((t) => t.status !== 'expected');
-    assert.deepEqual(failed.map((t) => [t.title, t.status]), [['search › finds the one note that matches', 'unexpected']]);
+    assert.deepEqual(
+      failed.map((t) => [t.title, t.status]),
+      [['search › finds the one note that matches', 'unexpected']],
+    );
     assert.match(failed[0].errors.join('\n'), /search should answer with results/);
   });
 

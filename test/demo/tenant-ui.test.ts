@@ -30,7 +30,11 @@ describe('demo tenant UI over HTTP', () => {
   });
 
   it('rejects a wrong password or unknown email with 401 "Invalid email or password"', async () => {
-    for (const [email, password] of [[alice.email, 'wrong-password'], ['nobody@nowhere.example', alice.password], [alice.email, '']]) {
+    for (const [email, password] of [
+      [alice.email, 'wrong-password'],
+      ['nobody@nowhere.example', alice.password],
+      [alice.email, ''],
+    ]) {
       const res = await postLogin(demo, email, password);
       assert.equal(res.status, 401);
       assert.match(await res.text(), /Invalid email or password/);

@@ -37,7 +37,10 @@ describe('tenants/README.md configurations with Vigil’s provisioners', () => {
   });
 
   it('documents one provisioner of each kind', () => {
-    assert.deepEqual(specs.map((s) => s.kind), ['http', 'command', 'module']);
+    assert.deepEqual(
+      specs.map((s) => s.kind),
+      ['http', 'command', 'module'],
+    );
   });
 
   for (const kind of ['http', 'command', 'module'] as const) {

@@ -37,15 +37,26 @@ suites:
     { name: 'invalid cron', yaml: valid((s) => s.replace('*/5 * * * *', '*/5 * *')), expect: /suites\.demo\.schedule.*cron/i },
     { name: 'missing environment variable', yaml: valid(), env: { DEMO_ADMIN_TOKEN: undefined }, expect: /DEMO_ADMIN_TOKEN/ },
     { name: 'unknown key', yaml: valid((s) => s.replace('schedule:', 'retires: 1\n    schedule:')), expect: /suites\.demo.*retires/ },
-    { name: 'undefined environment', yaml: valid((s) => s.replace('environments: [local]', 'environments: [staging]')), expect: /suites\.demo\.environments.*staging/ },
+    {
+      name: 'undefined environment',
+      yaml: valid((s) => s.replace('environments: [local]', 'environments: [staging]')),
+      expect: /suites\.demo\.environments.*staging/,
+    },
     { name: 'undefined provisioner', yaml: valid((s) => s.replace('tenants: demo }', 'tenants: shop }')), expect: /environments\.local\.tenants.*shop/ },
-    { name: 'secret written in the YAML', yaml: valid((s) => s.replaceAll('Bearer ${DEMO_ADMIN_TOKEN}', 'Bearer hunter2hunter2')), expect: /authorization.*environment/i },
+    {
+      name: 'secret written in the YAML',
+      yaml: valid((s) => s.replaceAll('Bearer ${DEMO_ADMIN_TOKEN}', 'Bearer hunter2hunter2')),
+      expect: /authorization.*environment/i,
+    },
   ];
   for (const c of cases) {
     test(`${c.name}: one clear error, exit 3, nothing written`, async () => {
       const file = path.join(dir, 'vigil.yaml');
       await writeFile(file, c.yaml);
-      for (const args of [['config', 'check'], ['run', '--suite', 'demo', '--environment', 'local']]) {
+      for (const args of [
+        ['config', 'check'],
+        ['run', '--suite', 'demo', '--environment', 'local'],
+      ]) {
         const r = await runVigil([...args, '--config', file], { env: { DEMO_ADMIN_TOKEN: 'tok-0123456789', ...c.env } });
         assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, c.expect);

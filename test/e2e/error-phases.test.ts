@@ -21,7 +21,10 @@ import { valueOf } from '../exporters/prometheus/helpers.ts';
 const HOST = 'local';
 const SERVICE = 'synthetic-demo';
 
-describe('a run that could not test the app is recorded, stored and exported alike, on every error path', { skip: requireBinary('nagios4', nagiosAvailable()), timeout: 300_000 }, () => {
+describe('a run that could not test the app is recorded, stored and exported alike, on every error path', {
+  skip: requireBinary('nagios4', nagiosAvailable()),
+  timeout: 300_000,
+}, () => {
   let e: E2E;
   let nagios: NagiosServer;
   let textfile: string;
@@ -29,8 +32,7 @@ describe('a run that could not test the app is recorded, stored and exported ali
   let hanging: http.Server;
   let hangingUrl: string;
 
-  const writeConfig = (o: Parameters<E2E['writeConfig']>[0] = {}) =>
-    e.writeConfig({ exporters: `\n  nagios:\n    commandFile: ${nagios.commandFile}`, ...o });
+  const writeConfig = (o: Parameters<E2E['writeConfig']>[0] = {}) => e.writeConfig({ exporters: `\n  nagios:\n    commandFile: ${nagios.commandFile}`, ...o });
 
   before(async () => {
     e = await setupE2E();
@@ -97,12 +99,20 @@ describe('a run that could not test the app is recorded, stored and exported ali
     const before = (await storedRuns()).length;
     const unknown = await runVigil(['run', '--config', e.configFile, '--suite', 'nope', '--json'], { env: e.env });
     assert.equal(unknown.code, 3);
-    assert.deepEqual({ ...JSON.parse(unknown.stdout), message: undefined, problems: undefined }, { status: 'error', errorPhase: 'config', message: undefined, problems: undefined });
+    assert.deepEqual(
+      { ...JSON.parse(unknown.stdout), message: undefined, problems: undefined },
+      { status: 'error', errorPhase: 'config', message: undefined, problems: undefined },
+    );
     assert.match(JSON.parse(unknown.stdout).message, /no suite "nope" \(defined: demo\)/);
 
     const bomb = path.join(e.dir, 'bomb.yaml');
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     await writeFile(bomb, `${levels.join('\n')}\n`);
     const bombed = await runVigil(['run', '--config', bomb, '--json'], { env: e.env });
     assert.equal(bombed.code, 3);
@@ -139,7 +149,8 @@ describe('a run that could not test the app is recorded, stored and exported ali
     assert.ok(result.phases.tenant_setup > 0 && result.phases.test > 0 && result.phases.teardown > 0, JSON.stringify(result.phases));
   });
 
-  const hangingSuite = (timeout: string) => `\n  demo:\n    path: ${path.join(repoRoot, 'test/fixtures/hanging-suite')}\n    environments: [local]\n    timeout: ${timeout}`;
+  const hangingSuite = (timeout: string) =>
+    `\n  demo:\n    path: ${path.join(repoRoot, 'test/fixtures/hanging-suite')}\n    environments: [local]\n    timeout: ${timeout}`;
 
   test('timeout: the suite is killed, the run is an error, the tenant deleted', async () => {
     await writeConfig({ suite: hangingSuite('4s') });
@@ -193,6 +204,10 @@ describe('a run that could not test the app is recorded, stored and exported ali
     await assertRecorded(result, 'interrupted', /^interrupted by SIGTERM: interrupted before the tenant was created$/);
     assert.equal(result.tenant, undefined);
     assert.deepEqual(result.phases, { tenant_setup: 0, test: 0, teardown: 0 });
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), [], 'no tenant was made');
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+      'no tenant was made',
+    );
   });
 });

@@ -40,10 +40,15 @@ describe('evidence one click away', { timeout: 300_000 }, () => {
     s = await startServe(e, { args: ['--grace', '1s', '--run-now'], env: { VIGIL_API_READ_TOKEN: readToken } });
     const { browser: b } = resolveBrowser({});
     browser = await chromium.launch({ executablePath: b.executablePath, args: b.args });
-    failed = await eventually(async () => {
-      const r = await ask(`${s.url}/api/runs?suite=demo&limit=1`);
-      return (r.json.runs as RunResult[])[0];
-    }, 'the scheduled demo run', 180_000, 1000).catch((err) => {
+    failed = await eventually(
+      async () => {
+        const r = await ask(`${s.url}/api/runs?suite=demo&limit=1`);
+        return (r.json.runs as RunResult[])[0];
+      },
+      'the scheduled demo run',
+      180_000,
+      1000,
+    ).catch((err) => {
       throw new Error(`${(err as Error).message}; vigil serve logged:\n${s.log().slice(-4000)}`);
     });
   });
@@ -120,7 +125,10 @@ describe('evidence one click away', { timeout: 300_000 }, () => {
       throw new Error(`${(err as Error).message}\n${seen.join('\n')}\n${s.log().slice(-2000)}`);
     });
     await action.click();
-    await viewer.getByText(/Expected: visible|toBeVisible|element\(s\) not found/).first().waitFor({ timeout: 30_000 });
+    await viewer
+      .getByText(/Expected: visible|toBeVisible|element\(s\) not found/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     assert.deepEqual(blocked, [], 'nothing is fetched from outside Vigil');
     await shoot(viewer, 'trace-viewer.png');
   });

@@ -124,7 +124,7 @@ describe('vigil serve delivers what an earlier process spooled', { skip: require
         log: quietLog(),
       });
       await fanOut.publish(runResult({ runId: 'run-spooled-before-serve', suite: 'demo', environment: 'local', finishedAt: new Date().toISOString() }));
-      assert.deepEqual((await fanOut.pending()), { 'command-file': 1 });
+      assert.deepEqual(await fanOut.pending(), { 'command-file': 1 });
       await fanOut.close();
     } finally {
       await store.close();

@@ -23,10 +23,18 @@ describe('vigil gate', { timeout: 300_000 }, () => {
   const token = newToken();
   before(async () => {
     e = await setupE2E();
-    await writeServeConfig(e, quickSuite('good') + quickSuite('bad', { fail: true }) + untestable('blind') + quickSuite('slow', { sleepMs: 30_000 }) + quickSuite('slow2', { sleepMs: 30_000 }), {
-      token: '${VIGIL_API_TOKEN:-}',
-      concurrency: 2,
-    });
+    await writeServeConfig(
+      e,
+      quickSuite('good') +
+        quickSuite('bad', { fail: true }) +
+        untestable('blind') +
+        quickSuite('slow', { sleepMs: 30_000 }) +
+        quickSuite('slow2', { sleepMs: 30_000 }),
+      {
+        token: '${VIGIL_API_TOKEN:-}',
+        concurrency: 2,
+      },
+    );
     // A short grace: the slow run the timeout spec leaves behind is interrupted at the end, not waited for.
     s = await startServe(e, { token, args: ['--grace', '1s'] });
   });
@@ -71,11 +79,14 @@ describe('vigil gate', { timeout: 300_000 }, () => {
       const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml);
       assert.deepEqual([doc.testsuites.tests, doc.testsuites.failures, doc.testsuites.errors], ['3', '1', '1']);
       const cases = doc.testsuites.testsuite.testcase as Array<Record<string, any>>;
-      assert.deepEqual(cases.map((c) => [c.classname, c.name, 'failure' in c, 'error' in c]), [
-        ['vigil.local', 'good@local', false, false],
-        ['vigil.local', 'bad@local', true, false],
-        ['vigil.local', 'blind@local', false, true],
-      ]);
+      assert.deepEqual(
+        cases.map((c) => [c.classname, c.name, 'failure' in c, 'error' in c]),
+        [
+          ['vigil.local', 'good@local', false, false],
+          ['vigil.local', 'bad@local', true, false],
+          ['vigil.local', 'blind@local', false, true],
+        ],
+      );
       assert.equal(cases[1].failure.message, '1 of 1 tests failed: answers quickly');
       assert.match(cases[1].failure['#text'], /^answers quickly \(tests\/quick\.spec\.ts:3\)\n/);
       assert.match(cases[2].error.message, /^the suite could not run: no test/);
@@ -89,7 +100,14 @@ describe('vigil gate', { timeout: 300_000 }, () => {
       assert.equal(r.code, 2, r.stderr);
       const out = JSON.parse(r.stdout) as { exitCode: number; results: RunResult[] };
       assert.equal(out.exitCode, 2);
-      assert.deepEqual(out.results.map((x) => [x.suite, x.status]), [['good', 'passed'], ['bad', 'failed'], ['blind', 'error']]);
+      assert.deepEqual(
+        out.results.map((x) => [x.suite, x.status]),
+        [
+          ['good', 'passed'],
+          ['bad', 'failed'],
+          ['blind', 'error'],
+        ],
+      );
       // api.concurrency is 2: the first two ran side by side, the third waited for a free slot.
       const [good, bad, blind] = out.results.map(interval);
       assert.ok(overlap(good, bad), `good ${show(good)} and bad ${show(bad)} ran one after the other`);
@@ -102,7 +120,10 @@ describe('vigil gate', { timeout: 300_000 }, () => {
     const yaml = await readFile(e.configFile, 'utf8');
     assert.match(yaml, /^  concurrency: 2$/m);
     await writeFile(serial, yaml.replace(/^  concurrency: 2$/m, '  concurrency: 1'));
-    const r = await runVigil(['gate', '--config', serial, '--environment', 'local', '--suite', 'good', '--suite', 'bad', '--json'], { env: e.env, timeoutMs: 120_000 });
+    const r = await runVigil(['gate', '--config', serial, '--environment', 'local', '--suite', 'good', '--suite', 'bad', '--json'], {
+      env: e.env,
+      timeoutMs: 120_000,
+    });
     assert.equal(r.code, 2, r.stderr);
     const [good, bad] = (JSON.parse(r.stdout) as { results: RunResult[] }).results.map(interval);
     assert.ok(good.end <= bad.start, `bad ${show(bad)} started before good ${show(good)} had finished`);

@@ -19,7 +19,12 @@ describe('runs a killed process saved but never published', { skip: requireBinar
 
   before(async () => {
     e = await setupE2E();
-    nagios = await startNagios({ services: [{ host: 'local', service: 'synthetic-demo' }, { host: 'local', service: 'synthetic-lost' }] });
+    nagios = await startNagios({
+      services: [
+        { host: 'local', service: 'synthetic-demo' },
+        { host: 'local', service: 'synthetic-lost' },
+      ],
+    });
     await e.writeConfig({ suite: quickSuite('demo'), exporters: `\n  nagios:\n    commandFile: ${nagios.commandFile}` });
   });
   after(async () => {

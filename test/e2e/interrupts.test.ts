@@ -32,7 +32,10 @@ describe('interrupted and hanging runs', () => {
     assert.equal(result.errorPhase, 'timeout');
     assert.equal(result.tenant?.state, 'destroyed', 'the tenant is torn down after a timeout');
     assert.deepEqual(await processesOfRun(result.runId), [], 'no process of the run is left');
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), []);
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+    );
   });
 
   test('SIGTERM mid-suite: the run is recorded as interrupted and the tenant deleted', async () => {
@@ -47,7 +50,10 @@ describe('interrupted and hanging runs', () => {
     assert.equal(result.errorPhase, 'interrupted');
     assert.equal(result.tenant?.state, 'destroyed');
     assert.deepEqual(await processesOfRun(result.runId), []);
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), []);
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+    );
   });
 
   test('kill -9 mid-suite: the tenant stays in the ledger and `vigil tenants reap` deletes it from the app', async () => {
@@ -62,12 +68,19 @@ describe('interrupted and hanging runs', () => {
     const listed = await runVigil(['tenants', 'list', '--config', e.configFile, '--json'], { env: e.env });
     assert.equal(listed.code, 0, listed.stderr);
     const rows = JSON.parse(listed.stdout) as Array<{ name: string; state: string; runId: string }>;
-    assert.deepEqual(rows.map((x) => [x.name, x.state]), [[leaked[0].name, 'active']]);
+    assert.deepEqual(
+      rows.map((x) => [x.name, x.state]),
+      [[leaked[0].name, 'active']],
+    );
 
     await sleep(1200); // past the 1 s TTL
     const reaped = await runVigil(['tenants', 'reap', '--config', e.configFile, '--json'], { env: e.env });
     assert.equal(reaped.code, 0, reaped.stderr + reaped.stdout);
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), [], 'reaped from the app');
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+      'reaped from the app',
+    );
     const after = JSON.parse((await runVigil(['tenants', 'list', '--config', e.configFile, '--json'], { env: e.env })).stdout);
     assert.deepEqual(after, []);
     // The orphaned Playwright noticed its parent died and killed its own process group.

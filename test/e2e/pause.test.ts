@@ -22,14 +22,16 @@ describe('pauses and maintenance windows', { skip: requireBinary('nagios4', nagi
   let nagios: NagiosServer;
   const token = newToken();
   const metrics = async () => (await fetch(`${s.url}/metrics`)).text();
-  const runsOf = async (suite: string) => ((await ask(`${s.url}/api/runs?suite=${suite}&limit=100`)).json.runs as RunResult[]);
+  const runsOf = async (suite: string) => (await ask(`${s.url}/api/runs?suite=${suite}&limit=100`)).json.runs as RunResult[];
 
   before(async () => {
     e = await setupE2E();
     nagios = await startNagios({ services: ['held', 'manual', 'broken'].map((name) => ({ host: 'local', service: `synthetic-${name}` })) });
     await writeServeConfig(
       e,
-      quickSuite('held', { schedule: EVERY_3S, fail: true }) + quickSuite('manual', { schedule: EVERY_3S, fail: true }) + quickSuite('broken', { schedule: EVERY_3S, fail: true }),
+      quickSuite('held', { schedule: EVERY_3S, fail: true }) +
+        quickSuite('manual', { schedule: EVERY_3S, fail: true }) +
+        quickSuite('broken', { schedule: EVERY_3S, fail: true }),
       { token: '${VIGIL_API_TOKEN}', publicURL: PUBLIC_URL, concurrency: 3 },
     );
     await appendFile(
@@ -47,7 +49,13 @@ describe('pauses and maintenance windows', { skip: requireBinary('nagios4', nagi
   });
 
   test('a maintenance window skips the runs, counts them as paused and tells Nagios OK "paused until …"', async () => {
-    await eventually(async () => ((metricValue(await metrics(), 'vigil_schedule_skipped_total', { suite: 'held', environment: 'local', reason: 'paused' }) ?? 0) >= 2 ? true : undefined), 'two paused skips', 30_000, 500);
+    await eventually(
+      async () =>
+        (metricValue(await metrics(), 'vigil_schedule_skipped_total', { suite: 'held', environment: 'local', reason: 'paused' }) ?? 0) >= 2 ? true : undefined,
+      'two paused skips',
+      30_000,
+      500,
+    );
     const text = await metrics();
     assert.equal(metricValue(text, 'vigil_paused', { suite: 'held', environment: 'local' }), 1);
     assert.equal((await runsOf('held')).length, 0, 'no run while paused');
@@ -74,19 +82,40 @@ describe('pauses and maintenance windows', { skip: requireBinary('nagios4', nagi
 
   test('a pause through the API silences a failing suite until it is resumed', async () => {
     await eventually(async () => ((await runsOf('manual')).length > 0 ? true : undefined), 'a run of manual', 30_000, 500);
-    assert.equal((await ask(`${s.url}/api/pauses`, { method: 'POST', body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h' }) })).status, 401, 'pausing needs the token');
-    const paused = await ask(`${s.url}/api/pauses`, { method: 'POST', token, body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h', reason: 'deploy 4.2' }) });
+    assert.equal(
+      (await ask(`${s.url}/api/pauses`, { method: 'POST', body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h' }) })).status,
+      401,
+      'pausing needs the token',
+    );
+    const paused = await ask(`${s.url}/api/pauses`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ suite: 'manual', environment: 'local', for: '1h', reason: 'deploy 4.2' }),
+    });
     assert.equal(paused.status, 201, JSON.stringify(paused.json));
     // Not just state 0: a service Nagios has not had a result for yet is also 0, with an empty output.
     const status = await nagios.waitForService('local', 'synthetic-manual', (b) => b.has_been_checked === '1' && b.current_state === '0');
     assert.match(status.plugin_output, /^OK - manual: paused until .* \(deploy 4\.2\)$/);
     // A run that had already started finishes (a pause skips fires, it does not kill runs); then none starts.
-    await eventually(async () => {
-      const active = (await ask(`${s.url}/api/runs?suite=manual&limit=1`)).json.active as Array<{ suite: string }>;
-      return active.some((r) => r.suite === 'manual') ? undefined : true;
-    }, 'no run of manual in flight', 20_000, 250);
+    await eventually(
+      async () => {
+        const active = (await ask(`${s.url}/api/runs?suite=manual&limit=1`)).json.active as Array<{ suite: string }>;
+        return active.some((r) => r.suite === 'manual') ? undefined : true;
+      },
+      'no run of manual in flight',
+      20_000,
+      250,
+    );
     const before = (await runsOf('manual')).length;
-    await eventually(async () => ((metricValue(await metrics(), 'vigil_schedule_skipped_total', { suite: 'manual', environment: 'local', reason: 'paused' }) ?? 0) >= 2 ? true : undefined), 'paused skips of manual', 20_000, 500);
+    await eventually(
+      async () =>
+        (metricValue(await metrics(), 'vigil_schedule_skipped_total', { suite: 'manual', environment: 'local', reason: 'paused' }) ?? 0) >= 2
+          ? true
+          : undefined,
+      'paused skips of manual',
+      20_000,
+      500,
+    );
     assert.equal((await runsOf('manual')).length, before, 'no run while paused');
     assert.equal(metricValue(await metrics(), 'vigil_paused', { suite: 'manual', environment: 'local' }), 1);
 
@@ -98,14 +127,28 @@ describe('pauses and maintenance windows', { skip: requireBinary('nagios4', nagi
     await nagios.waitForService('local', 'synthetic-manual', (b) => b.current_state === '2');
   });
 
-  test('`vigil pause` on the config\'s store is noticed by the running server, and survives in the store', async () => {
-    const cli = await runVigil(['pause', '--config', e.configFile, '--suite', 'broken', '--environment', 'local', '--for', '30m', '--reason', 'from the cli'], { env: { ...e.env, VIGIL_API_TOKEN: token } });
+  test("`vigil pause` on the config's store is noticed by the running server, and survives in the store", async () => {
+    const cli = await runVigil(['pause', '--config', e.configFile, '--suite', 'broken', '--environment', 'local', '--for', '30m', '--reason', 'from the cli'], {
+      env: { ...e.env, VIGIL_API_TOKEN: token },
+    });
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /broken@local paused until .* \(from the cli\)/);
-    await eventually(async () => (metricValue(await metrics(), 'vigil_paused', { suite: 'broken', environment: 'local' }) === 1 ? true : undefined), 'the server notices the pause', 15_000, 500);
+    await eventually(
+      async () => (metricValue(await metrics(), 'vigil_paused', { suite: 'broken', environment: 'local' }) === 1 ? true : undefined),
+      'the server notices the pause',
+      15_000,
+      500,
+    );
     await nagios.waitForService('local', 'synthetic-broken', (b) => /paused until .* \(from the cli\)/.test(b.plugin_output));
-    const out = await runVigil(['resume', '--config', e.configFile, '--suite', 'broken', '--environment', 'local'], { env: { ...e.env, VIGIL_API_TOKEN: token } });
+    const out = await runVigil(['resume', '--config', e.configFile, '--suite', 'broken', '--environment', 'local'], {
+      env: { ...e.env, VIGIL_API_TOKEN: token },
+    });
     assert.equal(out.code, 0, out.stderr);
-    await eventually(async () => (metricValue(await metrics(), 'vigil_paused', { suite: 'broken', environment: 'local' }) === 0 ? true : undefined), 'the server notices the resume', 15_000, 500);
+    await eventually(
+      async () => (metricValue(await metrics(), 'vigil_paused', { suite: 'broken', environment: 'local' }) === 0 ? true : undefined),
+      'the server notices the resume',
+      15_000,
+      500,
+    );
   });
 });

@@ -28,18 +28,20 @@ describe('vigil run --pushgateway', { skip: requireBinary('prometheus-pushgatewa
   });
 
   const run = async (suite: string, extra: string[] = []) => {
-    const r = await runVigil(['run', '--config', e.configFile, '--suite', suite, '--environment', 'local', '--json', ...extra], { env: e.env, timeoutMs: 60_000 });
+    const r = await runVigil(['run', '--config', e.configFile, '--suite', suite, '--environment', 'local', '--json', ...extra], {
+      env: e.env,
+      timeoutMs: 60_000,
+    });
     try {
       return { ...r, result: JSON.parse(r.stdout) as RunResult };
     } catch {
       return assert.fail(`stdout is not a RunResult (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
     }
   };
-  const gatewaySeries = async (name: string) =>
-    parseExposition(await gateway.metrics()).filter((s) => s.name === name && s.labels.job === 'vigil');
+  const gatewaySeries = async (name: string) => parseExposition(await gateway.metrics()).filter((s) => s.name === name && s.labels.job === 'vigil');
   const probes = async () => Object.fromEntries((await gatewaySeries('probe_success')).map((s) => [s.labels.suite, s.value]));
 
-  test('pushes the run\'s pair: the gateway shows probe_success for the suite, with the labels it adds', async () => {
+  test("pushes the run's pair: the gateway shows probe_success for the suite, with the labels it adds", async () => {
     const r = await run('quick', ['--pushgateway', gateway.url]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.result.status, 'passed');
@@ -49,14 +51,17 @@ describe('vigil run --pushgateway', { skip: requireBinary('prometheus-pushgatewa
       { name: 'probe_success', labels: { environment: 'local', instance: '', job: 'vigil', suite: 'quick' }, value: 1 },
     ]);
     const runs = await gatewaySeries('vigil_runs_total');
-    assert.deepEqual(runs.filter((s) => s.value > 0).map((s) => s.labels.status), ['passed']);
+    assert.deepEqual(
+      runs.filter((s) => s.value > 0).map((s) => s.labels.status),
+      ['passed'],
+    );
     const text = await gateway.metrics();
     const fromVigil = parseExposition(text).filter((s) => s.labels.job === 'vigil' && /^(process|nodejs)_/.test(s.name));
     assert.deepEqual(fromVigil, [], 'no process_* / nodejs_* series from Vigil');
     assert.doesNotMatch(gateway.log(), /level=error/);
   });
 
-  test('the configured gateway gets a failing suite\'s 0 in a group of its own; the run exits 2', async () => {
+  test("the configured gateway gets a failing suite's 0 in a group of its own; the run exits 2", async () => {
     await e.writeConfig({ suite: suites, exporters: `\n  prometheus:\n    pushgateway: { url: "${gateway.url}" }` });
     const r = await run('broken');
     assert.equal(r.code, 2, r.stderr);
@@ -65,7 +70,7 @@ describe('vigil run --pushgateway', { skip: requireBinary('prometheus-pushgatewa
     assert.deepEqual(await probes(), { broken: 0, quick: 1 }, 'the quick group is still there');
   });
 
-  test('a gateway that is down is named on stderr, without credentials, and the exit code is the run\'s', async () => {
+  test("a gateway that is down is named on stderr, without credentials, and the exit code is the run's", async () => {
     const before = await gatewaySeries('push_time_seconds');
     const port = await freePort();
     // --pushgateway overrides the configured (live) gateway.
@@ -74,7 +79,10 @@ describe('vigil run --pushgateway', { skip: requireBinary('prometheus-pushgatewa
     assert.equal(r.result.status, 'passed');
     assert.match(
       r.stderr,
-      new RegExp(`^vigil: metrics not pushed: pushgateway http://127\\.0\\.0\\.1:${port}/ job=vigil: push failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`, 'm'),
+      new RegExp(
+        `^vigil: metrics not pushed: pushgateway http://127\\.0\\.0\\.1:${port}/ job=vigil: push failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`,
+        'm',
+      ),
     );
     assert.doesNotMatch(r.stderr + r.stdout, /ci-secret-pw|ci-user/);
     assert.deepEqual(await gatewaySeries('push_time_seconds'), before, 'nothing went to the configured gateway');

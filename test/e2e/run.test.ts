@@ -43,7 +43,11 @@ describe('vigil run against the demo app', () => {
     assert.equal(during.length, 1, 'exactly one tenant exists while the suite runs');
     assert.equal(during[0].name, result.tenant?.name);
     assert.equal(result.tenant?.state, 'destroyed');
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), [], 'no tenant left behind');
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+      'no tenant left behind',
+    );
     assert.match(r.stderr, /\[tenant_setup\][\s\S]*\[test\][\s\S]*✓[\s\S]*\[teardown\]/, 'progress phase by phase, test by test');
     assert.doesNotMatch(r.stderr, /payments/i, '@payments is excluded on this environment by grepInvert');
   });
@@ -62,7 +66,10 @@ describe('vigil run against the demo app', () => {
         assert.equal(result.status, 'failed', `${stdout}`);
         assert.equal(code, 2);
         assert.ok(result.failures.length > 0);
-        assert.ok(result.failures.some((x) => f.failing.test(x.title)), `a failing test's title matches ${f.failing}: ${result.failures.map((x) => x.title)}`);
+        assert.ok(
+          result.failures.some((x) => f.failing.test(x.title)),
+          `a failing test's title matches ${f.failing}: ${result.failures.map((x) => x.title)}`,
+        );
         for (const x of result.failures) {
           assert.ok(x.error.length > 0 && x.file && x.line > 0, `failure carries error, file and line: ${JSON.stringify(x)}`);
         }
@@ -117,7 +124,11 @@ describe('vigil run against the demo app', () => {
       assert.ok(created, 'the recording proxy saw the tenant being created');
       const secrets = { 'admin token': e.adminToken, 'tenant password': created.owner.password as string };
       const store = await readFile(e.storeFile, 'latin1');
-      const places: Array<[string, string]> = [['stdout', stdout], ['stderr', stderr], ['store', store]];
+      const places: Array<[string, string]> = [
+        ['stdout', stdout],
+        ['stderr', stderr],
+        ['store', store],
+      ];
       for (const file of await listFiles(result.artifactsDir!)) {
         if (/\.(json|txt|md|log)$/.test(file)) places.push([file, await readFile(file, 'latin1')]);
       }

@@ -49,7 +49,8 @@ describe('a failed run keeps no secret in its artifacts', { timeout: 240_000 }, 
           ? (await zipEntries(file)).map((x) => ({ where: `${file}!${x.name}`, text: x.data.toString('latin1') }))
           : [{ where: file, text: await readFile(file, 'latin1') }];
         for (const { where, text } of places) {
-          for (const [name, secret] of Object.entries(secrets)) assert.ok(!text.includes(secret), `${name} leaked into ${path.relative(result.artifactsDir!, where)}`);
+          for (const [name, secret] of Object.entries(secrets))
+            assert.ok(!text.includes(secret), `${name} leaked into ${path.relative(result.artifactsDir!, where)}`);
           if (/Fill \\"\*\*\*\\"/.test(text)) filled++;
         }
       }
@@ -80,7 +81,11 @@ describe('vigil serve: kept artifacts need a token when one is configured', { ti
     const links = r.json.links as { artifacts: Array<{ name: string; url: string }> };
     const trace = links.artifacts.find((a) => a.name.endsWith('trace.zip'));
     assert.ok(trace, `the failed run kept a trace: ${JSON.stringify(links.artifacts)}`);
-    run = { runId: String(r.json.runId), artifact: `${s.url}${trace.url}`, bytes: await readFile(path.join(e.dir, 'artifacts', String(r.json.runId), trace.name)) };
+    run = {
+      runId: String(r.json.runId),
+      artifact: `${s.url}${trace.url}`,
+      bytes: await readFile(path.join(e.dir, 'artifacts', String(r.json.runId), trace.name)),
+    };
   });
   after(async () => {
     await s?.stop();
@@ -184,7 +189,10 @@ describe("the suite's processes never see Vigil's own secrets", { timeout: 180_0
     const r = await done;
     assert.equal(r.code, 0, `the run passed (exporters that cannot deliver do not change that): ${r.stderr}`);
 
-    assert.ok([...seen.values()].some((p) => /playwright/.test(p.cmdline)), `the Playwright process was seen: ${[...seen.values()].map((p) => p.cmdline).join('\n')}`);
+    assert.ok(
+      [...seen.values()].some((p) => /playwright/.test(p.cmdline)),
+      `the Playwright process was seen: ${[...seen.values()].map((p) => p.cmdline).join('\n')}`,
+    );
     for (const [pid, { cmdline, env }] of seen) {
       const what = `pid ${pid} (${cmdline.slice(0, 80)})`;
       for (const [name, value] of Object.entries(vigilOnly)) {

@@ -88,12 +88,14 @@ model:
     assert.equal(metricValue(text, 'vigil_model_node_state', { node: 'shop' }), 2, 'and (worst) over a CRITICAL member');
     assert.ok(!/vigil_model_node_state\{node="shop\/app-2"\}/.test(text), 'discovered members are not series of their own');
 
-    const status = await nagios.waitForStatus(() => true).then(() =>
-      eventually(async () => {
-        const b = await nagios.service('vigil-model', 'shop');
-        return b && b.current_state === '2' ? b : undefined;
-      }, 'the passive shop service CRITICAL in status.dat'),
-    );
+    const status = await nagios
+      .waitForStatus(() => true)
+      .then(() =>
+        eventually(async () => {
+          const b = await nagios.service('vigil-model', 'shop');
+          return b && b.current_state === '2' ? b : undefined;
+        }, 'the passive shop service CRITICAL in status.dat'),
+      );
     assert.match(status.plugin_output, /^CRITICAL - shop: 1 of 7 checks not green: nagios:app-2!HTTP$/);
 
     const page = await fetch(`${s.url}/model/shop`);

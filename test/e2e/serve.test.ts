@@ -28,10 +28,15 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
       const row = (suites.json.suites as Array<{ suite: string; schedule: string; nextRun: string }>)[0];
       assert.equal(row.schedule, '*/3 * * * * *');
       assert.ok(Date.parse(row.nextRun) > Date.now() - 1000, `next fire is ahead: ${row.nextRun}`);
-      const run = await eventually(async () => {
-        const r = await ask(`${s.url}/api/runs?suite=ticking&limit=1`);
-        return (r.json.runs as RunResult[])[0];
-      }, 'a scheduled run', 30_000, 500);
+      const run = await eventually(
+        async () => {
+          const r = await ask(`${s.url}/api/runs?suite=ticking&limit=1`);
+          return (r.json.runs as RunResult[])[0];
+        },
+        'a scheduled run',
+        30_000,
+        500,
+      );
       assert.equal(run.trigger, 'schedule');
       assert.equal(run.status, 'passed');
       assert.equal(run.tenant?.state, 'destroyed');
@@ -50,14 +55,20 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     try {
       const address = first.url.replace('http://', '');
       const started = Date.now();
-      const second = await runVigil(['serve', '--config', e.configFile, '--listen', address], { env: { ...e.env, VIGIL_LOG_FORMAT: 'json' }, timeoutMs: 60_000 });
+      const second = await runVigil(['serve', '--config', e.configFile, '--listen', address], {
+        env: { ...e.env, VIGIL_LOG_FORMAT: 'json' },
+        timeoutMs: 60_000,
+      });
       assert.equal(second.code, 3, second.stderr.slice(-2000));
       assert.ok(Date.now() - started < 20_000, `exited after ${Date.now() - started} ms`);
       assert.match(second.stderr, new RegExp(`vigil: cannot listen on ${address.replace(/\./g, '\\.')}: the address is already in use`));
       assert.doesNotMatch(second.stderr, /unexpected error|\n\s+at /, 'no stack trace');
       // It ran nothing: every run of the pair is the first server's.
       const runs = (await ask(`${first.url}/api/runs?suite=taken&limit=100`)).json.runs as RunResult[];
-      assert.ok(runs.every((r) => !r.replica || r.replica === runs[0].replica), JSON.stringify(runs.map((r) => r.replica)));
+      assert.ok(
+        runs.every((r) => !r.replica || r.replica === runs[0].replica),
+        JSON.stringify(runs.map((r) => r.replica)),
+      );
     } finally {
       const r = await first.stop();
       assert.equal(r.code, 0, r.stderr.slice(-2000));
@@ -68,11 +79,16 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     await writeServeConfig(e, quickSuite('overlapping', { schedule: '*/2 * * * * *', sleepMs: 5000 }));
     const s = await startServe(e);
     try {
-      const skipped = await eventually(async () => {
-        const text = await (await fetch(`${s.url}/metrics`)).text();
-        const n = metricValue(text, 'vigil_schedule_skipped_total', { suite: 'overlapping', environment: 'local' }) ?? 0;
-        return n >= 1 ? n : undefined;
-      }, 'a skipped fire to be counted', 30_000, 500);
+      const skipped = await eventually(
+        async () => {
+          const text = await (await fetch(`${s.url}/metrics`)).text();
+          const n = metricValue(text, 'vigil_schedule_skipped_total', { suite: 'overlapping', environment: 'local' }) ?? 0;
+          return n >= 1 ? n : undefined;
+        },
+        'a skipped fire to be counted',
+        30_000,
+        500,
+      );
       assert.ok(skipped >= 1);
       assert.match(s.log(), /scheduled fire skipped: overlapping@local is already running as run/);
     } finally {
@@ -110,13 +126,16 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
       assert.ok(sawQueued, 'runs were seen waiting in the queue');
       assert.ok(most >= 1 && most <= 2, `at most 2 runs had processes at once (saw ${most})`);
       const runs = await Promise.all(ids.map(async (id) => (await ask(`${s.url}/api/runs/${id}`)).json));
-      assert.deepEqual(runs.map((r) => r.status), ['passed', 'passed', 'passed', 'passed']);
+      assert.deepEqual(
+        runs.map((r) => r.status),
+        ['passed', 'passed', 'passed', 'passed'],
+      );
     } finally {
       await s.stop();
     }
   });
 
-  test('--shard i/n schedules and accepts only the pairs it owns; another shard\'s pair → 421', async () => {
+  test("--shard i/n schedules and accepts only the pairs it owns; another shard's pair → 421", async () => {
     const token = newToken();
     const names = ['s1', 's2', 's3', 's4', 's5', 's6'];
     await writeServeConfig(e, names.map((n) => quickSuite(n)).join(''), { token: '${VIGIL_API_TOKEN:-}' });
@@ -126,7 +145,10 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
       const theirs = names.filter((n) => shardOf(n, 'local', 2) === 0);
       assert.ok(mine.length > 0 && theirs.length > 0, 'the fixture spreads over both shards');
       const suites = await ask(`${s.url}/api/suites`);
-      assert.deepEqual((suites.json.suites as Array<{ suite: string }>).map((x) => x.suite), mine);
+      assert.deepEqual(
+        (suites.json.suites as Array<{ suite: string }>).map((x) => x.suite),
+        mine,
+      );
       const r = await ask(`${s.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: theirs[0], environment: 'local' }) });
       assert.equal(r.status, 421);
       assert.match(String(r.json.error), /belongs to another shard \(this replica is --shard 1\/2\)/);
@@ -158,10 +180,15 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     const signalled = Date.now();
     s.child.kill('SIGTERM');
     // During the grace period the API still answers, but no longer as ready.
-    const notReady = await eventually(async () => {
-      const res = await fetch(`${s.url}/readyz`).catch(() => undefined);
-      return res?.status === 503 ? ((await res.json()) as { checks: { scheduler: string } }) : undefined;
-    }, '/readyz to turn 503', 3_000, 100);
+    const notReady = await eventually(
+      async () => {
+        const res = await fetch(`${s.url}/readyz`).catch(() => undefined);
+        return res?.status === 503 ? ((await res.json()) as { checks: { scheduler: string } }) : undefined;
+      },
+      '/readyz to turn 503',
+      3_000,
+      100,
+    );
     assert.match(notReady.checks.scheduler, /not running/);
     const exit = await s.stop();
     const tookMs = Date.now() - signalled;
@@ -180,7 +207,11 @@ describe('vigil serve: scheduling', { timeout: 240_000 }, () => {
     } finally {
       await store.close();
     }
-    assert.deepEqual((await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')), [], 'the tenant is gone from the app');
+    assert.deepEqual(
+      (await e.adminTenants()).filter((t) => t.name.startsWith('vigil-')),
+      [],
+      'the tenant is gone from the app',
+    );
     assert.deepEqual(await processesOfRun(runId), [], 'no process of the run survives');
   });
 });

@@ -52,7 +52,8 @@ describe('shared browser', { timeout: 300_000 }, () => {
       suite: 'demo',
       environment: 'local',
       trigger: 'cli',
-      onProgress: (p) => void (p.type === 'suite' && p.event.type === 'test' && countChromium(p.runId).then((n) => (chromiumInOwnRun = Math.max(chromiumInOwnRun, n)))),
+      onProgress: (p) =>
+        void (p.type === 'suite' && p.event.type === 'test' && countChromium(p.runId).then((n) => (chromiumInOwnRun = Math.max(chromiumInOwnRun, n)))),
     });
     assert.equal(own.status, 'passed', own.errorMessage);
     assert.ok(chromiumInOwnRun > 0, 'a run on its own browser has Chromium among its processes (what the shared run must not have)');
@@ -65,7 +66,8 @@ describe('shared browser', { timeout: 300_000 }, () => {
       environment: 'local',
       trigger: 'cli',
       // While a test runs, no Chromium of the run's own: the browser is the shared one.
-      onProgress: (p) => void (p.type === 'suite' && p.event.type === 'test' && countChromium(p.runId).then((n) => (chromiumInRun = Math.max(chromiumInRun, n)))),
+      onProgress: (p) =>
+        void (p.type === 'suite' && p.event.type === 'test' && countChromium(p.runId).then((n) => (chromiumInRun = Math.max(chromiumInRun, n)))),
     });
     assert.equal(shared.status, 'passed', shared.errorMessage);
     assert.deepEqual(shared.tests, own.tests);

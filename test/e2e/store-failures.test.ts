@@ -88,15 +88,22 @@ describe('a store on a read-only or full disk', { timeout: 180_000 }, () => {
       const posted = await ask(`${s.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'quick', environment: 'local' }) });
       assert.equal(posted.status, 202);
       const runId = String(posted.json.runId);
-      const metrics = await eventually(async () => {
-        const text = await (await fetch(`${s.url}/metrics`)).text();
-        return metricValue(text, 'vigil_runs_total', { suite: 'quick', environment: 'local', status: 'passed' }) === 1 ? text : undefined;
-      }, 'the run published to Prometheus', 60_000);
+      const metrics = await eventually(
+        async () => {
+          const text = await (await fetch(`${s.url}/metrics`)).text();
+          return metricValue(text, 'vigil_runs_total', { suite: 'quick', environment: 'local', status: 'passed' }) === 1 ? text : undefined;
+        },
+        'the run published to Prometheus',
+        60_000,
+      );
       assert.equal(metricValue(metrics, 'vigil_store_write_failures_total', { operation: 'run' }), 1);
       assert.equal(metricValue(metrics, 'vigil_store_write_failures_total', { operation: 'ledger' }), 1);
 
       assert.deepEqual(await e.adminTenants(), [], 'the tenant was deleted although the ledger could not say so');
-      const lines = s.log().split('\n').filter((l) => l.includes('the store could not save'));
+      const lines = s
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('the store could not save'));
       assert.equal(lines.length, 2, s.log());
       assert.match(lines.join('\n'), new RegExp(`run ${runId} \\(quick@local passed\\); it is still published`));
       assert.doesNotMatch(s.log(), /\n\s+at /, 'no stack trace');
@@ -107,10 +114,14 @@ describe('a store on a read-only or full disk', { timeout: 180_000 }, () => {
       fixed.exec('DROP TRIGGER full_runs; DROP TRIGGER full_ledger');
       fixed.close();
       const again = await ask(`${s.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'quick', environment: 'local' }) });
-      const stored = await eventually(async () => {
-        const r = await ask(`${s.url}/api/runs/${String(again.json.runId)}`);
-        return r.json.status === 'passed' ? r : undefined;
-      }, 'the second run stored', 60_000);
+      const stored = await eventually(
+        async () => {
+          const r = await ask(`${s.url}/api/runs/${String(again.json.runId)}`);
+          return r.json.status === 'passed' ? r : undefined;
+        },
+        'the second run stored',
+        60_000,
+      );
       assert.equal(stored.status, 200);
     } finally {
       const done = await s.stop();

@@ -49,13 +49,21 @@ describe('run history UI', { timeout: 240_000 }, () => {
   });
 
   test('the scheduled demo run fails on search, and shows in /api/runs and /metrics', async () => {
-    failed = await eventually(async () => {
-      const r = await ask(`${s.url}/api/runs?suite=demo&limit=1`);
-      return (r.json.runs as RunResult[])[0];
-    }, 'the scheduled demo run', 150_000, 1000);
+    failed = await eventually(
+      async () => {
+        const r = await ask(`${s.url}/api/runs?suite=demo&limit=1`);
+        return (r.json.runs as RunResult[])[0];
+      },
+      'the scheduled demo run',
+      150_000,
+      1000,
+    );
     assert.equal(failed.trigger, 'schedule');
     assert.equal(failed.status, 'failed', JSON.stringify(failed.failures));
-    assert.ok(failed.failures.some((f) => /search/i.test(f.title)), failed.failures.map((f) => f.title).join('; '));
+    assert.ok(
+      failed.failures.some((f) => /search/i.test(f.title)),
+      failed.failures.map((f) => f.title).join('; '),
+    );
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     assert.equal(metricValue(metrics, 'vigil_runs_total', { suite: 'demo', environment: 'local', status: 'failed' }), 1);
     assert.equal(metricValue(metrics, 'probe_success', { suite: 'demo', environment: 'local' }), 0);
@@ -98,10 +106,15 @@ describe('run history UI', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Run quick now' }).click();
     await page.waitForURL(/\/runs\/[A-Za-z0-9_-]+$/);
     const runId = page.url().split('/').pop()!;
-    const done = await eventually(async () => {
-      const r = await ask(`${s.url}/api/runs/${runId}`);
-      return r.json.state === 'finished' ? r.json : undefined;
-    }, 'the triggered run', 60_000, 500);
+    const done = await eventually(
+      async () => {
+        const r = await ask(`${s.url}/api/runs/${runId}`);
+        return r.json.state === 'finished' ? r.json : undefined;
+      },
+      'the triggered run',
+      60_000,
+      500,
+    );
     assert.equal(done.status, 'passed');
     await page.goto(`${s.url}/runs/${runId}`);
     assert.match(await page.locator('h1').innerText(), /quick on local\s+passed/);

@@ -36,13 +36,23 @@ describe('exporters config', () => {
   });
 
   it('refuses transport options that cannot work, naming the path', () => {
-    assert.deepEqual(problemsOf(base({ nagios: { nsca: { host: 'nagios', encryption: 'blowfish', password: 'x' } } })).map((p) => p.split(':')[0]), [
-      'exporters.nagios.nsca.encryption',
-    ]);
+    assert.deepEqual(
+      problemsOf(base({ nagios: { nsca: { host: 'nagios', encryption: 'blowfish', password: 'x' } } })).map((p) => p.split(':')[0]),
+      ['exporters.nagios.nsca.encryption'],
+    );
     assert.match(problemsOf(base({ nagios: { nsca: { host: 'nagios', encryption: 'blowfish', password: 'x' } } }))[0], /not supported; use one of 0 \(none\)/);
-    assert.match(problemsOf(base({ nagios: { nsca: { host: 'nagios', encryption: 'aes' } } }))[0], /^exporters\.nagios\.nsca\.password: .*needs the nsca\.cfg password/);
-    assert.match(problemsOf(base({ nagios: { icinga2: { url: 'http://icinga:5665', user: 'u', password: 'p' } } }))[0], /^exporters\.nagios\.icinga2\.url: .*HTTPS only/);
-    assert.match(problemsOf(base({ nagios: { icinga2: { url: 'https://icinga:5665', user: 'u', password: 'p', ca: 'nope/ca.crt' } } }))[0], /^exporters\.nagios\.icinga2\.ca: file .*nope\/ca\.crt not found/);
+    assert.match(
+      problemsOf(base({ nagios: { nsca: { host: 'nagios', encryption: 'aes' } } }))[0],
+      /^exporters\.nagios\.nsca\.password: .*needs the nsca\.cfg password/,
+    );
+    assert.match(
+      problemsOf(base({ nagios: { icinga2: { url: 'http://icinga:5665', user: 'u', password: 'p' } } }))[0],
+      /^exporters\.nagios\.icinga2\.url: .*HTTPS only/,
+    );
+    assert.match(
+      problemsOf(base({ nagios: { icinga2: { url: 'https://icinga:5665', user: 'u', password: 'p', ca: 'nope/ca.crt' } } }))[0],
+      /^exporters\.nagios\.icinga2\.ca: file .*nope\/ca\.crt not found/,
+    );
     assert.match(problemsOf(base({ nagios: { stateMap: { flaky: 5 } } }))[0], /^exporters\.nagios\.stateMap\.flaky: must be a Nagios state/);
     assert.match(problemsOf(base({ prometheus: { textfile: '/var/lib/node_exporter/vigil.txt' } }))[0], /^exporters\.prometheus\.textfile: must end in \.prom/);
     assert.match(problemsOf(base({ nagios: { comandFile: '/x' } }))[0], /^exporters\.nagios\.comandFile: unknown key — did you mean 'commandFile'\?/);
@@ -51,7 +61,13 @@ describe('exporters config', () => {
 
   it('refuses literal passwords and tokens, suggesting a variable', () => {
     const problems = findLiteralSecrets({
-      exporters: { nagios: { nsca: { host: 'n', password: 'hunter22' }, nrdp: { url: 'https://n/nrdp/', token: 'tok-123456' }, icinga2: { password: '${ICINGA_PASSWORD}' } } },
+      exporters: {
+        nagios: {
+          nsca: { host: 'n', password: 'hunter22' },
+          nrdp: { url: 'https://n/nrdp/', token: 'tok-123456' },
+          icinga2: { password: '${ICINGA_PASSWORD}' },
+        },
+      },
     });
     assert.deepEqual(problems, [
       'exporters.nagios.nsca.password: put secrets in the environment, e.g. "${NSCA_PASSWORD}"',
@@ -61,7 +77,10 @@ describe('exporters config', () => {
 
   it('names hosts and services from environments and suites, with per-suite state maps over the global one', () => {
     const v = validateConfig(
-      base({ nagios: { servicePrefix: 'web-', stateMap: { flaky: 2, error: 2 } } }, { nagiosHost: 'shop-prod', suiteNagios: { service: 'shop-checkout', stateMap: { flaky: 0 } } }),
+      base(
+        { nagios: { servicePrefix: 'web-', stateMap: { flaky: 2, error: 2 } } },
+        { nagiosHost: 'shop-prod', suiteNagios: { service: 'shop-checkout', stateMap: { flaky: 0 } } },
+      ),
       { baseDir: repoRoot },
     );
     assert.ok(v.ok, JSON.stringify(!v.ok && v.problems));
@@ -83,7 +102,10 @@ describe('exporters config', () => {
     const store = await openStore(':memory:');
     try {
       const exporters = await createExporters({ config: v.config, store, log: quietLog(), version: 'test', processMetrics: false });
-      assert.deepEqual(exporters.transports.map((t) => t.name), ['command-file', 'nsca', 'nrdp']);
+      assert.deepEqual(
+        exporters.transports.map((t) => t.name),
+        ['command-file', 'nsca', 'nrdp'],
+      );
       const text = await exporters.prometheus.metrics();
       for (const name of ['command-file', 'nsca', 'nrdp']) {
         assert.match(text, new RegExp(`vigil_export_dropped_total\\{exporter="${name}"\\} 0`));

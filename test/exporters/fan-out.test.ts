@@ -57,8 +57,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const skipAll =
-  requireBinary('nagios4', nagiosAvailable()) || requireBinary('nsca', nscaAvailable()) || requireBinary('icinga2', icinga2Available());
+const skipAll = requireBinary('nagios4', nagiosAvailable()) || requireBinary('nsca', nscaAvailable()) || requireBinary('icinga2', icinga2Available());
 
 describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, timeout: 120_000 }, () => {
   let viaCommandFile: NagiosServer;
@@ -121,7 +120,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
 
     await silent.close(); // the daemon goes away mid-handshake
     await publishing;
-    assert.deepEqual((await fanOut.pending()), { nsca: 1 });
+    assert.deepEqual(await fanOut.pending(), { nsca: 1 });
     const [entry] = await store.spool.list();
     assert.equal(entry.runId, 'run-fanout-1');
     assert.equal(entry.attempts, 1);
@@ -134,7 +133,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const viaDaemon = await viaNsca.waitForService(HOST, 'synthetic-checkout', (s) => s.last_check !== '0');
     assert.equal(viaDaemon.current_state, '2');
     assert.match(viaDaemon.long_plugin_output, /run-fanout-1/);
-    assert.deepEqual((await fanOut.pending()), {});
+    assert.deepEqual(await fanOut.pending(), {});
 
     const samples = parseExposition(await prometheus.metrics());
     const value = (name: string, exporter: string) => samples.find((s) => s.name === name && s.labels.exporter === exporter)?.value;
@@ -150,7 +149,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const result = runResult({ runId: 'run-late-1', suite: 'late', finishedAt: new Date().toISOString() });
 
     await fanOut.publish(result);
-    assert.deepEqual((await fanOut.pending()), { icinga2: 1 });
+    assert.deepEqual(await fanOut.pending(), { icinga2: 1 });
     assert.match((await store.spool.list())[0].lastError ?? '', /answered 500: no such service/);
 
     await icinga.createService(HOST, 'synthetic-late');
@@ -159,7 +158,7 @@ describe('fan-out: command file + NSCA + Icinga 2 at once', { skip: skipAll, tim
     const attrs = await icinga.serviceAttrs(HOST, 'synthetic-late');
     assert.equal(attrs.state, 0);
     assert.match(attrs.last_check_result.output, /^OK - late: 14 tests passed/);
-    assert.deepEqual((await fanOut.pending()), {});
+    assert.deepEqual(await fanOut.pending(), {});
     await fanOut.close();
   });
 });
@@ -184,7 +183,7 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
     let store = await openStore(file);
     const down = createExportFanOut({ store, transports: [createCommandFileTransport({ path: join(dir, 'no-nagios', 'nagios.cmd') })], config, log });
     await down.publish(failedRun({ runId: 'run-restart-1', finishedAt: new Date().toISOString() }));
-    assert.deepEqual((await down.pending()), { 'command-file': 1 });
+    assert.deepEqual(await down.pending(), { 'command-file': 1 });
     await down.close();
     await store.close();
 
@@ -193,7 +192,7 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
     try {
       const clock = testClock();
       const up = createExportFanOut({ store, transports: [createCommandFileTransport({ path: nagios.commandFile })], config, log, clock });
-      assert.deepEqual((await up.pending()), { 'command-file': 1 }, 'the spool survived the restart');
+      assert.deepEqual(await up.pending(), { 'command-file': 1 }, 'the spool survived the restart');
       clock.advance(5_000);
       assert.equal((await up.retryDue()).delivered, 1);
       assert.equal((await up.retryDue()).delivered, 0);
@@ -201,7 +200,7 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
       assert.equal(status.current_state, '2');
       await sleep(1_200); // one status_update_interval: a second delivery would be in the log by now
       assert.equal((await nagiosLines('run-restart-1')).length, 1);
-      assert.deepEqual((await up.pending()), {});
+      assert.deepEqual(await up.pending(), {});
       await up.close();
     } finally {
       await store.close();
@@ -219,14 +218,14 @@ describe('fan-out spool across a restart, and ordering', { skip: requireBinary('
       const newer = runResult({ runId: 'run-newer', finishedAt: new Date(now - 60_000).toISOString() });
       const down = createExportFanOut({ store, transports: [createCommandFileTransport({ path: join(dir, 'gone.cmd') })], config, log, clock });
       await down.publish(older);
-      assert.deepEqual((await down.pending()), { 'command-file': 1 });
+      assert.deepEqual(await down.pending(), { 'command-file': 1 });
 
       const up = createExportFanOut({ store, transports: [createCommandFileTransport({ path: nagios.commandFile })], config, log, clock });
       await up.publish(newer);
       await nagios.waitForService(HOST, 'synthetic-checkout', (s) => s.last_check === String(Math.floor((now - 60_000) / 1000)));
       clock.advance(5_000);
       assert.deepEqual(await up.retryDue(), { delivered: 0, failed: 0, dropped: 0, superseded: 1 });
-      assert.deepEqual((await up.pending()), {});
+      assert.deepEqual(await up.pending(), {});
       await sleep(1_200);
       const status = await nagios.serviceStatus(HOST, 'synthetic-checkout');
       assert.equal(status?.current_state, '0', 'the newer (passed) result stays');
@@ -266,7 +265,7 @@ describe('fan-out spool bounds and sharing', () => {
       await fanOut.publish(failedRun({ runId: 'run-bounded-2', finishedAt: new Date().toISOString() }));
       clock.advance(3_600_000 + 1);
       assert.deepEqual(await fanOut.retryDue(), { delivered: 0, failed: 0, dropped: 1, superseded: 0 });
-      assert.deepEqual((await fanOut.pending()), {});
+      assert.deepEqual(await fanOut.pending(), {});
       const samples = parseExposition(await prometheus.metrics());
       const value = (name: string) => samples.find((s) => s.name === name && s.labels.exporter === 'command-file')?.value;
       assert.equal(value('vigil_export_dropped_total'), 2);
@@ -293,8 +292,7 @@ describe('fan-out spool bounds and sharing', () => {
       await down.publish(failedRun({ runId: 'run-shared-1', finishedAt: new Date().toISOString() }));
       const clock = testClock();
       clock.advance(5_000);
-      const make = (store: Store) =>
-        createExportFanOut({ store, transports: [createCommandFileTransport({ path: forwarded })], config, log, clock });
+      const make = (store: Store) => createExportFanOut({ store, transports: [createCommandFileTransport({ path: forwarded })], config, log, clock });
       const [a, b] = await Promise.all([make(second).retryDue(), make(third).retryDue()]);
       assert.equal(a.delivered + b.delivered, 1);
       const buffer = Buffer.alloc(65_536);

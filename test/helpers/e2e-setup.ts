@@ -26,7 +26,16 @@ export interface E2E {
   env: NodeJS.ProcessEnv;
   demo: Awaited<ReturnType<typeof startDemo>>;
   /** `exporters`: the YAML block under `exporters:` (indented by two spaces, starting with a newline). */
-  writeConfig(overrides?: { suite?: string; tenants?: string; ttl?: string; baseURL?: string; timeout?: string; tenantApi?: string; exporters?: string; keepArtifacts?: number }): Promise<string>;
+  writeConfig(overrides?: {
+    suite?: string;
+    tenants?: string;
+    ttl?: string;
+    baseURL?: string;
+    timeout?: string;
+    tenantApi?: string;
+    exporters?: string;
+    keepArtifacts?: number;
+  }): Promise<string>;
   adminTenants(): Promise<Array<{ id: string; name: string }>>;
   close(): Promise<void>;
 }
@@ -39,7 +48,9 @@ export async function setupE2E(): Promise<E2E> {
   const storeFile = path.join(dir, 'vigil.db');
 
   const writeConfig: E2E['writeConfig'] = async (o = {}) => {
-    const tenants = o.tenants ?? `
+    const tenants =
+      o.tenants ??
+      `
   demo:
     kind: http
     ttl: ${o.ttl ?? '2h'}
@@ -60,7 +71,9 @@ export async function setupE2E(): Promise<E2E> {
       headers: { authorization: "Bearer \${DEMO_ADMIN_TOKEN}" }
       items: tenants
       fields: { id: id, name: name, createdAt: createdAt }`;
-    const suite = o.suite ?? `
+    const suite =
+      o.suite ??
+      `
   demo:
     path: ${path.join(repoRoot, 'suites/demo')}
     environments: [local]

@@ -37,7 +37,10 @@ export function podman(args: string[], opts: { timeoutMs?: number; input?: strin
     child.on('close', (code) => {
       clearTimeout(timer);
       // podman (without systemd) complains about healthcheck timers on every run; that is not the test's output.
-      const clean = stderr.split('\n').filter((l) => !/unable to get systemd connection/.test(l)).join('\n');
+      const clean = stderr
+        .split('\n')
+        .filter((l) => !/unable to get systemd connection/.test(l))
+        .join('\n');
       resolve({ code, stdout, stderr: clean, ms: Date.now() - started });
     });
   });

@@ -68,7 +68,12 @@ export function icingaGet(
  * `permissions`: replaces the API user's permissions (the model's tests modify objects and schedule downtimes).
  * `extraConfig`: more Icinga 2 DSL lines (host groups, active services).
  */
-export async function startIcinga2(opts: { services: NagiosService[]; allowCreate?: boolean; permissions?: string[]; extraConfig?: string[] }): Promise<Icinga2Server> {
+export async function startIcinga2(opts: {
+  services: NagiosService[];
+  allowCreate?: boolean;
+  permissions?: string[];
+  extraConfig?: string[];
+}): Promise<Icinga2Server> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-icinga2-'));
   const paths = {
     ConfigDir: join(dir, 'etc'),
@@ -85,10 +90,11 @@ export async function startIcinga2(opts: { services: NagiosService[]; allowCreat
   const password = `icinga-pw-${Math.random().toString(36).slice(2, 10)}`;
   const certs = join(paths.DataDir, 'certs');
   const caFile = join(certs, 'ca.crt');
-  await promisify(execFile)(ICINGA2_BIN, [
-    'pki', 'new-cert', '--cn', NODE_NAME,
-    '--key', join(certs, `${NODE_NAME}.key`), '--cert', join(certs, `${NODE_NAME}.crt`),
-  ], { env: { ...process.env, ICINGA2_USER: 'root', ICINGA2_GROUP: 'root' } });
+  await promisify(execFile)(
+    ICINGA2_BIN,
+    ['pki', 'new-cert', '--cn', NODE_NAME, '--key', join(certs, `${NODE_NAME}.key`), '--cert', join(certs, `${NODE_NAME}.crt`)],
+    { env: { ...process.env, ICINGA2_USER: 'root', ICINGA2_GROUP: 'root' } },
+  );
   const { copyFile, readFile } = await import('node:fs/promises');
   await copyFile(join(certs, `${NODE_NAME}.crt`), caFile);
 

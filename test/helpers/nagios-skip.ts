@@ -6,11 +6,7 @@ import { test } from 'node:test';
  * Returns a skip message (for `describe(name, { skip })`) or false; in CI a missing binary fails.
  * `packages`: the Debian packages that bring it (default: the Nagios/Icinga ones).
  */
-export function requireBinary(
-  name: string,
-  available: boolean,
-  packages = 'nagios4-core nsca nsca-client icinga2-bin icinga2-common',
-): string | false {
+export function requireBinary(name: string, available: boolean, packages = 'nagios4-core nsca nsca-client icinga2-bin icinga2-common'): string | false {
   if (available) return false;
   const message = `${name} is not installed (apt-get install --no-install-recommends ${packages})`;
   if (process.env.CI) {

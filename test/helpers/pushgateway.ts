@@ -24,11 +24,9 @@ export interface PushgatewayServer {
 export async function startPushgateway(): Promise<PushgatewayServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PUSHGATEWAY_BIN,
-    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=info'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(PUSHGATEWAY_BIN, [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=info'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -47,7 +45,10 @@ export async function startPushgateway(): Promise<PushgatewayServer> {
 
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (exited || Date.now() > deadline) {
       await stop();

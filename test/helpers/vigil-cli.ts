@@ -39,7 +39,12 @@ export async function runVigil(args: string[], opts: { env?: NodeJS.ProcessEnv; 
 }
 
 /** Waits until `predicate` holds for the text the child has written so far (bounded). */
-export async function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+export async function waitForOutput(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  predicate: (text: string) => boolean,
+  timeoutMs = 60_000,
+): Promise<string> {
   let text = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${stream}; got:\n${text}`)), timeoutMs);

@@ -68,7 +68,10 @@ async function readableDir(files: Record<string, string>): Promise<string> {
 
 const hostVersion = (argv: string[]) => spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' }).stdout.trim();
 
-describe('the image, built and run with podman', { skip: problem ? requireBinary('podman', false, 'podman runc uidmap fuse-overlayfs mmdebstrap') : false, timeout: 1_500_000 }, () => {
+describe('the image, built and run with podman', {
+  skip: problem ? requireBinary('podman', false, 'podman runc uidmap fuse-overlayfs mmdebstrap') : false,
+  timeout: 1_500_000,
+}, () => {
   let demo: Awaited<ReturnType<typeof startDemo>>;
   const cleanups: Array<() => Promise<unknown>> = [];
   let n = 0;
@@ -82,11 +85,27 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
     const env = Object.entries({ ...opts.env, ...healthcheck }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const volumes = (opts.volumes ?? []).flatMap((v) => ['-v', v]);
     const started = Date.now();
-    const r = await podman(['run', '-d', '--name', name, ...env, ...volumes, opts.image ?? IMAGE, 'serve', '--listen', `127.0.0.1:${port}`, ...(opts.args ?? [])]);
+    const r = await podman([
+      'run',
+      '-d',
+      '--name',
+      name,
+      ...env,
+      ...volumes,
+      opts.image ?? IMAGE,
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      ...(opts.args ?? []),
+    ]);
     assert.equal(r.code, 0, `podman run: ${r.stderr}`);
     cleanups.push(() => removeContainer(name));
     const url = `http://127.0.0.1:${port}`;
-    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, async () => `${name} not ready in 60 s:\n${(await podman(['logs', name])).stderr.slice(-3000)}`);
+    await until(
+      async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined),
+      60_000,
+      async () => `${name} not ready in 60 s:\n${(await podman(['logs', name])).stderr.slice(-3000)}`,
+    );
     return { name, url, readyMs: Date.now() - started };
   }
   const api = (url: string, p: string, init: RequestInit = {}) =>
@@ -114,7 +133,8 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
       () => `run ${runId} did not finish`,
     );
   const demoTenants = async () =>
-    ((await (await fetch(`${demo.url}/admin/tenants`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { tenants: Array<{ name: string }> }).tenants;
+    ((await (await fetch(`${demo.url}/admin/tenants`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { tenants: Array<{ name: string }> })
+      .tenants;
 
   before(async () => {
     const build = await buildImage();
@@ -128,7 +148,11 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
 
   it('holds the Node and the Chromium the tests run, a non-root user, and says its version like its labels', async () => {
     const run = (entrypoint: string, ...args: string[]) => podman(['run', '--rm', '--entrypoint', entrypoint, IMAGE, ...args]);
-    assert.equal((await run('node', '--version')).stdout.trim(), hostVersion([path.join(repoRoot, 'node_modules/.bin/node'), '--version']), 'Node = node_modules/.bin/node');
+    assert.equal(
+      (await run('node', '--version')).stdout.trim(),
+      hostVersion([path.join(repoRoot, 'node_modules/.bin/node'), '--version']),
+      'Node = node_modules/.bin/node',
+    );
     assert.equal(
       (await run('/usr/lib/chromium/chromium-headless-shell', '--version')).stdout.trim(),
       hostVersion(['/usr/lib/chromium/chromium-headless-shell', '--version']),
@@ -157,7 +181,10 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
     assert.equal(run.tenant?.state, 'destroyed');
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     assert.match(metrics, /^probe_success\{suite="demo",environment="demo"\} 1$/m);
-    assert.match(metrics, new RegExp(`^vigil_build_info\\{version="${packageVersion().replaceAll('.', '\\.')}",revision="${gitRevision()}",node="v[\\d.]+"\\} 1$`, 'm'));
+    assert.match(
+      metrics,
+      new RegExp(`^vigil_build_info\\{version="${packageVersion().replaceAll('.', '\\.')}",revision="${gitRevision()}",node="v[\\d.]+"\\} 1$`, 'm'),
+    );
     const runPage = await (await fetch(`${c.url}/runs/${runId}`)).text();
     assert.match(runPage, /<span class="badge passed">passed<\/span>/);
     assert.match(runPage, new RegExp(`<footer>Vigil ${packageVersion().replaceAll('.', '\\.')} \\(revision ${gitRevision().slice(0, 12)}\\)</footer>`));
@@ -182,7 +209,11 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
     assert.equal((await podman(['healthcheck', 'run', first.name])).code, 1);
 
     const runId = await trigger(first.url, 'demo', 'host');
-    const tenant = await until(async () => (await demoTenants()).find((t) => t.name.startsWith('vigil-demo-'))?.name, 60_000, () => 'no tenant appeared in the demo app');
+    const tenant = await until(
+      async () => (await demoTenants()).find((t) => t.name.startsWith('vigil-demo-'))?.name,
+      60_000,
+      () => 'no tenant appeared in the demo app',
+    );
     const stopped = Date.now();
     const stop = await podman(['stop', '-t', '30', first.name], { timeoutMs: 60_000 });
     const stopMs = Date.now() - stopped;
@@ -199,21 +230,40 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
     const runs = ((await (await api(second.url, '/api/runs?suite=demo&environment=host')).json()) as { runs: Run[] }).runs;
     const interrupted = runs.find((r) => r.runId === runId);
     assert.ok(interrupted, `the stopped run is in the history: ${JSON.stringify(runs.map((r) => r.runId))}`);
-    assert.deepEqual([interrupted.status, interrupted.errorPhase, interrupted.tenant?.state], ['error', 'interrupted', 'destroyed'], JSON.stringify(interrupted));
-    assert.ok(runs.some((r) => r.runId === earlier.runId && r.status === 'passed'), 'and the run before it');
+    assert.deepEqual(
+      [interrupted.status, interrupted.errorPhase, interrupted.tenant?.state],
+      ['error', 'interrupted', 'destroyed'],
+      JSON.stringify(interrupted),
+    );
+    assert.ok(
+      runs.some((r) => r.runId === earlier.runId && r.status === 'passed'),
+      'and the run before it',
+    );
   });
 
   it('a bad config mounted in: the container exits 3 with the configuration error on stderr, no stack trace', async () => {
     const config = await readableDir({ 'vigil.yaml': configYaml(demo.url).replace('retries: 0', 'retires: 0') });
     cleanups.push(() => rm(config, { recursive: true, force: true }));
-    const r = await podman(['run', '--rm', '-e', 'VIGIL_CONFIG=/etc/vigil/vigil.yaml', '-e', `DEMO_ADMIN_TOKEN=${adminToken}`, '-v', `${config}:/etc/vigil:ro`, IMAGE]);
+    const r = await podman([
+      'run',
+      '--rm',
+      '-e',
+      'VIGIL_CONFIG=/etc/vigil/vigil.yaml',
+      '-e',
+      `DEMO_ADMIN_TOKEN=${adminToken}`,
+      '-v',
+      `${config}:/etc/vigil:ro`,
+      IMAGE,
+    ]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /^vigil: configuration error:\n {2}\/etc\/vigil\/vigil\.yaml: suites\.demo\.retires: unknown key — did you mean 'retries'\?$/m);
     assert.doesNotMatch(r.stderr, /\n\s+at |unexpected error/);
   });
 
   it("your suite in the image: a derived image with the suite's own npm ci runs its older Playwright; the demo suite mounted read-only runs on the image's", async () => {
-    const pinned = (JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/old-playwright/package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@playwright/test'];
+    const pinned = (
+      JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/old-playwright/package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    ).devDependencies['@playwright/test'];
     const hello = await startDemoHello();
     cleanups.push(hello.close);
     const context = await readableDir({
@@ -221,7 +271,12 @@ describe('the image, built and run with podman', { skip: problem ? requireBinary
         demo.url,
         `  old: { path: /app/suites/old, environments: [hello], timeout: 3m }
 `,
-      ).replace('environments:\n', `environments:\n  hello: { baseURL: "${hello.url}", tenants: none }\n`).replace('tenants:\n', `tenants:\n  none: { kind: command, create: { command: ["node", "-e", "console.log(JSON.stringify({ id: 'x' }))"] }, delete: { command: ["true"] } }\n`),
+      )
+        .replace('environments:\n', `environments:\n  hello: { baseURL: "${hello.url}", tenants: none }\n`)
+        .replace(
+          'tenants:\n',
+          `tenants:\n  none: { kind: command, create: { command: ["node", "-e", "console.log(JSON.stringify({ id: 'x' }))"] }, delete: { command: ["true"] } }\n`,
+        ),
       // A team's Dockerfile: the image, the suite and its own dependencies, the config.
       Dockerfile: `FROM ${IMAGE}
 COPY --chown=vigil suites/old/ /app/suites/old/
@@ -234,7 +289,8 @@ ENV VIGIL_CONFIG=/etc/vigil/vigil.yaml
     cleanups.push(() => rm(context, { recursive: true, force: true }));
     // The old-playwright fixture, with a test that says which Playwright it runs on.
     const fixture = path.join(repoRoot, 'test/fixtures/old-playwright');
-    for (const f of ['package.json', 'package-lock.json', 'playwright.config.js', 'tests/hello.spec.js']) cpSync(path.join(fixture, f), path.join(context, 'suites/old', f));
+    for (const f of ['package.json', 'package-lock.json', 'playwright.config.js', 'tests/hello.spec.js'])
+      cpSync(path.join(fixture, f), path.join(context, 'suites/old', f));
     mkdirSync(path.join(context, 'suites/old/tests'), { recursive: true });
     writeFileSync(
       path.join(context, 'suites/old/tests/version.spec.js'),
@@ -252,7 +308,9 @@ test('runs on @playwright/test ' + version, async ({ page }) => {
     const build = await podman(['build', '--pull=never', '--format', 'docker', ...secretArgs(), '-t', derived, context], { timeoutMs: 600_000 });
     assert.equal(build.code, 0, `derived image: ${build.stderr.slice(-3000)}`);
 
-    const old = await podman(['run', '--rm', '-e', `DEMO_ADMIN_TOKEN=${adminToken}`, derived, 'run', '--suite', 'old', '--environment', 'hello', '--json'], { timeoutMs: 300_000 });
+    const old = await podman(['run', '--rm', '-e', `DEMO_ADMIN_TOKEN=${adminToken}`, derived, 'run', '--suite', 'old', '--environment', 'hello', '--json'], {
+      timeoutMs: 300_000,
+    });
     assert.equal(old.code, 0, old.stderr.slice(-3000) + old.stdout);
     const oldRun = JSON.parse(old.stdout) as Run;
     assert.equal(oldRun.playwrightVersion, pinned, "the suite's own Playwright ran it, not the image's");
@@ -262,22 +320,49 @@ test('runs on @playwright/test ' + version, async ({ page }) => {
     const config = await readableDir({ 'vigil.yaml': configYaml(demo.url) });
     cleanups.push(() => rm(config, { recursive: true, force: true }));
     const mounted = await podman(
-      ['run', '--rm', '-e', 'VIGIL_CONFIG=/etc/vigil/vigil.yaml', '-e', `DEMO_ADMIN_TOKEN=${adminToken}`, '-v', `${config}:/etc/vigil:ro`, '-v', `${path.join(repoRoot, 'suites/demo')}:/app/suites/demo:ro`, IMAGE, 'run', '--suite', 'demo', '--environment', 'host', '--json'],
+      [
+        'run',
+        '--rm',
+        '-e',
+        'VIGIL_CONFIG=/etc/vigil/vigil.yaml',
+        '-e',
+        `DEMO_ADMIN_TOKEN=${adminToken}`,
+        '-v',
+        `${config}:/etc/vigil:ro`,
+        '-v',
+        `${path.join(repoRoot, 'suites/demo')}:/app/suites/demo:ro`,
+        IMAGE,
+        'run',
+        '--suite',
+        'demo',
+        '--environment',
+        'host',
+        '--json',
+      ],
       { timeoutMs: 300_000 },
     );
     assert.equal(mounted.code, 0, mounted.stderr.slice(-3000) + mounted.stdout);
     const run = JSON.parse(mounted.stdout) as Run;
     assert.equal(run.status, 'passed');
-    assert.equal(run.playwrightVersion, (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@playwright/test/package.json'), 'utf8')) as { version: string }).version);
+    assert.equal(
+      run.playwrightVersion,
+      (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@playwright/test/package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 
-  it('the shipped compose definition of vigil, next to a real Prometheus with the shipped scrape config and alert rules: VigilSuiteFailing fires on failing runs', { skip: requireBinary('prometheus', prometheusAvailable(), 'prometheus') }, async () => {
+  it('the shipped compose definition of vigil, next to a real Prometheus with the shipped scrape config and alert rules: VigilSuiteFailing fires on failing runs', {
+    skip: requireBinary('prometheus', prometheusAvailable(), 'prometheus'),
+  }, async () => {
     const composeFile = path.join(repoRoot, 'docs/deploy/docker-compose.yml');
     const compose = parseYaml(readFileSync(composeFile, 'utf8')) as { services: Record<string, Record<string, unknown>> };
     const service = compose.services.vigil;
     // Every key of the service is honoured here or named as not applying: a new key fails this test.
     const known = ['image', 'build', 'command', 'environment', 'volumes', 'ipc', 'init', 'stop_grace_period', 'ports', 'restart'];
-    assert.deepEqual(Object.keys(service).filter((k) => !known.includes(k)), [], 'keys this test does not translate to podman');
+    assert.deepEqual(
+      Object.keys(service).filter((k) => !known.includes(k)),
+      [],
+      'keys this test does not translate to podman',
+    );
     assert.equal(service.build, '../..', 'built from the repository (here: the image under test)');
     const command = service.command as string[];
     assert.deepEqual(command.slice(0, 1), ['serve']);
@@ -290,7 +375,10 @@ test('runs on @playwright/test ' + version, async ({ page }) => {
     cleanups.push(() => rm(composeDir, { recursive: true, force: true }));
     cpSync(path.join(repoRoot, 'suites/demo'), path.join(composeDir, 'suites/shop'), { recursive: true });
     spawnSync('chmod', ['-R', 'a+rX', composeDir]);
-    const env = Object.entries(service.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/^\$\{(\w+):-\}$/, (_, name: string) => process.env[name] ?? '')]);
+    const env = Object.entries(service.environment as Record<string, string>).map(([k, v]) => [
+      k,
+      v.replace(/^\$\{(\w+):-\}$/, (_, name: string) => process.env[name] ?? ''),
+    ]);
     const port = await freePort();
     const volumes = (service.volumes as string[]).map((v) => {
       const [source, ...rest] = v.split(':');
@@ -298,7 +386,17 @@ test('runs on @playwright/test ' + version, async ({ page }) => {
     });
     for (const v of volumes) if (v.startsWith(prefix)) cleanups.push(() => podman(['volume', 'rm', '-f', v.split(':')[0]]));
     const name = `${prefix}-compose`;
-    const args = ['run', '-d', '--name', name, ...env.flatMap(([k, v]) => ['-e', `${k}=${v}`]), '-e', `DEMO_ADMIN_TOKEN=${adminToken}`, '-e', `VIGIL_API_TOKEN=${token}`];
+    const args = [
+      'run',
+      '-d',
+      '--name',
+      name,
+      ...env.flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      '-e',
+      `DEMO_ADMIN_TOKEN=${adminToken}`,
+      '-e',
+      `VIGIL_API_TOKEN=${token}`,
+    ];
     args.push(...volumes.flatMap((v) => ['-v', v]));
     if (service.ipc === 'host') args.push('--ipc=host');
     // init: true is tini's job here already (the image's ENTRYPOINT); stop_grace_period is podman stop -t.
@@ -307,27 +405,48 @@ test('runs on @playwright/test ' + version, async ({ page }) => {
     assert.equal(started.code, 0, started.stderr);
     cleanups.push(() => removeContainer(name));
     const url = `http://127.0.0.1:${port}`;
-    await until(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, async () => `compose vigil not ready:\n${(await podman(['logs', name])).stderr.slice(-3000)}`);
+    await until(
+      async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined),
+      60_000,
+      async () => `compose vigil not ready:\n${(await podman(['logs', name])).stderr.slice(-3000)}`,
+    );
 
     // Prometheus from the shipped prometheus.yml: the same rule file and job, the target where the
     // container listens, every second instead of every 30 s.
-    const shipped = parseYaml(readFileSync(path.join(repoRoot, 'docs/deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+    const shipped = parseYaml(readFileSync(path.join(repoRoot, 'docs/deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
     const job = shipped.scrape_configs.find((j) => j.static_configs.some((s) => s.targets.includes('vigil:9464')));
     assert.ok(job, 'the shipped prometheus.yml scrapes vigil:9464');
-    const prometheus = await startPrometheus({ jobs: { [job.job_name]: [`127.0.0.1:${port}`] }, rules: readFileSync(path.join(repoRoot, 'dashboards/prometheus/vigil-alerts.yml'), 'utf8') });
+    const prometheus = await startPrometheus({
+      jobs: { [job.job_name]: [`127.0.0.1:${port}`] },
+      rules: readFileSync(path.join(repoRoot, 'dashboards/prometheus/vigil-alerts.yml'), 'utf8'),
+    });
     cleanups.push(() => prometheus.stop());
 
     // The app breaks (search answers 500): two failed runs in a row page.
-    const faults = await fetch(`${demo.url}/admin/faults`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ search: true }) });
+    const faults = await fetch(`${demo.url}/admin/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ search: true }),
+    });
     assert.equal(faults.status, 200);
-    cleanups.push(() => fetch(`${demo.url}/admin/faults`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ search: false }) }));
+    cleanups.push(() =>
+      fetch(`${demo.url}/admin/faults`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ search: false }),
+      }),
+    );
     for (let i = 0; i < 2; i++) {
       const run = await finished(url, await trigger(url, 'demo', 'host'));
       assert.equal(run.status, 'failed', JSON.stringify(run));
     }
     const alert = await until(
       async () => {
-        const res = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+        const res = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+          data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+        };
         return res.data.alerts.find((a) => a.labels.alertname === 'VigilSuiteFailing' && a.state === 'firing');
       },
       60_000,

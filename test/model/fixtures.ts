@@ -90,15 +90,16 @@ export function shopHosts(overrides: Record<string, HostFixture> = {}, members =
 export const shopGroups = (members = 3) => ({ 'shop-app': Array.from({ length: members }, (_, i) => `app-${i}`) });
 
 /** A Prometheus as the snapshot holds it: query → samples (value, seconds old), evaluated at NOW. */
-export function prometheusRead(
-  queries: Record<string, Array<{ labels?: Record<string, string>; value: string; age?: number }>>,
-): PrometheusRead {
+export function prometheusRead(queries: Record<string, Array<{ labels?: Record<string, string>; value: string; age?: number }>>): PrometheusRead {
   return {
     url: 'http://prometheus:9090',
     queries: new Map(
       Object.entries(queries).map(([q, samples]) => [
         q,
-        { ok: true, result: { resultType: 'vector', samples: samples.map((s) => ({ labels: s.labels ?? {}, value: s.value, atMs: NOW - (s.age ?? 0) * 1000 })) } },
+        {
+          ok: true,
+          result: { resultType: 'vector', samples: samples.map((s) => ({ labels: s.labels ?? {}, value: s.value, atMs: NOW - (s.age ?? 0) * 1000 })) },
+        },
       ]),
     ),
   };

@@ -127,8 +127,20 @@ describe('Icinga 2 source → real Icinga 2 API', { skip: requireBinary('icinga2
     await result('app-1', 'HTTP', 0, 'HTTP OK');
     assert.equal((await check({ host: 'app-1', service: 'HTTP' })).green, true);
     const now = Math.floor(Date.now() / 1000);
-    await api('/v1/actions/schedule-downtime', { type: 'Host', filter: 'host.name=="app-1"', start_time: now, end_time: now + 3600, author: 'vigil', comment: 'test' });
-    await api('/v1/actions/acknowledge-problem', { type: 'Service', filter: 'host.name=="app-0" && service.name=="HTTP"', author: 'vigil', comment: 'looking' });
+    await api('/v1/actions/schedule-downtime', {
+      type: 'Host',
+      filter: 'host.name=="app-1"',
+      start_time: now,
+      end_time: now + 3600,
+      author: 'vigil',
+      comment: 'test',
+    });
+    await api('/v1/actions/acknowledge-problem', {
+      type: 'Service',
+      filter: 'host.name=="app-0" && service.name=="HTTP"',
+      author: 'vigil',
+      comment: 'looking',
+    });
     const inDowntime = await check({ host: 'app-1', service: 'HTTP' });
     assert.deepEqual([inDowntime.downtime, inDowntime.state, inDowntime.green], [true, 'OK', false]);
     assert.match(inDowntime.detail!, /in scheduled downtime/);
@@ -144,11 +156,20 @@ describe('Icinga 2 source → real Icinga 2 API', { skip: requireBinary('icinga2
       { name: 'empty', members: { discover: { source: 'icinga2', hostgroup: 'empty-group' }, min: 1 } },
     ]);
     const [shop, byPattern, nope, empty] = evaluateModel(model, await takeSnapshot(model));
-    assert.deepEqual(shop.members.map((m) => m.name), ['app-0', 'app-1', 'app-2']);
+    assert.deepEqual(
+      shop.members.map((m) => m.name),
+      ['app-0', 'app-1', 'app-2'],
+    );
     assert.ok(shop.members.every((m) => m.discovered));
-    assert.deepEqual(shop.members[0].checks.map((c) => c.id), ['icinga2:app-0', 'icinga2:app-0!HTTP']);
+    assert.deepEqual(
+      shop.members[0].checks.map((c) => c.id),
+      ['icinga2:app-0', 'icinga2:app-0!HTTP'],
+    );
     assert.deepEqual(shop.findings, []);
-    assert.deepEqual(byPattern.members.map((m) => m.checks.map((c) => c.id)), [['icinga2:app-1!HTTP'], ['icinga2:app-2!HTTP']]);
+    assert.deepEqual(
+      byPattern.members.map((m) => m.checks.map((c) => c.id)),
+      [['icinga2:app-1!HTTP'], ['icinga2:app-2!HTTP']],
+    );
     assert.equal(nope.findings[0].kind, 'discovery-failed');
     assert.match(nope.findings[0].message, /host group "no-such-group" is not defined in Icinga 2/);
     assert.deepEqual([empty.members.length, empty.findings[0].kind], [0, 'members-below-min']);
@@ -171,7 +192,11 @@ describe('Icinga 2 source → real Icinga 2 API', { skip: requireBinary('icinga2
     await api('/v1/objects/hosts/app-2', { attrs: { enable_active_checks: false } });
     const model = modelOf([{ name: 'app-2', checks: [{ icinga2: { host: 'app-2' } }, { icinga2: { host: 'app-2', service: 'NOPE' } }] }]);
     const forced = await forceRechecks(model, walk(evaluateModel(model, await takeSnapshot(model))));
-    assert.deepEqual(forced.map((c) => c.id), ['icinga2:app-2'], 'NOPE is missing: not asked for');
+    assert.deepEqual(
+      forced.map((c) => c.id),
+      ['icinga2:app-2'],
+      'NOPE is missing: not asked for',
+    );
     const deadline = Date.now() + 15_000;
     let host: CheckStatus;
     do {

@@ -68,7 +68,13 @@ model:
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.equal(json.nodes[0].path, 'shop/app-1');
-    assert.deepEqual(json.nodes[0].checks.map((c: { id: string; reason: string }) => [c.id, c.reason]), [['nagios:app-1', 'fresh'], ['nagios:app-1!HTTP', 'fresh']]);
+    assert.deepEqual(
+      json.nodes[0].checks.map((c: { id: string; reason: string }) => [c.id, c.reason]),
+      [
+        ['nagios:app-1', 'fresh'],
+        ['nagios:app-1!HTTP', 'fresh'],
+      ],
+    );
     assert.equal(json.nodes[0].allGreen.holds, true);
   });
 
@@ -86,7 +92,10 @@ model:
     assert.equal((await vigil('check', 'shop', '--expect', 'all-green', '--within', '2s', '--interval', '200ms')).code, 0);
     const transitive = await vigil('check', 'shop', '--expect', 'all-green', '--transitive', '--within', '1s', '--interval', '200ms');
     assert.equal(transitive.code, 2, transitive.stderr);
-    assert.match(transitive.stdout, /^shop is not all green transitively \(7 checks in scope\) by the deadline \(1s\); in the way:\n {2}shop\/app-0: nagios:app-0 is DOWN \(CRITICAL\), fresh — PING CRITICAL - 100% loss\n {2}shop\/app-0: nagios:app-0!HTTP is CRITICAL, fresh — connection refused\n$/);
+    assert.match(
+      transitive.stdout,
+      /^shop is not all green transitively \(7 checks in scope\) by the deadline \(1s\); in the way:\n {2}shop\/app-0: nagios:app-0 is DOWN \(CRITICAL\), fresh — PING CRITICAL - 100% loss\n {2}shop\/app-0: nagios:app-0!HTTP is CRITICAL, fresh — connection refused\n$/,
+    );
   });
 
   it('check --recheck asks Nagios to re-check the checks in scope and says so', async () => {
@@ -108,25 +117,42 @@ model:
 
     const notATime = await vigil('check', 'shop', '--expect', 'all-green', '--within', '1s', '--since', 'yesterday');
     assert.equal(notATime.code, 3);
-    assert.match(notATime.stderr, /--since: "yesterday" is not a time: give an ISO 8601 time \(2026-12-06T10:00:00Z\), epoch seconds, "now", or a duration ago \(90s, 5m\)/);
+    assert.match(
+      notATime.stderr,
+      /--since: "yesterday" is not a time: give an ISO 8601 time \(2026-12-06T10:00:00Z\), epoch seconds, "now", or a duration ago \(90s, 5m\)/,
+    );
 
     const gone = join(dir, 'gone.yaml');
-    await writeFile(gone, `model:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`);
+    await writeFile(
+      gone,
+      `model:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`,
+    );
     const unreachable = await runVigil(['model', 'check', 'shop', '--expect', 'all-green', '--within', '10s', '--config', gone]);
     assert.equal(unreachable.code, 3);
     assert.match(unreachable.stderr, /cannot ask the monitoring: nagios:shop-lb: status.dat .*nope\/status.dat does not exist/);
 
     const bad = join(dir, 'bad.yaml');
-    await writeFile(join(dir, 'shop-model.yaml'), `nodes:\n  - name: shop\n    checks:\n      - nagios: { host: shop-lb }\n        vigil: { suite: demo, environment: prod }\n    agregate: or\n`);
+    await writeFile(
+      join(dir, 'shop-model.yaml'),
+      `nodes:\n  - name: shop\n    checks:\n      - nagios: { host: shop-lb }\n        vigil: { suite: demo, environment: prod }\n    agregate: or\n`,
+    );
     await writeFile(bad, 'model: ./shop-model.yaml\n');
     const invalid = await runVigil(['model', 'show', '--config', bad]);
     assert.equal(invalid.code, 3);
-    assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios, icinga2, prometheus, vigil\), got nagios and vigil/);
+    assert.match(
+      invalid.stderr,
+      /shop-model\.yaml: nodes\[0\]\.checks\[0\]: a check needs exactly one source \(nagios, icinga2, prometheus, vigil\), got nagios and vigil/,
+    );
     assert.match(invalid.stderr, /shop-model\.yaml: nodes\[0\]\.agregate: unknown key — did you mean 'aggregate'\?/);
 
     // A model file is parsed like the config file: an alias bomb is a configuration error, not a crash.
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     await writeFile(join(dir, 'bomb-model.yaml'), `${levels.join('\n')}\n`);
     await writeFile(bad, 'model: ./bomb-model.yaml\n');
     const bombed = await runVigil(['model', 'show', '--config', bad]);
@@ -194,11 +220,17 @@ model:
     const json = JSON.parse(red.stdout);
     assert.equal(json.results[0].status, 'passed', 'the suite passed: the model alone fails the gate');
     assert.equal(json.model.holds, false);
-    assert.ok(json.model.answer.blockers.some((b: { what: string }) => b.what === 'nagios:app-2!HTTP'), JSON.stringify(json.model.answer.blockers));
+    assert.ok(
+      json.model.answer.blockers.some((b: { what: string }) => b.what === 'nagios:app-2!HTTP'),
+      JSON.stringify(json.model.answer.blockers),
+    );
     // In JUnit the model is one more testcase, failed with what stood in the way.
     const xml = await readFile(junit, 'utf8');
     assert.match(xml, /<testcase classname="vigil\.green" name="quick@green" time="[\d.]+">\n {6}<system-out>/);
-    assert.match(xml, /<testcase classname="vigil\.green" name="model shop" time="[\d.]+">\n {6}<failure message="MODEL shop is not all green transitively \(7 checks in scope\) by the deadline; in the way:" type="failed">[^<]*shop\/app-2: nagios:app-2!HTTP is CRITICAL, fresh/);
+    assert.match(
+      xml,
+      /<testcase classname="vigil\.green" name="model shop" time="[\d.]+">\n {6}<failure message="MODEL shop is not all green transitively \(7 checks in scope\) by the deadline; in the way:" type="failed">[^<]*shop\/app-2: nagios:app-2!HTTP is CRITICAL, fresh/,
+    );
 
     const unknown = await gate('--model', 'shpo', '--timeout', '10s');
     assert.equal(unknown.code, 3);

@@ -25,7 +25,10 @@ describe('Icinga 2 password in the model', () => {
       });
       await writeFile(join(dir, 'shop.yaml'), source('hunter2'));
       await writeFile(join(dir, 'by-file.yaml'), 'model: ./shop.yaml\n');
-      await assert.rejects(loadModel({ config: join(dir, 'by-file.yaml'), env: {} }), /\.\/shop\.yaml: sources\.icinga2\.password: put secrets in the environment/);
+      await assert.rejects(
+        loadModel({ config: join(dir, 'by-file.yaml'), env: {} }),
+        /\.\/shop\.yaml: sources\.icinga2\.password: put secrets in the environment/,
+      );
       await writeFile(join(dir, 'shop.yaml'), source('${ICINGA2_PASSWORD}'));
       const { model } = await loadModel({ config: join(dir, 'by-file.yaml'), env: { ICINGA2_PASSWORD: 's3cret' } });
       assert.equal(model.sources.icinga2?.password, 's3cret');
@@ -40,7 +43,10 @@ describe('Icinga 2 password in the model', () => {
 describe('a model secret in what the sources answer', () => {
   const TOKEN = 'zz-path-token-7c1e';
   const write = async (dir: string, extra = '') => {
-    await writeFile(join(dir, 'model.yaml'), 'sources:\n  prometheus: { url: "http://127.0.0.1:1/${PROM_PATH_TOKEN}" }\nnodes:\n  - name: shop\n    checks: [{ prometheus: { query: \'up{job="shop"}\', condition: "== 1" } }]\n');
+    await writeFile(
+      join(dir, 'model.yaml'),
+      'sources:\n  prometheus: { url: "http://127.0.0.1:1/${PROM_PATH_TOKEN}" }\nnodes:\n  - name: shop\n    checks: [{ prometheus: { query: \'up{job="shop"}\', condition: "== 1" } }]\n',
+    );
     await writeFile(join(dir, 'vigil.yaml'), `store: ./vigil.db\nmodel: ./model.yaml\n${extra}`);
     return join(dir, 'vigil.yaml');
   };
@@ -53,7 +59,10 @@ describe('a model secret in what the sources answer', () => {
       const show = await runVigil(['model', 'show', '--config', config], { env, timeoutMs: 60_000 });
       assert.match(show.stdout, /cannot reach Prometheus at http:\/\/127\.0\.0\.1:1\/\*\*\*/);
       const json = await runVigil(['model', 'show', '--json', '--config', config], { env, timeoutMs: 60_000 });
-      const check = await runVigil(['model', 'check', 'shop', '--expect', 'all-green', '--within', '1s', '--interval', '200ms', '--config', config], { env, timeoutMs: 60_000 });
+      const check = await runVigil(['model', 'check', 'shop', '--expect', 'all-green', '--within', '1s', '--interval', '200ms', '--config', config], {
+        env,
+        timeoutMs: 60_000,
+      });
       assert.equal(check.code, 3, check.stderr);
       assert.match(check.stderr, /cannot ask the monitoring: .*\*\*\*/);
       for (const r of [show, json, check]) assert.ok(!(r.stdout + r.stderr).includes(TOKEN), r.stdout + r.stderr);
@@ -80,7 +89,7 @@ describe('a model secret in what the sources answer', () => {
       serve.kill('SIGTERM');
       const r = await serve.done;
       await rm(dir, { recursive: true, force: true });
-      assert.ok(!(r.stdout + r.stderr).includes(TOKEN), 'the token is in serve\'s log');
+      assert.ok(!(r.stdout + r.stderr).includes(TOKEN), "the token is in serve's log");
     }
   });
 });

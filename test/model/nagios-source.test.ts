@@ -73,7 +73,9 @@ describe('Nagios source → real Nagios 4', { skip: requireBinary('nagios4', nag
       'PROCESS_HOST_CHECK_RESULT;app-0;1;PING CRITICAL - 100% loss',
       'PROCESS_HOST_CHECK_RESULT;app-1;2;unreachable behind sw-1',
     );
-    await nagios.waitForStatus((s) => checked('shop-lb', 'HTTP')(s) && checked('app-0', 'HTTP')(s) && s.hosts.some((h) => h.host_name === 'app-1' && h.has_been_checked === '1'));
+    await nagios.waitForStatus(
+      (s) => checked('shop-lb', 'HTTP')(s) && checked('app-0', 'HTTP')(s) && s.hosts.some((h) => h.host_name === 'app-1' && h.has_been_checked === '1'),
+    );
     const lb = await check('nagios:shop-lb!HTTP');
     assert.deepEqual([lb.reason, lb.state, lb.green, lb.output], ['fresh', 'OK', true, 'HTTP OK: 200 in 0.01s']);
     assert.ok(Math.abs(Date.parse(lb.lastCheck!) - Date.now()) < 10_000);
@@ -103,7 +105,10 @@ describe('Nagios source → real Nagios 4', { skip: requireBinary('nagios4', nag
 
   it('members come from the host group in objects.cache', async () => {
     const [shop] = await evaluate();
-    assert.deepEqual(shop.members.map((m) => m.name), ['app-0', 'app-1', 'app-2']);
+    assert.deepEqual(
+      shop.members.map((m) => m.name),
+      ['app-0', 'app-1', 'app-2'],
+    );
     assert.ok(shop.members.every((m) => m.discovered));
     assert.deepEqual(shop.findings, [], 'three members present, min 3');
   });
@@ -122,7 +127,10 @@ describe('Nagios source → real Nagios 4', { skip: requireBinary('nagios4', nag
     await nagios.waitForStatus(checked('app-2', 'DISK'));
     const raw = await nagios.service('app-2', 'DISK');
     assert.equal(raw?.active_checks_enabled, '0');
-    const c = await check('nagios:app-2!DISK', parseModel({ sources: { nagios: { statusFile: nagios.statusFile } }, nodes: [{ name: 'x', checks: [{ nagios: { host: 'app-2', service: 'DISK' } }] }] }));
+    const c = await check(
+      'nagios:app-2!DISK',
+      parseModel({ sources: { nagios: { statusFile: nagios.statusFile } }, nodes: [{ name: 'x', checks: [{ nagios: { host: 'app-2', service: 'DISK' } }] }] }),
+    );
     assert.deepEqual([c.reason, c.state, c.green], ['disabled', 'OK', false]);
     assert.match(c.detail!, /active checks of this service were disabled at run time/);
   });
@@ -139,9 +147,10 @@ describe('Nagios source → real Nagios 4', { skip: requireBinary('nagios4', nag
   it('downtime and acknowledgement are read from status.dat', async () => {
     const now = Math.floor(Date.now() / 1000);
     await nagios.command(`SCHEDULE_SVC_DOWNTIME;app-1;HTTP;${now};${now + 3600};1;0;3600;vigil;test`, 'ACKNOWLEDGE_SVC_PROBLEM;app-0;HTTP;1;0;0;vigil;looking');
-    await nagios.waitForStatus((s) =>
-      s.services.some((b) => b.host_name === 'app-1' && b.service_description === 'HTTP' && b.scheduled_downtime_depth === '1') &&
-      s.services.some((b) => b.host_name === 'app-0' && b.service_description === 'HTTP' && b.problem_has_been_acknowledged === '1'),
+    await nagios.waitForStatus(
+      (s) =>
+        s.services.some((b) => b.host_name === 'app-1' && b.service_description === 'HTTP' && b.scheduled_downtime_depth === '1') &&
+        s.services.some((b) => b.host_name === 'app-0' && b.service_description === 'HTTP' && b.problem_has_been_acknowledged === '1'),
     );
     assert.equal((await check('nagios:app-1!HTTP')).downtime, true);
     const acked = await check('nagios:app-0!HTTP');

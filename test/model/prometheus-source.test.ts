@@ -2,7 +2,17 @@
 // rewrites (and finally switches off), with alerting rules evaluated every second.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allGreen, allRed, evaluateModel, findNode, parseModel, takeSnapshot, type CheckStatus, type EvaluatedNode, type Model } from '../../src/model/index.ts';
+import {
+  allGreen,
+  allRed,
+  evaluateModel,
+  findNode,
+  parseModel,
+  takeSnapshot,
+  type CheckStatus,
+  type EvaluatedNode,
+  type Model,
+} from '../../src/model/index.ts';
 import { freePort } from '../helpers/nagios-nsca.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { prometheusAvailable, startMetricsTarget, startPrometheus, type MetricsTarget, type PrometheusServer } from '../helpers/prometheus-server.ts';
@@ -143,13 +153,23 @@ describe('Prometheus source → real Prometheus', { skip: requireBinary('prometh
     const since = { atMs: Date.now() + 1_500, what: 'the test moment' };
     const ask = async () => walk(evaluateModel(model, await takeSnapshot(model, { since })));
     const first = await ask();
-    assert.deepEqual(first.map((c) => [c.reason, c.state]), [['predates', 'OK'], ['predates', 'OK'], ['predates', 'OK']]);
+    assert.deepEqual(
+      first.map((c) => [c.reason, c.state]),
+      [
+        ['predates', 'OK'],
+        ['predates', 'OK'],
+        ['predates', 'OK'],
+      ],
+    );
     assert.match(first[0].detail!, /^not checked since the test moment \(its result was taken \d+s before\)$/);
     assert.ok(Date.parse(first[0].takenAt!) < Date.parse(first[0].lastCheck!), 'a selector carries its scrape time, older than the evaluation');
     let last = first;
     await until('every answer resting on scrapes after the moment', async () => (last = await ask()).every((c) => c.reason === 'fresh'));
     for (const c of last) assert.ok(Date.parse(c.takenAt!) >= since.atMs, `${c.id}: taken ${c.takenAt}, since ${new Date(since.atMs).toISOString()}`);
-    assert.deepEqual(last.map((c) => c.green), [true, true, true]);
+    assert.deepEqual(
+      last.map((c) => c.green),
+      [true, true, true],
+    );
   });
 
   it("members are the values of a label; a member's target going down makes it all red and fires the alert", async () => {
@@ -163,7 +183,10 @@ describe('Prometheus source → real Prometheus', { skip: requireBinary('prometh
     ]);
     const evaluate = async () => evaluateModel(model, await takeSnapshot(model));
     const [shop] = await evaluate();
-    assert.deepEqual(shop.members.map((m) => m.name), [t0.address, t1.address].sort());
+    assert.deepEqual(
+      shop.members.map((m) => m.name),
+      [t0.address, t1.address].sort(),
+    );
     assert.ok(shop.members.every((m) => m.discovered));
     assert.equal(allGreen(shop, true).holds, true);
     assert.equal(shop.members[0].checks[0].id, `prometheus:up{job="app"} == 1 [instance="${shop.members[0].name}"]`);

@@ -14,7 +14,10 @@ const whats = (answer: { blockers: Array<{ what: string }> }) => answer.blockers
 describe("the seed's scenario: shop with members app-0…app-2", () => {
   it('everything OK: shop is all green, transitively and not', () => {
     const [shop] = evaluate(shopModel(), shopHosts());
-    assert.deepEqual(shop.members.map((m) => m.name), ['app-0', 'app-1', 'app-2']);
+    assert.deepEqual(
+      shop.members.map((m) => m.name),
+      ['app-0', 'app-1', 'app-2'],
+    );
     assert.equal(allGreen(shop, true).holds, true);
     assert.equal(allGreen(shop, true).checks, 7, 'lb HTTP + 3 × (host + HTTP)');
     assert.equal(allGreen(shop, false).holds, true);
@@ -72,10 +75,17 @@ describe('what is never green', () => {
     assert.equal(one({ S: { ...ok, age: 3 * 60, active: true, interval: 1 } }).checks[0].reason, 'stale', '2 × 1m');
     assert.equal(one({ S: { ...ok, age: 9 * 60, active: true, interval: 5 } }).checks[0].reason, 'fresh', '2 × 5m');
     const [node] = evaluate(
-      { ...shopModel(), freshness: '1m', nodes: [{ name: 'n', checks: [{ nagios: { host: 'h', service: 'S' }, freshness: '5m' }, { nagios: { host: 'h', service: 'S' } }] }] },
+      {
+        ...shopModel(),
+        freshness: '1m',
+        nodes: [{ name: 'n', checks: [{ nagios: { host: 'h', service: 'S' }, freshness: '5m' }, { nagios: { host: 'h', service: 'S' } }] }],
+      },
       { h: { services: { S: { ...ok, age: 120 } } } },
     );
-    assert.deepEqual(node.checks.map((c) => c.reason), ['fresh', 'stale']);
+    assert.deepEqual(
+      node.checks.map((c) => c.reason),
+      ['fresh', 'stale'],
+    );
   });
 
   it('a check Nagios never ran is pending, even though status.dat shows current_state=0', () => {
@@ -96,8 +106,14 @@ describe('what is never green', () => {
   });
 
   it('a missing host or service is missing, and an unreadable source is unreachable', () => {
-    const [node] = evaluate({ ...shopModel(), nodes: [{ name: 'n', checks: [{ nagios: { host: 'gone' } }, { nagios: { host: 'h', service: 'nope' } }] }] }, { h: {} });
-    assert.deepEqual(node.checks.map((c) => c.reason), ['missing', 'missing']);
+    const [node] = evaluate(
+      { ...shopModel(), nodes: [{ name: 'n', checks: [{ nagios: { host: 'gone' } }, { nagios: { host: 'h', service: 'nope' } }] }] },
+      { h: {} },
+    );
+    assert.deepEqual(
+      node.checks.map((c) => c.reason),
+      ['missing', 'missing'],
+    );
     assert.match(node.checks[0].detail!, /host gone is not in Nagios/);
     const [cut] = evaluateModel(parseModel({ ...shopModel(), nodes: [{ name: 'n', checks: [{ nagios: { host: 'h' } }] }] }), {
       nowMs: NOW,
@@ -116,7 +132,10 @@ describe('what is never green', () => {
     const acked = one({ S: { ...critical, ack: true } });
     assert.equal(acked.checks[0].acknowledged, true);
     assert.equal(allRed(acked, false).holds, true);
-    const hostDowntime = evaluate({ ...shopModel(), nodes: [{ name: 'n', checks: [{ nagios: { host: 'h', service: 'S' } }] }] }, { h: { host: { ...ok, downtime: true }, services: { S: ok } } });
+    const hostDowntime = evaluate(
+      { ...shopModel(), nodes: [{ name: 'n', checks: [{ nagios: { host: 'h', service: 'S' } }] }] },
+      { h: { host: { ...ok, downtime: true }, services: { S: ok } } },
+    );
     assert.equal(hostDowntime[0].checks[0].downtime, true, "a service inherits its host's downtime");
   });
 
@@ -140,7 +159,10 @@ describe('what is never green', () => {
   });
 
   it('a grouping node without checks of its own is not green non-transitively, but can be transitively', () => {
-    const [group] = evaluate({ ...shopModel(), nodes: [{ name: 'group', members: [{ name: 'a', checks: [{ nagios: { host: 'h' } }] }] }] }, { h: { host: ok } });
+    const [group] = evaluate(
+      { ...shopModel(), nodes: [{ name: 'group', members: [{ name: 'a', checks: [{ nagios: { host: 'h' } }] }] }] },
+      { h: { host: ok } },
+    );
     assert.equal(allGreen(group, false).holds, false);
     assert.match(allGreen(group, false).blockers[0].message, /no checks of its own \(ask transitively/);
     assert.equal(allGreen(group, true).holds, true);
@@ -153,8 +175,14 @@ describe('members', () => {
     const hosts = shopHosts({ 'app-0': { host: down, services: { HTTP: critical } }, 'app-1': { host: down, services: { HTTP: critical } } });
     delete hosts['app-2'];
     const [shop] = evaluate(shopModel(3, { checks: [{ nagios: { host: 'shop-lb', service: 'HTTP' } }] }), hosts);
-    assert.deepEqual(shop.findings.map((f) => f.kind), []);
-    const [strict] = evaluate({ ...shopModel(), nodes: [{ ...shopModel().nodes[0], members: { discover: { source: 'nagios', hostgroup: 'shop-app', checks: ['HTTP'] }, min: 3 } }] }, hosts);
+    assert.deepEqual(
+      shop.findings.map((f) => f.kind),
+      [],
+    );
+    const [strict] = evaluate(
+      { ...shopModel(), nodes: [{ ...shopModel().nodes[0], members: { discover: { source: 'nagios', hostgroup: 'shop-app', checks: ['HTTP'] }, min: 3 } }] },
+      hosts,
+    );
     assert.deepEqual(strict.findings, [{ kind: 'members-below-min', message: '2 members present, at least 3 required (not in the monitoring: app-2)' }]);
     assert.equal(strict.state, 'CRITICAL');
     assert.deepEqual(whats(allGreen(strict, false)), ['members-below-min']);
@@ -165,18 +193,41 @@ describe('members', () => {
   it('a discovered member lacking a required service has that check missing', () => {
     const [shop] = evaluate(shopModel(), shopHosts({ 'app-1': { host: ok, services: {} } }));
     const app1 = findNode([shop], 'app-1');
-    assert.deepEqual(app1.checks.map((c) => [c.id, c.reason]), [['nagios:app-1', 'fresh'], ['nagios:app-1!HTTP', 'missing']]);
+    assert.deepEqual(
+      app1.checks.map((c) => [c.id, c.reason]),
+      [
+        ['nagios:app-1', 'fresh'],
+        ['nagios:app-1!HTTP', 'missing'],
+      ],
+    );
     assert.match(app1.checks[1].detail!, /host app-1 has no service "HTTP"/);
   });
 
   it('discovery by host name pattern, and listed members winning over discovered ones', () => {
     const model = {
       ...shopModel(),
-      nodes: [{ name: 'web', members: { nodes: [{ name: 'app-1', checks: [{ nagios: { host: 'app-1', service: 'HTTP' } }] }], discover: { source: 'nagios', hostPattern: '^app-[12]$', hostCheck: false, checks: ['HTTP'] } } }],
+      nodes: [
+        {
+          name: 'web',
+          members: {
+            nodes: [{ name: 'app-1', checks: [{ nagios: { host: 'app-1', service: 'HTTP' } }] }],
+            discover: { source: 'nagios', hostPattern: '^app-[12]$', hostCheck: false, checks: ['HTTP'] },
+          },
+        },
+      ],
     };
     const [web] = evaluate(model, shopHosts());
-    assert.deepEqual(web.members.map((m) => [m.name, m.discovered]), [['app-1', false], ['app-2', true]]);
-    assert.deepEqual(web.members[1].checks.map((c) => c.id), ['nagios:app-2!HTTP']);
+    assert.deepEqual(
+      web.members.map((m) => [m.name, m.discovered]),
+      [
+        ['app-1', false],
+        ['app-2', true],
+      ],
+    );
+    assert.deepEqual(
+      web.members[1].checks.map((c) => c.id),
+      ['nagios:app-2!HTTP'],
+    );
   });
 
   it('a host group Nagios does not define is a finding, not an empty (vacuously green) service', () => {
@@ -213,7 +264,8 @@ describe('aggregated state (Icinga Business Process operators)', () => {
 
 describe('Prometheus checks: an absent series is not green', () => {
   const promModel = (nodes: unknown[]) => parseModel({ sources: { prometheus: { url: 'http://prometheus:9090' } }, nodes });
-  const run = (nodes: unknown[], queries: Parameters<typeof prometheusRead>[0]) => evaluateModel(promModel(nodes), { nowMs: NOW, prometheus: prometheusRead(queries) });
+  const run = (nodes: unknown[], queries: Parameters<typeof prometheusRead>[0]) =>
+    evaluateModel(promModel(nodes), { nowMs: NOW, prometheus: prometheusRead(queries) });
   const up = { query: 'up{job="app"}', condition: '== 1' };
 
   it('an empty answer is missing: neither green nor red, and it stands in the way of both', () => {
@@ -225,7 +277,12 @@ describe('Prometheus checks: an absent series is not green', () => {
   });
 
   it('every series must satisfy the condition: one failing series is a fresh CRITICAL, red', () => {
-    const [node] = run([{ name: 'n', checks: [{ prometheus: up }] }], { 'up{job="app"}': [{ labels: { instance: 'a' }, value: '1' }, { labels: { instance: 'b' }, value: '0' }] });
+    const [node] = run([{ name: 'n', checks: [{ prometheus: up }] }], {
+      'up{job="app"}': [
+        { labels: { instance: 'a' }, value: '1' },
+        { labels: { instance: 'b' }, value: '0' },
+      ],
+    });
     assert.deepEqual([node.checks[0].state, node.checks[0].red], ['CRITICAL', true]);
     assert.equal(allRed(node, false).holds, true);
   });
@@ -237,10 +294,25 @@ describe('Prometheus checks: an absent series is not green', () => {
   });
 
   it("a discovered member's check sees only its own series; a sample older than its freshness is stale", () => {
-    const answer = { 'up{job="app"}': [{ labels: { instance: 'a' }, value: '1', age: 700 }, { labels: { instance: 'b/c' }, value: '1' }] };
+    const answer = {
+      'up{job="app"}': [
+        { labels: { instance: 'a' }, value: '1', age: 700 },
+        { labels: { instance: 'b/c' }, value: '1' },
+      ],
+    };
     const [shop] = run([{ name: 'shop', members: { discover: { source: 'prometheus', ...up, label: 'instance' } } }], answer);
-    assert.deepEqual(shop.members.map((m) => m.name), ['a', 'b%2Fc'], 'a "/" in a label value cannot be part of a node name');
-    assert.deepEqual(shop.members.map((m) => [m.checks[0].reason, m.checks[0].green]), [['stale', false], ['fresh', true]]);
+    assert.deepEqual(
+      shop.members.map((m) => m.name),
+      ['a', 'b%2Fc'],
+      'a "/" in a label value cannot be part of a node name',
+    );
+    assert.deepEqual(
+      shop.members.map((m) => [m.checks[0].reason, m.checks[0].green]),
+      [
+        ['stale', false],
+        ['fresh', true],
+      ],
+    );
   });
 });
 
@@ -260,14 +332,19 @@ describe('evidence newer than the question (since)', () => {
     const answer = allGreen(shop, true);
     assert.equal(answer.holds, false);
     assert.deepEqual(whats(answer), ['nagios:app-0', 'nagios:app-0!HTTP']);
-    assert.match(answer.blockers[1].message, /^shop\/app-0: nagios:app-0!HTTP is OK, predates: not checked since the action before it ended \(its result was taken 20s before\) — OK - fine$/);
+    assert.match(
+      answer.blockers[1].message,
+      /^shop\/app-0: nagios:app-0!HTTP is OK, predates: not checked since the action before it ended \(its result was taken 20s before\) — OK - fine$/,
+    );
     assert.equal(allGreen(shop, false).holds, true, "the service's own check was taken after the action");
     const [without] = evaluate(shopModel(), hosts());
     assert.equal(allGreen(without, true).holds, true, 'the same results, asked without a since, are all green');
   });
 
   it('all red: a CRITICAL from before the action is not red either', () => {
-    const roots = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...down, age: 30 }, services: { HTTP: { ...critical, age: 5 } } } }), shopGroups(), { since });
+    const roots = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...down, age: 30 }, services: { HTTP: { ...critical, age: 5 } } } }), shopGroups(), {
+      since,
+    });
     const app0 = findNode(roots, 'app-0');
     assert.deepEqual(whats(allRed(app0, false)), ['nagios:app-0']);
     assert.equal(app0.checks[0].red, false);
@@ -275,12 +352,17 @@ describe('evidence newer than the question (since)', () => {
   });
 
   it('stale, pending and disabled keep their own reason: predates is only ever a fresh result', () => {
-    const [shop] = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...ok, age: 11 * 60 }, services: { HTTP: { ...ok, age: null } } } }), shopGroups(), { since });
+    const [shop] = evaluate(shopModel(), shopHosts({ 'app-0': { host: { ...ok, age: 11 * 60 }, services: { HTTP: { ...ok, age: null } } } }), shopGroups(), {
+      since,
+    });
     const app0 = findNode([shop], 'app-0');
-    assert.deepEqual(app0.checks.map((c) => c.reason), ['stale', 'pending']);
+    assert.deepEqual(
+      app0.checks.map((c) => c.reason),
+      ['stale', 'pending'],
+    );
   });
 
-  it('Prometheus: a selector is judged by its samples\' scrape time, a computed answer by the oldest scrape behind it', () => {
+  it("Prometheus: a selector is judged by its samples' scrape time, a computed answer by the oldest scrape behind it", () => {
     const model = parseModel({
       sources: { prometheus: { url: 'http://prometheus:9090' } },
       nodes: [{ name: 'p', checks: [{ prometheus: { query: 'up{job="app"}', condition: '== 1' } }, { prometheus: { query: 'sum(up)', condition: '>= 1' } }] }],
@@ -290,7 +372,13 @@ describe('evidence newer than the question (since)', () => {
     const withTimes = (scrapedAgo: number, targetAgo: number) => ({
       ...read,
       sampleTimes: new Map([
-        ['up{job="app"}', { ok: true as const, result: { resultType: 'vector' as const, samples: [{ labels: { job: 'app', instance: 'a' }, value: seconds(NOW - scrapedAgo), atMs: NOW }] } }],
+        [
+          'up{job="app"}',
+          {
+            ok: true as const,
+            result: { resultType: 'vector' as const, samples: [{ labels: { job: 'app', instance: 'a' }, value: seconds(NOW - scrapedAgo), atMs: NOW }] },
+          },
+        ],
         // timestamp(sum(up)) is the evaluation time: no scrape time in it.
         ['sum(up)', { ok: true as const, result: { resultType: 'vector' as const, samples: [{ labels: {}, value: seconds(NOW), atMs: NOW }] } }],
       ]),
@@ -300,6 +388,10 @@ describe('evidence newer than the question (since)', () => {
     assert.deepEqual(reasons(withTimes(3_000, 3_000)), ['fresh', 'fresh'], 'scraped 3 s ago, after the action');
     assert.deepEqual(reasons(withTimes(12_000, 3_000)), ['predates', 'fresh'], 'the series was scraped before the action; the target since');
     assert.deepEqual(reasons(withTimes(3_000, 12_000)), ['fresh', 'predates'], 'the target was last scraped before the action');
-    assert.deepEqual(reasons({ ...withTimes(3_000, 3_000), targets: { ok: false, error: 'connection refused' } }), ['fresh', 'predates'], 'no targets: the time is not known');
+    assert.deepEqual(
+      reasons({ ...withTimes(3_000, 3_000), targets: { ok: false, error: 'connection refused' } }),
+      ['fresh', 'predates'],
+      'no targets: the time is not known',
+    );
   });
 });

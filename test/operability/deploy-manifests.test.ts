@@ -65,7 +65,10 @@ describe('Kubernetes manifests', () => {
       assert.ok(shm, `${w.kind}: /dev/shm mounted`);
       assert.equal(pod.volumes.find((v: Obj) => v.name === shm.name).emptyDir.medium, 'Memory');
       const grace = graceSecondsOf(c.args);
-      assert.ok(pod.terminationGracePeriodSeconds >= grace + 60, `${w.kind}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`);
+      assert.ok(
+        pod.terminationGracePeriodSeconds >= grace + 60,
+        `${w.kind}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`,
+      );
       assert.ok(c.resources.requests.memory && c.resources.requests.cpu);
     }
   });
@@ -145,7 +148,10 @@ describe('docker compose', () => {
     assert.ok(vigil.volumes.includes('vigil-data:/data'));
     assert.ok(vigil.ipc === 'host' || vigil.shm_size, 'Chromium gets enough shared memory');
     const grace = graceSecondsOf(vigil.command);
-    assert.ok(parseDuration(vigil.stop_grace_period)! / 1000 >= grace + 60, `stop_grace_period ${vigil.stop_grace_period}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`);
+    assert.ok(
+      parseDuration(vigil.stop_grace_period)! / 1000 >= grace + 60,
+      `stop_grace_period ${vigil.stop_grace_period}, but Vigil waits ${grace} s for in-flight runs, then deletes their tenants`,
+    );
   });
 
   it('mounts files that exist in the repository', () => {

@@ -124,31 +124,58 @@ const repoPathOf = (imagePath: string) => {
 describe('Dockerfile facts', () => {
   it('builds on debian:bookworm-slim, with the Node the tests run: node-linux-<arch> at the version package-lock.json pins for the `node` devDependency', () => {
     const bases = all('FROM').map((f) => f.args.split(/\s+/)[0]);
-    const stages = new Set(all('FROM').map((f) => /\bAS\s+(\S+)$/i.exec(f.args)?.[1]).filter(Boolean));
+    const stages = new Set(
+      all('FROM')
+        .map((f) => /\bAS\s+(\S+)$/i.exec(f.args)?.[1])
+        .filter(Boolean),
+    );
     for (const base of bases) assert.ok(base === 'debian:bookworm-slim' || stages.has(base), `FROM ${base}: Debian, or a stage of this file`);
     const nodeVersion = /^NODE_VERSION=(\S+)$/.exec(all('ARG').find((a) => a.args.startsWith('NODE_VERSION='))?.args ?? '')?.[1];
     assert.equal(nodeVersion, lock.packages['node_modules/node']?.version, 'ARG NODE_VERSION = the locked `node` devDependency');
-    assert.ok(all('RUN').some((r) => r.args.includes('registry.npmjs.org/node-linux-$arch/-/node-linux-$arch-$NODE_VERSION.tgz')), 'Node comes from the npm registry');
-    assert.ok(all('RUN').some((r) => /process\.version !== 'v\$NODE_VERSION'/.test(r.args)), 'the build checks the Node it installed');
+    assert.ok(
+      all('RUN').some((r) => r.args.includes('registry.npmjs.org/node-linux-$arch/-/node-linux-$arch-$NODE_VERSION.tgz')),
+      'Node comes from the npm registry',
+    );
+    assert.ok(
+      all('RUN').some((r) => /process\.version !== 'v\$NODE_VERSION'/.test(r.args)),
+      'the build checks the Node it installed',
+    );
   });
 
-  it('installs the browser the tests use: Debian\'s chromium-headless-shell, which .ci/run installs too', () => {
+  it("installs the browser the tests use: Debian's chromium-headless-shell, which .ci/run installs too", () => {
     const ci = readFileSync(path.join(repoRoot, '.ci/run'), 'utf8');
     assert.match(ci, /apt_packages=\([^)]*\bchromium-headless-shell\b/);
     const lastStage = dockerfile.slice(dockerfile.lastIndexOf(last('FROM')));
-    assert.ok(lastStage.some((i) => i.op === 'RUN' && /apt-get install[^&]*--no-install-recommends[^&]*\bchromium-headless-shell\b/.test(i.args)), 'the final stage installs it');
-    assert.ok(lastStage.some((i) => i.op === 'RUN' && /apt-get install[^&]*\bfonts-liberation\b/.test(i.args)), 'with fonts for real pages');
-    assert.ok(lastStage.some((i) => i.op === 'RUN' && /apt-get clean[^&]*&& rm -rf \/var\/lib\/apt\/lists/.test(i.args)), "apt's caches leave in the same layer");
+    assert.ok(
+      lastStage.some((i) => i.op === 'RUN' && /apt-get install[^&]*--no-install-recommends[^&]*\bchromium-headless-shell\b/.test(i.args)),
+      'the final stage installs it',
+    );
+    assert.ok(
+      lastStage.some((i) => i.op === 'RUN' && /apt-get install[^&]*\bfonts-liberation\b/.test(i.args)),
+      'with fonts for real pages',
+    );
+    assert.ok(
+      lastStage.some((i) => i.op === 'RUN' && /apt-get clean[^&]*&& rm -rf \/var\/lib\/apt\/lists/.test(i.args)),
+      "apt's caches leave in the same layer",
+    );
   });
 
   it('labels the image with its version, revision and source (build arguments)', () => {
-    const labels = all('LABEL').map((l) => l.args).join(' ');
+    const labels = all('LABEL')
+      .map((l) => l.args)
+      .join(' ');
     for (const key of ['version', 'revision', 'source']) assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${key}="\\$${key.toUpperCase()}"`));
-    assert.ok(all('RUN').some((r) => /\$VERSION[^&]*\$REVISION[^&]*> \/app\/build-info\.json/.test(r.args)), 'the same values reach vigil --version (build-info.json)');
+    assert.ok(
+      all('RUN').some((r) => /\$VERSION[^&]*\$REVISION[^&]*> \/app\/build-info\.json/.test(r.args)),
+      'the same values reach vigil --version (build-info.json)',
+    );
   });
 
   it('installs production dependencies only, from the lock file', () => {
-    assert.ok(all('RUN').some((r) => /\bnpm ci\b[^&]*--omit=dev/.test(r.args)), 'a RUN with npm ci --omit=dev');
+    assert.ok(
+      all('RUN').some((r) => /\bnpm ci\b[^&]*--omit=dev/.test(r.args)),
+      'a RUN with npm ci --omit=dev',
+    );
     assert.ok(!all('RUN').some((r) => /\bnpm (install|i)\b/.test(r.args)), 'no npm install (it ignores the lock file)');
   });
 
@@ -161,7 +188,10 @@ describe('Dockerfile facts', () => {
     const e = entrypoint();
     assert.match(e[0], /(^|\/)(tini|dumb-init)$/, `ENTRYPOINT starts with an init: ${JSON.stringify(e)}`);
     const init = path.basename(e[0]);
-    assert.ok(all('RUN').some((r) => new RegExp(`apt-get install[^&]*\\b${init}\\b`).test(r.args)), `${init} is installed in the image`);
+    assert.ok(
+      all('RUN').some((r) => new RegExp(`apt-get install[^&]*\\b${init}\\b`).test(r.args)),
+      `${init} is installed in the image`,
+    );
     const script = e.find((a) => a.startsWith('/app/'));
     assert.ok(script, `ENTRYPOINT runs a script: ${JSON.stringify(e)}`);
     assert.equal(repoPathOf(script), path.normalize(pkg.bin.vigil), 'ENTRYPOINT script = package.json bin.vigil');
@@ -169,7 +199,10 @@ describe('Dockerfile facts', () => {
     assert.deepEqual(e.slice(e.indexOf('--') + 1), [script]);
     assert.ok(launcherFlags().length > 0, 'the shebang carries the flags');
     assert.ok(existsSync(path.join(repoRoot, repoPathOf(script))));
-    assert.ok(all('COPY').some((c) => /^src\/? +src\/?$/.test(c.args)) && last('WORKDIR') && all('WORKDIR').some((w) => w.args === '/app'), 'src/ is copied to /app/src');
+    assert.ok(
+      all('COPY').some((c) => /^src\/? +src\/?$/.test(c.args)) && last('WORKDIR') && all('WORKDIR').some((w) => w.args === '/app'),
+      'src/ is copied to /app/src',
+    );
     assert.deepEqual(cmd().slice(0, 1), ['serve']);
   });
 
@@ -178,36 +211,62 @@ describe('Dockerfile facts', () => {
     const cacheDir = env.NODE_COMPILE_CACHE;
     assert.ok(cacheDir?.startsWith('/'), 'ENV NODE_COMPILE_CACHE names a folder in the image');
     const user = last('USER').args.split(':')[0];
-    assert.ok(all('RUN').some((r) => new RegExp(`chown [^&]*${user}[^&]* ${cacheDir}( |$)`).test(r.args)), `${user} owns ${cacheDir}`);
+    assert.ok(
+      all('RUN').some((r) => new RegExp(`chown [^&]*${user}[^&]* ${cacheDir}( |$)`).test(r.args)),
+      `${user} owns ${cacheDir}`,
+    );
     const warm = warmUpCommand();
     const userAt = dockerfile.lastIndexOf(last('USER'));
     assert.ok(dockerfile.indexOf(warm.instruction) > userAt, 'the warm-up runs after USER: the cache folder Node picks is named after the uid');
-    assert.equal(repoPathOf(warm.argv[0]), path.normalize(pkg.bin.vigil), 'the warm-up executes the launcher, so it runs with its Node flags (part of the cache key)');
+    assert.equal(
+      repoPathOf(warm.argv[0]),
+      path.normalize(pkg.bin.vigil),
+      'the warm-up executes the launcher, so it runs with its Node flags (part of the cache key)',
+    );
     assert.ok(!warm.argv.includes('node'), 'no Node flags repeated here');
   });
 
   it('exposes the port the start command listens on, on all interfaces', () => {
     const c = cmd();
     assert.equal(c[c.indexOf('--listen') + 1], `0.0.0.0:${listenPort()}`);
-    assert.deepEqual(all('EXPOSE').map((e) => e.args), [String(listenPort())]);
+    assert.deepEqual(
+      all('EXPOSE').map((e) => e.args),
+      [String(listenPort())],
+    );
   });
 
   it('has a HEALTHCHECK asking /healthz on that port, with node (no curl in the image)', () => {
     const hc = last('HEALTHCHECK');
     assert.ok(hc.exec, 'HEALTHCHECK CMD uses the exec form');
     assert.equal(hc.exec[0], 'node');
-    assert.ok(hc.exec.some((a) => a.includes(`http://127.0.0.1:${listenPort()}/healthz`)), JSON.stringify(hc.exec));
+    assert.ok(
+      hc.exec.some((a) => a.includes(`http://127.0.0.1:${listenPort()}/healthz`)),
+      JSON.stringify(hc.exec),
+    );
   });
 
   it('keeps data in a /data volume, the working directory', () => {
     assert.ok(all('VOLUME').some((v) => v.args.includes('/data')));
     assert.equal(last('WORKDIR').args, '/data');
     const user = last('USER').args.split(':')[0];
-    assert.ok(all('RUN').some((r) => new RegExp(`chown [^&]*${user}[^&]* /data`).test(r.args)), 'the non-root user owns /data');
+    assert.ok(
+      all('RUN').some((r) => new RegExp(`chown [^&]*${user}[^&]* /data`).test(r.args)),
+      'the non-root user owns /data',
+    );
   });
 
   it('.dockerignore keeps node_modules, data and local state out, and everything COPY needs in', () => {
-    for (const p of ['node_modules', 'node_modules/pino/package.json', 'suites/demo/node_modules/x', 'data/vigil.db', 'data', 'test-results', 'suites/demo/test-results/a.png', '.git/HEAD', 'x.db']) {
+    for (const p of [
+      'node_modules',
+      'node_modules/pino/package.json',
+      'suites/demo/node_modules/x',
+      'data/vigil.db',
+      'data',
+      'test-results',
+      'suites/demo/test-results/a.png',
+      '.git/HEAD',
+      'x.db',
+    ]) {
       assert.ok(ignoredBy(dockerignore, p), `${p} is ignored`);
     }
     // From the build context, not from another stage (COPY --from=…).

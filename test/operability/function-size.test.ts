@@ -20,11 +20,20 @@ function longFunctions(file: string, text: string): string[] {
       const lines = source.getLineAndCharacterOfPosition(node.getEnd()).line - first + 1;
       // The statement the function belongs to carries the comment (`const f = () => …`, `export function`).
       let owner: ts.Node = node;
-      while (owner.parent && !ts.isSourceFile(owner.parent) && !ts.isBlock(owner.parent) && !ts.isClassLike(owner.parent) && !ts.isObjectLiteralExpression(owner.parent)) owner = owner.parent;
+      while (
+        owner.parent &&
+        !ts.isSourceFile(owner.parent) &&
+        !ts.isBlock(owner.parent) &&
+        !ts.isClassLike(owner.parent) &&
+        !ts.isObjectLiteralExpression(owner.parent)
+      )
+        owner = owner.parent;
       const comments = ts.getLeadingCommentRanges(text, owner.getFullStart()) ?? [];
       const why = comments.some((c) => /^\/\/ Long on purpose:/.test(text.slice(c.pos, c.end)));
       if (lines > LIMIT && !why) {
-        const name = (node as ts.FunctionDeclaration).name?.getText(source) ?? (ts.isVariableDeclaration(node.parent) || ts.isPropertyAssignment(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
+        const name =
+          (node as ts.FunctionDeclaration).name?.getText(source) ??
+          (ts.isVariableDeclaration(node.parent) || ts.isPropertyAssignment(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
         found.push(`${path.relative(repoRoot, file)}:${first + 1} ${name}: ${lines} lines`);
       }
     }
@@ -56,6 +65,9 @@ describe('function size', () => {
       `export function short() {\n  return 1;\n}`,
     ].join('\n');
     const found = longFunctions(path.join(repoRoot, 'x.ts'), text);
-    assert.deepEqual(found.map((f) => f.replace(/:\d+ /, ' ').replace(/: \d+ lines/, '')), ['x.ts long', 'x.ts arrow', 'x.ts method']);
+    assert.deepEqual(
+      found.map((f) => f.replace(/:\d+ /, ' ').replace(/: \d+ lines/, '')),
+      ['x.ts long', 'x.ts arrow', 'x.ts method'],
+    );
   });
 });

@@ -37,7 +37,25 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 'x', '', '10q', '* * *', [], {}, [1, 'a'], { a: { b: null } }, '${NOPE}', '{{tenant.nope}}', '../../etc/passwd', 'ü\u0000\u202e'];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  'x',
+  '',
+  '10q',
+  '* * *',
+  [],
+  {},
+  [1, 'a'],
+  { a: { b: null } },
+  '${NOPE}',
+  '{{tenant.nope}}',
+  '../../etc/passwd',
+  'ü\u0000\u202e',
+];
 
 /** Every map and sequence node of the document with the path to reach it. */
 function collections(doc: Document): Array<{ node: unknown; path: Array<string | number> }> {
@@ -128,7 +146,10 @@ describe('fuzz: config files through loadConfig', { timeout: 60_000 }, () => {
         const replay = `case ${i} (seed ${SEED}), kept as ${file}`;
         assert.ok(err instanceof ConfigError, `${replay}: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}`);
         assert.doesNotMatch(err.message, STACK, `${replay}: a stack in the message`);
-        assert.ok(err.message.includes(file) || err.problems.some((p) => /^[\w[\].-]+: /.test(p)), `${replay}: names the file or a config path: ${err.message.slice(0, 300)}`);
+        assert.ok(
+          err.message.includes(file) || err.problems.some((p) => /^[\w[\].-]+: /.test(p)),
+          `${replay}: names the file or a config path: ${err.message.slice(0, 300)}`,
+        );
         tally.configError++;
       }
     }
@@ -139,16 +160,23 @@ describe('fuzz: config files through loadConfig', { timeout: 60_000 }, () => {
 });
 
 /** A raw request, so broken bodies and content types reach the server exactly as written. */
-function raw(url: string, opts: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<{ status: number; type: string; body: string }> {
+function raw(
+  url: string,
+  opts: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
+): Promise<{ status: number; type: string; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, method: opts.method, path: opts.path, headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     // A server may answer 413 and close while a huge body is still being written.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve({ status: 413, type: 'application/json', body: '{"error":"closed"}' }) : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve({ status: 413, type: 'application/json', body: '{"error":"closed"}' }) : reject(err),
+    );
     req.end(opts.body);
   });
 }
@@ -193,8 +221,39 @@ function randomBody(r: Rng): Buffer | string {
   }
 }
 
-const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/json; charset=utf-16', '', '*/*', 'application/json\u0000'];
-const PATH_PARTS = ['api', 'runs', 'suites', 'artifacts', '..', '%2e%2e', '%00', 'x'.repeat(300), '%ff', '~', '.git', 'index.html', '%2F', '?limit=-1', '?limit=999999999', '?status=nope', '#frag', '..%2f..%2fetc%2fpasswd', 'metrics', '%E2%80%AE'];
+const CONTENT_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  '',
+  '*/*',
+  'application/json\u0000',
+];
+const PATH_PARTS = [
+  'api',
+  'runs',
+  'suites',
+  'artifacts',
+  '..',
+  '%2e%2e',
+  '%00',
+  'x'.repeat(300),
+  '%ff',
+  '~',
+  '.git',
+  'index.html',
+  '%2F',
+  '?limit=-1',
+  '?limit=999999999',
+  '?status=nope',
+  '#frag',
+  '..%2f..%2fetc%2fpasswd',
+  'metrics',
+  '%E2%80%AE',
+];
 
 describe('fuzz: the HTTP API of a real vigil serve', { timeout: 120_000 }, () => {
   let e: E2E;
@@ -221,12 +280,22 @@ describe('fuzz: the HTTP API of a real vigil serve', { timeout: 120_000 }, () =>
         const headers: Record<string, string> = {};
         const type = r.pick(CONTENT_TYPES);
         if (type && !type.includes('\u0000')) headers['content-type'] = type;
-        if (r.next() < 0.7) headers.authorization = r.pick([`Bearer ${token}`, 'Bearer wrong', 'Basic Og==', `Bearer ${token}\u00ff`.replace(/[^\x20-\x7e]/g, '')]);
-        request = { method: r.pick(['POST', 'POST', 'PUT', 'DELETE', 'PATCH']), path: r.pick(['/api/runs', '/api/runs/', '/api/runs?wait=1', '/api/suites']), headers, body: randomBody(r) };
+        if (r.next() < 0.7)
+          headers.authorization = r.pick([`Bearer ${token}`, 'Bearer wrong', 'Basic Og==', `Bearer ${token}\u00ff`.replace(/[^\x20-\x7e]/g, '')]);
+        request = {
+          method: r.pick(['POST', 'POST', 'PUT', 'DELETE', 'PATCH']),
+          path: r.pick(['/api/runs', '/api/runs/', '/api/runs?wait=1', '/api/suites']),
+          headers,
+          body: randomBody(r),
+        };
       } else {
         const parts = Array.from({ length: 1 + r.int(4) }, () => r.pick(PATH_PARTS));
         const root = r.pick(['/api/', '/artifacts/', '/api/runs/', '/']);
-        request = { method: r.pick(['GET', 'GET', 'HEAD', 'OPTIONS', 'POST']), path: root + parts.join('/'), headers: r.next() < 0.5 ? { authorization: 'Bearer read-tok-123456789' } : {} };
+        request = {
+          method: r.pick(['GET', 'GET', 'HEAD', 'OPTIONS', 'POST']),
+          path: root + parts.join('/'),
+          headers: r.next() < 0.5 ? { authorization: 'Bearer read-tok-123456789' } : {},
+        };
       }
       const answer = await raw(s.url, request);
       const where = `case ${i} (seed ${SEED}): ${request.method} ${request.path.slice(0, 120)} → ${answer.status}`;

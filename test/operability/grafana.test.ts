@@ -45,7 +45,11 @@ function expressions(): Array<{ where: string; expr: string }> {
 
 // Grafana fills these in before Prometheus sees the query.
 const withGrafanaVariables = (expr: string) =>
-  expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h').replaceAll('$__interval', '1m').replace(/\$(\w+)/g, '.*');
+  expr
+    .replaceAll('$__rate_interval', '5m')
+    .replaceAll('$__range', '1h')
+    .replaceAll('$__interval', '1m')
+    .replace(/\$(\w+)/g, '.*');
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
 
@@ -129,9 +133,14 @@ describe('Grafana dashboard', () => {
   });
 
   it('covers what an operator looks at: status grid, phase durations, flaky rate, orphans, exporter failures, last success', () => {
-    const all = expressions().map((e) => e.expr).join('\n');
+    const all = expressions()
+      .map((e) => e.expr)
+      .join('\n');
     assert.match(all, /probe_success\{suite=~"\$suite", environment=~"\$environment"\}/);
-    assert.match(all, /histogram_quantile\([^]*vigil_run_phase_duration_seconds_bucket[^]*by \(le, phase\)|histogram_quantile\(0\.\d+, sum by \(le, phase\) \(rate\(vigil_run_phase_duration_seconds_bucket/);
+    assert.match(
+      all,
+      /histogram_quantile\([^]*vigil_run_phase_duration_seconds_bucket[^]*by \(le, phase\)|histogram_quantile\(0\.\d+, sum by \(le, phase\) \(rate\(vigil_run_phase_duration_seconds_bucket/,
+    );
     assert.match(all, /vigil_runs_total\{[^}]*status="flaky"\}/);
     assert.match(all, /vigil_tenant_orphans/);
     assert.match(all, /vigil_export_failures_total/);
@@ -139,12 +148,18 @@ describe('Grafana dashboard', () => {
     // Replicas each export the pair's last state: gauges are taken once per pair, not once per replica.
     assert.match(all, /max by \(suite, environment\) \(probe_success\{/);
     assert.match(all, /max by \(environment\) \(vigil_tenant_orphans/);
-    assert.ok(queryPanels.some((p) => p.type === 'state-timeline' || p.type === 'stat'), 'a status grid');
+    assert.ok(
+      queryPanels.some((p) => p.type === 'state-timeline' || p.type === 'stat'),
+      'a status grid',
+    );
   });
 
   it('is importable: schema 39, a ${DS_PROMETHEUS} input used by every query, suite/environment variables from probe_success', () => {
     assert.equal(dashboard.schemaVersion, 39);
-    assert.deepEqual((dashboard.__inputs as Array<{ name: string; pluginId: string }>).map((i) => [i.name, i.pluginId]), [['DS_PROMETHEUS', 'prometheus']]);
+    assert.deepEqual(
+      (dashboard.__inputs as Array<{ name: string; pluginId: string }>).map((i) => [i.name, i.pluginId]),
+      [['DS_PROMETHEUS', 'prometheus']],
+    );
     for (const p of queryPanels) {
       assert.equal(p.datasource?.uid, '${DS_PROMETHEUS}', `panel "${p.title}" datasource`);
       for (const t of p.targets ?? []) assert.equal(t.datasource?.uid, '${DS_PROMETHEUS}', `panel "${p.title}" target datasource`);
@@ -159,7 +174,9 @@ describe('Grafana dashboard', () => {
   it('parses with promtool: every query is valid PromQL', async (t) => {
     if (!requireTool(t, 'promtool')) return;
     const rules = {
-      groups: [{ name: 'grafana-dashboard-queries', rules: expressions().map((e, i) => ({ record: `grafana:query:${i}`, expr: withGrafanaVariables(e.expr) })) }],
+      groups: [
+        { name: 'grafana-dashboard-queries', rules: expressions().map((e, i) => ({ record: `grafana:query:${i}`, expr: withGrafanaVariables(e.expr) })) },
+      ],
     };
     const file = path.join(dir, 'dashboard-queries.yml');
     await writeFile(file, stringify(rules));

@@ -172,7 +172,11 @@ describe('the vigil launcher (src/cli/vigil.js)', () => {
     await writeFile(file, 'not a folder');
     for (const env of [{ NODE_COMPILE_CACHE: path.join(file, 'cache') }, { XDG_CACHE_HOME: path.join(file, 'xdg') }]) {
       const r = await runLauncher(['config', 'check', '--config', config], env);
-      assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 0, stdout: expected.stdout, stderr: expected.stderr }, JSON.stringify(env));
+      assert.deepEqual(
+        { code: r.code, stdout: r.stdout, stderr: r.stderr },
+        { code: 0, stdout: expected.stdout, stderr: expected.stderr },
+        JSON.stringify(env),
+      );
     }
     const bad = await runLauncher(['config', 'check', '--config', path.join(dir, 'missing.yaml')], { NODE_COMPILE_CACHE: path.join(file, 'cache') });
     assert.equal(bad.code, 3, 'a config error is still exit 3');

@@ -39,7 +39,10 @@ function logToFile(name: string, format: LogFormat | undefined): string {
 describe('log format', () => {
   it('json: one JSON object per line, secrets masked in fields and messages', () => {
     const text = logToFile('json.log', 'json');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     assert.equal(lines[0].msg, 'tenant created');
     assert.equal(lines[0].headers.authorization, 'Bearer ***');
@@ -50,7 +53,12 @@ describe('log format', () => {
 
   it('auto, when the destination is not a terminal: JSON (a container, a pipe to a collector)', () => {
     const text = logToFile('auto.log', 'auto');
-    assert.doesNotThrow(() => text.trim().split('\n').map((l) => JSON.parse(l)));
+    assert.doesNotThrow(() =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
   });
 
   it('pretty: a readable line with level and message, secrets masked, no colour codes in a file', () => {

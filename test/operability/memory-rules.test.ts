@@ -22,5 +22,4 @@ describe('memory rules', () => {
     assert.ok(sources.length > 50, 'the source tree was read');
     assert.deepEqual(offenders(/\.localeCompare\(|Intl\.Collator|\.toLocale(Upper|Lower)?(Date|Time)?String\(/), []);
   });
-
 });

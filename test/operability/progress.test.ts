@@ -18,7 +18,11 @@ function screenOf(text: string): string[] {
 const runId = 'r1';
 const phase = (p: 'tenant_setup' | 'test' | 'teardown', detail?: string): RunProgress => ({ type: 'phase', runId, phase: p, detail });
 const begin = (total: number): RunProgress => ({ type: 'suite', runId, event: { type: 'begin', total } });
-const test = (title: string, outcome: 'passed' | 'failed' | 'flaky' | 'skipped', extra: { retry?: number; error?: string; line?: number } = {}): RunProgress => ({
+const test = (
+  title: string,
+  outcome: 'passed' | 'failed' | 'flaky' | 'skipped',
+  extra: { retry?: number; error?: string; line?: number } = {},
+): RunProgress => ({
   type: 'suite',
   runId,
   event: { type: 'test', title, file: 'notes.spec.ts', line: extra.line ?? 1, outcome, retry: extra.retry ?? 0, durationMs: 1234, error: extra.error },
@@ -80,7 +84,10 @@ describe('progress on a terminal', () => {
     // Every live update starts by returning to column 0 and clearing the line.
     const updates = out.writes.filter((w) => w.startsWith('\r\x1b[2K') && w.length > '\r\x1b[2K'.length);
     assert.ok(updates.length >= 5, `expected a live update per event, got ${updates.length}`);
-    assert.ok(updates.every((u) => !u.includes('\n')), 'a live update never ends the line');
+    assert.ok(
+      updates.every((u) => !u.includes('\n')),
+      'a live update never ends the line',
+    );
     assert.match(updates.at(-1)!, /\[test\] 3\/3 tests · 1 failed · 1 flaky · \d+s · ✘ billing › shows plan/);
     assert.ok(updates.some((u) => /\[test\] 1\/3 tests · \d+s · ✓ notes › adds a note/.test(u)));
     // The retried test counts once, with its last outcome.

@@ -61,16 +61,23 @@ describe('parseShard', () => {
   });
 
   it('names the flag and the valid range when the index is out of range', () => {
-    assert.throws(() => parseShard('3/3'), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /^--shard: "3\/3": the index is 0-based and must be below 3 \(valid: 0\/3 … 2\/3\)/);
-      return true;
-    });
+    assert.throws(
+      () => parseShard('3/3'),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /^--shard: "3\/3": the index is 0-based and must be below 3 \(valid: 0\/3 … 2\/3\)/);
+        return true;
+      },
+    );
   });
 
   it('explains the expected form for anything else', () => {
     for (const bad of ['', '1', '1/', '/2', 'a/b', '-1/2', '1.5/3', '1/2/3']) {
-      assert.throws(() => parseShard(bad), (err: unknown) => err instanceof ConfigError && /--shard: .* expected i\/n/.test(err.message), bad);
+      assert.throws(
+        () => parseShard(bad),
+        (err: unknown) => err instanceof ConfigError && /--shard: .* expected i\/n/.test(err.message),
+        bad,
+      );
     }
     assert.throws(() => parseShard('0/0'), /--shard: "0\/0": the number of shards must be at least 1/);
   });

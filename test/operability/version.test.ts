@@ -15,7 +15,7 @@ import { repoRoot, runVigil } from '../helpers/vigil-cli.ts';
 const pkgVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('the version', () => {
-  it('vigil --version prints the version and the checkout\'s commit, exit 0', async () => {
+  it("vigil --version prints the version and the checkout's commit, exit 0", async () => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const r = await runVigil(['--version']);
     assert.equal(r.code, 0, r.stderr);

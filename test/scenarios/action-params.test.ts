@@ -20,7 +20,8 @@ describe('vigil scenario run: named actions with values', () => {
     return file;
   };
   const SECRET_TOKEN = `tok-${process.pid}-s3cr3t-value`;
-  const scenario = (file: string, ...args: string[]) => runVigil(['scenario', 'run', file, '--config', config, ...args], { timeoutMs: 60_000, env: { SECRET_TOKEN } });
+  const scenario = (file: string, ...args: string[]) =>
+    runVigil(['scenario', 'run', file, '--config', config, ...args], { timeoutMs: 60_000, env: { SECRET_TOKEN } });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-scenario-with-'));
@@ -56,7 +57,10 @@ scenarios:
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(await readFile(join(dir, 'log.txt'), 'utf8'), 'disable app-0 HTTP LB\ndrain\nenable app-0 HTTP LB\n');
     const [result] = JSON.parse(r.stdout).scenarios;
-    assert.deepEqual(result.cleanup.map((s: { text: string }) => s.text), ['enable-check "app-0" "HTTP LB"']);
+    assert.deepEqual(
+      result.cleanup.map((s: { text: string }) => s.text),
+      ['enable-check "app-0" "HTTP LB"'],
+    );
   });
 
   it('a missing value or a malformed "with" is refused before anything runs, naming file, line and step', async () => {
@@ -67,7 +71,10 @@ scenarios:
     );
     const r = await scenario(file);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /bad\.feature:4: step "And I run the action "disable-check" with member "app-0"": action "disable-check" uses \{\{check\}\}, which this step does not give \(it gives: member\)/);
+    assert.match(
+      r.stderr,
+      /bad\.feature:4: step "And I run the action "disable-check" with member "app-0"": action "disable-check" uses \{\{check\}\}, which this step does not give \(it gives: member\)/,
+    );
     assert.match(r.stderr, /bad\.feature:5: step .*: "with member app-0": write the action's values as name "value", joined by "and"/);
     assert.match(r.stderr, /bad\.feature:6: step .*: "with member "a" and member "b"": member is given twice/);
     await assert.rejects(readFile(join(dir, 'log.txt')), { code: 'ENOENT' });
@@ -80,8 +87,14 @@ scenarios:
     const took = Date.now() - started;
     assert.equal(r.code, 2, r.stderr + r.stdout);
     const [result] = JSON.parse(r.stdout).scenarios;
-    assert.deepEqual(result.steps.map((s: { status: string }) => s.status), ['passed', 'failed']);
-    assert.ok(result.steps[0].durationMs < 2_000, `start-server returned when its command exited (${result.steps[0].durationMs} ms), not when the server's pipes closed`);
+    assert.deepEqual(
+      result.steps.map((s: { status: string }) => s.status),
+      ['passed', 'failed'],
+    );
+    assert.ok(
+      result.steps[0].durationMs < 2_000,
+      `start-server returned when its command exited (${result.steps[0].durationMs} ms), not when the server's pipes closed`,
+    );
     assert.match(result.steps[1].message, /^command sh -c "trap '' TERM; sleep 40 & wait" timed out after 2s/);
     assert.ok(result.steps[1].durationMs < 9_000, `the stubborn action ended ${result.steps[1].durationMs} ms after it started (timeout 2 s + grace 5 s)`);
     assert.ok(took < 20_000, `the whole run took ${took} ms`);
@@ -105,7 +118,12 @@ scenarios:
     const store = await openStore(join(dir, 'vigil.db'));
     try {
       const stored = JSON.stringify(await store.scenarioRuns.list({ limit: 50 }));
-      for (const [where, text] of [['stderr', r.stderr], ['stdout', r.stdout], ['JUnit', await readFile(junit, 'utf8')], ['the store', stored]] as const) {
+      for (const [where, text] of [
+        ['stderr', r.stderr],
+        ['stdout', r.stdout],
+        ['JUnit', await readFile(junit, 'utf8')],
+        ['the store', stored],
+      ] as const) {
         assert.ok(!text.includes(SECRET_TOKEN), `${where} holds the token`);
       }
       assert.match(stored, /token=\*\*\*/);
@@ -125,8 +143,14 @@ scenarios:
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const said = r.stderr.split('\n').filter((l) => l.includes('the store could not save'));
       assert.equal(said.length, 2, r.stderr);
-      assert.match(said[0], /^vigil scenario: the store could not save scenario run \S+ \(first passed\); its result is still in this command's output: .*disk is full/);
-      assert.deepEqual(JSON.parse(r.stdout).scenarios.map((x: { scenario: string; status: string }) => `${x.scenario} ${x.status}`), ['first passed', 'second passed']);
+      assert.match(
+        said[0],
+        /^vigil scenario: the store could not save scenario run \S+ \(first passed\); its result is still in this command's output: .*disk is full/,
+      );
+      assert.deepEqual(
+        JSON.parse(r.stdout).scenarios.map((x: { scenario: string; status: string }) => `${x.scenario} ${x.status}`),
+        ['first passed', 'second passed'],
+      );
       assert.equal((await readFile(junit, 'utf8')).match(/<testcase /g)?.length, 2);
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     } finally {

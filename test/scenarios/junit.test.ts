@@ -18,7 +18,14 @@ const result = (status: ScenarioResult['status'], message?: string): ScenarioRes
   finishedAt: '2030-01-01T12:00:02.500Z',
   steps: [
     { keyword: 'Given', text: 'the service "shop" is all green', line: 4, status: 'passed', durationMs: 10 },
-    { keyword: 'Then', text: `within 2m the member "app-0" is all red`, line: 6, status: status === 'passed' ? 'passed' : 'failed', durationMs: 120_000, ...(message ? { message } : {}) },
+    {
+      keyword: 'Then',
+      text: `within 2m the member "app-0" is all red`,
+      line: 6,
+      status: status === 'passed' ? 'passed' : 'failed',
+      durationMs: 120_000,
+      ...(message ? { message } : {}),
+    },
   ],
   cleanup: [{ keyword: 'cleanup', text: 'restore-member "app-0"', line: 5, status: 'passed', durationMs: 5 }],
 });
@@ -40,14 +47,19 @@ describe('JUnit XML', () => {
     assert.equal(failed.classname, 'scenarios/<odd> & "file".feature');
     assert.equal(failed.time, '2.500');
     // The message names the failing step by file and line, and carries the headline only.
-    assert.equal(failed.failure.message, `scenarios/<odd> & "file".feature:6: Then within 2m the member "app-0" is all red: shop/app-0 is not all red; in the way:`);
+    assert.equal(
+      failed.failure.message,
+      `scenarios/<odd> & "file".feature:6: Then within 2m the member "app-0" is all red: shop/app-0 is not all red; in the way:`,
+    );
     assert.match(failed.failure['#text'], new RegExp(`<b>${clean.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</b>`));
     assert.equal(passed.failure, undefined);
     assert.match(passed['system-out'], /cleanup: passed {6}cleanup restore-member "app-0"/);
   });
 
   it('an interrupted or errored scenario is an <error>, not a <failure>', () => {
-    const xml = junitXml([{ ...result('interrupted'), steps: [{ keyword: 'Then', text: 'x', line: 2, status: 'interrupted', durationMs: 1, message: 'interrupted by SIGTERM' }] }]);
+    const xml = junitXml([
+      { ...result('interrupted'), steps: [{ keyword: 'Then', text: 'x', line: 2, status: 'interrupted', durationMs: 1, message: 'interrupted by SIGTERM' }] },
+    ]);
     const doc = parse(xml);
     assert.equal(doc.testsuites.errors, '1');
     assert.equal(doc.testsuites.testsuite.testcase.error.message, 'scenarios/<odd> & "file".feature:2: Then x: interrupted by SIGTERM');

@@ -39,6 +39,9 @@ describe('scenarios: in vigil.yaml', () => {
     await assert.rejects(read('scenarios:\n  actions: [\n'), /vigil\.yaml:\d+:\d+: /);
     const { config } = await read(`suites:\n  shop: { path: "\${UNSET_SUITE_DIR}" }\n${action('X-Team: ops')}`);
     assert.equal(config.actions?.drain?.http?.headers['X-Team'], 'ops');
-    await assert.rejects(read(`scenarios:\n  actions:\n    drain: { command: ["\${UNSET_VAR}"] }\n`), /scenarios\.actions\.drain\.command\[0\]: environment variable UNSET_VAR is not set/);
+    await assert.rejects(
+      read(`scenarios:\n  actions:\n    drain: { command: ["\${UNSET_VAR}"] }\n`),
+      /scenarios\.actions\.drain\.command\[0\]: environment variable UNSET_VAR is not set/,
+    );
   });
 });

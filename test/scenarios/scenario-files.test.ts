@@ -64,8 +64,14 @@ export const steps = [
     );
     const r = await scenario(file);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /unknown\.feature:4: step "When I destory the member "app-0"": no step matches this text; closest known steps:\n {4}I destroy member "app-0"\n/);
-    assert.match(r.stderr, /unknown\.feature:5: step "Then within 2m the servise "shop" is all green": no step matches this text; closest known steps:\n {4}within 2m the service "shop" is all green non-transitively\n/);
+    assert.match(
+      r.stderr,
+      /unknown\.feature:4: step "When I destory the member "app-0"": no step matches this text; closest known steps:\n {4}I destroy member "app-0"\n/,
+    );
+    assert.match(
+      r.stderr,
+      /unknown\.feature:5: step "Then within 2m the servise "shop" is all green": no step matches this text; closest known steps:\n {4}within 2m the service "shop" is all green non-transitively\n/,
+    );
   });
 
   it('an action the config does not define, a bad duration and a missing file are named before anything runs', async () => {
@@ -79,7 +85,10 @@ export const steps = [
     assert.match(r.stderr, /absent\.feature: not found/);
     const ok = await scenario(file);
     assert.equal(ok.code, 3, ok.stderr);
-    assert.match(ok.stderr, /config\.feature:4: step "And I reboot member "app-0"": needs the action "reboot-member" in scenarios\.actions of the config \(defined: destroy-member, restore-member, switch\)/);
+    assert.match(
+      ok.stderr,
+      /config\.feature:4: step "And I reboot member "app-0"": needs the action "reboot-member" in scenarios\.actions of the config \(defined: destroy-member, restore-member, switch\)/,
+    );
     assert.match(ok.stderr, /config\.feature:5: step "Then within soon the member "app-0" is all red": "within soon": not a duration/);
     assert.doesNotMatch(ok.stderr, /config\.feature:6/, 'the switch step gives the {{service}} its action uses');
     await assert.rejects(readFile(marker), { code: 'ENOENT' });
@@ -95,7 +104,10 @@ export const steps = [
     assert.equal(r.code, 2, r.stderr);
     assert.equal(await readFile(out, 'utf8'), 'hello context');
     const [result] = JSON.parse(r.stdout).scenarios;
-    assert.deepEqual(result.steps.map((s: { status: string }) => s.status), ['passed', 'passed', 'failed', 'skipped']);
+    assert.deepEqual(
+      result.steps.map((s: { status: string }) => s.status),
+      ['passed', 'passed', 'failed', 'skipped'],
+    );
     assert.equal(result.steps[2].message, 'as it was told to');
     assert.equal(await readFile(join(dir, 'restored.txt'), 'utf8'), 'restored app-7\n');
   });
@@ -118,6 +130,9 @@ model:
     assert.equal(r.code, 3);
     const problems = r.stderr.trim().split('\n').slice(1);
     assert.equal(problems.length, 1, r.stderr);
-    assert.match(problems[0], /member-loss\.feature:17: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/);
+    assert.match(
+      problems[0],
+      /member-loss\.feature:17: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/,
+    );
   });
 });

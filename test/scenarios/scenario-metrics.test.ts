@@ -14,7 +14,16 @@ const run = (id: string, status: ScenarioResult['status'], finishedAt: string, t
   status,
   startedAt: finishedAt.replace(/:\d\d\./, ':00.'),
   finishedAt,
-  steps: [{ keyword: 'And', text: 'the member "app-0" is all red', line: 12, status: ttdMs === undefined ? 'failed' : 'passed', durationMs: 1, ...(ttdMs === undefined ? {} : { timeToDetectMs: ttdMs }) }],
+  steps: [
+    {
+      keyword: 'And',
+      text: 'the member "app-0" is all red',
+      line: 12,
+      status: ttdMs === undefined ? 'failed' : 'passed',
+      durationMs: 1,
+      ...(ttdMs === undefined ? {} : { timeToDetectMs: ttdMs }),
+    },
+  ],
   cleanup: [],
 });
 
@@ -22,8 +31,20 @@ describe('scenario metrics', () => {
   it('counts every stored run by status, keeps the newest success and the last run’s time to detect', async () => {
     const store = await openStore(':memory:');
     try {
-      for (const r of [run('a', 'passed', '2030-01-01T10:00:30.000Z', 4200), run('b', 'passed', '2030-01-01T11:00:30.000Z', 3100), run('c', 'failed', '2030-01-01T12:00:30.000Z')]) {
-        await store.scenarioRuns.save({ id: r.id, scenario: r.scenario, file: r.file, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, result: r });
+      for (const r of [
+        run('a', 'passed', '2030-01-01T10:00:30.000Z', 4200),
+        run('b', 'passed', '2030-01-01T11:00:30.000Z', 3100),
+        run('c', 'failed', '2030-01-01T12:00:30.000Z'),
+      ]) {
+        await store.scenarioRuns.save({
+          id: r.id,
+          scenario: r.scenario,
+          file: r.file,
+          status: r.status,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          result: r,
+        });
       }
       const text = await (await scenarioRegistry(store.scenarioRuns)).metrics();
       const label = 'scenario="one app member is destroyed"';
@@ -34,7 +55,10 @@ describe('scenario metrics', () => {
       // The last run failed that Then: no time to detect for it, not the older run's value.
       assert.doesNotMatch(text, /^vigil_scenario_time_to_detect_seconds\{/m);
       await store.scenarioRuns.save({ ...run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500), result: run('d', 'passed', '2030-01-01T13:00:30.000Z', 2500) });
-      assert.match(await (await scenarioRegistry(store.scenarioRuns)).metrics(), new RegExp(`^vigil_scenario_time_to_detect_seconds\\{${label},step="the member \\\\"app-0\\\\" is all red"\\} 2.5$`, 'm'));
+      assert.match(
+        await (await scenarioRegistry(store.scenarioRuns)).metrics(),
+        new RegExp(`^vigil_scenario_time_to_detect_seconds\\{${label},step="the member \\\\"app-0\\\\" is all red"\\} 2.5$`, 'm'),
+      );
     } finally {
       await store.close();
     }

@@ -68,7 +68,11 @@ scenarios:
       'PROCESS_SERVICE_CHECK_RESULT;shop-lb;HTTP;0;HTTP OK',
       ...APPS.flatMap((h) => [`PROCESS_HOST_CHECK_RESULT;${h};0;PING OK`, `PROCESS_SERVICE_CHECK_RESULT;${h};HTTP;0;HTTP OK`]),
     );
-    await nagios.waitForStatus((s) => s.services.every((b) => b.current_state === '0' && b.has_been_checked === '1') && s.hosts.filter((h) => h.has_been_checked === '1' && h.current_state === '0').length === 3);
+    await nagios.waitForStatus(
+      (s) =>
+        s.services.every((b) => b.current_state === '0' && b.has_been_checked === '1') &&
+        s.hosts.filter((h) => h.has_been_checked === '1' && h.current_state === '0').length === 3,
+    );
   });
   after(async () => {
     await nagios?.stop();
@@ -93,7 +97,10 @@ scenarios:
     const json = JSON.parse(r.stdout);
     const [result] = json.scenarios;
     assert.equal(result.status, 'passed');
-    assert.deepEqual(result.steps.map((s: { keyword: string; status: string }) => `${s.keyword} ${s.status}`), ['Given passed', 'When passed', 'Then passed', 'And passed']);
+    assert.deepEqual(
+      result.steps.map((s: { keyword: string; status: string }) => `${s.keyword} ${s.status}`),
+      ['Given passed', 'When passed', 'Then passed', 'And passed'],
+    );
     // The results arrive a second after the destroy: neither Then can hold before them, and the
     // service level no longer holds "at once" on the OK from before the destroy.
     const [, , service, red] = result.steps;
@@ -101,7 +108,10 @@ scenarios:
     assert.ok(red.timeToDetectMs >= 1000 && red.timeToDetectMs < 20_000, `time to detect ${red.timeToDetectMs}`);
     assert.ok(service.timeToDetectMs >= 1000 && service.timeToDetectMs < 20_000, `the service level held ${service.timeToDetectMs} ms after the destroy`);
     assert.match(r.stderr, /shop not all-green yet \(1 in the way\)/);
-    assert.deepEqual(result.cleanup.map((s: { text: string; status: string }) => [s.text, s.status]), [['restore-member "app-0"', 'passed']]);
+    assert.deepEqual(
+      result.cleanup.map((s: { text: string; status: string }) => [s.text, s.status]),
+      [['restore-member "app-0"', 'passed']],
+    );
     assert.match(r.stderr, /✓ And the member "app-0" is all red — held \d+\.\ds after the action/);
 
     // The cleanup's effect: app-0 is back.
@@ -110,7 +120,10 @@ scenarios:
     const db = new DatabaseSync(join(dir, 'vigil.db'), { readOnly: true });
     const rows = db.prepare('SELECT scenario, status, result FROM scenario_runs').all() as Array<{ scenario: string; status: string; result: string }>;
     db.close();
-    assert.deepEqual(rows.map((row) => [row.scenario, row.status]), [['one app member is destroyed', 'passed']]);
+    assert.deepEqual(
+      rows.map((row) => [row.scenario, row.status]),
+      [['one app member is destroyed', 'passed']],
+    );
     assert.equal(JSON.parse(rows[0].result).steps[3].timeToDetectMs, red.timeToDetectMs);
 
     // The stored run in the UI and the API, as `vigil serve` shows it.
@@ -120,7 +133,10 @@ scenarios:
       const list = await (await fetch(`${api.url}/scenarios`)).text();
       assert.match(list, /<span class="badge passed">passed<\/span><\/td><td><a href="\/scenarios\/[^"]+">one app member is destroyed<\/a>/);
       const runs = ((await (await fetch(`${api.url}/api/scenarios`)).json()) as { runs: Array<{ id: string; status: string }> }).runs;
-      assert.deepEqual(runs.map((r) => r.status), ['passed']);
+      assert.deepEqual(
+        runs.map((r) => r.status),
+        ['passed'],
+      );
       const one = await (await fetch(`${api.url}/scenarios/${encodeURIComponent(runs[0].id)}`)).text();
       assert.match(one, /the member &quot;app-0&quot; is all red/);
       assert.match(one, new RegExp(`${(red.timeToDetectMs / 1000).toFixed(1)} s`));
@@ -135,7 +151,9 @@ scenarios:
     assert.match(text, /^vigil_scenario_runs_total\{scenario="one app member is destroyed",status="passed"\} 1$/m);
     assert.match(text, /^vigil_scenario_runs_total\{scenario="one app member is destroyed",status="failed"\} 0$/m);
     assert.match(text, /^vigil_scenario_last_success_timestamp_seconds\{scenario="one app member is destroyed"\} \d+(\.\d+)?$/m);
-    const ttd = text.match(/^vigil_scenario_time_to_detect_seconds\{scenario="one app member is destroyed",step="the member \\"app-0\\" is all red"\} ([\d.]+)$/m);
+    const ttd = text.match(
+      /^vigil_scenario_time_to_detect_seconds\{scenario="one app member is destroyed",step="the member \\"app-0\\" is all red"\} ([\d.]+)$/m,
+    );
     assert.ok(ttd, text);
     assert.equal(Number(ttd[1]), red.timeToDetectMs / 1000);
   });
@@ -155,9 +173,15 @@ scenarios:
     const r = await scenario(file, '--junit', junit);
     assert.equal(r.code, 2, r.stderr + r.stdout);
     assert.match(r.stdout, /^failed {6}a member that nobody broke is expected red \(.*never\.feature:2\)/m);
-    assert.match(r.stdout, /never\.feature:5: Then within 1s the member "app-1" is all red: shop\/app-1 is not all red non-transitively \(2 checks in scope\) by the deadline \(1\.0s, \d+ polls\); in the way:/);
+    assert.match(
+      r.stdout,
+      /never\.feature:5: Then within 1s the member "app-1" is all red: shop\/app-1 is not all red non-transitively \(2 checks in scope\) by the deadline \(1\.0s, \d+ polls\); in the way:/,
+    );
     // Nobody checked app-1 since the action: its OKs from before neither hold nor fail the Then.
-    assert.match(r.stdout, /\n {6}shop\/app-1: nagios:app-1 is UP \(OK\), predates: not checked since the action before it ended \(its result was taken \d+s before\) — PING OK\n {6}shop\/app-1: nagios:app-1!HTTP is OK, predates: not checked since the action before it ended \(its result was taken \d+s before\) — HTTP OK\n/);
+    assert.match(
+      r.stdout,
+      /\n {6}shop\/app-1: nagios:app-1 is UP \(OK\), predates: not checked since the action before it ended \(its result was taken \d+s before\) — PING OK\n {6}shop\/app-1: nagios:app-1!HTTP is OK, predates: not checked since the action before it ended \(its result was taken \d+s before\) — HTTP OK\n/,
+    );
     assert.match(r.stdout, /the tree at the deadline:/);
     assert.match(r.stderr, /- And the service "shop" is all green \(skipped\)/);
 
@@ -196,12 +220,21 @@ scenarios:
 
   it('a source that cannot be read before anything changed is exit 3, and nothing ran', async () => {
     const gone = join(dir, 'gone.yaml');
-    await writeFile(gone, `store: ./gone.db\nmodel:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`);
+    await writeFile(
+      gone,
+      `store: ./gone.db\nmodel:\n  sources: { nagios: { statusFile: ./nope/status.dat } }\n  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]\n`,
+    );
     const marker = join(dir, 'should-not-exist');
-    const file = await feature('unreachable.feature', `Feature: x\n  Scenario: y\n    Given the service "shop" is all green\n    When I run the command "touch ${marker}"\n`);
+    const file = await feature(
+      'unreachable.feature',
+      `Feature: x\n  Scenario: y\n    Given the service "shop" is all green\n    When I run the command "touch ${marker}"\n`,
+    );
     const r = await runVigil(['scenario', 'run', file, '--config', gone]);
     assert.equal(r.code, 3, r.stderr + r.stdout);
-    assert.match(r.stdout, /^error {7}y .*unreachable\.feature:3: Given the service "shop" is all green: model check: cannot ask the monitoring: nagios:shop-lb: status\.dat .*nope\/status\.dat does not exist/ms);
+    assert.match(
+      r.stdout,
+      /^error {7}y .*unreachable\.feature:3: Given the service "shop" is all green: model check: cannot ask the monitoring: nagios:shop-lb: status\.dat .*nope\/status\.dat does not exist/ms,
+    );
     await assert.rejects(readFile(marker), { code: 'ENOENT' });
   });
 });

@@ -59,16 +59,22 @@ model:
     const r = await runVigil(['scenario', 'run', file, '--config', config, '--json'], { timeoutMs: 110_000 });
     assert.equal(r.code, 2, r.stderr + r.stdout);
     const [result] = JSON.parse(r.stdout).scenarios;
-    assert.deepEqual(result.steps.map((s: { status: string }) => s.status), ['passed', 'passed', 'passed', 'passed', 'passed', 'failed']);
+    assert.deepEqual(
+      result.steps.map((s: { status: string }) => s.status),
+      ['passed', 'passed', 'passed', 'passed', 'passed', 'failed'],
+    );
     assert.match(result.steps[0].note, /^passed \(run \S+: 1 passed, 0 failed\)$/);
     assert.match(result.steps[5].message, /^suite "broken" on "staging" failed, expected it to pass \(run \S+\)\n  answers quickly: /);
 
     const db = new DatabaseSync(join(dir, 'vigil.db'), { readOnly: true });
     const runs = db.prepare('SELECT suite, status, trigger FROM runs ORDER BY started_at').all();
     db.close();
-    assert.deepEqual(runs.map((row) => ({ ...row })), [
-      { suite: 'checkout', status: 'passed', trigger: 'cli' },
-      { suite: 'broken', status: 'failed', trigger: 'cli' },
-    ]);
+    assert.deepEqual(
+      runs.map((row) => ({ ...row })),
+      [
+        { suite: 'checkout', status: 'passed', trigger: 'cli' },
+        { suite: 'broken', status: 'failed', trigger: 'cli' },
+      ],
+    );
   });
 });

@@ -32,11 +32,23 @@ describe('config: api section', () => {
   test('defaults: loopback, triggering off, concurrency from the box, 20 queued, reaper every 15 min, 30 s grace, 60 s lease', async () => {
     const { config } = await load(undefined);
     // concurrency: from the box's cores and memory (src/shared/box-capacity.ts, docs/running-playwright.md).
-    assert.deepEqual(config.api, { listen: '127.0.0.1:9464', concurrency: defaultConcurrency(), memoryPerRun: 450, maxQueue: 20, jitter: 0, reapEvery: 900_000, grace: 30_000, lease: 60_000 });
+    assert.deepEqual(config.api, {
+      listen: '127.0.0.1:9464',
+      concurrency: defaultConcurrency(),
+      memoryPerRun: 450,
+      maxQueue: 20,
+      jitter: 0,
+      reapEvery: 900_000,
+      grace: 30_000,
+      lease: 60_000,
+    });
   });
 
   test('durations parse; the token comes from the environment and is a secret; empty means disabled', async () => {
-    const { config, secrets } = await load({ listen: '0.0.0.0:9464', token: '${VIGIL_API_TOKEN:-}', jitter: '20s', reapEvery: '5m', grace: '2m', timezone: 'Europe/Berlin', concurrency: 2 }, { VIGIL_API_TOKEN: 'tok-abcdefgh' });
+    const { config, secrets } = await load(
+      { listen: '0.0.0.0:9464', token: '${VIGIL_API_TOKEN:-}', jitter: '20s', reapEvery: '5m', grace: '2m', timezone: 'Europe/Berlin', concurrency: 2 },
+      { VIGIL_API_TOKEN: 'tok-abcdefgh' },
+    );
     assert.equal(config.api.token, 'tok-abcdefgh');
     assert.ok(secrets.includes('tok-abcdefgh'));
     assert.equal(config.api.jitter, 20_000);
@@ -49,9 +61,21 @@ describe('config: api section', () => {
   test('a literal token, an unknown zone, a bad listen address and a zero reap interval are refused by path', async () => {
     assert.deepEqual(await problems({ token: 'hunter2-literal' }), ['api.token: put secrets in the environment, e.g. "${VIGIL_API_TOKEN}"']);
     const p = await problems({ timezone: 'Mars/Base', listen: 'localhost', reapEvery: '0s', concurrency: 0 });
-    assert.ok(p.some((x) => x.startsWith('api.timezone: "Mars/Base" is not a time zone')), p.join('\n'));
-    assert.ok(p.some((x) => x.startsWith('api.listen: "localhost" is not host:port')), p.join('\n'));
-    assert.ok(p.some((x) => x.startsWith('api.reapEvery: must be longer than 0')), p.join('\n'));
-    assert.ok(p.some((x) => x.startsWith('api.concurrency:')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.startsWith('api.timezone: "Mars/Base" is not a time zone')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('api.listen: "localhost" is not host:port')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('api.reapEvery: must be longer than 0')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('api.concurrency:')),
+      p.join('\n'),
+    );
   });
 });

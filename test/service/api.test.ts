@@ -16,13 +16,18 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
   let e: E2E;
   let s: Served;
   const token = newToken();
-  const post = (body: unknown, t: string | undefined = token) => ask(`${s.url}/api/runs`, { method: 'POST', token: t, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const post = (body: unknown, t: string | undefined = token) =>
+    ask(`${s.url}/api/runs`, { method: 'POST', token: t, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   before(async () => {
     e = await setupE2E();
     await writeServeConfig(
       e,
-      quickSuite('quick') + quickSuite('broken', { fail: true }) + quickSuite('slow-a', { sleepMs: 4000 }) + quickSuite('slow-b', { sleepMs: 4000 }) + quickSuite('slow-c', { sleepMs: 4000 }),
+      quickSuite('quick') +
+        quickSuite('broken', { fail: true }) +
+        quickSuite('slow-a', { sleepMs: 4000 }) +
+        quickSuite('slow-b', { sleepMs: 4000 }) +
+        quickSuite('slow-c', { sleepMs: 4000 }),
       { token: '${VIGIL_API_TOKEN:-}', concurrency: 1, maxQueue: 1 },
     );
     s = await startServe(e, { token });
@@ -60,7 +65,10 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     const again = await ask(`${s.url}/api/runs/${run.runId}`);
     assert.equal(again.json.status, 'failed');
     const listed = await ask(`${s.url}/api/runs?suite=broken&status=failed&limit=5`);
-    assert.deepEqual((listed.json.runs as RunResult[]).map((x) => x.runId), [run.runId]);
+    assert.deepEqual(
+      (listed.json.runs as RunResult[]).map((x) => x.runId),
+      [run.runId],
+    );
   });
 
   test('202 with a run id that answers at once; the same suite again → 409 naming the running id; a full queue → 429', async () => {
@@ -85,10 +93,15 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     assert.equal(refused.status, 429);
     assert.match(String(refused.json.error), /maxQueue/);
 
-    const done = await eventually(async () => {
-      const r = await ask(`${s.url}/api/runs/${queued.json.runId}`);
-      return r.json.state === 'finished' ? r.json : undefined;
-    }, 'the queued run to finish', 60_000, 500);
+    const done = await eventually(
+      async () => {
+        const r = await ask(`${s.url}/api/runs/${queued.json.runId}`);
+        return r.json.state === 'finished' ? r.json : undefined;
+      },
+      'the queued run to finish',
+      60_000,
+      500,
+    );
     assert.equal(done.status, 'passed');
   });
 
@@ -143,7 +156,7 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     assert.match(del.type, /application\/json/);
   });
 
-  test('artifacts: a known run\'s files are served; traversal, encoded variants and symlinks out are not', async () => {
+  test("artifacts: a known run's files are served; traversal, encoded variants and symlinks out are not", async () => {
     const r = await post({ suite: 'broken', environment: 'local', wait: true });
     const runId = String(r.json.runId);
     const dir = path.join(e.dir, 'artifacts', runId, 'quick-answers');
@@ -161,9 +174,15 @@ describe('vigil serve: HTTP API', { timeout: 180_000 }, () => {
     const links = listed.json.links as { artifacts: Array<{ name: string; kind: string }>; traceHint: string };
     const names = links.artifacts.map((a) => `${a.name} ${a.kind}`);
     assert.ok(names.includes('quick-answers/trace.zip trace'), names.join(', '));
-    assert.ok(names.some((n) => /^quick-answers-quickly\/trace\.zip trace$/.test(n)), `Playwright's own trace of the failed test is listed: ${names.join(', ')}`);
+    assert.ok(
+      names.some((n) => /^quick-answers-quickly\/trace\.zip trace$/.test(n)),
+      `Playwright's own trace of the failed test is listed: ${names.join(', ')}`,
+    );
     assert.ok(!names.some((n) => n.includes('escape.txt')), 'a symlink is not listed');
-    assert.ok(!names.some((n) => n.split('/').some((seg) => seg.startsWith('.'))), `dot paths (storage states, bookkeeping) are not listed: ${names.join(', ')}`);
+    assert.ok(
+      !names.some((n) => n.split('/').some((seg) => seg.startsWith('.'))),
+      `dot paths (storage states, bookkeeping) are not listed: ${names.join(', ')}`,
+    );
     assert.match(links.traceHint, /npx playwright show-trace/);
 
     for (const p of [

@@ -35,7 +35,18 @@ function harness(pairs: number, deps: Partial<SchedulerDeps> & { runMs: (i: numb
           h.running--;
         }
         const now = new Date().toISOString();
-        return { runId: runId!, suite, environment, trigger, startedAt: now, finishedAt: now, status: 'passed', phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(), failures: [] };
+        return {
+          runId: runId!,
+          suite,
+          environment,
+          trigger,
+          startedAt: now,
+          finishedAt: now,
+          status: 'passed',
+          phases: { tenant_setup: 0, test: 0, teardown: 0 },
+          tests: emptyCounts(),
+          failures: [],
+        };
       },
     },
   });

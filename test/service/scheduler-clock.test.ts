@@ -23,7 +23,18 @@ function harness(opts: { wallOffset?: () => number; missedToleranceMs?: number }
       async run({ suite, environment, trigger, runId }): Promise<RunResult> {
         runs.push(Date.now());
         const now = new Date().toISOString();
-        return { runId: runId!, suite, environment, trigger, startedAt: now, finishedAt: now, status: 'passed', phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(), failures: [] };
+        return {
+          runId: runId!,
+          suite,
+          environment,
+          trigger,
+          startedAt: now,
+          finishedAt: now,
+          status: 'passed',
+          phases: { tenant_setup: 0, test: 0, teardown: 0 },
+          tests: emptyCounts(),
+          failures: [],
+        };
       },
     },
   });
@@ -75,7 +86,10 @@ describe('the scheduler when the clock jumps or the process stalls', { timeout: 
         // busy
       }
       await until(() => h.skips.includes('missed'), 'a missed fire counted');
-      assert.ok(h.warnings.some((w) => /^scheduled fire skipped: its time passed unseen/.test(w)), h.warnings.join('\n'));
+      assert.ok(
+        h.warnings.some((w) => /^scheduled fire skipped: its time passed unseen/.test(w)),
+        h.warnings.join('\n'),
+      );
     } finally {
       await h.scheduler.stop({ graceMs: 1_000 });
     }

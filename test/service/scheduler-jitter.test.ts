@@ -43,7 +43,18 @@ function harness(environments: string[], jitterMs: number, values: number[]): Ha
       async run({ suite, environment, trigger, runId }): Promise<RunResult> {
         h.runs.push({ pair: `${suite}@${environment}`, at: Date.now() });
         const now = new Date().toISOString();
-        return { runId: runId!, suite, environment, trigger, startedAt: now, finishedAt: now, status: 'passed', phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(), failures: [] };
+        return {
+          runId: runId!,
+          suite,
+          environment,
+          trigger,
+          startedAt: now,
+          finishedAt: now,
+          status: 'passed',
+          phases: { tenant_setup: 0, test: 0, teardown: 0 },
+          tests: emptyCounts(),
+          failures: [],
+        };
       },
     },
   });
@@ -104,7 +115,10 @@ describe('scheduler: api.jitter', { timeout: 30_000 }, () => {
     assert.ok(skippedBeforeRun.length >= 1, `no fire was skipped while the first waited ${h.runs[0].at - fired} ms`);
     for (const s of skippedBeforeRun) assert.deepEqual([s.pair, s.reason], ['s@e1', 'busy']);
     assert.equal(h.fires.filter((f) => f.at < h.runs[0].at).length, 1, 'a skipped fire draws no new delay of its own');
-    assert.ok(h.warnings.some((w) => w === 'scheduled fire skipped: s@e1 is still waiting out its jitter'), h.warnings.join('\n'));
+    assert.ok(
+      h.warnings.some((w) => w === 'scheduled fire skipped: s@e1 is still waiting out its jitter'),
+      h.warnings.join('\n'),
+    );
     assert.ok(h.runs[0].at - fired >= 1_600 - 2, `the waiting fire ran ${h.runs[0].at - fired} ms after it fired`);
   });
 

@@ -43,7 +43,9 @@ describe('member loss on the example stack, through `vigil model check`', { skip
     assert.match(red.stdout, /^shop\/app-0 is all red non-transitively \(3 checks in scope\) after (\d+\.\d)s/);
     const elapsed = Number(/after (\d+\.\d)s/.exec(red.stdout)![1]) * 1000;
     const detectMs = startedAt - killedAt + elapsed;
-    t.diagnostic(`time to detect app-0 lost ${recheck ? 'with forced re-checks' : 'from scheduled checks (every 5 s)'}: ${(detectMs / 1000).toFixed(1)} s after the kill (HAProxy saw it after ${((startedAt - killedAt) / 1000).toFixed(1)} s)`);
+    t.diagnostic(
+      `time to detect app-0 lost ${recheck ? 'with forced re-checks' : 'from scheduled checks (every 5 s)'}: ${(detectMs / 1000).toFixed(1)} s after the kill (HAProxy saw it after ${((startedAt - killedAt) / 1000).toFixed(1)} s)`,
+    );
     return { red, detectMs };
   };
 

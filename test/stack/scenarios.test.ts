@@ -62,13 +62,17 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
 
   /** The model says `node` is all green transitively again (forcing re-checks): the previous scenario's undo is complete. */
   const allGreenAgain = async (node: string) => {
-    const r = await runVigil(['model', 'check', node, '--transitive', '--expect', 'all-green', '--within', '30s', '--interval', '250ms', '--recheck', '--config', config], { env: env() });
+    const r = await runVigil(
+      ['model', 'check', node, '--transitive', '--expect', 'all-green', '--within', '30s', '--interval', '250ms', '--recheck', '--config', config],
+      { env: env() },
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
   };
   const liveBackend = async () => /live (\S+)/.exec(await stack.haproxy.runtime(`show map ${stack.haproxy.routesMap}`))?.[1];
   const lbStatus = async (member: string) => (await stack.haproxy.servers()).find((s) => s.server === member)?.status;
   const sessions = async () => new Map((await stack.haproxy.servers()).map((s) => [s.server, s.sessions]));
-  const forcedRechecks = async (member: string) => (await readFile(stack.nagios.log, 'utf8')).split('\n').filter((l) => l.includes(`EXTERNAL COMMAND: SCHEDULE_FORCED_`) && l.includes(`;${member};`)).length;
+  const forcedRechecks = async (member: string) =>
+    (await readFile(stack.nagios.log, 'utf8')).split('\n').filter((l) => l.includes(`EXTERNAL COMMAND: SCHEDULE_FORCED_`) && l.includes(`;${member};`)).length;
 
   before(async () => {
     stack = await startStack({ members: 3, green: 1 });
@@ -83,13 +87,18 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
   it('blue/green is gated on the model: with green-0 down the Given fails, the switch never runs (exit 2)', async () => {
     // Through the control CLI, as an action would: a refusal is exit 1 with the reason (so a mistyped
     // action fails its step); a kill returns once HAProxy has taken green-0 out.
-    const refused = await execFileP(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), stack.dir, 'kill', 'green-9']).catch((err: { code: number; stderr: string }) => err);
+    const refused = await execFileP(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), stack.dir, 'kill', 'green-9']).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
     assert.ok('code' in refused && refused.code === 1, JSON.stringify(refused));
     assert.match(refused.stderr, /name one member \(app-0, app-1, app-2, green-0\), got "green-9"/);
     const { stdout: control } = await execFileP(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), stack.dir, 'kill', 'green-0']);
     assert.match(control, /^green-0 killed; HAProxy took it out after \d+\.\ds$/m);
     assert.equal(stack.green[0].pid, -1);
-    const seen = await runVigil(['model', 'check', 'green-0', '--expect', 'all-red', '--within', '30s', '--interval', '250ms', '--recheck', '--config', config], { env: env() });
+    const seen = await runVigil(
+      ['model', 'check', 'green-0', '--expect', 'all-red', '--within', '30s', '--interval', '250ms', '--recheck', '--config', config],
+      { env: env() },
+    );
     assert.equal(seen.code, 0, seen.stdout + seen.stderr);
 
     const r = await run('blue-green');
@@ -117,7 +126,8 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     const afterRun = await sessions();
     const served = (m: string) => afterRun.get(m)! - before.get(m)!;
     assert.ok(served('green-0') >= 20, `green-0 served the suite (${served('green-0')} sessions)`);
-    for (const m of ['app-0', 'app-1', 'app-2']) assert.ok(served(m) < served('green-0') / 4, `${m} served ${served(m)} sessions, green-0 ${served('green-0')}`);
+    for (const m of ['app-0', 'app-1', 'app-2'])
+      assert.ok(served(m) < served('green-0') / 4, `${m} served ${served(m)} sessions, green-0 ${served('green-0')}`);
 
     const xml = await readFile(r.junit, 'utf8');
     assert.equal(XMLValidator.validate(xml), true);
@@ -140,7 +150,10 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     assert.match(member.note!, /re-check forced for 3\)$/);
     // The service level rests on the suite run after the destroy, not on the one before it.
     assert.equal(service.text, 'within 2m the service "shop" is all green non-transitively');
-    assert.ok(service.timeToDetectMs! >= suiteRun.durationMs, `the service level held ${service.timeToDetectMs} ms after the destroy, the suite took ${suiteRun.durationMs} ms`);
+    assert.ok(
+      service.timeToDetectMs! >= suiteRun.durationMs,
+      `the service level held ${service.timeToDetectMs} ms after the destroy, the suite took ${suiteRun.durationMs} ms`,
+    );
     assert.ok((await forcedRechecks('app-0')) >= forcedBefore + 3, 'the forced re-checks reached Nagios');
     t.diagnostic(`member loss, forced re-checks: app-0 all red ${seconds(member.timeToDetectMs!)} after the destroy (HAProxy had it out)`);
 
@@ -171,7 +184,10 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
     const noSuite = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false, file: join(stack.dir, 'vigil-no-suite.yaml') });
     const { stdout: killed } = await execFileP(process.execPath, [join(repoRoot, 'demo/stack/control.ts'), stack.dir, 'kill', 'app-0']);
     assert.match(killed, /app-0 killed/);
-    const seen = await runVigil(['model', 'check', 'app-0', '--expect', 'all-red', '--within', '30s', '--interval', '250ms', '--recheck', '--config', noSuite], { env: env() });
+    const seen = await runVigil(
+      ['model', 'check', 'app-0', '--expect', 'all-red', '--within', '30s', '--interval', '250ms', '--recheck', '--config', noSuite],
+      { env: env() },
+    );
     assert.equal(seen.code, 0, seen.stdout + seen.stderr);
     // The first scenario restores app-0 itself: its Then must not hold on the red results from before.
     const r = await run('since', noSuite, join(repoRoot, 'test/fixtures/scenarios/since.feature'));
@@ -180,13 +196,26 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
 
     assert.deepEqual(statuses(drained.steps), ['Given passed', 'When passed', 'And passed', 'And passed', 'Then failed']);
     const then = drained.steps[4];
-    assert.match(then.message!, /^shop is not all green non-transitively \(3 checks in scope\) by the deadline \(20\.0s, \d+ polls, re-check forced for 2\); in the way:/);
+    assert.match(
+      then.message!,
+      /^shop is not all green non-transitively \(3 checks in scope\) by the deadline \(20\.0s, \d+ polls, re-check forced for 2\); in the way:/,
+    );
     assert.match(then.message!, /\n {2}shop: nagios:lb!HTTP is CRITICAL, fresh — HTTP CRITICAL/);
-    assert.match(then.message!, /\n {2}shop: prometheus:haproxy_backend_active_servers\{proxy="app"\} >= 2 is 0 \(CRITICAL\), fresh — 1 of 1 series not >= 2: haproxy_backend_active_servers\{[^}]*\} = 0\n/);
-    assert.deepEqual(cleanups(drained), [['ready-member "app-2"', 'passed'], ['ready-member "app-1"', 'passed'], ['ready-member "app-0"', 'passed']]);
+    assert.match(
+      then.message!,
+      /\n {2}shop: prometheus:haproxy_backend_active_servers\{proxy="app"\} >= 2 is 0 \(CRITICAL\), fresh — 1 of 1 series not >= 2: haproxy_backend_active_servers\{[^}]*\} = 0\n/,
+    );
+    assert.deepEqual(cleanups(drained), [
+      ['ready-member "app-2"', 'passed'],
+      ['ready-member "app-1"', 'passed'],
+      ['ready-member "app-0"', 'passed'],
+    ]);
 
     assert.deepEqual(statuses(restored.steps), ['Given passed', 'When passed', 'Then failed']);
-    assert.match(restored.steps[2].message!, /^shop\/app-0 is not all red non-transitively \(3 checks in scope\) by the deadline \(15\.0s, \d+ polls, re-check forced for 3\); in the way:/);
+    assert.match(
+      restored.steps[2].message!,
+      /^shop\/app-0 is not all red non-transitively \(3 checks in scope\) by the deadline \(15\.0s, \d+ polls, re-check forced for 3\); in the way:/,
+    );
     assert.match(restored.steps[2].message!, /\n {2}shop\/app-0: nagios:app-0!HTTP is OK, fresh/);
     assert.equal(await lbStatus('app-0'), 'UP');
     await allGreenAgain('shop');
@@ -206,7 +235,10 @@ describe('the shipped scenarios on the example stack (vigil scenario run)', { sk
 
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(r.junit, 'utf8'));
     assert.equal(doc.testsuites.failures, '1');
-    assert.match(doc.testsuites.testsuite.testcase.failure.message, /negative-control\.feature:19: Then within 15s the member "app-0" is all red: shop\/app-0 is not all red/);
+    assert.match(
+      doc.testsuites.testsuite.testcase.failure.message,
+      /negative-control\.feature:19: Then within 15s the member "app-0" is all red: shop\/app-0 is not all red/,
+    );
     assert.match(doc.testsuites.testsuite.testcase.failure['#text'], /nagios:app-0!HTTP is \w+, disabled/);
 
     // Undos, newest first: the member back, then the check enabled — app-0 can be all green again.

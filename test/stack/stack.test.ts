@@ -26,8 +26,7 @@ describe('the example stack (demo/stack)', { skip: stackSkip(), timeout: 150_000
   let stack: Stack;
   let config: string;
   const model = (...args: string[]) => runVigil(['model', ...args, '--config', config], { timeoutMs: 60_000 });
-  const nagiosState = async (host: string, service?: string) =>
-    (await stack.nagios.status()).find((e) => e.host === host && e.service === service);
+  const nagiosState = async (host: string, service?: string) => (await stack.nagios.status()).find((e) => e.host === host && e.service === service);
 
   before(async () => {
     stack = await startStack({ members: 3, green: 1 });
@@ -90,10 +89,14 @@ describe('the example stack (demo/stack)', { skip: stackSkip(), timeout: 150_000
     assert.equal((await stack.haproxy.runtime('set server app/app-0 state maint')).trim(), '');
     assert.equal((await stack.haproxy.servers()).find((s) => s.server === 'app-0')?.status, 'MAINT');
 
-    await eventually('Prometheus seeing app-0 in MAINT', async () =>
-      (await promQuery(stack.prometheusUrl, 'haproxy_server_status{proxy="app",server="app-0",state="MAINT"} == 1')).length === 1,
+    await eventually(
+      'Prometheus seeing app-0 in MAINT',
+      async () => (await promQuery(stack.prometheusUrl, 'haproxy_server_status{proxy="app",server="app-0",state="MAINT"} == 1')).length === 1,
     );
-    assert.deepEqual((await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"}')).map((s) => s.value), [2]);
+    assert.deepEqual(
+      (await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"}')).map((s) => s.value),
+      [2],
+    );
 
     await eventually('Nagios app-0!LB CRITICAL', async () => (await nagiosState('app-0', 'LB'))?.state === 2);
     // The member itself still answers: only its place in the load balancer is gone.
@@ -106,8 +109,9 @@ describe('the example stack (demo/stack)', { skip: stackSkip(), timeout: 150_000
     const one = await model('check', 'shop', '--expect', 'all-green', '--within', '1s');
     assert.equal(one.code, 0, one.stdout + one.stderr);
     await stack.haproxy.runtime('set server app/app-1 state maint');
-    await eventually('Prometheus seeing 1 active server', async () =>
-      (await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"} == 1')).length === 1,
+    await eventually(
+      'Prometheus seeing 1 active server',
+      async () => (await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"} == 1')).length === 1,
     );
     const notGreen = await model('check', 'shop', '--expect', 'all-green', '--within', '1s');
     assert.equal(notGreen.code, 2, notGreen.stdout + notGreen.stderr);
@@ -119,8 +123,9 @@ describe('the example stack (demo/stack)', { skip: stackSkip(), timeout: 150_000
     assert.equal((await stack.haproxy.runtime('set server app/app-0 state ready')).trim(), '');
     const back = await model('check', 'app-0', '--expect', 'all-green', '--within', '20s', '--interval', '500ms', '--recheck');
     assert.equal(back.code, 0, back.stdout + back.stderr);
-    await eventually('Prometheus seeing 3 active servers again', async () =>
-      (await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"} == 3')).length === 1,
+    await eventually(
+      'Prometheus seeing 3 active servers again',
+      async () => (await promQuery(stack.prometheusUrl, 'haproxy_backend_active_servers{proxy="app"} == 3')).length === 1,
     );
   });
 
@@ -148,7 +153,10 @@ describe('the example stack (demo/stack)', { skip: stackSkip(), timeout: 150_000
     // members, green-0, haproxy, nagios (and its workers), prometheus
     assert.ok(running.length >= 7, `the stack's processes before stop: ${JSON.stringify(running)}`);
     // Nagios' check workers lead groups of their own; they are found by the query socket in their command line.
-    assert.ok(running.some((p) => p.command.includes('--worker')), `Nagios workers among ${JSON.stringify(running)}`);
+    assert.ok(
+      running.some((p) => p.command.includes('--worker')),
+      `Nagios workers among ${JSON.stringify(running)}`,
+    );
     await stack.stop();
     assert.deepEqual(await processesOf(groups, stack.dir), []);
     assert.equal(existsSync(stack.dir), false);

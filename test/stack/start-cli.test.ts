@@ -90,7 +90,10 @@ describe('node demo/stack/start.ts', { skip: stackSkip(), timeout: 120_000 }, ()
   it('killed with SIGKILL, it leaves no process behind: the guardian stops them all', async () => {
     const running = await processesOf(started.processGroups, started.dir);
     assert.ok(running.length >= 5, `processes of the stack before: ${JSON.stringify(running)}`);
-    assert.ok(running.some((p) => p.command.includes('--worker')), `Nagios workers among ${JSON.stringify(running)}`);
+    assert.ok(
+      running.some((p) => p.command.includes('--worker')),
+      `Nagios workers among ${JSON.stringify(running)}`,
+    );
     child.kill('SIGKILL');
     const deadline = Date.now() + 10_000;
     let left = running;

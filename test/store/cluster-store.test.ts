@@ -25,7 +25,8 @@ for (const engine of storeEngines()) {
       const location = await engine.fresh();
       const stores = await Promise.all([openStore(location), openStore(location), openStore(location)]);
       try {
-        const fire = (i: number) => stores[i].cluster.takeFire({ pairKey: 'checkout@production', fireAt: at(0).toISOString(), replica: `r${i}`, runId: `run-${i}`, at: at(0) });
+        const fire = (i: number) =>
+          stores[i].cluster.takeFire({ pairKey: 'checkout@production', fireAt: at(0).toISOString(), replica: `r${i}`, runId: `run-${i}`, at: at(0) });
         assert.deepEqual((await Promise.all([fire(0), fire(1), fire(2)])).filter(Boolean).length, 1, 'exactly one took the fire');
 
         assert.deepEqual(await stores[0].cluster.startRun(slot('a', 'r0', at(30))), { ok: true });
@@ -36,20 +37,28 @@ for (const engine of storeEngines()) {
         assert.deepEqual(await stores[0].cluster.renew('r0', at(40)), ['a']);
         assert.deepEqual(await stores[1].cluster.expired(at(35)), [], 'renewed: not expired');
         const expired = await stores[1].cluster.expired(at(41));
-        assert.deepEqual(expired.map((r) => r.runId), ['a']);
+        assert.deepEqual(
+          expired.map((r) => r.runId),
+          ['a'],
+        );
         const takers = await Promise.all([stores[1].cluster.takeOver('a', at(41)), stores[2].cluster.takeOver('a', at(41))]);
         assert.equal(takers.filter(Boolean).length, 1, 'one replica records it');
         assert.deepEqual(await stores[0].cluster.renew('r0', at(50)), [], 'the stalled replica learns it lost the run');
         assert.deepEqual(await stores[1].cluster.startRun(slot('b', 'r1', at(90))), { ok: true }, 'the pair is free again');
 
         // After a restart under the same name, its rows are its own to take back, expired or not.
-        assert.deepEqual((await stores[1].cluster.stale(at(60), 'r1')).map((r) => r.runId), ['b']);
+        assert.deepEqual(
+          (await stores[1].cluster.stale(at(60), 'r1')).map((r) => r.runId),
+          ['b'],
+        );
         assert.equal(await stores[2].cluster.takeOver('b', at(60)), false, 'another replica waits for the lease');
         assert.equal(await stores[1].cluster.takeOver('b', at(60), 'r1'), true);
 
         await stores[0].cluster.announce({ name: 'r0', location: 'eu-west', startedAt: at(0).toISOString() }, at(5));
         await stores[0].cluster.announce({ name: 'r0', location: 'eu-west', startedAt: at(0).toISOString() }, at(9));
-        assert.deepEqual(await stores[1].cluster.replicas(), [{ name: 'r0', location: 'eu-west', startedAt: at(0).toISOString(), seenAt: at(9).toISOString() }]);
+        assert.deepEqual(await stores[1].cluster.replicas(), [
+          { name: 'r0', location: 'eu-west', startedAt: at(0).toISOString(), seenAt: at(9).toISOString() },
+        ]);
         assert.equal(await stores[2].cluster.pruneFires(at(1)), 1);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
@@ -61,15 +70,28 @@ for (const engine of storeEngines()) {
       const [a, b] = await Promise.all([openStore(location), openStore(location)]);
       try {
         const run: RunResult = {
-          runId: 'left', suite: 'checkout', environment: 'production', trigger: 'schedule', startedAt: at(0).toISOString(), finishedAt: at(1).toISOString(),
-          status: 'passed', phases: { tenant_setup: 0, test: 1, teardown: 0 }, tests: emptyCounts(), failures: [], location: 'eu-west',
+          runId: 'left',
+          suite: 'checkout',
+          environment: 'production',
+          trigger: 'schedule',
+          startedAt: at(0).toISOString(),
+          finishedAt: at(1).toISOString(),
+          status: 'passed',
+          phases: { tenant_setup: 0, test: 1, teardown: 0 },
+          tests: emptyCounts(),
+          failures: [],
+          location: 'eu-west',
         };
         await a.runs.save(run, { handedOver: false });
         const soon = new Date(Date.now() + 60_000);
         assert.deepEqual(await Promise.all([a.runs.claimHandOver('left', soon), b.runs.claimHandOver('left', soon)]).then((r) => r.filter(Boolean).length), 1);
         assert.deepEqual(await b.runs.notHandedOver(new Date()), [], 'claimed: not offered again meanwhile');
         await a.db.run('UPDATE runs SET handover_claim = ?', [new Date(Date.now() - 1000).toISOString()]);
-        assert.deepEqual((await b.runs.notHandedOver(new Date())).map((r) => r.runId), ['left'], 'the claim ran out: offered again');
+        assert.deepEqual(
+          (await b.runs.notHandedOver(new Date())).map((r) => r.runId),
+          ['left'],
+          'the claim ran out: offered again',
+        );
         assert.equal((await a.runs.get('left'))?.location, 'eu-west');
       } finally {
         await a.close();

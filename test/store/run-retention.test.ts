@@ -13,8 +13,15 @@ const now = new Date('2025-06-01T12:00:00.000Z');
 function run(suite: string, i: number, status: RunStatus, daysAgo: number): RunResult {
   const at = new Date(now.getTime() - daysAgo * DAY + i * 1000).toISOString();
   return {
-    runId: `${suite}-${i}`, suite, environment: 'prod', trigger: 'schedule', startedAt: at, finishedAt: at, status,
-    phases: { tenant_setup: 0, test: 0, teardown: 0 }, tests: emptyCounts(),
+    runId: `${suite}-${i}`,
+    suite,
+    environment: 'prod',
+    trigger: 'schedule',
+    startedAt: at,
+    finishedAt: at,
+    status,
+    phases: { tenant_setup: 0, test: 0, teardown: 0 },
+    tests: emptyCounts(),
     failures: status === 'failed' ? [{ title: 't', file: 'a.spec.ts', line: 1, error: 'boom' }] : [],
   };
 }
@@ -27,7 +34,10 @@ for (const engine of storeEngines()) {
       for (let i = 0; i < 5; i++) await store.runs.save(run('b', i, 'passed', 1));
       assert.equal(await store.runs.retain({ keep: 10, maxAgeMs: 30 * DAY, now }), 20);
       const left = (await store.runs.list({ suite: 'a', limit: 100 })).map((r) => r.runId);
-      assert.deepEqual(left, Array.from({ length: 10 }, (_, k) => `a-${29 - k}`));
+      assert.deepEqual(
+        left,
+        Array.from({ length: 10 }, (_, k) => `a-${29 - k}`),
+      );
       assert.equal((await store.runs.list({ suite: 'b', limit: 100 })).length, 5, 'another pair keeps its own count');
       assert.equal(await store.runs.get('a-1'), undefined);
       assert.deepEqual(await store.db.all("SELECT run_id FROM run_failures WHERE run_id = 'a-1'"), [], 'its failures went with it');
@@ -41,8 +51,14 @@ for (const engine of storeEngines()) {
       for (let i = 1; i < 6; i++) await store.runs.save(run('a', i, 'failed', 60)); // failing ever since, all old
       await store.runs.save(run('c', 0, 'error', 200)); // a pair that ran once, long ago
       assert.equal(await store.runs.retain({ keep: 1000, maxAgeMs: 30 * DAY, now }), 4);
-      assert.deepEqual((await store.runs.list({ suite: 'a', limit: 10 })).map((r) => r.runId), ['a-5', 'a-0']);
-      assert.deepEqual((await store.runs.list({ suite: 'c', limit: 10 })).map((r) => r.runId), ['c-0']);
+      assert.deepEqual(
+        (await store.runs.list({ suite: 'a', limit: 10 })).map((r) => r.runId),
+        ['a-5', 'a-0'],
+      );
+      assert.deepEqual(
+        (await store.runs.list({ suite: 'c', limit: 10 })).map((r) => r.runId),
+        ['c-0'],
+      );
       const summary = (await store.runs.lastBySuite()).find((s) => s.suite === 'a');
       assert.equal(summary?.last.runId, 'a-5');
       assert.equal(summary?.lastSuccessAt, run('a', 0, 'passed', 100).finishedAt, 'last success still known after a restart');

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { pruneArtifacts } from '../../src/suites/index.ts';
 import { SPEC_HELLO, run, startApp, writeProject, type App } from './inline-project.ts';
 
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.basename(f)) : [];
+const filesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.basename(f)) : []);
 
 describe('artifacts are kept for failures only', () => {
   let app: App;
@@ -40,7 +39,10 @@ describe('artifacts are kept for failures only', () => {
       assert.equal(outcome.tests.failed, 1);
       const files = filesUnder(project.outputDir);
       assert.ok(files.includes('trace.zip'), `trace in ${files}`);
-      assert.ok(files.some((f) => f.endsWith('.png')), `screenshot in ${files}`);
+      assert.ok(
+        files.some((f) => f.endsWith('.png')),
+        `screenshot in ${files}`,
+      );
     } finally {
       project.cleanup();
     }
@@ -76,7 +78,10 @@ describe('artifacts are kept for failures only', () => {
       assert.deepEqual(removed.map((p) => path.basename(p)).sort(), ['run-c', 'run-d', 'run-e']);
 
       const aged = pruneArtifacts({ dir, keep: 10, maxAgeMs: 90 * 60_000, now: new Date(now) });
-      assert.deepEqual(aged.map((p) => path.basename(p)), ['run-b']);
+      assert.deepEqual(
+        aged.map((p) => path.basename(p)),
+        ['run-b'],
+      );
       assert.deepEqual(pruneArtifacts({ dir: path.join(dir, 'missing'), keep: 1, maxAgeMs: 0 }), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

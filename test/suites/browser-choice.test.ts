@@ -63,7 +63,9 @@ const CONFIG = `export default {
   ],
 };`;
 
-describe('browser choice per project', { skip: chosen.fellBack ? false : "Playwright's own browsers are installed: Playwright chooses (its headless shell for headless projects)" }, () => {
+describe('browser choice per project', {
+  skip: chosen.fellBack ? false : "Playwright's own browsers are installed: Playwright chooses (its headless shell for headless projects)",
+}, () => {
   let app: App;
   before(async () => (app = await startApp()));
   after(() => app?.close());
@@ -74,27 +76,32 @@ describe('browser choice per project', { skip: chosen.fellBack ? false : "Playwr
   });
 
   for (const shared of [false, true]) {
-    it(shared ? 'shared browser: only the headless project without launchOptions of its own connects' : 'own browser: headless projects run on the headless shell, the headed one gets the full browser', async () => {
-      const project = writeProject({ 'playwright.config.mjs': CONFIG, 'tests/choice.spec.mjs': SPEC, 'tests/headed.spec.mjs': HEADED_SPEC });
-      const pool = shared ? createSharedBrowsers({ log: quietLog() }) : undefined;
-      try {
-        const outcome = await run(project, app, {
-          browser: chosen.browser,
-          ...(pool ? { sharedBrowser: { pool, always: false } } : {}),
-          env: {
-            EXPECT_SHARED: shared ? '1' : '0',
-            EXPECT_FULL: chosen.browser.executablePath!,
-            EXPECT_SHELL: realpathSync(chosen.browser.headlessExecutablePath!),
-          },
-        });
-        const failures = outcome.failures.map((f) => `${f.title}: ${f.error}`).join('\n');
-        assert.equal(outcome.kind, 'completed', outcome.message);
-        assert.deepEqual({ passed: outcome.tests.passed, failed: outcome.tests.failed }, { passed: 3, failed: 0 }, failures);
-        if (pool) assert.equal(pool.browserPids().length, 1, 'the shared browser was started for the headless project');
-      } finally {
-        await pool?.close();
-        project.cleanup();
-      }
-    });
+    it(
+      shared
+        ? 'shared browser: only the headless project without launchOptions of its own connects'
+        : 'own browser: headless projects run on the headless shell, the headed one gets the full browser',
+      async () => {
+        const project = writeProject({ 'playwright.config.mjs': CONFIG, 'tests/choice.spec.mjs': SPEC, 'tests/headed.spec.mjs': HEADED_SPEC });
+        const pool = shared ? createSharedBrowsers({ log: quietLog() }) : undefined;
+        try {
+          const outcome = await run(project, app, {
+            browser: chosen.browser,
+            ...(pool ? { sharedBrowser: { pool, always: false } } : {}),
+            env: {
+              EXPECT_SHARED: shared ? '1' : '0',
+              EXPECT_FULL: chosen.browser.executablePath!,
+              EXPECT_SHELL: realpathSync(chosen.browser.headlessExecutablePath!),
+            },
+          });
+          const failures = outcome.failures.map((f) => `${f.title}: ${f.error}`).join('\n');
+          assert.equal(outcome.kind, 'completed', outcome.message);
+          assert.deepEqual({ passed: outcome.tests.passed, failed: outcome.tests.failed }, { passed: 3, failed: 0 }, failures);
+          if (pool) assert.equal(pool.browserPids().length, 1, 'the shared browser was started for the headless project');
+        } finally {
+          await pool?.close();
+          project.cleanup();
+        }
+      },
+    );
   }
 });

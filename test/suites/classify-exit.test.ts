@@ -25,10 +25,20 @@ describe('classifyExit', () => {
     ['"no tests found" is the only error', { runErrors: ['Error: No tests found'], ended: undefined }, 'crashed', new RegExp(NO_TESTS_MESSAGE.slice(0, 20))],
     ['an error outside tests (a config that throws)', { runErrors: ['SyntaxError in playwright.config.ts'] }, 'crashed', /errors outside tests:\nSyntaxError/],
     ['the run ended with nothing in it', { tests: emptyCounts() }, 'crashed', /no tests matched/],
-    ['it died before the end event', { ended: undefined, exit: { code: null, signal: 'SIGSEGV' }, tail: '\nboom' }, 'crashed', /exited \(signal SIGSEGV\) before finishing the run\nboom/],
+    [
+      'it died before the end event',
+      { ended: undefined, exit: { code: null, signal: 'SIGSEGV' }, tail: '\nboom' },
+      'crashed',
+      /exited \(signal SIGSEGV\) before finishing the run\nboom/,
+    ],
     ['an exit code Playwright never uses for test results', { exit: { code: 130, signal: null } }, 'crashed', /exited with exit code 130/],
     ["the suite's own globalTimeout", { exit: { code: 1, signal: null }, ended: { type: 'end', status: 'timedout' } }, 'crashed', /globalTimeout/],
-    ['Playwright interrupted itself', { exit: { code: 1, signal: null }, ended: { type: 'end', status: 'interrupted' } }, 'crashed', /was interrupted \(exit code 1\)/],
+    [
+      'Playwright interrupted itself',
+      { exit: { code: 1, signal: null }, ended: { type: 'end', status: 'interrupted' } },
+      'crashed',
+      /was interrupted \(exit code 1\)/,
+    ],
   ];
   for (const [what, o, kind, message] of cases) {
     test(`${what} → ${kind}`, () => {

@@ -24,7 +24,10 @@ describe('runSuite loads the app config as it is', () => {
       assert.equal(outcome.playwrightVersion, '1.65.1');
       assert.deepEqual(outcome.events[0], { type: 'begin', total: 2 });
       assert.deepEqual(
-        outcome.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && `${e.file}:${e.line} ${e.title}`).sort(),
+        outcome.events
+          .filter((e) => e.type === 'test')
+          .map((e) => e.type === 'test' && `${e.file}:${e.line} ${e.title}`)
+          .sort(),
         ['tests/a.spec.mjs:3 shows hello', 'tests/b.spec.mjs:3 shows hello again'],
       );
     } finally {
@@ -56,7 +59,7 @@ describe('runSuite loads the app config as it is', () => {
         const workers: number = 1;
         const config: PlaywrightTestConfig = { testDir: './e2e', workers };
         export default defineConfig(config);`,
-      'e2e/a.spec.ts': SPEC_HELLO.replace("async ({ page })", "async ({ page }): Promise<void>"),
+      'e2e/a.spec.ts': SPEC_HELLO.replace('async ({ page })', 'async ({ page }): Promise<void>'),
     });
     try {
       const outcome = await run(project, app);
@@ -74,7 +77,9 @@ describe('runSuite loads the app config as it is', () => {
           testDir: '../specs', outputDir: 'their-results', workers: 1,
           reporter: [['json', { outputFile: 'report.json' }], ['list']],
         };`,
-      'specs/a.spec.mjs': SPEC_HELLO + `
+      'specs/a.spec.mjs':
+        SPEC_HELLO +
+        `
 test('fails on purpose', async ({ page }) => {
   await page.goto('/');
   await expect(page.locator('h1')).toHaveText('Bye', { timeout: 300 });

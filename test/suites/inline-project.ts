@@ -73,11 +73,7 @@ export const quietLog = (): Log & { lines: string[] } => {
   return { lines, debug: record, info: record, warn: record, error: record } as unknown as Log & { lines: string[] };
 };
 
-export async function run(
-  project: InlineProject,
-  app: App,
-  extra: Partial<RunSuiteOptions> = {},
-): Promise<SuiteOutcome & { events: SuiteEvent[] }> {
+export async function run(project: InlineProject, app: App, extra: Partial<RunSuiteOptions> = {}): Promise<SuiteOutcome & { events: SuiteEvent[] }> {
   const events: SuiteEvent[] = [];
   const outcome = await runSuite({
     suiteDir: project.dir,

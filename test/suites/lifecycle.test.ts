@@ -69,10 +69,16 @@ describe('runSuite keeps their lifecycle and a predictable environment', () => {
     });
     try {
       const withTheirs = await run(project, app, { browser: undefined });
-      assert.deepEqual(withTheirs.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.retry), [0, 1, 2, 3]);
+      assert.deepEqual(
+        withTheirs.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.retry),
+        [0, 1, 2, 3],
+      );
       const withOurs = await run(project, app, { retries: 1, browser: undefined });
       assert.equal(withOurs.kind, 'completed', withOurs.message);
-      assert.deepEqual(withOurs.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.retry), [0, 1]);
+      assert.deepEqual(
+        withOurs.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.retry),
+        [0, 1],
+      );
       assert.deepEqual(withOurs.tests, { total: 1, passed: 0, failed: 1, flaky: 0, skipped: 0 });
     } finally {
       project.cleanup();

@@ -12,8 +12,9 @@ const CHROMIUM = { executablePath: '/usr/bin/chromium', args: SYSTEM_CHROMIUM_AR
 import { randomBytes } from 'node:crypto';
 
 const fixture = path.join(repoRoot, 'test/fixtures/old-playwright');
-const pinned = (JSON.parse(readFileSync(path.join(fixture, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-  .devDependencies['@playwright/test'];
+const pinned = (JSON.parse(readFileSync(path.join(fixture, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[
+  '@playwright/test'
+];
 
 /** Installs the fixture's pinned Playwright once (no browser download: the system Chromium is used). */
 function ensureInstalled(): string | undefined {
@@ -58,7 +59,10 @@ describe('an app pinned to an older @playwright/test', () => {
       assert.equal(outcome.playwrightVersion, pinned);
       assert.equal(outcome.kind, 'completed', outcome.message);
       assert.deepEqual(outcome.tests, { total: 1, passed: 1, failed: 0, flaky: 0, skipped: 0 });
-      assert.deepEqual(events.map((e) => e.type), ['begin', 'test']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['begin', 'test'],
+      );
       assert.deepEqual(markedProcesses(marker), []);
     } finally {
       rmSync(outputDir, { recursive: true, force: true });

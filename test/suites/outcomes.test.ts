@@ -43,7 +43,13 @@ test.describe('cart', () => {
       assert.match(failure.error, /at shop\.spec\.mjs:7/);
       assert.doesNotMatch(failure.error, /\u001b\[/);
       const flaky = outcome.events.filter((e) => e.type === 'test' && e.title === 'cart › flaky once');
-      assert.deepEqual(flaky.map((e) => e.type === 'test' && [e.retry, e.outcome]), [[0, 'failed'], [1, 'flaky']]);
+      assert.deepEqual(
+        flaky.map((e) => e.type === 'test' && [e.retry, e.outcome]),
+        [
+          [0, 'failed'],
+          [1, 'flaky'],
+        ],
+      );
     } finally {
       project.cleanup();
     }
@@ -73,7 +79,10 @@ test.describe('cart', () => {
     try {
       const outcome = await run(project, app, { grepInvert: '@payments', browser: undefined });
       assert.equal(outcome.kind, 'completed', outcome.message);
-      assert.deepEqual(outcome.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.title), ['browses']);
+      assert.deepEqual(
+        outcome.events.filter((e) => e.type === 'test').map((e) => e.type === 'test' && e.title),
+        ['browses'],
+      );
       assert.deepEqual(outcome.tests, { total: 1, passed: 1, failed: 0, flaky: 0, skipped: 0 });
     } finally {
       project.cleanup();

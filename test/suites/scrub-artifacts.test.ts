@@ -65,7 +65,10 @@ const leftovers = async (dir: string) =>
 async function actionsShownByTraceViewer(trace: string): Promise<string> {
   const cli = path.join(repoRoot, 'node_modules/playwright/cli.js');
   // PWTEST_UNDER_TEST: serve the viewer without asking the desktop to open a browser tab.
-  const viewer = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', trace], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PWTEST_UNDER_TEST: '1' } });
+  const viewer = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', trace], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PWTEST_UNDER_TEST: '1' },
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -80,7 +83,10 @@ async function actionsShownByTraceViewer(trace: string): Promise<string> {
     try {
       const page = await browser.newPage();
       await page.goto(url);
-      await page.getByText(/^Fill /).first().waitFor({ timeout: 20_000 });
+      await page
+        .getByText(/^Fill /)
+        .first()
+        .waitFor({ timeout: 20_000 });
       return await page.locator('body').innerText();
     } finally {
       await browser.close();
@@ -122,7 +128,11 @@ describe('kept artifacts are scrubbed of secrets', { timeout: 180_000 }, () => {
     assert.ok(report.rewritten.includes(traces[0]), `the trace was rewritten: ${JSON.stringify(report)}`);
     assert.deepEqual(report.removed, []);
     const entriesAfter = await zipEntries(traces[0]);
-    assert.deepEqual(entriesAfter.map((e) => e.name), entriesBefore.map((e) => e.name), 'same entry names, same order');
+    assert.deepEqual(
+      entriesAfter.map((e) => e.name),
+      entriesBefore.map((e) => e.name),
+      'same entry names, same order',
+    );
     const media = entriesBefore.filter((e) => MEDIA.test(e.name));
     assert.ok(media.length > 0, 'the trace has screencast frames');
     for (const { name, data } of media) {
@@ -159,7 +169,10 @@ describe('kept artifacts are scrubbed of secrets', { timeout: 180_000 }, () => {
 
     const report = await scrubArtifacts(dir, createRedactor([PASSWORD]));
 
-    assert.deepEqual(report.removed.map((r) => r.file), [broken]);
+    assert.deepEqual(
+      report.removed.map((r) => r.file),
+      [broken],
+    );
     assert.deepEqual(filesUnder(dir).sort(), [context, untouched].sort());
     assert.equal(readFileSync(context, 'utf8'), '# Page snapshot\n- textbox "Password": ***\n');
     assert.deepEqual(report.rewritten, [context], 'a file without a secret is not rewritten');

@@ -102,10 +102,7 @@ describe('command provisioner', () => {
     const failing = script('fail.ts', `console.error('cannot reach admin API with token ${ADMIN_TOKEN}'); process.exit(3);`);
     const { provisioner } = setup({ create: { command: [node, failing] } });
     const err = await failureOf(provisioner.create({ name: 'vigil-shop-bbb', environment }));
-    assert.equal(
-      err.message,
-      `tenants.cmd.create: command "${node} ${failing}" exited with code 3: cannot reach admin API with token ***`,
-    );
+    assert.equal(err.message, `tenants.cmd.create: command "${node} ${failing}" exited with code 3: cannot reach admin API with token ***`);
   });
 
   it('quotes a short redacted excerpt when stdout is not JSON', async () => {

@@ -92,7 +92,11 @@ describe('http provisioner', () => {
     ['the app answers 500', () => (api.modes.create = 'error-500'), /answered 500: "\{\\"error\\":\\"database is locked\\"\}"$/],
     ['the app answers an HTML page', () => (api.modes.create = 'html'), /answered 200 but the body is not JSON: "<!doctype html><html><head><title>Sign in/],
     ['the app answers too slowly', () => (api.modes.create = 'slow'), /timed out after 0\.4s$/],
-    ['a mapped field is missing', () => (api.modes.create = 'missing-password'), /answered 201, but field "owner\.password" \(for password\) missing from answer$/],
+    [
+      'a mapped field is missing',
+      () => (api.modes.create = 'missing-password'),
+      /answered 201, but field "owner\.password" \(for password\) missing from answer$/,
+    ],
   ];
   for (const [what, arrange, cause] of failures) {
     it(`fails create with a ProvisionError naming provisioner, call, URL and cause when ${what}`, async () => {
@@ -111,9 +115,7 @@ describe('http provisioner', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
     const { provisioner } = setup();
-    const err = await failureOf(
-      provisioner.create({ name: 'vigil-x-refused', environment: { name: 'staging', baseURL: `http://127.0.0.1:${port}` } }),
-    );
+    const err = await failureOf(provisioner.create({ name: 'vigil-x-refused', environment: { name: 'staging', baseURL: `http://127.0.0.1:${port}` } }));
     assert.equal(err.message, `tenants.demo.create: POST http://127.0.0.1:${port}/admin/tenants failed: connection refused (is the app up and the URL right?)`);
   });
 

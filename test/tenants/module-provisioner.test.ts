@@ -44,7 +44,10 @@ export function list() { return [...tenants.values()]; }
     const fields = await provisioner.create({ name: 'vigil-a-1', environment });
     assert.deepEqual(fields, { id: '1', plan: 'free', at: environment.baseURL, 'credentials.apiKey': 'key-vigil-a-1' });
     assert.equal(redact('key-vigil-a-1'), '***');
-    assert.deepEqual((await provisioner.list!(environment)).map((t) => t.name), ['vigil-a-1']);
+    assert.deepEqual(
+      (await provisioner.list!(environment)).map((t) => t.name),
+      ['vigil-a-1'],
+    );
     await provisioner.destroy({ name: 'vigil-a-1', fields: { id: '1' }, environment });
     await assert.rejects(
       provisioner.destroy({ name: 'vigil-a-1', fields: { id: '1' }, environment }),

@@ -50,7 +50,12 @@ describe('reaper', () => {
       provisioners: new Map([['demo', provisioner]]),
       // Two environments on one app: its tenants are listed and swept once.
       ...(from === 'environments'
-        ? { environments: new Map([['staging', environment], ['staging-b', { ...environment, name: 'staging-b' }]]) }
+        ? {
+            environments: new Map([
+              ['staging', environment],
+              ['staging-b', { ...environment, name: 'staging-b' }],
+            ]),
+          }
         : { config: { environments: { staging: { baseURL: api.url, tenants: 'demo' }, 'staging-b': { baseURL: api.url, tenants: 'demo' } } } }),
       log: capture.log,
       clock: () => now,
@@ -60,7 +65,15 @@ describe('reaper', () => {
 
   /** As the orchestrator does it: ledger row first, then create, then the public fields. */
   const provision = async (store: Store, provisioner: Provisioner, environment: ReaperEnvironment, name: string, createdAt: Date) => {
-    await store.tenants.begin({ name, provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: environment.baseURL, runId: `run-${name}`, createdAt });
+    await store.tenants.begin({
+      name,
+      provisioner: 'demo',
+      suite: 'checkout',
+      environment: 'staging',
+      baseURL: environment.baseURL,
+      runId: `run-${name}`,
+      createdAt,
+    });
     const fields = await provisioner.create({ name, environment });
     await store.tenants.activate(name, publicFields(fields, provisioner));
     return fields;
@@ -74,7 +87,15 @@ describe('reaper', () => {
     await provision(store, provisioner, environment, 'vigil-checkout-fresh', ago(60_000));
     // Vigil stopped mid-create: the app made the tenant, the ledger never learned its id.
     api.seed('vigil-checkout-stuck', ago(3 * HOUR));
-    await store.tenants.begin({ name: 'vigil-checkout-stuck', provisioner: 'demo', suite: 'checkout', environment: 'staging', baseURL: api.url, runId: 'r', createdAt: ago(3 * HOUR) });
+    await store.tenants.begin({
+      name: 'vigil-checkout-stuck',
+      provisioner: 'demo',
+      suite: 'checkout',
+      environment: 'staging',
+      baseURL: api.url,
+      runId: 'r',
+      createdAt: ago(3 * HOUR),
+    });
     api.seed('vigil-checkout-orphan', ago(2 * HOUR)); // the ledger lost it
     api.seed('vigil-checkout-youngorphan', ago(5 * 60_000));
     api.seed('customer-acme', ago(240 * HOUR)); // a real customer: no prefix
@@ -127,8 +148,14 @@ describe('reaper', () => {
     const report = await reaper.reap();
 
     assert.equal(report.ledgerReaped, 0);
-    assert.deepEqual(report.failed.map((f) => f.name), ['vigil-checkout-stubborn']);
-    assert.match(report.failed[0].error, /^tenants\.demo\.delete: DELETE http:\/\/127\.0\.0\.1:\d+\/admin\/tenants\/t\d+ answered 500: "boom for \*\*\* owner password=\*\*\*"$/);
+    assert.deepEqual(
+      report.failed.map((f) => f.name),
+      ['vigil-checkout-stubborn'],
+    );
+    assert.match(
+      report.failed[0].error,
+      /^tenants\.demo\.delete: DELETE http:\/\/127\.0\.0\.1:\d+\/admin\/tenants\/t\d+ answered 500: "boom for \*\*\* owner password=\*\*\*"$/,
+    );
     const row = await store.tenants.get('vigil-checkout-stubborn');
     assert.equal(row?.state, 'teardown_failed');
     assert.equal(row?.attempts, 1);
@@ -138,7 +165,10 @@ describe('reaper', () => {
 
     const dbFile = join(dir, 'failing.db');
     await store.close();
-    const bytes = [dbFile, `${dbFile}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
+    const bytes = [dbFile, `${dbFile}-wal`]
+      .filter(existsSync)
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('');
     assert.ok(bytes.includes('vigil-checkout-stubborn'), 'the file holds the ledger (the check below can fail)');
     for (const secret of [api.token, fields.password]) {
       assert.ok(!bytes.includes(secret), 'no secret in the store file');

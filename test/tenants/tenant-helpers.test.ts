@@ -72,16 +72,23 @@ describe('tenant fields', () => {
     assert.equal(env.VIGIL_TENANT_EMAIL, 'o@x.test', 'the default names stay');
     assert.throws(
       () => tenantEnv(fields, { map: { E2E_TOKEN: 'apiToken' } }, 'tenants.shop.env.map'),
-      (err: Error) => err instanceof ProvisionError && /^tenants\.shop\.env\.map: E2E_TOKEN: the tenant has no field "apiToken" \(it has: id, email, password\)$/.test(err.message),
+      (err: Error) =>
+        err instanceof ProvisionError &&
+        /^tenants\.shop\.env\.map: E2E_TOKEN: the tenant has no field "apiToken" \(it has: id, email, password\)$/.test(err.message),
     );
   });
 
   it('are secret when configured so or named like a secret, and only the rest is kept', () => {
     const isSecretField = secretFieldTest(['pin']);
-    assert.deepEqual(
-      ['pin', 'password', 'owner.password', 'apiKey', 'sessionCookie', 'email', 'id'].map(isSecretField),
-      [true, true, true, true, true, false, false],
-    );
+    assert.deepEqual(['pin', 'password', 'owner.password', 'apiKey', 'sessionCookie', 'email', 'id'].map(isSecretField), [
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     assert.deepEqual(publicFields({ id: '1', email: 'e', pin: '1234', password: 'p' }, { isSecretField }), {
       id: '1',
       email: 'e',

@@ -12,7 +12,9 @@ const CLASS = { OK: 'passed', WARNING: 'flaky', CRITICAL: 'failed', UNKNOWN: 'er
 const stateBadge = (state: keyof typeof CLASS) => html`<span class="badge ${CLASS[state]}">${state}</span>`;
 
 function checkItem(check: CheckStatus, nowMs: number): Html {
-  const flags = [check.reason, check.downtime ? 'in downtime' : '', check.acknowledged ? 'acknowledged' : '', check.recheckForcedAt ? 're-check forced' : ''].filter(Boolean).join(', ');
+  const flags = [check.reason, check.downtime ? 'in downtime' : '', check.acknowledged ? 'acknowledged' : '', check.recheckForcedAt ? 're-check forced' : '']
+    .filter(Boolean)
+    .join(', ');
   const mark = check.green ? '✓' : check.red ? '✗' : '·';
   return html`<li class="check"><span class="mark">${mark}</span> ${stateBadge(check.state)} <code>${check.id}</code>${check.raw && check.raw !== check.state ? html` <span class="muted">${check.raw}</span>` : ''}
  <span class="${check.green ? 'muted' : 'why'}">[${flags}${check.lastCheck ? `, ${ago(check.lastCheck, nowMs)}` : ''}]</span>${check.detail && check.reason !== 'fresh' ? html` <span class="why">${check.detail}</span>` : ''}${check.output ? html` <span class="muted">— ${check.output.split('\n')[0].slice(0, 160)}</span>` : ''}</li>`;

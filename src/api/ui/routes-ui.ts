@@ -36,14 +36,26 @@ export function uiRoutes(deps: UiDeps): Router {
   });
 
   router.get('/suites/:suite/:environment', async (req, res) => {
-    const row = deps.control && (await suiteOverview({ store: deps.store, control: deps.control, history: 50 })).find((r) => r.suite === req.params.suite && r.environment === req.params.environment);
+    const row =
+      deps.control &&
+      (await suiteOverview({ store: deps.store, control: deps.control, history: 50 })).find(
+        (r) => r.suite === req.params.suite && r.environment === req.params.environment,
+      );
     if (!row) return send(res, 404, messagePage('Not found', `No suite ${req.params.suite} on ${req.params.environment} runs on this replica.`));
     const { suite, environment } = row;
-    send(res, 200, suitePage(row, { canTrigger: Boolean(deps.token) }, {
-      rates: await rates(deps.store, suite, environment),
-      tests: testSeries(await deps.store.runs.testHistory({ suite, environment, runs: 30 })),
-      pause: deps.pauses?.list().find((p) => p.suite === suite && p.environment === environment),
-    }));
+    send(
+      res,
+      200,
+      suitePage(
+        row,
+        { canTrigger: Boolean(deps.token) },
+        {
+          rates: await rates(deps.store, suite, environment),
+          tests: testSeries(await deps.store.runs.testHistory({ suite, environment, runs: 30 })),
+          pause: deps.pauses?.list().find((p) => p.suite === suite && p.environment === environment),
+        },
+      ),
+    );
   });
 
   router.get('/runs/:id', async (req, res) => {

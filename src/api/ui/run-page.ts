@@ -48,7 +48,8 @@ function failuresSection(run: RunResult): Html {
   const failing = run.testResults?.filter((t) => t.outcome === 'failed') ?? run.failures.map((f) => ({ ...f, snippet: undefined, project: undefined }));
   if (!failing.length) return html``;
   return html`<h2>Failing tests (${failing.length})</h2>${failing.map(
-    (f) => html`<div class="failure"><div class="title">${f.title}${f.project ? html` <span class="project">[${f.project}]</span>` : ''}</div><div class="muted">${f.file}:${f.line}</div><pre>${f.error ?? ''}</pre>${f.snippet ? html`<pre class="snippet">${f.snippet}</pre>` : ''}</div>`,
+    (f) =>
+      html`<div class="failure"><div class="title">${f.title}${f.project ? html` <span class="project">[${f.project}]</span>` : ''}</div><div class="muted">${f.file}:${f.line}</div><pre>${f.error ?? ''}</pre>${f.snippet ? html`<pre class="snippet">${f.snippet}</pre>` : ''}</div>`,
   )}`;
 }
 
@@ -63,7 +64,8 @@ ${sorted.map((t) => html`<tr class="test outcome-${t.outcome}"><td>${statusBadge
 }
 
 function evidenceSection(artifacts: Artifact[], needToken: boolean): Html {
-  if (!artifacts.length) return html`<h2>Artifacts</h2><p class="muted">None kept (artifacts are kept for failed runs only, and pruned by artifacts.keep / maxAge).</p>`;
+  if (!artifacts.length)
+    return html`<h2>Artifacts</h2><p class="muted">None kept (artifacts are kept for failed runs only, and pruned by artifacts.keep / maxAge).</p>`;
   const traces = artifacts.filter((a) => a.kind === 'trace');
   const shots = artifacts.filter((a) => a.kind === 'screenshot');
   const reports = artifacts.filter((a) => a.kind === 'report');

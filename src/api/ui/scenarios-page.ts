@@ -5,7 +5,11 @@ import type { ScenarioRunRecord } from '../../store/types.ts';
 import { ago, html, page, statusBadge, type Html } from './html.ts';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
-const detectTimes = (r: ScenarioResult) => r.steps.filter((s) => s.timeToDetectMs !== undefined).map((s) => seconds(s.timeToDetectMs)).join(', ');
+const detectTimes = (r: ScenarioResult) =>
+  r.steps
+    .filter((s) => s.timeToDetectMs !== undefined)
+    .map((s) => seconds(s.timeToDetectMs))
+    .join(', ');
 
 export function scenariosPage(records: ScenarioRunRecord[]): string {
   const rows = records.map((rec) => {
@@ -25,7 +29,8 @@ function stepRow(s: StepResult): Html {
 
 export function scenarioRunPage(record: ScenarioRunRecord): string {
   const r = record.result as ScenarioResult;
-  const table = (steps: StepResult[]) => html`<table class="tests"><tr><th>status</th><th>step</th><th>took</th><th>time to detect</th></tr>${steps.map(stepRow)}</table>`;
+  const table = (steps: StepResult[]) =>
+    html`<table class="tests"><tr><th>status</th><th>step</th><th>took</th><th>time to detect</th></tr>${steps.map(stepRow)}</table>`;
   const body = html`<h1>${statusBadge(record.status)} ${record.scenario}</h1>
 <p class="muted"><code>${r.file}:${r.line}</code> · ${r.feature} · ${r.startedAt} → ${r.finishedAt} · <a href="/scenarios">all scenario runs</a></p>
 <h2>Steps</h2>${table(r.steps)}

@@ -44,11 +44,11 @@ export function barChart(bars: readonly Bar[], opts: { label: string; unit: stri
   return html`<svg class="chart" role="img" aria-label="${opts.label}" viewBox="0 0 ${W} ${height}" preserveAspectRatio="xMinYMin meet">
 <title>${opts.label}</title>${axis(max, height, opts.unit)}
 ${bars.map((b, i) => {
-    const h = Math.max(1, (b.value / max) * plotH);
-    const x = PAD.left + i * slot + (slot - barW) / 2;
-    const rect = html`<rect class="bar ${b.kind}" x="${x.toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"><title>${b.title}</title></rect>`;
-    return b.href ? html`<a href="${b.href}">${rect}</a>` : rect;
-  })}
+  const h = Math.max(1, (b.value / max) * plotH);
+  const x = PAD.left + i * slot + (slot - barW) / 2;
+  const rect = html`<rect class="bar ${b.kind}" x="${x.toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"><title>${b.title}</title></rect>`;
+  return b.href ? html`<a href="${b.href}">${rect}</a>` : rect;
+})}
 <text class="tick" x="${PAD.left}" y="${height - 6}">oldest</text><text class="tick" x="${W - PAD.right}" y="${height - 6}" text-anchor="end">newest</text>
 </svg>`;
 }
@@ -76,25 +76,29 @@ export function lineChart(lines: readonly Line[], opts: { label: string; unit: s
   return html`<svg class="chart" role="img" aria-label="${opts.label}" viewBox="0 0 ${W} ${total}" preserveAspectRatio="xMinYMin meet">
 <title>${opts.label}</title>${axis(max, height, opts.unit)}
 ${lines.map((l, n) => {
-    const color = PALETTE[n % PALETTE.length];
-    // A gap where the test did not run: separate path segments.
-    const segments: string[] = [];
-    let current = '';
-    l.values.forEach((v, i) => {
-      if (v === undefined) {
-        if (current) segments.push(current);
-        current = '';
-        return;
-      }
-      current += `${current ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-    });
-    if (current) segments.push(current);
-    const points = l.values.map((v, i) => (v === undefined ? '' : html`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5" fill="${color}"><title>${l.name}: ${fmt(v, opts.unit)}</title></circle>`));
-    const lx = PAD.left + (n % 2) * (plotW / 2);
-    const ly = height + 6 + Math.floor(n / 2) * 18;
-    return html`<path class="series" d="${segments.join(' ')}" stroke="${color}"></path>${points}
+  const color = PALETTE[n % PALETTE.length];
+  // A gap where the test did not run: separate path segments.
+  const segments: string[] = [];
+  let current = '';
+  l.values.forEach((v, i) => {
+    if (v === undefined) {
+      if (current) segments.push(current);
+      current = '';
+      return;
+    }
+    current += `${current ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+  });
+  if (current) segments.push(current);
+  const points = l.values.map((v, i) =>
+    v === undefined
+      ? ''
+      : html`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5" fill="${color}"><title>${l.name}: ${fmt(v, opts.unit)}</title></circle>`,
+  );
+  const lx = PAD.left + (n % 2) * (plotW / 2);
+  const ly = height + 6 + Math.floor(n / 2) * 18;
+  return html`<path class="series" d="${segments.join(' ')}" stroke="${color}"></path>${points}
 <rect x="${lx}" y="${ly + 3}" width="12" height="4" fill="${color}"></rect><text class="legend-text" x="${lx + 18}" y="${ly + 9}">${truncate(l.name, 44)}</text>`;
-  })}
+})}
 </svg>`;
 }
 
@@ -107,13 +111,13 @@ export function rateBars(rows: ReadonlyArray<{ label: string; rate: number | und
   return html`<svg class="chart" role="img" aria-label="${opts.label}" viewBox="0 0 ${W} ${height}" preserveAspectRatio="xMinYMin meet">
 <title>${opts.label}</title>
 ${rows.map((r, i) => {
-    const y = 4 + i * rowH;
-    const wBar = r.rate === undefined ? 0 : Math.max(1, r.rate * barMax);
-    const kind = r.rate === undefined ? 'none' : r.rate >= 0.99 ? 'passed' : r.rate >= 0.9 ? 'flaky' : 'failed';
-    return html`<text class="legend-text" x="0" y="${y + 16}">${r.label}</text>
+  const y = 4 + i * rowH;
+  const wBar = r.rate === undefined ? 0 : Math.max(1, r.rate * barMax);
+  const kind = r.rate === undefined ? 'none' : r.rate >= 0.99 ? 'passed' : r.rate >= 0.9 ? 'flaky' : 'failed';
+  return html`<text class="legend-text" x="0" y="${y + 16}">${r.label}</text>
 <rect class="track" x="${labelW}" y="${y + 4}" width="${barMax}" height="16"></rect><rect class="bar ${kind}" x="${labelW}" y="${y + 4}" width="${wBar.toFixed(1)}" height="16"></rect>
 <text class="legend-text" x="${labelW + barMax + 8}" y="${y + 16}">${r.rate === undefined ? '—' : `${(r.rate * 100).toFixed(r.rate === 1 ? 0 : 1)}%`} <tspan class="tick">${r.detail}</tspan></text>`;
-  })}
+})}
 </svg>`;
 }
 

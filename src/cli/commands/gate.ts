@@ -66,7 +66,8 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   if (opts.suite) opts = { ...opts, suite: [...new Set(opts.suite)] };
   // The monitoring is asked while the suites run: a new stack must be both working and seen healthy.
   // Results from before the gate started are from before the deploy it gates: they do not count.
-  const since = opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
+  const since =
+    opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
   // Read once when both the model and the local suites come from it.
   const source = opts.model && !opts.server ? findConfigFile({ file: opts.config }) : null;
   const document = source ? await readConfigFile(source, process.env) : undefined;
@@ -111,7 +112,9 @@ async function gateOnModel(opts: GateOptions, node: string, deadline: number, si
       who: 'vigil gate',
     });
     const when = result.answer.holds ? ` after ${(result.elapsedMs / 1000).toFixed(1)}s` : ' by the deadline';
-    const lines = renderAnswer(result.answer).map((l, i) => (i === 0 ? `MODEL ${l.replace(/; in the way:$/, '')}${when}${result.answer.holds ? '' : '; in the way:'}` : l));
+    const lines = renderAnswer(result.answer).map((l, i) =>
+      i === 0 ? `MODEL ${l.replace(/; in the way:$/, '')}${when}${result.answer.holds ? '' : '; in the way:'}` : l,
+    );
     return { node, exitCode: code, holds: result.answer.holds, elapsedMs: result.elapsedMs, lines, answer: result.answer };
   } catch (err) {
     // A model that cannot be read or a node that does not exist: nothing is known of the stack's health.
@@ -203,7 +206,13 @@ async function remoteGate(opts: GateOptions, deadline: number, timeoutMs: number
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, deadline - Date.now()))));
-  const timedOut = (suite: string, what: string, runId?: string): Unfinished => ({ suite, environment, status: 'error', message: `timed out after ${timeoutMs / 1000}s ${what}`, ...(runId ? { runId } : {}) });
+  const timedOut = (suite: string, what: string, runId?: string): Unfinished => ({
+    suite,
+    environment,
+    status: 'error',
+    message: `timed out after ${timeoutMs / 1000}s ${what}`,
+    ...(runId ? { runId } : {}),
+  });
 
   async function waitFor(runId: string): Promise<RunResult | undefined> {
     while (Date.now() < deadline) {

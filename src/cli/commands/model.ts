@@ -23,7 +23,6 @@ import { createRedactor } from '../../shared/redact.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
-
 export interface ModelShowOptions {
   config?: string;
   transitive?: boolean;
@@ -37,7 +36,6 @@ export interface ModelCheckOptions extends ModelShowOptions {
   recheck?: boolean;
   since?: string;
 }
-
 
 // One reader for the whole command: polling re-reads status.dat into the same buffer.
 const reader = createTextReader();
@@ -60,7 +58,9 @@ export async function modelShowCommand(ref: string | undefined, opts: ModelShowO
     const transitive = Boolean(opts.transitive);
     const answers = nodes.map((n) => ({ allGreen: allGreen(n, transitive), allRed: allRed(n, transitive) }));
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ at: new Date(snapshot.nowMs).toISOString(), transitive, nodes: nodes.map((n, i) => ({ ...n, ...answers[i] })) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ at: new Date(snapshot.nowMs).toISOString(), transitive, nodes: nodes.map((n, i) => ({ ...n, ...answers[i] })) }, null, 2)}\n`,
+      );
       return 0;
     }
     const lines: string[] = [];
@@ -83,7 +83,6 @@ function durationOption(text: string, flag: string): number {
   return ms;
 }
 
-
 export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): Promise<number> {
   const expect = opts.expect as Expectation;
   if (!EXPECTATIONS.includes(expect)) throw new ConfigError(`must be ${EXPECTATIONS.join(' or ')}, got ${JSON.stringify(opts.expect)}`, { where: '--expect' });
@@ -91,10 +90,22 @@ export async function modelCheckCommand(ref: string, opts: ModelCheckOptions): P
   const intervalMs = durationOption(opts.interval ?? '5s', '--interval');
   const transitive = Boolean(opts.transitive);
   const since = opts.since === undefined ? undefined : { atMs: parseSince(opts.since), what: `--since ${opts.since}` };
-  const { code, result } = await waitForModel({ config: opts.config, node: ref, expect, transitive, withinMs, intervalMs, recheck: opts.recheck, since, who: 'vigil model check' });
+  const { code, result } = await waitForModel({
+    config: opts.config,
+    node: ref,
+    expect,
+    transitive,
+    withinMs,
+    intervalMs,
+    recheck: opts.recheck,
+    since,
+    who: 'vigil model check',
+  });
   const { answer, elapsedMs, polls } = result;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: result.recheckForced, ...answer, tree: result.lastTree }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ exitCode: code, elapsedMs, polls, rechecksForced: result.recheckForced, ...answer, tree: result.lastTree }, null, 2)}\n`,
+    );
   } else {
     const when = answer.holds ? `after ${(elapsedMs / 1000).toFixed(1)}s` : `by the deadline (${(withinMs / 1000).toFixed(0)}s)`;
     const lines = renderAnswer(answer);

@@ -23,10 +23,18 @@ export interface PauseOptions {
 const say = (p: PauseState) => `${p.suite}@${p.environment} paused until ${p.until} (${p.reason})\n`;
 
 export async function pauseCommand(opts: PauseOptions): Promise<number> {
-  if ((opts.for === undefined) === (opts.until === undefined)) throw new ConfigError('give exactly one of --for (e.g. 2h) and --until (ISO 8601)', { where: 'vigil pause' });
+  if ((opts.for === undefined) === (opts.until === undefined))
+    throw new ConfigError('give exactly one of --for (e.g. 2h) and --until (ISO 8601)', { where: 'vigil pause' });
   if (opts.server) {
     const client = createApiClient({ server: opts.server, token: opts.token ?? process.env.VIGIL_API_TOKEN });
-    const answer = await client.request('POST', '/api/pauses', { body: { suite: opts.suite, environment: opts.environment, ...(opts.for ? { for: opts.for } : { until: opts.until }), ...(opts.reason ? { reason: opts.reason } : {}) } });
+    const answer = await client.request('POST', '/api/pauses', {
+      body: {
+        suite: opts.suite,
+        environment: opts.environment,
+        ...(opts.for ? { for: opts.for } : { until: opts.until }),
+        ...(opts.reason ? { reason: opts.reason } : {}),
+      },
+    });
     if (answer.status !== 201) throw new VigilError(`${opts.server} answered ${answer.status}: ${String(answer.json.error ?? '')}`);
     const pause = answer.json.pause as PauseState;
     process.stdout.write(opts.json ? `${JSON.stringify(pause)}\n` : say(pause));

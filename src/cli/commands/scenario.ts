@@ -46,7 +46,9 @@ export async function scenarioRunCommand(files: string[], opts: ScenarioRunOptio
     return await runScenarios(files, opts);
   } catch (err) {
     if (!(err instanceof ScenarioFileError)) throw err;
-    process.stderr.write(`vigil scenario: cannot run ${err.problems.length === 1 ? 'this scenario file' : 'these scenario files'}:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `vigil scenario: cannot run ${err.problems.length === 1 ? 'this scenario file' : 'these scenario files'}:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
+    );
     return RUNNER_ERROR;
   }
 }
@@ -107,8 +109,21 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
         const result = cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) }));
         // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
         // the JUnit file, --json and the summary, and the next scenarios still run.
-        await saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
-          store!.scenarioRuns.save({ id: result.id, scenario: result.scenario, file: result.file, status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, result }));
+        await saveRun(
+          'scenario',
+          result.id,
+          `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`,
+          () =>
+            store!.scenarioRuns.save({
+              id: result.id,
+              scenario: result.scenario,
+              file: result.file,
+              status: result.status,
+              startedAt: result.startedAt,
+              finishedAt: result.finishedAt,
+              result,
+            }),
+        );
         results.push(result);
       }
     } finally {
@@ -117,7 +132,9 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     }
 
     await writeOutputs(results, store, opts);
-    process.stdout.write(opts.json ? `${JSON.stringify({ exitCode: exitCodeOf(results), scenarios: results }, null, 2)}\n` : `${summaryLines(results).join('\n')}\n`);
+    process.stdout.write(
+      opts.json ? `${JSON.stringify({ exitCode: exitCodeOf(results), scenarios: results }, null, 2)}\n` : `${summaryLines(results).join('\n')}\n`,
+    );
     return exitCodeOf(results);
   } finally {
     if (context) await context.close();

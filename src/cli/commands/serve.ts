@@ -62,7 +62,14 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const orchestrator = orchestratorFor(ctx, { replica, ...(location ? { location } : {}) });
     const housekeeping = createHousekeeping(ctx, replica);
     await housekeeping.reap('start-up');
-    const cluster = createCluster({ rows: ctx.store.cluster, replica, location, leaseMs: config.api.lease, log, located: (suite) => config.suites[suite]?.locations !== undefined });
+    const cluster = createCluster({
+      rows: ctx.store.cluster,
+      replica,
+      location,
+      leaseMs: config.api.lease,
+      log,
+      located: (suite) => config.suites[suite]?.locations !== undefined,
+    });
     warnUnplaced(config, location, log);
     await housekeeping.sweepLost(true);
 
@@ -91,7 +98,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     void retrySpool();
     every(stack, 'the spool retries', SPOOL_RETRY_EVERY_MS, retrySpool, { awaitOnStop: false });
     every(stack, 'the reaper', config.api.reapEvery, () => housekeeping.reap('periodic'));
-    await cluster.start((runId) => running.abandon(runId, 'another replica took this run over: its lease ran out (this process or its database stalled)'), api.url);
+    await cluster.start(
+      (runId) => running.abandon(runId, 'another replica took this run over: its lease ran out (this process or its database stalled)'),
+      api.url,
+    );
     stack.defer('the leases', () => cluster.stop());
     // Every replica's /metrics says each pair's last state, whichever replica ran it (docs/deploy.md).
     const sync = oneAtATime(() => prometheus.sync(ctx.store.runs));
@@ -101,12 +111,27 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await pausing.watch();
     every(stack, 'the pause watch', PAUSE_WATCH_EVERY_MS, pausing.watch);
     settleStartUp();
-    log.info({ url: api.url, replica, ...(location ? { location } : {}), store: ctx.store.engine, triggering: config.api.token ? 'enabled' : 'disabled (no api.token)', artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)', shard: opts.shard, graceMs }, 'vigil serving');
+    log.info(
+      {
+        url: api.url,
+        replica,
+        ...(location ? { location } : {}),
+        store: ctx.store.engine,
+        triggering: config.api.token ? 'enabled' : 'disabled (no api.token)',
+        artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)',
+        shard: opts.shard,
+        graceMs,
+      },
+      'vigil serving',
+    );
     if (opts.runNow ?? ctx.demo !== undefined) running.runAllNow();
 
     const signal = await stopSignal;
     const status = running.status();
-    log.info({ signal, running: status.running.map((r) => r.runId), queued: status.queued.map((r) => r.runId), graceMs }, 'shutting down: no new runs; in-flight runs get the grace period');
+    log.info(
+      { signal, running: status.running.map((r) => r.runId), queued: status.queued.map((r) => r.runId), graceMs },
+      'shutting down: no new runs; in-flight runs get the grace period',
+    );
     stopReason = `Vigil is shutting down (${signal})`;
     await stack.unwind();
     log.info('stopped');
@@ -144,7 +169,9 @@ function parseServeFlags(opts: ServeOptions) {
   if (opts.grace !== undefined && graceMs === undefined) throw new ConfigError(`"${opts.grace}" is not a duration (e.g. 30s, 2m)`, { where: '--grace' });
   const location = opts.location ?? (process.env.VIGIL_LOCATION?.trim() || '');
   if (location && !NAME_PATTERN.test(location)) {
-    throw new ConfigError(`"${location}" is not a location name: lowercase letters, digits, "-" and "_", as suites list them in locations: [...]`, { where: opts.location !== undefined ? '--location' : 'VIGIL_LOCATION' });
+    throw new ConfigError(`"${location}" is not a location name: lowercase letters, digits, "-" and "_", as suites list them in locations: [...]`, {
+      where: opts.location !== undefined ? '--location' : 'VIGIL_LOCATION',
+    });
   }
   return { shard, graceMs, location };
 }

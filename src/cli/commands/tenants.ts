@@ -16,7 +16,13 @@ export async function tenantsListCommand(opts: { config?: string; json?: boolean
     const table = rows.map((r) => [r.name, r.state, r.environment, r.suite, r.createdAt, r.error ?? '']);
     const header = ['NAME', 'STATE', 'ENVIRONMENT', 'SUITE', 'CREATED', 'ERROR'];
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    for (const row of [header, ...table]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...table])
+      process.stdout.write(
+        `${row
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return 0;
   } finally {
     await ctx.close();

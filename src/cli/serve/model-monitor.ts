@@ -15,7 +15,9 @@ export async function startModelMonitor(ctx: Context) {
     redact: ctx.redact.value,
     onEvaluated: async (evaluation) => {
       const declared = declaredNodes(evaluation.roots);
-      prometheus.observeModel(declared.map((d) => ({ node: d.node.path, state: d.node.state, allGreenOwn: d.allGreenOwn, allGreenTransitive: d.allGreenTransitive })));
+      prometheus.observeModel(
+        declared.map((d) => ({ node: d.node.path, state: d.node.state, allGreenOwn: d.allGreenOwn, allGreenTransitive: d.allGreenTransitive })),
+      );
       const sends = declared.flatMap((d) => {
         const target = targets.get(d.node.path);
         return target ? [fanOut.publishCheck(nodeCheck(d.node, target, evaluation.nowMs), `model-${d.node.path}-${Math.floor(evaluation.nowMs / 1000)}`)] : [];

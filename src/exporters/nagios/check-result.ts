@@ -6,7 +6,6 @@ import { formatCheckResult, formatLocatedCheck, type FormatOptions, type Formatt
 
 export { assertObjectName, type CheckResult };
 
-
 export interface Transport {
   readonly name: string;
   /** Resolves once delivered as far as the protocol can tell; throws ExportError otherwise. */
@@ -21,7 +20,6 @@ export interface NamingOptions extends FormatOptions {
   /** Default `synthetic-`. */
   servicePrefix?: string;
 }
-
 
 export function buildCheckResult(result: RunResult, opts: NamingOptions = {}): CheckResult {
   return addressed(result, formatCheckResult(result, opts), result.finishedAt, opts);

@@ -42,4 +42,3 @@ export function createCommandFileTransport(opts: CommandFileOptions): Transport 
     },
   };
 }
-

@@ -32,7 +32,10 @@ export function icinga2Problem(answer: Icinga2Answer): string | undefined {
   const failed = Array.isArray(results) ? results.find((r) => r.code !== 200) : undefined;
   if (failed) return `answered ${answer.status}: ${failed.status ?? `code ${failed.code}`}`;
   if (body?.status) return `answered ${answer.status}: ${body.status}`;
-  return `answered ${answer.status}: ${answer.text.replace(/<[^>]+>/g, '').trim().slice(0, 200)}`;
+  return `answered ${answer.status}: ${answer.text
+    .replace(/<[^>]+>/g, '')
+    .trim()
+    .slice(0, 200)}`;
 }
 
 export function createIcinga2Transport(opts: Icinga2Options): Transport {

@@ -73,7 +73,7 @@ export function createNrdpTransport(opts: NrdpOptions): Transport {
         });
       } catch (err) {
         const e = err as Error & { cause?: { code?: string } };
-        const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : e.cause?.code ?? messageOf(err);
+        const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? messageOf(err));
         throw new ExportError(hide(`POST failed: ${why}`), { where });
       }
       const text = await response.text().catch(() => '');

@@ -205,7 +205,8 @@ function exchange(o: ExchangeOptions, packetFor: (init: Buffer) => Buffer): Prom
     });
     socket.on('close', () => {
       if (phase === 'done') finish();
-      else if (phase === 'handshake') fail(`the daemon closed the connection before its init packet (nsca.cfg decryption_method not usable by the daemon, or host not in allowed_hosts?)`);
+      else if (phase === 'handshake')
+        fail(`the daemon closed the connection before its init packet (nsca.cfg decryption_method not usable by the daemon, or host not in allowed_hosts?)`);
       else if (phase === 'send') fail('the daemon closed the connection before the packet was written');
       else fail(`connection to ${o.host}:${o.port} closed before it was established`);
     });

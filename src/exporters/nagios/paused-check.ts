@@ -39,7 +39,9 @@ export function buildPausedCheck(pause: PausedPair, opts: NamingOptions & { mode
       : `${STATE_LABEL[0]} - ${label}: paused until ${pause.until} (${sanitizeLine(pause.reason)})`;
   const longOutput = [
     ...(opts.publicURL ? [`suite page: ${opts.publicURL}/suites/${encodeURIComponent(pause.suite)}/${encodeURIComponent(pause.environment)}`] : []),
-    kind === 'resume' ? 'the pause was lifted; scheduled runs go on' : `scheduled runs are skipped while paused (${pause.source === 'window' ? 'maintenance window in the config' : 'paused through the API or vigil pause'})`,
+    kind === 'resume'
+      ? 'the pause was lifted; scheduled runs go on'
+      : `scheduled runs are skipped while paused (${pause.source === 'window' ? 'maintenance window in the config' : 'paused through the API or vigil pause'})`,
   ];
   const downtime =
     opts.mode === 'downtime' && kind === 'pause'

@@ -21,11 +21,7 @@ export interface FormatOptions {
   publicURL?: string;
 }
 
-
-
-
 const FIRST_LINE_TITLE_BUDGET = 300;
-
 
 const splitLines = (text: string): string[] => text.split(/\r?\n|\r/).map(sanitizeLine);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -136,7 +132,10 @@ export function formatLocatedCheck(verdict: LocationsVerdict, rule: LocationRule
   const longOutput: string[] = [];
   for (const v of verdict.views) {
     const run = v.run;
-    const own = v.answer === 'unknown' ? `UNKNOWN - ${v.why}${run?.status === 'error' ? `: ${summary(run, maxTitles)}` : ''}` : `${STATE_LABEL[stateOf(run!.status, opts.stateMap)]} - ${summary(run!, maxTitles)}`;
+    const own =
+      v.answer === 'unknown'
+        ? `UNKNOWN - ${v.why}${run?.status === 'error' ? `: ${summary(run, maxTitles)}` : ''}`
+        : `${STATE_LABEL[stateOf(run!.status, opts.stateMap)]} - ${summary(run!, maxTitles)}`;
     const where = run ? ` (run ${run.runId}, ${run.finishedAt}${opts.publicURL ? `, ${runPageURL(opts.publicURL, run.runId)}` : ''})` : '';
     longOutput.push(`${sanitizeLine(v.location)}: ${sanitizeLine(own)}${sanitizeLine(where)}`);
   }

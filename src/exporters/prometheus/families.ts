@@ -311,10 +311,7 @@ export type Families = ReturnType<typeof createFamilies>;
 async function countOrphans(ledger: OrphanLedger, staleBefore: Date): Promise<Map<string, number>> {
   // create_failed is left out: the tenant most likely never existed, the failure was counted when it
   // happened, and a row the reaper cannot resolve (no id, no list) would otherwise alert forever.
-  const rows = [
-    ...(await ledger.list({ states: ['teardown_failed'] })),
-    ...(await ledger.list({ states: ['creating', 'active'], olderThan: staleBefore })),
-  ];
+  const rows = [...(await ledger.list({ states: ['teardown_failed'] })), ...(await ledger.list({ states: ['creating', 'active'], olderThan: staleBefore }))];
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.environment, (counts.get(row.environment) ?? 0) + 1);
   return counts;

@@ -37,9 +37,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) =>
-      reject(new ExportError(`cannot listen: ${err.message}`, { where: `metrics server ${host}:${port}`, cause: err })),
-    );
+    server.once('error', (err) => reject(new ExportError(`cannot listen: ${err.message}`, { where: `metrics server ${host}:${port}`, cause: err })));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

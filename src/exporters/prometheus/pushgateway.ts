@@ -20,10 +20,7 @@ export interface PushOptions {
 const MAX_MESSAGE = 1000;
 
 /** Replaces the group's metrics (PUT) with Vigil's own series of that group; no process_* metrics. */
-export async function pushToGateway(
-  exporter: Pick<PrometheusExporter, 'results'>,
-  options: PushOptions,
-): Promise<void> {
+export async function pushToGateway(exporter: Pick<PrometheusExporter, 'results'>, options: PushOptions): Promise<void> {
   const shownUrl = withoutCredentials(options.url);
   const groupings = options.groupings ?? {};
   // The gateway only calls metrics() on its registry: Vigil's exposition is not a prom-client Registry

@@ -77,7 +77,9 @@ async function restoreLocations(deps: RestoreDeps, source: LastResults, what: st
 // The streak is not stored: walk back through recent runs until one passed.
 const STREAK_LOOKBACK = 100;
 async function restoreStreak(source: LastResults, last: RunResult, location?: string): Promise<number> {
-  const history = (await source.list?.({ suite: last.suite, environment: last.environment, ...(location ? { location } : {}), limit: STREAK_LOOKBACK })) ?? [last];
+  const history = (await source.list?.({ suite: last.suite, environment: last.environment, ...(location ? { location } : {}), limit: STREAK_LOOKBACK })) ?? [
+    last,
+  ];
   let count = 0;
   for (const run of history) {
     if (isSuccess(run.status)) break;

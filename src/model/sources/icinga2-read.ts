@@ -54,8 +54,18 @@ export interface Icinga2Uses {
 }
 
 const COMMON_ATTRS = [
-  'state', 'state_type', 'last_check', 'last_check_result', 'check_interval', 'enable_active_checks', 'enable_passive_checks',
-  'original_attributes', 'downtime_depth', 'acknowledgement', 'check_attempt', 'max_check_attempts',
+  'state',
+  'state_type',
+  'last_check',
+  'last_check_result',
+  'check_interval',
+  'enable_active_checks',
+  'enable_passive_checks',
+  'original_attributes',
+  'downtime_depth',
+  'acknowledgement',
+  'check_attempt',
+  'max_check_attempts',
 ];
 const HOST_ATTRS = ['name', 'groups', ...COMMON_ATTRS];
 const SERVICE_ATTRS = ['host_name', 'name', ...COMMON_ATTRS];
@@ -103,7 +113,9 @@ async function query(api: Icinga2Api, user: string, type: 'hosts' | 'hostgroups'
   // see the same way. No host at all cannot be told from no permission, and answers nothing either way.
   if (answer.status === 404) {
     if (type === 'hosts') {
-      throw new Icinga2ReadError(`Icinga 2 at ${api.origin} shows user ${JSON.stringify(user)} no hosts (404 No objects found): does its ApiUser have permission "objects/query/Host"?`);
+      throw new Icinga2ReadError(
+        `Icinga 2 at ${api.origin} shows user ${JSON.stringify(user)} no hosts (404 No objects found): does its ApiUser have permission "objects/query/Host"?`,
+      );
     }
     return [];
   }

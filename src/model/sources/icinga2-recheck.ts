@@ -39,7 +39,8 @@ export async function forceIcinga2Rechecks(config: Icinga2SourceConfig, targets:
       if (answer.status === 401) throw new RecheckError('answered 401: user or password rejected (ApiUser)', { where });
       if (answer.status === 403) throw new RecheckError('answered 403: the ApiUser lacks permission "actions/reschedule-check"', { where });
       const results = (answer.body as { results?: Array<{ code?: number; status?: string }> } | undefined)?.results;
-      if (Array.isArray(results) && results.length === 0) throw new RecheckError(`none of the ${b.type.toLowerCase()}s ${b.names.join(', ')} exists in Icinga 2`, { where });
+      if (Array.isArray(results) && results.length === 0)
+        throw new RecheckError(`none of the ${b.type.toLowerCase()}s ${b.names.join(', ')} exists in Icinga 2`, { where });
       const failed = Array.isArray(results) ? results.find((r) => r.code !== 200) : undefined;
       if (answer.status !== 200 || !Array.isArray(results) || failed) {
         throw new RecheckError(`answered ${answer.status}: ${failed?.status ?? api.hide(icinga2StatusText(answer))}`, { where });

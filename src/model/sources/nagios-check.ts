@@ -40,8 +40,7 @@ export function resolveNagiosCheck(spec: Spec, read: NagiosRead | undefined, ctx
   if ('reason' in found) return unusableCheck(spec, isHost, found, ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS);
   const { host, status } = found;
   const freshnessMs =
-    ctx.freshnessMs ??
-    (status.activeChecksEnabled && status.checkInterval > 0 ? 2 * status.checkInterval * found.intervalLengthMs : DEFAULT_FRESHNESS_MS);
+    ctx.freshnessMs ?? (status.activeChecksEnabled && status.checkInterval > 0 ? 2 * status.checkInterval * found.intervalLengthMs : DEFAULT_FRESHNESS_MS);
   const checked = status.hasBeenChecked && status.lastCheck > 0;
   const raw = !checked ? 'PENDING' : isHost ? (HOST_STATES[status.currentState] ?? 'UNREACHABLE') : (SERVICE_STATES[status.currentState] ?? 'UNKNOWN');
   const state: State = !checked ? 'UNKNOWN' : isHost ? HOST_TO_STATE[raw as (typeof HOST_STATES)[number]] : (raw as State);
@@ -71,7 +70,11 @@ export function resolveNagiosCheck(spec: Spec, read: NagiosRead | undefined, ctx
 const nagiosObject = (spec: Spec, isHost: boolean) => (isHost ? { host: spec.host } : { host: spec.host, service: spec.service });
 
 /** The object's status in the snapshot, or why there is none: no source, a source that cannot be read, an object not in Nagios. */
-function findStatus(spec: Spec, isHost: boolean, read: NagiosRead | undefined): Unusable | { host: NagiosHost; status: NagiosObjectStatus; intervalLengthMs: number } {
+function findStatus(
+  spec: Spec,
+  isHost: boolean,
+  read: NagiosRead | undefined,
+): Unusable | { host: NagiosHost; status: NagiosObjectStatus; intervalLengthMs: number } {
   if (!read) return { reason: 'unreachable', detail: 'no Nagios source is configured (model.sources.nagios)' };
   if (!read.ok) return { reason: 'unreachable', detail: read.error };
   const { snapshot } = read;
@@ -79,7 +82,9 @@ function findStatus(spec: Spec, isHost: boolean, read: NagiosRead | undefined): 
   if (!host) return { reason: 'missing', detail: `host ${spec.host} is not in Nagios (${snapshot.statusFile})` };
   const status = isHost ? host.status : host.services.get(spec.service!);
   if (!status) {
-    const detail = isHost ? `host ${spec.host} has no host status in ${snapshot.statusFile}` : `host ${spec.host} has no service ${JSON.stringify(spec.service)} in Nagios`;
+    const detail = isHost
+      ? `host ${spec.host} has no host status in ${snapshot.statusFile}`
+      : `host ${spec.host} has no service ${JSON.stringify(spec.service)} in Nagios`;
     return { reason: 'missing', detail };
   }
   return { host, status, intervalLengthMs: snapshot.intervalLengthMs };

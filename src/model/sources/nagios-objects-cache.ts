@@ -21,9 +21,15 @@ export function parseHostgroups(text: string): Map<string, string[]> {
       const tab = body.indexOf('\t');
       if (tab === -1) continue;
       const key = body.slice(0, tab);
-      const value = Buffer.from(body.slice(tab + 1), 'latin1').toString('utf8').trim();
+      const value = Buffer.from(body.slice(tab + 1), 'latin1')
+        .toString('utf8')
+        .trim();
       if (key === 'hostgroup_name') name = value;
-      else if (key === 'members') members = value.split(',').map((m) => m.trim()).filter(Boolean);
+      else if (key === 'members')
+        members = value
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
     }
     if (name) groups.set(name, members);
   }

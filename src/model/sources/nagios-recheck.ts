@@ -27,5 +27,9 @@ export function recheckLine(target: RecheckTarget, nowSeconds: number): string {
 /** Writes one forced re-check per target; throws (ExportError) naming the command file when it cannot. */
 export async function forceNagiosRechecks(commandFile: string, targets: RecheckTarget[], nowMs = Date.now()): Promise<void> {
   const now = Math.floor(nowMs / 1000);
-  await writeCommandLines(commandFile, targets.map((t) => recheckLine(t, now)), `sources.nagios.commandFile ${commandFile} (forced re-check)`);
+  await writeCommandLines(
+    commandFile,
+    targets.map((t) => recheckLine(t, now)),
+    `sources.nagios.commandFile ${commandFile} (forced re-check)`,
+  );
 }

@@ -39,10 +39,36 @@ export interface ParsedStatus {
   services: number;
 }
 
-
 // Nagios 4.4.6's order (xsddefault.c); hosts write the acknowledgement before the check switches.
-const SERVICE_KEYS = ['host_name', 'service_description', 'modified_attributes', 'check_interval', 'has_been_checked', 'check_type', 'current_state', 'plugin_output', 'last_check', 'active_checks_enabled', 'passive_checks_enabled', 'problem_has_been_acknowledged', 'scheduled_downtime_depth'];
-const HOST_KEYS = ['host_name', 'modified_attributes', 'check_interval', 'has_been_checked', 'check_type', 'current_state', 'plugin_output', 'last_check', 'problem_has_been_acknowledged', 'active_checks_enabled', 'passive_checks_enabled', 'scheduled_downtime_depth'];
+const SERVICE_KEYS = [
+  'host_name',
+  'service_description',
+  'modified_attributes',
+  'check_interval',
+  'has_been_checked',
+  'check_type',
+  'current_state',
+  'plugin_output',
+  'last_check',
+  'active_checks_enabled',
+  'passive_checks_enabled',
+  'problem_has_been_acknowledged',
+  'scheduled_downtime_depth',
+];
+const HOST_KEYS = [
+  'host_name',
+  'modified_attributes',
+  'check_interval',
+  'has_been_checked',
+  'check_type',
+  'current_state',
+  'plugin_output',
+  'last_check',
+  'problem_has_been_acknowledged',
+  'active_checks_enabled',
+  'passive_checks_enabled',
+  'scheduled_downtime_depth',
+];
 const needles = (keys: string[]) => keys.map((k) => [k, `\n\t${k}=`] as const);
 const SERVICE_NEEDLES = needles(SERVICE_KEYS);
 const HOST_NEEDLES = needles(HOST_KEYS);
@@ -102,19 +128,45 @@ function readBlock(block: string, keys: ReadonlyArray<readonly [string, string]>
     let to = block.indexOf('\n', from);
     if (to === -1) to = block.length;
     switch (key) {
-      case 'host_name': host = latin1ToUtf8(block.slice(from, to)); break;
-      case 'service_description': service = latin1ToUtf8(block.slice(from, to)); break;
-      case 'current_state': status.currentState = int(block, from, to); break;
-      case 'has_been_checked': status.hasBeenChecked = int(block, from, to) !== 0; break;
-      case 'last_check': status.lastCheck = int(block, from, to); break;
-      case 'check_interval': status.checkInterval = Number(block.slice(from, to)) || 0; break;
-      case 'check_type': status.checkType = int(block, from, to); break;
-      case 'active_checks_enabled': status.activeChecksEnabled = int(block, from, to) !== 0; break;
-      case 'passive_checks_enabled': status.passiveChecksEnabled = int(block, from, to) !== 0; break;
-      case 'modified_attributes': status.modifiedAttributes = int(block, from, to); break;
-      case 'scheduled_downtime_depth': status.downtimeDepth = int(block, from, to); break;
-      case 'problem_has_been_acknowledged': status.acknowledged = int(block, from, to) !== 0; break;
-      case 'plugin_output': status.output = unescapeValue(latin1ToUtf8(block.slice(from, to))); break;
+      case 'host_name':
+        host = latin1ToUtf8(block.slice(from, to));
+        break;
+      case 'service_description':
+        service = latin1ToUtf8(block.slice(from, to));
+        break;
+      case 'current_state':
+        status.currentState = int(block, from, to);
+        break;
+      case 'has_been_checked':
+        status.hasBeenChecked = int(block, from, to) !== 0;
+        break;
+      case 'last_check':
+        status.lastCheck = int(block, from, to);
+        break;
+      case 'check_interval':
+        status.checkInterval = Number(block.slice(from, to)) || 0;
+        break;
+      case 'check_type':
+        status.checkType = int(block, from, to);
+        break;
+      case 'active_checks_enabled':
+        status.activeChecksEnabled = int(block, from, to) !== 0;
+        break;
+      case 'passive_checks_enabled':
+        status.passiveChecksEnabled = int(block, from, to) !== 0;
+        break;
+      case 'modified_attributes':
+        status.modifiedAttributes = int(block, from, to);
+        break;
+      case 'scheduled_downtime_depth':
+        status.downtimeDepth = int(block, from, to);
+        break;
+      case 'problem_has_been_acknowledged':
+        status.acknowledged = int(block, from, to) !== 0;
+        break;
+      case 'plugin_output':
+        status.output = unescapeValue(latin1ToUtf8(block.slice(from, to)));
+        break;
     }
   }
   return [host, service];

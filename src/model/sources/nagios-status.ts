@@ -35,8 +35,7 @@ const readText = async (reader: TextReader, path: string, what: string): Promise
   }
 };
 
-export const defaultObjectCache = (config: NagiosSourceConfig): string =>
-  config.objectCache ?? join(dirname(config.statusFile), 'objects.cache');
+export const defaultObjectCache = (config: NagiosSourceConfig): string => config.objectCache ?? join(dirname(config.statusFile), 'objects.cache');
 
 export async function readNagiosStatus(
   config: NagiosSourceConfig,

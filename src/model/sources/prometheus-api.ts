@@ -72,7 +72,8 @@ export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusA
     } catch {
       body = undefined;
     }
-    if (body?.status === 'error') throw new PrometheusApiError(`Prometheus answered ${res.status}: ${body.errorType ? `${body.errorType}: ` : ''}${body.error ?? 'error'}`);
+    if (body?.status === 'error')
+      throw new PrometheusApiError(`Prometheus answered ${res.status}: ${body.errorType ? `${body.errorType}: ` : ''}${body.error ?? 'error'}`);
     if (!res.ok || body?.status !== 'success') {
       throw new PrometheusApiError(`Prometheus at ${config.url} answered ${res.status} to ${url.pathname}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
     }

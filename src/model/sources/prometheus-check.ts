@@ -73,8 +73,28 @@ function seriesWith(result: PromQueryResult, pick: SeriesPick): PromSample[] {
   return byValue.get(pick.value) ?? [];
 }
 
-function unusable(id: string, reason: 'unreachable' | 'missing' | 'pending', detail: string, ctx: Ctx, freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS): CheckStatus {
-  return { id, source: 'prometheus', state: 'UNKNOWN', raw: '', reason, downtime: false, acknowledged: false, output: '', lastCheck: null, freshnessMs, green: false, red: false, detail };
+function unusable(
+  id: string,
+  reason: 'unreachable' | 'missing' | 'pending',
+  detail: string,
+  ctx: Ctx,
+  freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS,
+): CheckStatus {
+  return {
+    id,
+    source: 'prometheus',
+    state: 'UNKNOWN',
+    raw: '',
+    reason,
+    downtime: false,
+    acknowledged: false,
+    output: '',
+    lastCheck: null,
+    freshnessMs,
+    green: false,
+    red: false,
+    detail,
+  };
 }
 
 export function resolvePrometheusQuery(spec: QuerySpec, read: PrometheusRead | undefined, ctx: Ctx): CheckStatus {
@@ -85,7 +105,12 @@ export function resolvePrometheusQuery(spec: QuerySpec, read: PrometheusRead | u
   if (!answer.ok) return unusable(id, 'unreachable', answer.error, ctx);
   const { resultType } = answer.result;
   if (resultType !== 'vector' && resultType !== 'scalar') {
-    return unusable(id, 'unreachable', `the query returns a ${resultType === 'matrix' ? 'range vector' : resultType}; a check needs an instant vector or a scalar`, ctx);
+    return unusable(
+      id,
+      'unreachable',
+      `the query returns a ${resultType === 'matrix' ? 'range vector' : resultType}; a check needs an instant vector or a scalar`,
+      ctx,
+    );
   }
   const pick = spec.series;
   const samples = pick ? seriesWith(answer.result, pick) : answer.result.samples;
@@ -153,7 +178,11 @@ export function resolvePrometheusAlert(spec: AlertSpec, read: PrometheusRead | u
   const broken = rules.find((r) => r.health === 'err');
   const state: State = firing.length ? 'CRITICAL' : broken ? 'UNKNOWN' : pendingAlerts.length ? 'WARNING' : 'OK';
   const raw = firing.length ? 'firing' : pendingAlerts.length ? 'pending' : 'inactive';
-  const list = (xs: typeof alerts) => xs.slice(0, 3).map((a) => labelText(a.labels)).join(', ') + (xs.length > 3 ? `, … ${xs.length - 3} more` : '');
+  const list = (xs: typeof alerts) =>
+    xs
+      .slice(0, 3)
+      .map((a) => labelText(a.labels))
+      .join(', ') + (xs.length > 3 ? `, … ${xs.length - 3} more` : '');
   const output = firing.length
     ? `${firing.length} alert${firing.length === 1 ? '' : 's'} firing: ${list(firing)}`
     : broken
@@ -185,7 +214,8 @@ export function resolvePrometheusAlert(spec: AlertSpec, read: PrometheusRead | u
     green: fresh && state === 'OK',
     red: fresh && state === 'CRITICAL',
   };
-  if (!fresh) result.detail = `rule last evaluated ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)} (is Prometheus evaluating rules?)`;
+  if (!fresh)
+    result.detail = `rule last evaluated ${formatAge(ageMs)} ago, older than its freshness ${formatAge(freshnessMs)} (is Prometheus evaluating rules?)`;
   if (read.targets) result.takenAt = isoOrNull(oldestScrapeBehind(read, evaluated));
   return result;
 }

@@ -43,7 +43,8 @@ export function samplesTakenAt(read: PrometheusRead, query: string, samples: rea
     for (const s of answer.result.samples) {
       const scraped = Number(s.value) * 1000;
       // timestamp() of a computed series is its evaluation time: no scrape time to be had there.
-      if (Number.isFinite(scraped) && Math.abs(scraped - s.atMs) >= 1) times.set(seriesKey(s.labels), Math.min(scraped, times.get(seriesKey(s.labels)) ?? Infinity));
+      if (Number.isFinite(scraped) && Math.abs(scraped - s.atMs) >= 1)
+        times.set(seriesKey(s.labels), Math.min(scraped, times.get(seriesKey(s.labels)) ?? Infinity));
     }
     timesBySeries.set(answer, times);
   }

@@ -40,7 +40,10 @@ export async function readPrometheus(config: PrometheusSourceConfig, uses: Prome
   const api = createPrometheusApi(config);
   const read: PrometheusRead = { url: config.url, queries: new Map() };
   if (uses.sampleTimes) read.sampleTimes = new Map();
-  const pending = [...uses.queries].flatMap((expr) => [{ expr, into: read.queries, ask: expr }, ...(read.sampleTimes ? [{ expr, into: read.sampleTimes, ask: `timestamp(${expr})` }] : [])]);
+  const pending = [...uses.queries].flatMap((expr) => [
+    { expr, into: read.queries, ask: expr },
+    ...(read.sampleTimes ? [{ expr, into: read.sampleTimes, ask: `timestamp(${expr})` }] : []),
+  ]);
   const worker = async () => {
     for (let job = pending.shift(); job !== undefined; job = pending.shift()) {
       const answer = await settle(api.query(job.ask));

@@ -45,7 +45,15 @@ export function resolveVigilCheck(
   const freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS;
   const base = { id: `vigil:${key}`, source: 'vigil' as const, downtime: false, acknowledged: false, freshnessMs, green: false, red: false };
   if (!read || !read.ok) {
-    return { ...base, state: 'UNKNOWN', raw: '', reason: 'unreachable', output: '', lastCheck: null, detail: read ? read.error : "Vigil's store is not available" };
+    return {
+      ...base,
+      state: 'UNKNOWN',
+      raw: '',
+      reason: 'unreachable',
+      output: '',
+      lastCheck: null,
+      detail: read ? read.error : "Vigil's store is not available",
+    };
   }
   const run = read.last.get(key);
   if (!run) {

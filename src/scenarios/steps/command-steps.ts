@@ -41,7 +41,8 @@ const sendRequest: StepDefinition = {
     }
     const text = await response.text().catch(() => '');
     const ok = status ? response.status === Number(status) : response.ok;
-    if (!ok) throw new StepFailure(`${method} ${url} answered ${response.status}, expected ${status ?? '2xx'}`, text.slice(0, 2000).split('\n').filter(Boolean));
+    if (!ok)
+      throw new StepFailure(`${method} ${url} answered ${response.status}, expected ${status ?? '2xx'}`, text.slice(0, 2000).split('\n').filter(Boolean));
     return { note: `${response.status}` };
   },
 };

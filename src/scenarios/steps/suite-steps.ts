@@ -8,7 +8,7 @@ import type { ScenarioEnvironment, StepDefinition } from '../types.ts';
 const key = (suite: string, environment: string) => `${suite}@${environment}`;
 
 function targetProblem(env: ScenarioEnvironment, suite: string, environment: string): string | undefined {
-  if (!env.suiteTargets) return 'needs Vigil\'s suites, but the config could not be loaded for them';
+  if (!env.suiteTargets) return "needs Vigil's suites, but the config could not be loaded for them";
   if (env.suiteTargets.has(key(suite, environment))) return undefined;
   return `suite "${suite}" does not run on "${environment}" in the config (pairs: ${[...env.suiteTargets].join(', ') || 'none'})`;
 }
@@ -36,11 +36,17 @@ const suiteOutcome: StepDefinition = {
   validate: (env, _step, suite, environment) => targetProblem(env, suite, environment),
   run(ctx, suite, environment, verdict) {
     const result = ctx.scenario.suiteRuns.get(key(suite, environment));
-    if (!result) throw new StepFailure(`no run of suite "${suite}" on "${environment}" in this scenario (run it first: When I run the suite "${suite}" on "${environment}")`);
+    if (!result)
+      throw new StepFailure(
+        `no run of suite "${suite}" on "${environment}" in this scenario (run it first: When I run the suite "${suite}" on "${environment}")`,
+      );
     // "fails" means the app failed its tests: an error (no tenant, Playwright missing) proves nothing.
     const holds = verdict === 'passes' ? isSuccess(result.status) : result.status === 'failed';
     if (!holds) {
-      throw new StepFailure(`suite "${suite}" on "${environment}" ${result.status}${result.errorMessage ? `: ${result.errorMessage}` : ''}, expected it to ${verdict === 'passes' ? 'pass' : 'fail'} (run ${result.runId})`, result.failures.map((f) => `${f.title}: ${f.error.split('\n')[0]}`));
+      throw new StepFailure(
+        `suite "${suite}" on "${environment}" ${result.status}${result.errorMessage ? `: ${result.errorMessage}` : ''}, expected it to ${verdict === 'passes' ? 'pass' : 'fail'} (run ${result.runId})`,
+        result.failures.map((f) => `${f.title}: ${f.error.split('\n')[0]}`),
+      );
     }
     return { note: `run ${result.runId} ${result.status}` };
   },

@@ -13,7 +13,15 @@ let stopping = false;
   const { chromium } = require(coreDir);
   const options = JSON.parse(optionsJson);
   // Loopback only, and Playwright puts a random path in the endpoint: only Vigil's runs find it.
-  const server = await chromium.launchServer({ ...options, headless: true, host: '127.0.0.1', port: 0, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const server = await chromium.launchServer({
+    ...options,
+    headless: true,
+    host: '127.0.0.1',
+    port: 0,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   const browserProcess = server.process();
   server.on('close', (code, signal) => {
     if (stopping) return;

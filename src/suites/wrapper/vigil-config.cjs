@@ -79,10 +79,7 @@ function override(theirs, settings) {
     config.expect = { ...theirs.expect, toHaveScreenshot: { ...theirs.expect.toHaveScreenshot, stylePath: absList(theirs.expect.toHaveScreenshot.stylePath) } };
   }
   config.outputDir = settings.outputDir;
-  config.reporter = [
-    [settings.reporterPath, {}],
-    ...(settings.keepReporters ? absReporters(theirs.reporter, abs, script) : []),
-  ];
+  config.reporter = [[settings.reporterPath, {}], ...(settings.keepReporters ? absReporters(theirs.reporter, abs, script) : [])];
 
   const topBrowser = theirs.use?.browserName ?? 'chromium';
   // Recording a trace for every test costs about a tenth of a suite's run time (npm run bench). With
@@ -205,7 +202,9 @@ function ancestors(pid) {
 
 function pids() {
   try {
-    return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    return readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }

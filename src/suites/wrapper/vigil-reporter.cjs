@@ -80,7 +80,10 @@ class VigilReporter {
   }
   onTestEnd(test, result) {
     // titlePath: root, project, file, ...describes, title. Project and file are noise for a person.
-    const titles = test.titlePath().slice(3).filter((t) => t !== '');
+    const titles = test
+      .titlePath()
+      .slice(3)
+      .filter((t) => t !== '');
     const failed = result.status !== 'passed' && result.status !== 'skipped';
     const first = failed ? result.error || (result.errors && result.errors[0]) : undefined;
     const error = failed ? describeError(first, this.rootDir) : undefined;

@@ -37,7 +37,13 @@ describe('alert links and pauses → real Nagios 4', { skip: requireBinary('nagi
     await rm(dir, { recursive: true, force: true });
   });
   const fanOut = (paused: 'ok' | 'downtime', clock = () => new Date()) =>
-    createExportFanOut({ store, transports: [createCommandFileTransport({ path: nagios.commandFile })], config: { ...naming, exporters: { nagios: { paused } } }, log: quietLog(), clock });
+    createExportFanOut({
+      store,
+      transports: [createCommandFileTransport({ path: nagios.commandFile })],
+      config: { ...naming, exporters: { nagios: { paused } } },
+      log: quietLog(),
+      clock,
+    });
 
   it("puts the run page's URL first in the long output of status.dat", async () => {
     const result = failedRun({ runId: 'runLink1', finishedAt: new Date().toISOString() });
@@ -79,7 +85,13 @@ describe('alert links → real Icinga 2', { skip: requireBinary('icinga2', icing
 
   it("the check result's output carries the run page's URL on its first long line", async () => {
     const result = failedRun({ runId: 'runLink2' });
-    const transport = createIcinga2Transport({ url: icinga.url, user: icinga.user, password: icinga.password, ca: icinga.caFile, tlsServerName: icinga.tlsServerName });
+    const transport = createIcinga2Transport({
+      url: icinga.url,
+      user: icinga.user,
+      password: icinga.password,
+      ca: icinga.caFile,
+      tlsServerName: icinga.tlsServerName,
+    });
     await transport.send(buildCheckResult(result, namingFor(naming, result)));
     const r = (await icinga.serviceAttrs('shop-prod', 'synthetic-checkout')).last_check_result;
     assert.equal(r.output.split('\n')[1], `run page: ${PUBLIC_URL}/runs/runLink2`);

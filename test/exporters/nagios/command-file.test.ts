@@ -93,6 +93,9 @@ describe('command file transport errors', { timeout: 20_000 }, () => {
 
   it('a missing path says which settings to check', async () => {
     const transport = createCommandFileTransport({ path: join(dir, 'missing', 'nagios.cmd') });
-    await assert.rejects(transport.send(buildCheckResult(runResult())), /does not exist: is command_check_interval\/check_external_commands enabled and the path right\?/);
+    await assert.rejects(
+      transport.send(buildCheckResult(runResult())),
+      /does not exist: is command_check_interval\/check_external_commands enabled and the path right\?/,
+    );
   });
 });

@@ -62,6 +62,9 @@ describe('Icinga 2 transport → real Icinga 2 API', { skip: requireBinary('icin
 describe('Icinga 2 transport config', () => {
   it('rejects plain HTTP and an unreadable CA file at config time', () => {
     assert.throws(() => createIcinga2Transport({ url: 'http://127.0.0.1:5665', user: 'u', password: 'p' }), ConfigError);
-    assert.throws(() => createIcinga2Transport({ url: 'https://127.0.0.1:5665', user: 'u', password: 'p', ca: '/nonexistent/ca.crt' }), /cannot read the CA file/);
+    assert.throws(
+      () => createIcinga2Transport({ url: 'https://127.0.0.1:5665', user: 'u', password: 'p', ca: '/nonexistent/ca.crt' }),
+      /cannot read the CA file/,
+    );
   });
 });

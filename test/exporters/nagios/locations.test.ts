@@ -30,11 +30,26 @@ describe('the state of a pair run from several locations', () => {
     [2, { 'eu-west': 'failed', 'us-east': 'failed', 'ap-south': 'passed' }, 'failed', /^failing from eu-west, us-east \(2 of 3 locations, CRITICAL from 2\)$/],
     [2, { 'eu-west': 'flaky', 'us-east': 'passed', 'ap-south': 'passed' }, 'flaky', /^flaky from eu-west$/],
     // Silent locations: UNKNOWN when they could change the state, not otherwise.
-    [1, { 'eu-west': 'passed', 'us-east': 'passed', 'ap-south': 'error' }, 'error', /no answer from ap-south \(runner fault: tenant setup failed\), which could change the state/],
-    [2, { 'eu-west': 'failed', 'us-east': 'passed', 'ap-south': 'stale' }, 'error', /^failing from eu-west \(1 of 3 locations, CRITICAL from 2\); no answer from ap-south \(no run for 3 h\)/],
+    [
+      1,
+      { 'eu-west': 'passed', 'us-east': 'passed', 'ap-south': 'error' },
+      'error',
+      /no answer from ap-south \(runner fault: tenant setup failed\), which could change the state/,
+    ],
+    [
+      2,
+      { 'eu-west': 'failed', 'us-east': 'passed', 'ap-south': 'stale' },
+      'error',
+      /^failing from eu-west \(1 of 3 locations, CRITICAL from 2\); no answer from ap-south \(no run for 3 h\)/,
+    ],
     [3, { 'eu-west': 'failed', 'us-east': 'passed', 'ap-south': 'none' }, 'flaky', /^failing from eu-west only \(1 of 3 locations, CRITICAL from 3\)$/],
     [2, { 'eu-west': 'failed', 'us-east': 'failed', 'ap-south': 'none' }, 'failed', /^failing from eu-west, us-east/],
-    [2, { 'eu-west': 'error', 'us-east': 'error', 'ap-south': 'error' }, 'error', /^no answer from eu-west \(runner fault: tenant setup failed\), us-east \(.*\), ap-south \(.*\), which could/],
+    [
+      2,
+      { 'eu-west': 'error', 'us-east': 'error', 'ap-south': 'error' },
+      'error',
+      /^no answer from eu-west \(runner fault: tenant setup failed\), us-east \(.*\), ap-south \(.*\), which could/,
+    ],
     [1, {}, 'error', /no answer from eu-west \(no run yet\)/],
   ];
   for (const [minFailed, answers, status, sentence] of cases) {
@@ -69,7 +84,10 @@ describe('the Nagios check of a located pair', () => {
     const c = check(2, { 'eu-west': 'passed', 'us-east': 'failed', 'ap-south': 'passed' });
     assert.equal(c.state, 1);
     assert.equal(c.output, 'WARNING - checkout: failing from us-east only (1 of 3 locations, CRITICAL from 2): cart › pays by card; search › finds a note');
-    assert.match(c.longOutput[0], /^eu-west: OK - 14 tests passed in 31\.2s \(run run-eu-west, 2025-01-01T10:04:00\.000Z, https:\/\/vigil\.example\/runs\/run-eu-west\)$/);
+    assert.match(
+      c.longOutput[0],
+      /^eu-west: OK - 14 tests passed in 31\.2s \(run run-eu-west, 2025-01-01T10:04:00\.000Z, https:\/\/vigil\.example\/runs\/run-eu-west\)$/,
+    );
     assert.match(c.longOutput[1], /^us-east: CRITICAL - 2 of 14 tests failed/);
     assert.ok(c.longOutput.includes('from us-east:'), 'the failing run’s details follow');
     assert.ok(c.longOutput.some((l) => l.startsWith('✗ cart › pays by card')));

@@ -15,7 +15,10 @@ const TOKEN = 'nrdp-token-5f1c9e';
 describe('NRDP answers', () => {
   it('reads JSON and XML answers', () => {
     assert.deepEqual(parseNrdpAnswer('{"result":{"status":0,"message":"OK","meta":{"output":"1 checks processed"}}}'), { status: 0, message: 'OK' });
-    assert.deepEqual(parseNrdpAnswer('<?xml version="1.0"?>\n<result>\n  <status>-1</status>\n  <message>BAD TOKEN</message>\n</result>'), { status: -1, message: 'BAD TOKEN' });
+    assert.deepEqual(parseNrdpAnswer('<?xml version="1.0"?>\n<result>\n  <status>-1</status>\n  <message>BAD TOKEN</message>\n</result>'), {
+      status: -1,
+      message: 'BAD TOKEN',
+    });
     assert.equal(parseNrdpAnswer('<html>oops</html>'), undefined);
   });
 });

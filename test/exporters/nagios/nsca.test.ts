@@ -38,16 +38,24 @@ describe('NSCA packet', () => {
   });
 
   it('rejects unsupported methods when the transport is configured', () => {
-    assert.throws(() => createNscaTransport({ host: '127.0.0.1', encryption: 8, password: 'x' }), (e: unknown) => e instanceof ConfigError && /not supported/.test(e.message));
+    assert.throws(
+      () => createNscaTransport({ host: '127.0.0.1', encryption: 8, password: 'x' }),
+      (e: unknown) => e instanceof ConfigError && /not supported/.test(e.message),
+    );
     assert.throws(() => createNscaTransport({ host: '127.0.0.1', encryption: 'blowfish', password: 'x' }), ConfigError);
     assert.throws(() => createNscaTransport({ host: '127.0.0.1', encryption: '3des' }), /needs a password/);
   });
 });
 
-describe('NSCA transport → real nsca → real Nagios', { skip: requireBinary('nagios4 and nsca', nagiosAvailable() && nscaAvailable()), timeout: 120_000 }, () => {
+describe('NSCA transport → real nsca → real Nagios', {
+  skip: requireBinary('nagios4 and nsca', nagiosAvailable() && nscaAvailable()),
+  timeout: 120_000,
+}, () => {
   let nagios: NagiosServer;
   before(async () => {
-    nagios = await startNagios({ services: [...METHODS.map((m) => ({ host: HOST, service: `synthetic-${m.name}` })), { host: HOST, service: 'synthetic-wrongpw' }] });
+    nagios = await startNagios({
+      services: [...METHODS.map((m) => ({ host: HOST, service: `synthetic-${m.name}` })), { host: HOST, service: 'synthetic-wrongpw' }],
+    });
   });
   after(async () => {
     await nagios?.stop();

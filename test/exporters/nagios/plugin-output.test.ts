@@ -52,7 +52,10 @@ describe('formatCheckResult', () => {
 
   it('replaces | in titles and errors since | starts perfdata', () => {
     const c = formatCheckResult(
-      failedRun({ failures: [{ title: 'a | b', file: 'x.spec.ts', line: 1, error: 'got a|b\nline two' }], tests: { total: 1, passed: 0, failed: 1, flaky: 0, skipped: 0 } }),
+      failedRun({
+        failures: [{ title: 'a | b', file: 'x.spec.ts', line: 1, error: 'got a|b\nline two' }],
+        tests: { total: 1, passed: 0, failed: 1, flaky: 0, skipped: 0 },
+      }),
     );
     assert.ok(!c.output.includes('|'));
     assert.ok(c.longOutput.every((l) => !l.includes('|')));
@@ -105,7 +108,12 @@ describe('renderPluginOutput', () => {
       longOutput: Array.from({ length: 50 }, (_, i) => `${i} ` + 'ü😀'.repeat(100)),
       perfdata: 'passed=1;;;0 failed=2;;;0 duration=3.0s;;;0',
     };
-    for (const [maxBytes, newlines] of [[4095, 'real'], [1000, 'escaped'], [333, 'real'], [101, 'escaped']] as const) {
+    for (const [maxBytes, newlines] of [
+      [4095, 'real'],
+      [1000, 'escaped'],
+      [333, 'real'],
+      [101, 'escaped'],
+    ] as const) {
       const text = renderPluginOutput(long, { maxBytes, newlines, perfdataInline: true });
       const bytes = Buffer.from(text);
       assert.ok(bytes.length <= maxBytes, `${bytes.length} > ${maxBytes}`);

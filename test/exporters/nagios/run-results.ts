@@ -23,7 +23,12 @@ export const failedRun = (overrides: Partial<RunResult> = {}) =>
     status: 'failed',
     tests: { total: 14, passed: 12, failed: 2, flaky: 0, skipped: 0 },
     failures: [
-      { title: 'cart › pays by card', file: 'tests/cart.spec.ts', line: 42, error: 'Error: expect(received).toBe(expected)\n\nExpected: "paid"\nReceived: "declined"' },
+      {
+        title: 'cart › pays by card',
+        file: 'tests/cart.spec.ts',
+        line: 42,
+        error: 'Error: expect(received).toBe(expected)\n\nExpected: "paid"\nReceived: "declined"',
+      },
       { title: 'search › finds a note', file: 'tests/search.spec.ts', line: 7, error: 'TimeoutError: locator.click: Timeout 5000ms exceeded.' },
     ],
     ...overrides,

@@ -80,9 +80,7 @@ describe('publishing a run result', () => {
 
   test('tenant failures: create failure and teardown failure are counted per environment', async () => {
     const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets, processMetrics: false });
-    await exporter.publish(
-      result('error', { errorPhase: 'tenant_setup', tenant: { id: '', name: 'vigil-checkout-x', state: 'create_failed' } }),
-    );
+    await exporter.publish(result('error', { errorPhase: 'tenant_setup', tenant: { id: '', name: 'vigil-checkout-x', state: 'create_failed' } }));
     await exporter.publish(result('passed', { tenant: { id: 't', name: 'vigil-checkout-y', state: 'teardown_failed' } }));
     const text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_tenant_create_failures_total', { environment: 'production' }), 1);
@@ -120,7 +118,11 @@ describe('publishing a run result', () => {
 
   test('deliveries, spool, skips and reaps move their series; configured ones start at 0', async () => {
     const exporter = createPrometheusExporter({
-      version: '1', log: quietLog(), targets, exporters: ['nagios', 'icinga2'], processMetrics: false,
+      version: '1',
+      log: quietLog(),
+      targets,
+      exporters: ['nagios', 'icinga2'],
+      processMetrics: false,
     });
     let text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
@@ -136,9 +138,15 @@ describe('publishing a run result', () => {
     exporter.observeSkip('checkout', 'production', 'paused');
     exporter.setPaused('checkout', 'production', true);
     exporter.observeReap({
-      reaped: [{ environment: 'production', source: 'ledger' }, { environment: 'production', source: 'remote' },
-        { environment: 'production', source: 'remote' }],
-      failed: [{ name: 'vigil-checkout-abc', error: 'answered 500', environment: 'staging', source: 'ledger' }, { name: 'demo', error: 'list failed' }],
+      reaped: [
+        { environment: 'production', source: 'ledger' },
+        { environment: 'production', source: 'remote' },
+        { environment: 'production', source: 'remote' },
+      ],
+      failed: [
+        { name: 'vigil-checkout-abc', error: 'answered 500', environment: 'staging', source: 'ledger' },
+        { name: 'demo', error: 'list failed' },
+      ],
     });
     text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'nagios' }), 2);
@@ -159,8 +167,28 @@ describe('publishing a run result', () => {
     const text = await exporter.metrics();
     const samples = parseExposition(text);
     assert.ok(samples.length > 50);
-    const allowed = new Set(['suite', 'environment', 'status', 'phase', 'outcome', 'reason', 'exporter', 'source', 'le',
-      'version', 'node', 'quantile', 'space', 'kind', 'type', 'major', 'minor', 'patch', 'operation', 'url']);
+    const allowed = new Set([
+      'suite',
+      'environment',
+      'status',
+      'phase',
+      'outcome',
+      'reason',
+      'exporter',
+      'source',
+      'le',
+      'version',
+      'node',
+      'quantile',
+      'space',
+      'kind',
+      'type',
+      'major',
+      'minor',
+      'patch',
+      'operation',
+      'url',
+    ]);
     for (const s of samples) {
       for (const label of Object.keys(s.labels)) assert.ok(allowed.has(label), `${s.name} has label ${label}`);
     }
@@ -169,7 +197,10 @@ describe('publishing a run result', () => {
       assert.ok(!text.includes(run.tenant!.name), 'tenant name exported');
     }
     assert.ok(!text.includes('pays by card'), 'test title exported');
-    assert.ok(samples.some((s) => s.name === 'process_cpu_user_seconds_total'), 'default process metrics');
+    assert.ok(
+      samples.some((s) => s.name === 'process_cpu_user_seconds_total'),
+      'default process metrics',
+    );
   });
 
   test('two exporters never share state (no global registry)', async () => {
@@ -217,7 +248,14 @@ describe('restoring from the store at start-up', () => {
   test('a store that cannot answer is logged and the exporter still starts', async () => {
     const log = quietLog();
     const exporter = createPrometheusExporter({
-      version: '1', log, targets, lastResults: { lastBySuite: async () => { throw new Error('database is locked'); } },
+      version: '1',
+      log,
+      targets,
+      lastResults: {
+        lastBySuite: async () => {
+          throw new Error('database is locked');
+        },
+      },
     });
     assert.equal(valueOf(await exporter.metrics(), 'probe_success', prod), undefined);
     assert.match(JSON.stringify(log.warnings), /database is locked/);
@@ -231,7 +269,12 @@ describe('restoring from the store at start-up', () => {
     const now = new Date('2025-06-01T12:00:00Z');
     const begin = (name: string, environment: string, minutesAgo: number) =>
       store.tenants.begin({
-        name, provisioner: 'shop', suite: 'checkout', environment, baseURL: 'http://127.0.0.1:1', runId: name,
+        name,
+        provisioner: 'shop',
+        suite: 'checkout',
+        environment,
+        baseURL: 'http://127.0.0.1:1',
+        runId: name,
         createdAt: new Date(now.getTime() - minutesAgo * 60_000),
       });
     await begin('vigil-checkout-a', 'production', 5);
@@ -244,7 +287,11 @@ describe('restoring from the store at start-up', () => {
     await store.tenants.finish('vigil-checkout-e', 'create_failed', 'POST answered 500');
 
     const exporter = createPrometheusExporter({
-      version: '1', log: quietLog(), targets, ledger: store.tenants, clock: () => now,
+      version: '1',
+      log: quietLog(),
+      targets,
+      ledger: store.tenants,
+      clock: () => now,
     });
     let text = await exporter.metrics();
     assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 2);
@@ -299,7 +346,14 @@ describe('a suite run from several locations', () => {
     t.after(() => store.close());
     for (const run of runs) await store.runs.save(run);
     let now = clock();
-    const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets: located, lastResults: store.runs, processMetrics: false, clock: () => now });
+    const exporter = createPrometheusExporter({
+      version: '1',
+      log: quietLog(),
+      targets: located,
+      lastResults: store.runs,
+      processMetrics: false,
+      clock: () => now,
+    });
     let text = await exporter.metrics();
     assert.deepEqual(where(text, 'us-east'), { probe: 0, streak: 2 });
     assert.deepEqual(pair(text), { probe: 1, status: 'flaky', streak: 0 });

@@ -89,7 +89,10 @@ describe('per-pair series', () => {
     mine.up.set('b', 'e', Infinity);
     mine.up.set('c', 'e', -Infinity);
     const text = series.render();
-    assert.match(text, /^vigil_runs_total\{suite="a",environment="e",status="passed"\} 1\nvigil_runs_total\{suite="a",environment="e",status="cancelled"\} 1$/m);
+    assert.match(
+      text,
+      /^vigil_runs_total\{suite="a",environment="e",status="passed"\} 1\nvigil_runs_total\{suite="a",environment="e",status="cancelled"\} 1$/m,
+    );
     assert.match(text, /^probe_success\{suite="a",environment="e"\} NaN$/m);
     assert.match(text, /^probe_success\{suite="b",environment="e"\} \+Inf$/m);
     assert.match(text, /^probe_success\{suite="c",environment="e"\} -Inf$/m);

@@ -31,8 +31,12 @@ test('Prometheus scrapes probe_success 0 for a failed suite and 1 for a passed o
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   const exporter = createPrometheusExporter({
-    version: '0.1.0', log: quietLog(),
-    targets: [{ suite: 'checkout', environment: 'production' }, { suite: 'login', environment: 'production' }],
+    version: '0.1.0',
+    log: quietLog(),
+    targets: [
+      { suite: 'checkout', environment: 'production' },
+      { suite: 'login', environment: 'production' },
+    ],
   });
   await exporter.publish(result('failed', { suite: 'checkout' }));
   await exporter.publish(result('passed', { suite: 'login' }));
@@ -42,14 +46,12 @@ test('Prometheus scrapes probe_success 0 for a failed suite and 1 for a passed o
 
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global: { scrape_interval: 1s, evaluation_interval: 1s }\n` +
-      `scrape_configs:\n  - job_name: vigil\n    static_configs: [{ targets: ['${target}'] }]\n`,
+    `global: { scrape_interval: 1s, evaluation_interval: 1s }\n` + `scrape_configs:\n  - job_name: vigil\n    static_configs: [{ targets: ['${target}'] }]\n`,
   );
   const port = await freePort();
   const prometheus = spawn(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -9,7 +9,9 @@ const rulesDir = fileURLToPath(new URL('../../../dashboards/prometheus/', import
 test('promtool check metrics finds nothing to lint in a full exposition, process metrics included', async (t) => {
   if (!requireTool(t, 'promtool')) return;
   const exporter = createPrometheusExporter({
-    version: '0.1.0', log: quietLog(), exporters: ['nagios'],
+    version: '0.1.0',
+    log: quietLog(),
+    exporters: ['nagios'],
     targets: [{ suite: 'checkout', environment: 'production' }],
     ledger: { list: async () => [{ environment: 'production' }] },
   });

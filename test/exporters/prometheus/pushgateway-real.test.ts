@@ -27,7 +27,7 @@ describe('Pushgateway (real)', { skip: requireBinary('prometheus-pushgateway', p
     await gateway?.stop();
   });
 
-  test('a push to job/suite/environment shows the run\'s pair with the labels the gateway adds, and no process_* series', async () => {
+  test("a push to job/suite/environment shows the run's pair with the labels the gateway adds, and no process_* series", async () => {
     // Three configured pairs, as `vigil run` has them: the push must carry the run's pair only. The
     // gateway sets suite and environment on every pushed series, so the others would be relabelled
     // as the run's pair (and refused: 400, duplicate series).
@@ -39,13 +39,14 @@ describe('Pushgateway (real)', { skip: requireBinary('prometheus-pushgateway', p
 
     const pushed = await seriesOfJob(gateway, 'vigil-labels');
     const probe = pushed.filter((s) => s.name === 'probe_success');
-    assert.deepEqual(probe, [
-      { name: 'probe_success', labels: { environment: 'production', instance: '', job: 'vigil-labels', suite: 'checkout' }, value: 0 },
-    ]);
+    assert.deepEqual(probe, [{ name: 'probe_success', labels: { environment: 'production', instance: '', job: 'vigil-labels', suite: 'checkout' }, value: 0 }]);
     // Nothing of login or staging under the checkout/production group, relabelled or not.
     const runs = Object.fromEntries(pushed.filter((s) => s.name === 'vigil_runs_total').map((s) => [s.labels.status, s.value]));
     assert.deepEqual(runs, { error: 0, failed: 1, flaky: 0, passed: 0 });
-    assert.ok(pushed.every((s) => s.labels.suite === 'checkout' && s.labels.environment === 'production'), JSON.stringify(pushed));
+    assert.ok(
+      pushed.every((s) => s.labels.suite === 'checkout' && s.labels.environment === 'production'),
+      JSON.stringify(pushed),
+    );
     assert.equal(pushed.filter((s) => s.name === 'vigil_tenant_create_failures_total').length, 1);
     // Series without suite/environment of their own get the group's labels from the gateway.
     assert.equal(pushed.find((s) => s.name === 'vigil_build_info')?.labels.version, '0.1.0');
@@ -83,10 +84,14 @@ describe('Pushgateway (real)', { skip: requireBinary('prometheus-pushgateway', p
     assert.deepEqual(await probes(), { 'checkout/production': 1, 'login/production': 1 });
     assert.deepEqual(await spooled(), []);
     const failed = (await seriesOfJob(gateway, job, 'vigil_runs_total')).filter((s) => s.labels.status === 'failed' && s.labels.suite === 'checkout');
-    assert.deepEqual(failed.map((s) => s.value), [0], 'the first push\'s count is gone, not added to');
+    assert.deepEqual(
+      failed.map((s) => s.value),
+      [0],
+      "the first push's count is gone, not added to",
+    );
   });
 
-  test('a push the gateway refuses is an ExportError with the gateway\'s reason, short, without credentials', async () => {
+  test("a push the gateway refuses is an ExportError with the gateway's reason, short, without credentials", async () => {
     // Another tool already holds some of Vigil's names with another type (on a gateway of its own: the
     // other tests pushed Vigil's to the shared one). The gateway refuses at least one line per clashing
     // name (per series or per family, depending on how it walks them): with these eight, always too
@@ -104,7 +109,9 @@ describe('Pushgateway (real)', { skip: requireBinary('prometheus-pushgateway', p
     };
     const clash = await fetch(`${gateway.url}/metrics/job/other-tool`, {
       method: 'PUT',
-      body: Object.entries(clashing).map(([name, type]) => `# TYPE ${name} ${type}\n${name} 1\n`).join(''),
+      body: Object.entries(clashing)
+        .map(([name, type]) => `# TYPE ${name} ${type}\n${name} 1\n`)
+        .join(''),
     });
     assert.equal(clash.status, 200, await clash.text());
     try {

@@ -7,9 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import {
-  createPrometheusExporter, metricsHandler, pushToGateway, startMetricsServer, writeTextfile,
-} from '../../../src/exporters/prometheus/index.ts';
+import { createPrometheusExporter, metricsHandler, pushToGateway, startMetricsServer, writeTextfile } from '../../../src/exporters/prometheus/index.ts';
 import { ExportError } from '../../../src/shared/errors.ts';
 import { parseExposition, promtool, quietLog, requireTool, result, valueOf } from './helpers.ts';
 
@@ -43,7 +41,11 @@ describe('/metrics', () => {
     assert.equal(valueOf(text, 'probe_success', prod), 0);
     assert.match(text, /^process_resident_memory_bytes /m);
     // Served from cached chunks: the same exposition as metrics(), with its exact length.
-    const withoutProcess = (s: string) => s.split('\n').filter((l) => !/^(# (HELP|TYPE) )?(process|nodejs)_/.test(l)).join('\n');
+    const withoutProcess = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => !/^(# (HELP|TYPE) )?(process|nodejs)_/.test(l))
+        .join('\n');
     assert.equal(withoutProcess(text), withoutProcess(await exporter.metrics()));
     assert.equal(Number(answer.headers.get('content-length')), Buffer.byteLength(text));
     // A change after a scrape is in the next one; HEAD answers the length and no body.
@@ -161,7 +163,9 @@ describe('Pushgateway', () => {
   test('PUTs Vigil series to the group job/<job>/<groupings>, without process metrics', async (t) => {
     const gateway = await standIn(t, 200);
     await pushToGateway(await exporterWithRuns(), {
-      url: `http://127.0.0.1:${gateway.port}`, job: 'vigil', groupings: { suite: 'checkout', environment: 'production' },
+      url: `http://127.0.0.1:${gateway.port}`,
+      job: 'vigil',
+      groupings: { suite: 'checkout', environment: 'production' },
     });
     assert.equal(gateway.received.length, 1);
     const [push] = gateway.received;
@@ -171,12 +175,13 @@ describe('Pushgateway', () => {
     assert.doesNotMatch(push.body, /^process_/m);
   });
 
-  test('pushes only the group\'s series: other pairs and environments stay out, series without those labels go', async (t) => {
+  test("pushes only the group's series: other pairs and environments stay out, series without those labels go", async (t) => {
     const gateway = await standIn(t, 200);
     // A label value that looks like a grouping label must not fool the filter.
     const version = '0.1.0",suite="login';
     const exporter = createPrometheusExporter({
-      version, log: quietLog(),
+      version,
+      log: quietLog(),
       targets: [prod, { suite: 'login', environment: 'production' }, { suite: 'checkout', environment: 'staging' }],
     });
     await exporter.publish(result('failed'));
@@ -185,7 +190,7 @@ describe('Pushgateway', () => {
     await pushToGateway(exporter, { url: `http://127.0.0.1:${gateway.port}`, job: 'vigil', groupings: prod });
     const samples = parseExposition(gateway.received[0].body);
     const pairs = new Set(samples.filter((s) => s.labels.suite || s.labels.environment).map((s) => `${s.labels.suite}/${s.labels.environment}`));
-    assert.deepEqual([...pairs].sort(), ['checkout/production', 'undefined/production'], 'the pair, and its environment\'s series');
+    assert.deepEqual([...pairs].sort(), ['checkout/production', 'undefined/production'], "the pair, and its environment's series");
     assert.equal(valueOf(gateway.received[0].body, 'probe_success', prod), 0);
     assert.equal(samples.find((s) => s.name === 'vigil_build_info')?.labels.version, '0.1.0\\",suite=\\"login');
     assert.ok(samples.some((s) => s.name === 'vigil_run_phase_duration_seconds_count'));
