@@ -62,7 +62,10 @@ async function nrdpStandIn() {
   let port = 0;
   const listen = async () => {
     server = createServer(handler);
-    server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
     await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   };

@@ -90,7 +90,9 @@ export async function benchModel(): Promise<string[]> {
     const hosts = Array.from({ length: HOSTS }, (_, i) => `web-${String(i).padStart(5, '0')}`);
     const services = Array.from({ length: SERVICES_PER_HOST }, (_, i) => `svc-${i}`);
     const parts = [`info {\n\tcreated=${now}\n\tversion=4.4.6\n\t}\n\nprogramstatus {\n\tnagios_pid=1\n\t}\n\n`];
-    hosts.forEach((h, i) => parts.push(statusBlock('host', h, '', now, i)));
+    hosts.forEach((h, i) => {
+      parts.push(statusBlock('host', h, '', now, i));
+    });
     let n = 0;
     for (const h of hosts) for (const s of services) parts.push(statusBlock('service', h, s, now, n++));
     const statusFile = path.join(dir, 'status.dat');

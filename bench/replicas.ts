@@ -371,7 +371,14 @@ export async function benchReplicas(say: (line: string) => void = () => {}): Pro
   if (!postgresAvailable()) return ['replicas: not measured (postgresql-15 is not installed)'];
   const server = await startPostgres();
   const out: string[] = [];
-  const lines = { push: (...xs: string[]) => xs.forEach((x) => (out.push(x), say(x))) };
+  const lines = {
+    push: (...xs: string[]) => {
+      for (const x of xs) {
+        out.push(x);
+        say(x);
+      }
+    },
+  };
   try {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-sqlite-'));
     if (PARTS.has('api'))

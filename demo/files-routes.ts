@@ -63,7 +63,7 @@ export function createFilesRouter({ store, faults }: FilesDeps): express.Router 
     const boundary = boundaryOf(req.get('content-type'));
     const parts = boundary && Buffer.isBuffer(req.body) ? parseMultipart(req.body, boundary) : null;
     const file = parts?.find((p) => p.name === 'file' && p.filename !== undefined);
-    if (!file || !file.filename) {
+    if (!file?.filename) {
       fail(400, 'Choose a file to upload.');
       return;
     }

@@ -2,7 +2,7 @@
 // history: step texts, node names and check ids, nothing secret.
 import { Router } from 'express';
 import type { ScenarioRunStore } from '../store/types.ts';
-import { sendError } from './http-error.ts';
+import type { sendError } from './http-error.ts';
 import { scenarioRunPage, scenariosPage } from './ui/scenarios-page.ts';
 import { messagePage } from './ui/suite-page.ts';
 

@@ -45,7 +45,9 @@ export function findLiteralSecrets(input: unknown): string[] {
   const problems: string[] = [];
   const walk = (value: unknown, path: PropertyKey[], inHeaders: boolean) => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...path, i], false));
+      value.forEach((item, i) => {
+        walk(item, [...path, i], false);
+      });
       return;
     }
     if (!value || typeof value !== 'object') return;

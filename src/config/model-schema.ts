@@ -349,7 +349,9 @@ function crossChecks(model: Model): string[] {
       const at = `${path}[${i}]`;
       if (seen.has(node.name)) problems.push(`${at}.name: ${JSON.stringify(node.name)} is already the name of a sibling node`);
       seen.add(node.name);
-      node.checks.forEach((c, j) => use(c.source, `${at}.checks[${j}]`));
+      node.checks.forEach((c, j) => {
+        use(c.source, `${at}.checks[${j}]`);
+      });
       if (node.members.discover) use(node.members.discover.source, `${at}.members.discover`);
       walk(node.members.nodes, `${at}.members.nodes`);
     });

@@ -102,8 +102,8 @@ export function nagiosTargets(model: Model): Map<string, { host: string; service
   const visit = (node: NodeSpec, parent: string) => {
     const path = parent ? `${parent}/${node.name}` : node.name;
     if (node.nagios) targets.set(path, node.nagios);
-    node.members.nodes.forEach((m) => visit(m, path));
+    for (const m of node.members.nodes) visit(m, path);
   };
-  model.nodes.forEach((n) => visit(n, ''));
+  for (const n of model.nodes) visit(n, '');
   return targets;
 }

@@ -14,13 +14,13 @@ export interface StepMatch {
   args: string[];
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `{string}` is a "quoted" argument, `{int}` a whole number; everything else is literal. */
 function stringPattern(pattern: string): RegExp {
   const source = pattern
     .split(/(\{string\}|\{int\})/)
-    .map((part) => (part === '{string}' ? '"([^"]*)"' : part === '{int}' ? '(-?\\d+)' : escape(part)))
+    .map((part) => (part === '{string}' ? '"([^"]*)"' : part === '{int}' ? '(-?\\d+)' : escapeRegExp(part)))
     .join('');
   return new RegExp(`^${source}$`);
 }

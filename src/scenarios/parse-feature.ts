@@ -16,7 +16,9 @@ const TYPES: Record<PickleStepType, StepType> = {
 
 function stepsById(document: GherkinDocument): Map<string, Step> {
   const steps = new Map<string, Step>();
-  const add = (list: readonly Step[]) => list.forEach((s) => steps.set(s.id, s));
+  const add = (list: readonly Step[]) => {
+    for (const s of list) steps.set(s.id, s);
+  };
   for (const child of document.feature?.children ?? []) {
     if (child.background) add(child.background.steps);
     if (child.scenario) add(child.scenario.steps);

@@ -66,6 +66,7 @@ export interface StepDefinition {
   example?: string;
   /** Checked before any scenario starts (a problem to report, or undefined). */
   validate?(env: ScenarioEnvironment, step: ParsedStep, ...args: string[]): string | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a team's step may return nothing (`async (ctx) => { … }`)
   run(ctx: StepContext, ...args: string[]): Promise<StepOutcome | void> | StepOutcome | void;
   /** A When that changes nothing (waiting): time to detect keeps counting from the action before it. */
   passive?: boolean;

@@ -15,7 +15,10 @@ const PER_QUEUED_CLAIM_DELAY_MS = 250;
 /** A cron fire: after a random jitter when one is configured. */
 export function fireLater(sched: SchedulerState, suite: string, environment: string, fireAt: Date): void {
   const { jitterMs, jittering, jitterTimers, log } = sched;
-  if (jitterMs === 0) return fireOnce(sched, suite, environment, fireAt);
+  if (jitterMs === 0) {
+    fireOnce(sched, suite, environment, fireAt);
+    return;
+  }
   const k = targetKey(suite, environment);
   // A fire still waiting out its jitter makes the pair busy: a jitter longer than the schedule's
   // interval must not pile up fires.
@@ -43,7 +46,10 @@ export function fireLater(sched: SchedulerState, suite: string, environment: str
 export function fireOnce(sched: SchedulerState, suite: string, environment: string, fireAt: Date): void {
   const { cluster } = sched.deps;
   const { log } = sched;
-  if (!cluster) return fire(sched, suite, environment);
+  if (!cluster) {
+    fire(sched, suite, environment);
+    return;
+  }
   const runId = nanoid();
   const delay = hasRoom(sched) ? 0 : BUSY_CLAIM_DELAY_MS + sched.queue.length * PER_QUEUED_CLAIM_DELAY_MS;
   const take = async () => {

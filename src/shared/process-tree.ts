@@ -41,7 +41,7 @@ export function findMarkedProcesses(marker: string): number[] {
     } catch {
       continue;
     }
-    if (!(environ + '\0').includes(needle)) continue;
+    if (!`${environ}\0`.includes(needle)) continue;
     const info = readStat(pid);
     if (info && !info.zombie) found.push(pid);
   }

@@ -1,7 +1,7 @@
 // Results an exporter could not deliver, kept in the store so a restart loses nothing. The fan-out
 // decides when to retry and when to give up; this file only keeps the rows honest across processes.
 import type { SqlDb } from './sql.ts';
-import type { DeliveredMark, ExportSpool, SpoolEntry } from './types.ts';
+import type { ExportSpool, SpoolEntry } from './types.ts';
 
 interface Row {
   id: number;

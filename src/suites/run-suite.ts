@@ -2,7 +2,7 @@
 // child's environment), run the process (playwright-process.ts), read the reporter's events
 // (reporter-events.ts), and decide what happened (classify-exit.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emptyCounts } from '../core/index.ts';

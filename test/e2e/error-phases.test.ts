@@ -16,7 +16,7 @@ import { setupE2E, type E2E } from '../helpers/e2e-setup.ts';
 import { nagiosAvailable, startNagios, type NagiosServer } from '../helpers/nagios-server.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { repoRoot, runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
-import { valueOf } from '../exporters/prometheus/helpers.ts';
+import { sampleValue } from '../exporters/prometheus/helpers.ts';
 
 const HOST = 'local';
 const SERVICE = 'synthetic-demo';
@@ -88,10 +88,10 @@ describe('a run that could not test the app is recorded, stored and exported ali
 
     // A one-shot run's textfile counts that run alone (docs/metrics.md): exactly this error, once.
     const text = await readFile(textfile, 'utf8');
-    assert.equal(valueOf(text, 'vigil_run_errors_total', { suite: 'demo', environment: 'local', phase }), 1);
+    assert.equal(sampleValue(text, 'vigil_run_errors_total', { suite: 'demo', environment: 'local', phase }), 1);
     const createFailed = result.tenant?.state === 'create_failed' ? 1 : 0;
-    assert.equal(valueOf(text, 'vigil_tenant_create_failures_total', { environment: 'local' }) ?? 0, createFailed);
-    assert.equal(valueOf(text, 'probe_success', { suite: 'demo', environment: 'local' }), 0);
+    assert.equal(sampleValue(text, 'vigil_tenant_create_failures_total', { environment: 'local' }) ?? 0, createFailed);
+    assert.equal(sampleValue(text, 'probe_success', { suite: 'demo', environment: 'local' }), 0);
   }
 
   test('config: an unknown suite or an alias bomb is a JSON error on stdout, exit 3, nothing recorded or sent', async () => {

@@ -14,7 +14,7 @@ import { nagiosAvailable, startNagios, type NagiosServer } from '../helpers/nagi
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { runVigil, spawnVigil, waitForOutput } from '../helpers/vigil-cli.ts';
 import { runResult } from '../exporters/nagios/run-results.ts';
-import { promtool, quietLog, requireTool, valueOf } from '../exporters/prometheus/helpers.ts';
+import { promtool, quietLog, requireTool, sampleValue } from '../exporters/prometheus/helpers.ts';
 
 describe('vigil run exports to Nagios and Prometheus', { skip: requireBinary('nagios4', nagiosAvailable()), timeout: 300_000 }, () => {
   let e: E2E;
@@ -55,9 +55,9 @@ describe('vigil run exports to Nagios and Prometheus', { skip: requireBinary('na
     assert.doesNotMatch(r.stderr, /spool/, 'delivered at once, nothing spooled');
 
     const text = await readFile(textfile, 'utf8');
-    assert.equal(valueOf(text, 'probe_success', { suite: 'demo', environment: 'local' }), 1);
-    assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'command-file' }), 0);
-    assert.equal(valueOf(text, 'process_cpu_seconds_total'), undefined, 'no process metrics in a textfile');
+    assert.equal(sampleValue(text, 'probe_success', { suite: 'demo', environment: 'local' }), 1);
+    assert.equal(sampleValue(text, 'vigil_export_failures_total', { exporter: 'command-file' }), 0);
+    assert.equal(sampleValue(text, 'process_cpu_seconds_total'), undefined, 'no process metrics in a textfile');
     if (!requireTool(t, 'promtool')) return;
     const lint = await promtool(['check', 'metrics'], text);
     assert.equal(lint.code, 0, lint.output);
@@ -89,9 +89,9 @@ describe('vigil run exports to Nagios and Prometheus', { skip: requireBinary('na
       const url = out.trim().split('\n')[0];
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       const text = await (await fetch(url)).text();
-      const lastSuccess = valueOf(text, 'vigil_last_success_timestamp_seconds', { suite: 'demo', environment: 'local' });
+      const lastSuccess = sampleValue(text, 'vigil_last_success_timestamp_seconds', { suite: 'demo', environment: 'local' });
       assert.equal(lastSuccess, Date.parse(passed.finishedAt) / 1000);
-      assert.equal(valueOf(text, 'probe_success', { suite: 'demo', environment: 'local' }), 0, 'the last run (search fault) failed');
+      assert.equal(sampleValue(text, 'probe_success', { suite: 'demo', environment: 'local' }), 0, 'the last run (search fault) failed');
     } finally {
       child.kill('SIGTERM');
       const done = await child.done;
@@ -138,9 +138,9 @@ describe('vigil serve delivers what an earlier process spooled', { skip: require
       assert.equal(status.current_state, '0');
       assert.match(status.long_plugin_output, /run run-spooled-before-serve/);
       const text = await (await fetch(`${url}/metrics`)).text();
-      assert.equal(valueOf(text, 'vigil_export_spooled', { exporter: 'command-file' }), 0);
-      assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'command-file' }), 0);
-      assert.ok(valueOf(text, 'vigil_build_info', { version: '0.1.0' }) === 1);
+      assert.equal(sampleValue(text, 'vigil_export_spooled', { exporter: 'command-file' }), 0);
+      assert.equal(sampleValue(text, 'vigil_export_failures_total', { exporter: 'command-file' }), 0);
+      assert.ok(sampleValue(text, 'vigil_build_info', { version: '0.1.0' }) === 1);
     } finally {
       child.kill('SIGTERM');
       await child.done;

@@ -78,6 +78,7 @@ describe('vigil gate', { timeout: 300_000 }, () => {
       assert.equal(XMLValidator.validate(xml), true);
       const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml);
       assert.deepEqual([doc.testsuites.tests, doc.testsuites.failures, doc.testsuites.errors], ['3', '1', '1']);
+      // biome-ignore lint/suspicious/noExplicitAny: parsed XML, as untyped as the file
       const cases = doc.testsuites.testsuite.testcase as Array<Record<string, any>>;
       assert.deepEqual(
         cases.map((c) => [c.classname, c.name, 'failure' in c, 'error' in c]),
@@ -118,8 +119,8 @@ describe('vigil gate', { timeout: 300_000 }, () => {
   test('locally with api.concurrency 1 (the default): one suite after another', async () => {
     const serial = path.join(path.dirname(e.configFile), 'vigil-serial.yaml');
     const yaml = await readFile(e.configFile, 'utf8');
-    assert.match(yaml, /^  concurrency: 2$/m);
-    await writeFile(serial, yaml.replace(/^  concurrency: 2$/m, '  concurrency: 1'));
+    assert.match(yaml, /^ {2}concurrency: 2$/m);
+    await writeFile(serial, yaml.replace(/^ {2}concurrency: 2$/m, '  concurrency: 1'));
     const r = await runVigil(['gate', '--config', serial, '--environment', 'local', '--suite', 'good', '--suite', 'bad', '--json'], {
       env: e.env,
       timeoutMs: 120_000,

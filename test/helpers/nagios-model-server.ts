@@ -59,20 +59,18 @@ define contact {
 
 export function modelObjects(hosts: ModelHost[], services: ModelService[]): string {
   const groups = [...new Set(hosts.flatMap((h) => h.groups ?? []))];
-  return (
-    [
-      TIMEPERIOD,
-      ...groups.map((g) => `define hostgroup {\n  hostgroup_name ${g}\n  alias ${g}\n}`),
-      ...hosts.map(
-        (h) =>
-          `define host {\n  host_name ${h.name}\n  address 127.0.0.1\n${h.groups?.length ? `  hostgroups ${h.groups.join(',')}\n` : ''}  max_check_attempts 1\n  check_period always\n  check_command test-noop\n  check_interval 5\n  active_checks_enabled ${h.active ? 1 : 0}\n  passive_checks_enabled 1\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
-      ),
-      ...services.map(
-        (s) =>
-          `define service {\n  host_name ${s.host}\n  service_description ${s.service}\n  check_command test-noop\n  max_check_attempts 1\n  check_interval 5\n  retry_interval 1\n  check_period always\n  active_checks_enabled ${s.active ? 1 : 0}\n  passive_checks_enabled 1\n  check_freshness 0\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
-      ),
-    ].join('\n\n') + '\n'
-  );
+  return `${[
+    TIMEPERIOD,
+    ...groups.map((g) => `define hostgroup {\n  hostgroup_name ${g}\n  alias ${g}\n}`),
+    ...hosts.map(
+      (h) =>
+        `define host {\n  host_name ${h.name}\n  address 127.0.0.1\n${h.groups?.length ? `  hostgroups ${h.groups.join(',')}\n` : ''}  max_check_attempts 1\n  check_period always\n  check_command test-noop\n  check_interval 5\n  active_checks_enabled ${h.active ? 1 : 0}\n  passive_checks_enabled 1\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
+    ),
+    ...services.map(
+      (s) =>
+        `define service {\n  host_name ${s.host}\n  service_description ${s.service}\n  check_command test-noop\n  max_check_attempts 1\n  check_interval 5\n  retry_interval 1\n  check_period always\n  active_checks_enabled ${s.active ? 1 : 0}\n  passive_checks_enabled 1\n  check_freshness 0\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
+    ),
+  ].join('\n\n')}\n`;
 }
 
 export async function startModelNagios(opts: { hosts: ModelHost[]; services: ModelService[] }): Promise<ModelNagios> {
@@ -87,7 +85,12 @@ export async function startModelNagios(opts: { hosts: ModelHost[]; services: Mod
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (!exited) {
       child.kill('SIGTERM');

@@ -36,21 +36,19 @@ export function nagiosAvailable(): boolean {
 /** Object definitions for passive services, shared with the dashboards cfg test. */
 export function passiveObjects(services: NagiosService[]): string {
   const hosts = [...new Set(services.map((s) => s.host))];
-  return (
-    [
-      'define timeperiod {\n  timeperiod_name always\n  alias always\n  sunday 00:00-24:00\n  monday 00:00-24:00\n  tuesday 00:00-24:00\n  wednesday 00:00-24:00\n  thursday 00:00-24:00\n  friday 00:00-24:00\n  saturday 00:00-24:00\n}',
-      'define command {\n  command_name test-noop\n  command_line /bin/true\n}',
-      'define contact {\n  contact_name test-nobody\n  host_notifications_enabled 0\n  service_notifications_enabled 0\n  host_notification_period always\n  service_notification_period always\n  host_notification_options n\n  service_notification_options n\n  host_notification_commands test-noop\n  service_notification_commands test-noop\n}',
-      ...hosts.map(
-        (h) =>
-          `define host {\n  host_name ${h}\n  address 127.0.0.1\n  max_check_attempts 1\n  check_period always\n  active_checks_enabled 0\n  passive_checks_enabled 1\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
-      ),
-      ...services.map(
-        (s) =>
-          `define service {\n  host_name ${s.host}\n  service_description ${s.service}\n  check_command test-noop\n  max_check_attempts 1\n  check_interval 5\n  retry_interval 1\n  check_period always\n  active_checks_enabled 0\n  passive_checks_enabled 1\n  check_freshness 0\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
-      ),
-    ].join('\n\n') + '\n'
-  );
+  return `${[
+    'define timeperiod {\n  timeperiod_name always\n  alias always\n  sunday 00:00-24:00\n  monday 00:00-24:00\n  tuesday 00:00-24:00\n  wednesday 00:00-24:00\n  thursday 00:00-24:00\n  friday 00:00-24:00\n  saturday 00:00-24:00\n}',
+    'define command {\n  command_name test-noop\n  command_line /bin/true\n}',
+    'define contact {\n  contact_name test-nobody\n  host_notifications_enabled 0\n  service_notifications_enabled 0\n  host_notification_period always\n  service_notification_period always\n  host_notification_options n\n  service_notification_options n\n  host_notification_commands test-noop\n  service_notification_commands test-noop\n}',
+    ...hosts.map(
+      (h) =>
+        `define host {\n  host_name ${h}\n  address 127.0.0.1\n  max_check_attempts 1\n  check_period always\n  active_checks_enabled 0\n  passive_checks_enabled 1\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
+    ),
+    ...services.map(
+      (s) =>
+        `define service {\n  host_name ${s.host}\n  service_description ${s.service}\n  check_command test-noop\n  max_check_attempts 1\n  check_interval 5\n  retry_interval 1\n  check_period always\n  active_checks_enabled 0\n  passive_checks_enabled 1\n  check_freshness 0\n  contacts test-nobody\n  notification_period always\n  notifications_enabled 0\n}`,
+    ),
+  ].join('\n\n')}\n`;
 }
 
 /** A minimal main config; `cfgFiles` are object files to include. */
@@ -132,7 +130,12 @@ export async function startNagios(opts: { services: NagiosService[] }): Promise<
   child.stdout?.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const stop = async () => {
     if (!exited) {

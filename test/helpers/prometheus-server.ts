@@ -24,7 +24,7 @@ export interface MetricsTarget {
 
 export async function startMetricsTarget(text = ''): Promise<MetricsTarget> {
   let body = text;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(body);
   });

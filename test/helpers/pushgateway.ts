@@ -31,7 +31,12 @@ export async function startPushgateway(): Promise<PushgatewayServer> {
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   child.once('error', (err) => (output += `\nspawn failed: ${err.message}`));
 
   const stop = async () => {

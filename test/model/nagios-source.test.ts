@@ -123,7 +123,7 @@ describe('Nagios source → real Nagios 4', { skip: requireBinary('nagios4', nag
   });
 
   it('an active check disabled at run time (DISABLE_SVC_CHECK) is disabled even when a forced check makes it fresh', async () => {
-    await nagios.command('DISABLE_SVC_CHECK;app-2;DISK', 'SCHEDULE_FORCED_SVC_CHECK;app-2;DISK;' + Math.floor(Date.now() / 1000));
+    await nagios.command('DISABLE_SVC_CHECK;app-2;DISK', `SCHEDULE_FORCED_SVC_CHECK;app-2;DISK;${Math.floor(Date.now() / 1000)}`);
     await nagios.waitForStatus(checked('app-2', 'DISK'));
     const raw = await nagios.service('app-2', 'DISK');
     assert.equal(raw?.active_checks_enabled, '0');

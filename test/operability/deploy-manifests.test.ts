@@ -16,7 +16,7 @@ import { repoRoot } from '../helpers/vigil-cli.ts';
 const deployDir = path.join(repoRoot, 'docs/deploy');
 const k8sDir = path.join(deployDir, 'kubernetes');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking untyped YAML
+// biome-ignore lint/suspicious/noExplicitAny: walking untyped YAML
 type Obj = Record<string, any>;
 const k8s: Obj[] = ['config.yaml', 'deployment.yaml', 'cronjob.yaml', 'postgres.yaml'].flatMap((f) =>
   parseAllDocuments(readFileSync(path.join(k8sDir, f), 'utf8')).map((d) => {

@@ -66,7 +66,9 @@ function collections(doc: Document): Array<{ node: unknown; path: Array<string |
       for (const pair of node.items) walk(pair.value, [...at, String(isScalar(pair.key) ? pair.key.value : pair.key)]);
     } else if (isSeq(node)) {
       out.push({ node, path: at });
-      node.items.forEach((item, i) => walk(item, [...at, i]));
+      node.items.forEach((item, i) => {
+        walk(item, [...at, i]);
+      });
     }
   };
   walk(doc.contents, []);

@@ -139,7 +139,7 @@ describe('Grafana dashboard', () => {
     assert.match(all, /probe_success\{suite=~"\$suite", environment=~"\$environment"\}/);
     assert.match(
       all,
-      /histogram_quantile\([^]*vigil_run_phase_duration_seconds_bucket[^]*by \(le, phase\)|histogram_quantile\(0\.\d+, sum by \(le, phase\) \(rate\(vigil_run_phase_duration_seconds_bucket/,
+      /histogram_quantile\([\s\S]*vigil_run_phase_duration_seconds_bucket[\s\S]*by \(le, phase\)|histogram_quantile\(0\.\d+, sum by \(le, phase\) \(rate\(vigil_run_phase_duration_seconds_bucket/,
     );
     assert.match(all, /vigil_runs_total\{[^}]*status="flaky"\}/);
     assert.match(all, /vigil_tenant_orphans/);

@@ -103,7 +103,7 @@ describe('progress on a terminal', () => {
       '[teardown] deleting tenant vigil-demo-abc',
       '',
     ]);
-    assert.ok(!/  ✓ notes/.test(text), 'passing tests are not listed one by one on a terminal');
+    assert.ok(!/ {2}✓ notes/.test(text), 'passing tests are not listed one by one on a terminal');
   });
 
   it('cuts the live line to the terminal width so it never wraps', () => {

@@ -64,7 +64,7 @@ model:
       ['passed', 'passed', 'passed', 'passed', 'passed', 'failed'],
     );
     assert.match(result.steps[0].note, /^passed \(run \S+: 1 passed, 0 failed\)$/);
-    assert.match(result.steps[5].message, /^suite "broken" on "staging" failed, expected it to pass \(run \S+\)\n  answers quickly: /);
+    assert.match(result.steps[5].message, /^suite "broken" on "staging" failed, expected it to pass \(run \S+\)\n {2}answers quickly: /);
 
     const db = new DatabaseSync(join(dir, 'vigil.db'), { readOnly: true });
     const runs = db.prepare('SELECT suite, status, trigger FROM runs ORDER BY started_at').all();

@@ -96,7 +96,7 @@ export function markedProcesses(marker: string): string[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      const environ = readFileSync(`/proc/${name}/environ`, 'latin1') + '\0';
+      const environ = `${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`;
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);

@@ -21,11 +21,13 @@ const render = (v: Value): string => {
 
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   let out = strings[0];
-  values.forEach((v, i) => (out += render(v) + strings[i + 1]));
+  values.forEach((v, i) => {
+    out += render(v) + strings[i + 1];
+  });
   return { [RAW]: out };
 }
 
-export const toString = (h: Html) => h[RAW];
+export const htmlText = (h: Html) => h[RAW];
 
 const CSS = `
 :root { --ok:#2e7d32; --warn:#f9a825; --crit:#c62828; --unk:#6a1b9a; --mute:#6b7280; --line:#e5e7eb; --bg:#fafafa; }
@@ -75,7 +77,7 @@ pre.snippet { background: #1f2937; }
 `;
 
 export function page(title: string, body: Html, opts: { refreshSeconds?: number } = {}): string {
-  return toString(html`<!doctype html>
+  return htmlText(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : ''}
 <title>${title} · Vigil</title><style>${rawCss}</style></head>

@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { NSCA_METHOD_PROBLEM, nscaMethodOf, type NscaMethod } from '../../core/index.ts';
 import { ConfigError, ExportError, messageOf } from '../../shared/errors.ts';
-import { assertObjectName, type CheckResult, type Transport } from './check-result.ts';
+import { assertObjectName, type Transport } from './check-result.ts';
 import { OUTPUT_LIMITS, renderPluginOutput } from './plugin-output.ts';
 
 export const NSCA_INIT_PACKET_BYTES = 132;

@@ -147,7 +147,7 @@ export async function readIcinga2(config: Icinga2SourceConfig, uses: Icinga2Uses
     for (const d of uses.discoveries) {
       if (d.checks.length === 0) continue;
       const found = selectHosts(d, icingaHostIndex(snapshot));
-      if (found.ok) found.hosts.forEach((h) => wanted.add(h));
+      if (found.ok) for (const h of found.hosts) wanted.add(h);
     }
     if (wanted.size > 0) {
       const services = await query(api, config.user, 'services', {

@@ -44,7 +44,7 @@ export function resolveVigilCheck(
   const key = targetKey(spec.suite, spec.environment);
   const freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS;
   const base = { id: `vigil:${key}`, source: 'vigil' as const, downtime: false, acknowledged: false, freshnessMs, green: false, red: false };
-  if (!read || !read.ok) {
+  if (!read?.ok) {
     return {
       ...base,
       state: 'UNKNOWN',

@@ -50,6 +50,6 @@ let stopping = false;
   await probe.close();
   process.stdout.write(`${JSON.stringify({ wsEndpoint: server.wsEndpoint(), pid: browserProcess.pid, version })}\n`);
 })().catch((err) => {
-  process.stderr.write(`${(err && err.stack) || err}\n`);
+  process.stderr.write(`${err?.stack || err}\n`);
   process.exit(2);
 });

@@ -218,7 +218,12 @@ function descendants(root) {
   }
   const out = [];
   const queue = [root];
-  while (queue.length && out.length < 10000) for (const c of children.get(queue.shift()) ?? []) out.push(c), queue.push(c);
+  while (queue.length && out.length < 10000) {
+    for (const c of children.get(queue.shift()) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
   return out;
 }
 
@@ -228,7 +233,7 @@ function markedProcesses() {
   const needle = `VIGIL_RUN_MARKER=${marker}\0`;
   return pids().filter((pid) => {
     try {
-      return (readFileSync(`/proc/${pid}/environ`, 'latin1') + '\0').includes(needle);
+      return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
     } catch {
       return false;
     }

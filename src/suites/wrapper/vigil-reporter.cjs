@@ -41,9 +41,9 @@ function describeError(error, rootDir) {
   const callLog = all.findIndex((l) => /^\s*Call log:/.test(l));
   const lines = callLog > 0 ? all.slice(0, callLog) : all;
   let text = lines.slice(0, 12).join('\n');
-  if (text.length > 1500) text = text.slice(0, 1500) + '…';
+  if (text.length > 1500) text = `${text.slice(0, 1500)}…`;
   let where;
-  if (error.location && error.location.file) {
+  if (error.location?.file) {
     where = `${path.relative(rootDir, error.location.file)}:${error.location.line}`;
   } else {
     const frame = strip(error.stack)
@@ -57,8 +57,8 @@ function describeError(error, rootDir) {
 
 // Playwright's code frame around the failing line (TestError.snippet, 1.3x+), for the run page.
 function snippetOf(error) {
-  const text = strip(error && error.snippet);
-  return text ? (text.length > 3000 ? text.slice(0, 3000) + '…' : text) : undefined;
+  const text = strip(error?.snippet);
+  return text ? (text.length > 3000 ? `${text.slice(0, 3000)}…` : text) : undefined;
 }
 
 const OUTCOME = { expected: 'passed', unexpected: 'failed', flaky: 'flaky', skipped: 'skipped' };
@@ -69,12 +69,12 @@ class VigilReporter {
     this.rootDir = process.env.VIGIL_SUITE_DIR || process.cwd();
   }
   emit(event) {
-    if (this.fd !== undefined) writeAll(this.fd, JSON.stringify(event) + '\n');
+    if (this.fd !== undefined) writeAll(this.fd, `${JSON.stringify(event)}\n`);
   }
   printsToStdio() {
     return false;
   }
-  onBegin(config, suite) {
+  onBegin(_config, suite) {
     this.root = suite;
     this.emit({ type: 'begin', total: suite.allTests().length });
   }
@@ -85,7 +85,7 @@ class VigilReporter {
       .slice(3)
       .filter((t) => t !== '');
     const failed = result.status !== 'passed' && result.status !== 'skipped';
-    const first = failed ? result.error || (result.errors && result.errors[0]) : undefined;
+    const first = failed ? result.error || result.errors?.[0] : undefined;
     const error = failed ? describeError(first, this.rootDir) : undefined;
     const project = test.parent && typeof test.parent.project === 'function' ? test.parent.project() : undefined;
     this.emit({
@@ -100,7 +100,7 @@ class VigilReporter {
       durationMs: result.duration,
       error,
       snippet: failed ? snippetOf(first) : undefined,
-      project: project && project.name ? project.name : undefined,
+      project: project?.name ? project.name : undefined,
     });
   }
   onError(error) {

@@ -104,8 +104,8 @@ describe('renderPluginOutput', () => {
   it('truncates multibyte text within the limit without splitting a character and keeps perfdata whole', () => {
     const long: FormattedCheck = {
       state: 2,
-      output: 'CRITICAL - ' + 'é€😀'.repeat(500),
-      longOutput: Array.from({ length: 50 }, (_, i) => `${i} ` + 'ü😀'.repeat(100)),
+      output: `CRITICAL - ${'é€😀'.repeat(500)}`,
+      longOutput: Array.from({ length: 50 }, (_, i) => `${i} ${'ü😀'.repeat(100)}`),
       perfdata: 'passed=1;;;0 failed=2;;;0 duration=3.0s;;;0',
     };
     for (const [maxBytes, newlines] of [
@@ -123,9 +123,9 @@ describe('renderPluginOutput', () => {
       assert.ok(text.includes('…'), 'truncation is visible');
     }
     // With room, the long output is cut, not the first line.
-    const shortFirst = { ...long, output: 'CRITICAL - ' + 'é€😀'.repeat(200) };
+    const shortFirst = { ...long, output: `CRITICAL - ${'é€😀'.repeat(200)}` };
     const roomy = renderPluginOutput(shortFirst, { maxBytes: 4095, newlines: 'real', perfdataInline: true });
-    assert.ok(roomy.startsWith(shortFirst.output + '|'));
+    assert.ok(roomy.startsWith(`${shortFirst.output}|`));
     assert.ok(roomy.split('\n').length > 2);
   });
 

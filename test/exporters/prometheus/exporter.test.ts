@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrometheusExporter } from '../../../src/exporters/prometheus/index.ts';
 import { openStore } from '../../../src/store/index.ts';
-import { parseExposition, promtool, quietLog, requireTool, result, valueOf } from './helpers.ts';
+import { parseExposition, promtool, quietLog, requireTool, result, sampleValue } from './helpers.ts';
 
 const prod = { suite: 'checkout', environment: 'production' };
 const targets = [prod, { suite: 'login', environment: 'staging' }];
@@ -17,21 +17,21 @@ describe('publishing a run result', () => {
     await exporter.publish(run);
     const text = await exporter.metrics();
     const finished = Date.parse(run.finishedAt) / 1000;
-    assert.equal(valueOf(text, 'probe_success', prod), 1);
-    assert.equal(valueOf(text, 'probe_duration_seconds', prod), 42);
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'passed' }), 1);
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 0);
-    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), finished);
-    assert.equal(valueOf(text, 'vigil_last_success_timestamp_seconds', prod), finished);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'passed' }), 1);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 0);
-    assert.equal(valueOf(text, 'vigil_tests', { ...prod, outcome: 'passed' }), 4);
-    assert.equal(valueOf(text, 'vigil_tests', { ...prod, outcome: 'skipped' }), 1);
-    assert.equal(valueOf(text, 'vigil_run_phase_duration_seconds_count', { phase: 'test' }), 1);
-    assert.equal(valueOf(text, 'vigil_run_phase_duration_seconds_sum', { phase: 'tenant_setup' }), 1.5);
-    assert.equal(valueOf(text, 'vigil_run_phase_duration_seconds_bucket', { phase: 'test', le: '30' }), 0);
-    assert.equal(valueOf(text, 'vigil_run_phase_duration_seconds_bucket', { phase: 'test', le: '60' }), 1);
-    assert.equal(valueOf(text, 'vigil_build_info', { version: '1.2.3', node: process.version }), 1);
+    assert.equal(sampleValue(text, 'probe_success', prod), 1);
+    assert.equal(sampleValue(text, 'probe_duration_seconds', prod), 42);
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'passed' }), 1);
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 0);
+    assert.equal(sampleValue(text, 'vigil_last_run_timestamp_seconds', prod), finished);
+    assert.equal(sampleValue(text, 'vigil_last_success_timestamp_seconds', prod), finished);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'passed' }), 1);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 0);
+    assert.equal(sampleValue(text, 'vigil_tests', { ...prod, outcome: 'passed' }), 4);
+    assert.equal(sampleValue(text, 'vigil_tests', { ...prod, outcome: 'skipped' }), 1);
+    assert.equal(sampleValue(text, 'vigil_run_phase_duration_seconds_count', { phase: 'test' }), 1);
+    assert.equal(sampleValue(text, 'vigil_run_phase_duration_seconds_sum', { phase: 'tenant_setup' }), 1.5);
+    assert.equal(sampleValue(text, 'vigil_run_phase_duration_seconds_bucket', { phase: 'test', le: '30' }), 0);
+    assert.equal(sampleValue(text, 'vigil_run_phase_duration_seconds_bucket', { phase: 'test', le: '60' }), 1);
+    assert.equal(sampleValue(text, 'vigil_build_info', { version: '1.2.3', node: process.version }), 1);
   });
 
   test('flaky counts as success; failed and error do not, and keep the last success', async () => {
@@ -39,34 +39,34 @@ describe('publishing a run result', () => {
     const flaky = result('flaky');
     await exporter.publish(flaky);
     let text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', prod), 1);
-    assert.equal(valueOf(text, 'vigil_tests', { ...prod, outcome: 'flaky' }), 1);
+    assert.equal(sampleValue(text, 'probe_success', prod), 1);
+    assert.equal(sampleValue(text, 'vigil_tests', { ...prod, outcome: 'flaky' }), 1);
 
     const failed = result('failed');
     await exporter.publish(failed);
     text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', prod), 0);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 1);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'flaky' }), 0);
-    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(failed.finishedAt) / 1000);
-    assert.equal(valueOf(text, 'vigil_last_success_timestamp_seconds', prod), Date.parse(flaky.finishedAt) / 1000);
-    assert.equal(valueOf(text, 'vigil_run_errors_total', { ...prod, phase: 'suite' }), 0, 'an app failure is no runner error');
+    assert.equal(sampleValue(text, 'probe_success', prod), 0);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 1);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'flaky' }), 0);
+    assert.equal(sampleValue(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(failed.finishedAt) / 1000);
+    assert.equal(sampleValue(text, 'vigil_last_success_timestamp_seconds', prod), Date.parse(flaky.finishedAt) / 1000);
+    assert.equal(sampleValue(text, 'vigil_run_errors_total', { ...prod, phase: 'suite' }), 0, 'an app failure is no runner error');
 
     await exporter.publish(result('error'));
     text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', prod), 0);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'error' }), 1);
-    assert.equal(valueOf(text, 'vigil_run_errors_total', { ...prod, phase: 'suite' }), 1);
-    assert.equal(valueOf(text, 'vigil_tests', { ...prod, outcome: 'passed' }), 0);
+    assert.equal(sampleValue(text, 'probe_success', prod), 0);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'error' }), 1);
+    assert.equal(sampleValue(text, 'vigil_run_errors_total', { ...prod, phase: 'suite' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tests', { ...prod, outcome: 'passed' }), 0);
     for (const status of ['passed', 'flaky', 'failed', 'error']) {
       const expected = status === 'passed' ? 0 : 1;
-      assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status }), expected, status);
+      assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status }), expected, status);
     }
   });
 
   test('consecutive failures: failed runs add up, a runner error leaves the streak, a pass resets it', async () => {
     const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets, processMetrics: false });
-    const streak = async () => valueOf(await exporter.metrics(), 'vigil_consecutive_failures', prod);
+    const streak = async () => sampleValue(await exporter.metrics(), 'vigil_consecutive_failures', prod);
     await exporter.publish(result('failed'));
     await exporter.publish(result('failed'));
     assert.equal(await streak(), 2);
@@ -83,11 +83,11 @@ describe('publishing a run result', () => {
     await exporter.publish(result('error', { errorPhase: 'tenant_setup', tenant: { id: '', name: 'vigil-checkout-x', state: 'create_failed' } }));
     await exporter.publish(result('passed', { tenant: { id: 't', name: 'vigil-checkout-y', state: 'teardown_failed' } }));
     const text = await exporter.metrics();
-    assert.equal(valueOf(text, 'vigil_tenant_create_failures_total', { environment: 'production' }), 1);
-    assert.equal(valueOf(text, 'vigil_tenant_destroy_failures_total', { environment: 'production' }), 1);
-    assert.equal(valueOf(text, 'vigil_tenant_create_failures_total', { environment: 'staging' }), 0);
-    assert.equal(valueOf(text, 'vigil_run_errors_total', { ...prod, phase: 'tenant_setup' }), 1);
-    assert.equal(valueOf(text, 'probe_success', prod), 1, 'a teardown failure does not hide the test outcome');
+    assert.equal(sampleValue(text, 'vigil_tenant_create_failures_total', { environment: 'production' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tenant_destroy_failures_total', { environment: 'production' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tenant_create_failures_total', { environment: 'staging' }), 0);
+    assert.equal(sampleValue(text, 'vigil_run_errors_total', { ...prod, phase: 'tenant_setup' }), 1);
+    assert.equal(sampleValue(text, 'probe_success', prod), 1, 'a teardown failure does not hide the test outcome');
   });
 
   test('a late (spooled) older result counts but does not roll the last-run gauges back; a repeat counts once', async () => {
@@ -98,9 +98,9 @@ describe('publishing a run result', () => {
     await exporter.publish(older);
     await exporter.publish(older);
     const text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', prod), 1);
-    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(newer.finishedAt) / 1000);
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 1);
+    assert.equal(sampleValue(text, 'probe_success', prod), 1);
+    assert.equal(sampleValue(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(newer.finishedAt) / 1000);
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 1);
   });
 
   test('a suite/environment outside the configuration is refused, with a warning, and creates no series', async () => {
@@ -110,8 +110,8 @@ describe('publishing a run result', () => {
     exporter.observeSkip('nope', 'production');
     exporter.observeDelivery('Bad Name!', false);
     const text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', { suite: 'checkout', environment: 'staging' }), undefined);
-    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { suite: 'nope' }), undefined);
+    assert.equal(sampleValue(text, 'probe_success', { suite: 'checkout', environment: 'staging' }), undefined);
+    assert.equal(sampleValue(text, 'vigil_schedule_skipped_total', { suite: 'nope' }), undefined);
     assert.ok(!text.includes('Bad Name!'));
     assert.equal(log.warnings.length, 2);
   });
@@ -125,10 +125,10 @@ describe('publishing a run result', () => {
       processMetrics: false,
     });
     let text = await exporter.metrics();
-    assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
-    for (const reason of ['busy', 'queue_full', 'missed', 'paused']) assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason }), 0);
-    assert.equal(valueOf(text, 'vigil_paused', prod), 0);
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'error' }), 0);
+    assert.equal(sampleValue(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
+    for (const reason of ['busy', 'queue_full', 'missed', 'paused']) assert.equal(sampleValue(text, 'vigil_schedule_skipped_total', { ...prod, reason }), 0);
+    assert.equal(sampleValue(text, 'vigil_paused', prod), 0);
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'error' }), 0);
 
     exporter.observeDelivery('nagios', false, 3);
     exporter.observeDelivery('nagios', false);
@@ -149,15 +149,15 @@ describe('publishing a run result', () => {
       ],
     });
     text = await exporter.metrics();
-    assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'nagios' }), 2);
-    assert.equal(valueOf(text, 'vigil_export_spooled', { exporter: 'nagios' }), 3);
-    assert.equal(valueOf(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
-    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'busy' }), 1);
-    assert.equal(valueOf(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'paused' }), 2);
-    assert.equal(valueOf(text, 'vigil_paused', prod), 1);
-    assert.equal(valueOf(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'remote' }), 2);
-    assert.equal(valueOf(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'ledger' }), 1);
-    assert.equal(valueOf(text, 'vigil_tenant_destroy_failures_total', { environment: 'staging' }), 1);
+    assert.equal(sampleValue(text, 'vigil_export_failures_total', { exporter: 'nagios' }), 2);
+    assert.equal(sampleValue(text, 'vigil_export_spooled', { exporter: 'nagios' }), 3);
+    assert.equal(sampleValue(text, 'vigil_export_failures_total', { exporter: 'icinga2' }), 0);
+    assert.equal(sampleValue(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'busy' }), 1);
+    assert.equal(sampleValue(text, 'vigil_schedule_skipped_total', { ...prod, reason: 'paused' }), 2);
+    assert.equal(sampleValue(text, 'vigil_paused', prod), 1);
+    assert.equal(sampleValue(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'remote' }), 2);
+    assert.equal(sampleValue(text, 'vigil_tenants_reaped_total', { environment: 'production', source: 'ledger' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tenant_destroy_failures_total', { environment: 'staging' }), 1);
   });
 
   test('no job/instance labels and nothing unbounded: no run ids, tenant names or test titles', async () => {
@@ -207,8 +207,8 @@ describe('publishing a run result', () => {
     const a = createPrometheusExporter({ version: '1', log: quietLog(), targets });
     const b = createPrometheusExporter({ version: '1', log: quietLog(), targets });
     await a.publish(result('failed'));
-    assert.equal(valueOf(await a.metrics(), 'probe_success', prod), 0);
-    assert.equal(valueOf(await b.metrics(), 'probe_success', prod), undefined);
+    assert.equal(sampleValue(await a.metrics(), 'probe_success', prod), 0);
+    assert.equal(sampleValue(await b.metrics(), 'probe_success', prod), undefined);
   });
 });
 
@@ -227,22 +227,22 @@ describe('restoring from the store at start-up', () => {
 
     const exporter = createPrometheusExporter({ version: '1', log: quietLog(), targets, lastResults: store.runs });
     const text = await exporter.metrics();
-    assert.equal(valueOf(text, 'probe_success', prod), 0);
-    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(fail2.finishedAt) / 1000);
-    assert.equal(valueOf(text, 'vigil_last_success_timestamp_seconds', prod), Date.parse(success.finishedAt) / 1000);
-    assert.equal(valueOf(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 1);
-    assert.equal(valueOf(text, 'vigil_tests', { ...prod, outcome: 'failed' }), 3);
-    assert.equal(valueOf(text, 'vigil_consecutive_failures', prod), 2);
-    assert.equal(valueOf(text, 'probe_success', { suite: 'login', environment: 'staging' }), 1);
-    assert.equal(valueOf(text, 'probe_success', { suite: 'gone' }), undefined, 'a suite no longer configured');
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 0, 'counters restart from 0');
+    assert.equal(sampleValue(text, 'probe_success', prod), 0);
+    assert.equal(sampleValue(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(fail2.finishedAt) / 1000);
+    assert.equal(sampleValue(text, 'vigil_last_success_timestamp_seconds', prod), Date.parse(success.finishedAt) / 1000);
+    assert.equal(sampleValue(text, 'vigil_last_run_status', { ...prod, status: 'failed' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tests', { ...prod, outcome: 'failed' }), 3);
+    assert.equal(sampleValue(text, 'vigil_consecutive_failures', prod), 2);
+    assert.equal(sampleValue(text, 'probe_success', { suite: 'login', environment: 'staging' }), 1);
+    assert.equal(sampleValue(text, 'probe_success', { suite: 'gone' }), undefined, 'a suite no longer configured');
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 0, 'counters restart from 0');
 
     // The last run published again (from the spool) after the restart changes nothing.
     await exporter.publish(fail2);
-    assert.equal(valueOf(await exporter.metrics(), 'vigil_consecutive_failures', prod), 2);
+    assert.equal(sampleValue(await exporter.metrics(), 'vigil_consecutive_failures', prod), 2);
     // The next failure continues the streak rather than starting a new one.
     await exporter.publish(result('failed'));
-    assert.equal(valueOf(await exporter.metrics(), 'vigil_consecutive_failures', prod), 3);
+    assert.equal(sampleValue(await exporter.metrics(), 'vigil_consecutive_failures', prod), 3);
   });
 
   test('a store that cannot answer is logged and the exporter still starts', async () => {
@@ -257,7 +257,7 @@ describe('restoring from the store at start-up', () => {
         },
       },
     });
-    assert.equal(valueOf(await exporter.metrics(), 'probe_success', prod), undefined);
+    assert.equal(sampleValue(await exporter.metrics(), 'probe_success', prod), undefined);
     assert.match(JSON.stringify(log.warnings), /database is locked/);
   });
 
@@ -294,12 +294,12 @@ describe('restoring from the store at start-up', () => {
       clock: () => now,
     });
     let text = await exporter.metrics();
-    assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 2);
-    assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'staging' }), 0);
+    assert.equal(sampleValue(text, 'vigil_tenant_orphans', { environment: 'production' }), 2);
+    assert.equal(sampleValue(text, 'vigil_tenant_orphans', { environment: 'staging' }), 0);
 
     await store.tenants.finish('vigil-checkout-a', 'destroyed');
     text = await exporter.metrics();
-    assert.equal(valueOf(text, 'vigil_tenant_orphans', { environment: 'production' }), 1);
+    assert.equal(sampleValue(text, 'vigil_tenant_orphans', { environment: 'production' }), 1);
   });
 });
 
@@ -314,13 +314,13 @@ describe('a suite run from several locations', () => {
     result('failed', { location: 'us-east', finishedAt: at(3) }),
   ];
   const pair = (text: string) => ({
-    probe: valueOf(text, 'probe_success', prod),
-    status: ['passed', 'flaky', 'failed', 'error'].find((s) => valueOf(text, 'vigil_last_run_status', { ...prod, status: s }) === 1),
-    streak: valueOf(text, 'vigil_consecutive_failures', prod),
+    probe: sampleValue(text, 'probe_success', prod),
+    status: ['passed', 'flaky', 'failed', 'error'].find((s) => sampleValue(text, 'vigil_last_run_status', { ...prod, status: s }) === 1),
+    streak: sampleValue(text, 'vigil_consecutive_failures', prod),
   });
   const where = (text: string, location: string) => ({
-    probe: valueOf(text, 'vigil_location_probe_success', { ...prod, location }),
-    streak: valueOf(text, 'vigil_location_consecutive_failures', { ...prod, location }),
+    probe: sampleValue(text, 'vigil_location_probe_success', { ...prod, location }),
+    streak: sampleValue(text, 'vigil_location_consecutive_failures', { ...prod, location }),
   });
 
   test("each location has its gauges; the pair's follow the rule (CRITICAL from 2 locations), not the newest run", async () => {
@@ -329,14 +329,14 @@ describe('a suite run from several locations', () => {
     let text = await exporter.metrics();
     assert.deepEqual(where(text, 'us-east'), { probe: 0, streak: 2 });
     assert.deepEqual(where(text, 'eu-west'), { probe: 1, streak: 0 });
-    assert.equal(valueOf(text, 'vigil_location_last_run_timestamp_seconds', { ...prod, location: 'us-east' }), Date.parse(at(3)) / 1000);
+    assert.equal(sampleValue(text, 'vigil_location_last_run_timestamp_seconds', { ...prod, location: 'us-east' }), Date.parse(at(3)) / 1000);
     assert.deepEqual(pair(text), { probe: 1, status: 'flaky', streak: 0 }, 'one location of the two needed: WARNING, not down');
-    assert.equal(valueOf(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(at(3)) / 1000, 'timestamps stay the newest run’s');
+    assert.equal(sampleValue(text, 'vigil_last_run_timestamp_seconds', prod), Date.parse(at(3)) / 1000, 'timestamps stay the newest run’s');
 
     await exporter.publish(result('failed', { location: 'eu-west', finishedAt: at(4) }));
     text = await exporter.metrics();
     assert.deepEqual(pair(text), { probe: 0, status: 'failed', streak: 1 }, 'both failing: down, for as many runs as both have been failing');
-    assert.equal(valueOf(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 3, 'counters count every run, without a location label');
+    assert.equal(sampleValue(text, 'vigil_runs_total', { ...prod, status: 'failed' }), 3, 'counters count every run, without a location label');
   });
 
   test('restored from the store (and synced) the same; a location gone quiet makes the pair UNKNOWN where it could change it', async (t) => {

@@ -63,7 +63,7 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name and (at least) these labels; undefined when absent. */
-export function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   const found = parseExposition(text).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   assert.ok(found.length <= 1, `${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
   return found[0]?.value;

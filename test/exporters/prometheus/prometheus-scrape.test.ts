@@ -46,7 +46,7 @@ test('Prometheus scrapes probe_success 0 for a failed suite and 1 for a passed o
 
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global: { scrape_interval: 1s, evaluation_interval: 1s }\n` + `scrape_configs:\n  - job_name: vigil\n    static_configs: [{ targets: ['${target}'] }]\n`,
+    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: vigil\n    static_configs: [{ targets: ['${target}'] }]\n`,
   );
   const port = await freePort();
   const prometheus = spawn(

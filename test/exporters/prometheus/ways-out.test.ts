@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { createPrometheusExporter, metricsHandler, pushToGateway, startMetricsServer, writeTextfile } from '../../../src/exporters/prometheus/index.ts';
 import { ExportError } from '../../../src/shared/errors.ts';
-import { parseExposition, promtool, quietLog, requireTool, result, valueOf } from './helpers.ts';
+import { parseExposition, promtool, quietLog, requireTool, result, sampleValue } from './helpers.ts';
 
 const prod = { suite: 'checkout', environment: 'production' };
 
@@ -38,7 +38,7 @@ describe('/metrics', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
     const text = await answer.text();
-    assert.equal(valueOf(text, 'probe_success', prod), 0);
+    assert.equal(sampleValue(text, 'probe_success', prod), 0);
     assert.match(text, /^process_resident_memory_bytes /m);
     // Served from cached chunks: the same exposition as metrics(), with its exact length.
     const withoutProcess = (s: string) =>
@@ -50,7 +50,7 @@ describe('/metrics', () => {
     assert.equal(Number(answer.headers.get('content-length')), Buffer.byteLength(text));
     // A change after a scrape is in the next one; HEAD answers the length and no body.
     await exporter.publish(result('passed', { runId: 'later', finishedAt: new Date(Date.UTC(2030, 0, 1)).toISOString() }));
-    assert.equal(valueOf(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'probe_success', prod), 1);
+    assert.equal(sampleValue(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'probe_success', prod), 1);
     const head = await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.ok(Number(head.headers.get('content-length')) > 0);
@@ -70,7 +70,7 @@ describe('/metrics', () => {
     const server = await startMetricsServer({ exporter: await exporterWithRuns(), host: '127.0.0.1', port: 0 });
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const metrics = await fetch(`${server.url}/metrics`, { headers: { connection: 'keep-alive' } });
-    assert.equal(valueOf(await metrics.text(), 'probe_success', prod), 0);
+    assert.equal(sampleValue(await metrics.text(), 'probe_success', prod), 0);
     assert.equal((await fetch(`${server.url}/nope`)).status, 404);
     assert.equal((await fetch(`${server.url}/metrics`, { method: 'POST' })).status, 405);
     await server.close();
@@ -100,7 +100,7 @@ describe('node_exporter textfile', () => {
     assert.notEqual(statSync(path).ino, before, 'a new file renamed over the old one, not rewritten in place');
     assert.deepEqual(readdirSync(dir), ['vigil.prom']);
     const text = readFileSync(path, 'utf8');
-    assert.equal(valueOf(text, 'probe_success', prod), 0);
+    assert.equal(sampleValue(text, 'probe_success', prod), 0);
     const names = new Set(parseExposition(text).map((s) => s.name));
     assert.ok(![...names].some((n) => n.startsWith('process_') || n.startsWith('nodejs_')), [...names].join());
     if (requireTool(t, 'promtool')) {
@@ -171,7 +171,7 @@ describe('Pushgateway', () => {
     const [push] = gateway.received;
     assert.equal(push.method, 'PUT');
     assert.equal(push.url, '/metrics/job/vigil/suite/checkout/environment/production');
-    assert.equal(valueOf(push.body, 'probe_success', prod), 0);
+    assert.equal(sampleValue(push.body, 'probe_success', prod), 0);
     assert.doesNotMatch(push.body, /^process_/m);
   });
 
@@ -191,7 +191,7 @@ describe('Pushgateway', () => {
     const samples = parseExposition(gateway.received[0].body);
     const pairs = new Set(samples.filter((s) => s.labels.suite || s.labels.environment).map((s) => `${s.labels.suite}/${s.labels.environment}`));
     assert.deepEqual([...pairs].sort(), ['checkout/production', 'undefined/production'], "the pair, and its environment's series");
-    assert.equal(valueOf(gateway.received[0].body, 'probe_success', prod), 0);
+    assert.equal(sampleValue(gateway.received[0].body, 'probe_success', prod), 0);
     assert.equal(samples.find((s) => s.name === 'vigil_build_info')?.labels.version, '0.1.0\\",suite=\\"login');
     assert.ok(samples.some((s) => s.name === 'vigil_run_phase_duration_seconds_count'));
     // Every family is still declared, so a family whose samples all belonged to other pairs is empty, not gone.
