@@ -10,6 +10,7 @@
 // Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
 // The image (bench/image.ts, with podman): size and largest layers, podman run → /readyz, idle memory.
 // Replicas (bench/replicas.ts, PostgreSQL): API on 100k runs, runs/hour 1 vs 3 replicas, exactly-once fires, kill -9 failover.
+// kill -9 (bench/kill9.ts): `vigil serve` SIGKILLed mid-run 20 times: tenants leaked, runs lost, spool entries lost.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import { benchStack } from './stack.ts';
 import { benchFlaps, benchGrowth, benchSaturation } from './faults.ts';
 import { benchImage } from './image.ts';
 import { benchReplicas } from './replicas.ts';
+import { benchKill9 } from './kill9.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suiteDir = path.join(repoRoot, 'suites/demo');
@@ -147,6 +149,8 @@ process.stdout.write(`${(await benchCapacity()).join('\n')}\n`);
 process.stdout.write(`${(await benchStack()).join('\n')}\n`);
 // Load and fault figures (docs/error-paths.md): each says "nothing lost" only when its check holds.
 for (const bench of [benchFlaps, benchSaturation, benchGrowth]) process.stdout.write(`${(await bench()).join('\n')}\n`);
+// kill -9 of `vigil serve` mid-run (docs/error-paths.md): ~20 min; BENCH_KILL9_KILLS shortens it.
+await benchKill9((line) => process.stdout.write(`${line}\n`));
 process.stdout.write(`${(await benchImage()).join('\n')}\n`);
 // Replicas on PostgreSQL (docs/deploy.md, "Measured"): ~30 min; BENCH_REPLICAS_MINUTES shortens it.
 await benchReplicas((line) => process.stdout.write(`${line}\n`));

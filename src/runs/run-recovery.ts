@@ -1,5 +1,5 @@
 // Runs whose replica stopped in the middle (killed, lost the database, its machine gone): another
-// replica — the first to remove the run's expired lease from the store — records the run as
+// replica — the first to claim the run's expired lease in the store — records the run as
 // interrupted (UNKNOWN: nothing was learnt about the app, so no false CRITICAL), destroys its tenant
 // at once (TTL or not: the ledger says which it is) and publishes the result like any run. A run the
 // dead replica had recorded already only has its tenant checked. At start-up a replica also takes
@@ -10,6 +10,10 @@ import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import type { ActiveRunRow } from '../store/cluster-store.ts';
 import type { Store } from '../store/types.ts';
+
+// How long a lost run is this replica's while it records it (renewed with its other leases meanwhile):
+// the longest lease there is. A replica killed while recording leaves the run to the next sweep after it.
+const CLAIM_MS = 5 * 60_000;
 
 export interface RunRecoveryDeps {
   store: Pick<Store, 'cluster' | 'runs' | 'tenants'>;
@@ -88,12 +92,15 @@ export function createRunRecovery(deps: RunRecoveryDeps) {
       const formerSelf = opts.formerSelf ? deps.replica : undefined;
       const recorded: RunResult[] = [];
       for (const row of await store.cluster.stale(now, formerSelf)) {
-        if (!(await store.cluster.takeOver(row.runId, now, formerSelf))) continue;
+        if (!(await store.cluster.takeOver(row.runId, now, formerSelf, { replica: deps.replica, until: new Date(now.getTime() + CLAIM_MS) }))) continue;
         try {
           const result = await recover(row, now);
           if (result) recorded.push(result);
+          // Recorded (or found recorded) and its tenant reaped: the pair is free. Until here the row
+          // stays, so a kill in the middle loses nothing.
+          await store.cluster.finishRun(row.runId);
         } catch (err) {
-          log.error({ runId: row.runId, err: messageOf(err) }, 'could not record a lost run');
+          log.error({ runId: row.runId, err: messageOf(err) }, "could not record a lost run; tried again when this replica's claim on it runs out");
         }
       }
       return recorded;

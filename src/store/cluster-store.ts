@@ -36,10 +36,13 @@ export interface ClusterStore {
   /** Runs whose lease ran out before `now`. */
   expired(now: Date): Promise<ActiveRunRow[]>;
   /**
-   * True for the one replica that removes the row first: it records the run. Only an expired lease —
-   * or any lease of `formerSelf`, this replica's own name from before a restart (that process is gone).
+   * True for the one replica that claims the row first: it records the run, then removes the row
+   * (finishRun). Claimed — the row becomes `by.replica`'s until `by.until`, renewed with its other
+   * leases — not removed: a recorder killed before the run is saved leaves the row to be taken over
+   * again once that lease runs out, instead of a run nobody can find. Only an expired lease — or any
+   * lease of `formerSelf`, this replica's own name from before a restart (that process is gone).
    */
-  takeOver(runId: string, now: Date, formerSelf?: string): Promise<boolean>;
+  takeOver(runId: string, now: Date, formerSelf: string | undefined, by: { replica: string; until: Date }): Promise<boolean>;
   /** Rows to take over: expired ones, and any of `formerSelf`. */
   stale(now: Date, formerSelf?: string): Promise<ActiveRunRow[]>;
   /** Every run going in the cluster, oldest first. */
@@ -112,9 +115,15 @@ export function createClusterStore(db: SqlDb): ClusterStore {
       return (await db.all<ActiveRow>('SELECT * FROM active_runs WHERE lease_until < ? ORDER BY lease_until', [now.toISOString()])).map(toActive);
     },
 
-    async takeOver(runId, now, formerSelf) {
+    async takeOver(runId, now, formerSelf, by) {
       return (
-        (await db.run('DELETE FROM active_runs WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [runId, now.toISOString(), formerSelf ?? ''])) === 1
+        (await db.run('UPDATE active_runs SET replica = ?, lease_until = ? WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [
+          by.replica,
+          by.until.toISOString(),
+          runId,
+          now.toISOString(),
+          formerSelf ?? '',
+        ])) === 1
       );
     },
 

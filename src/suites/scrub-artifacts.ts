@@ -16,8 +16,6 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
-import yazl from 'yazl';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 
@@ -92,6 +90,8 @@ export function scrubBytes(bytes: Uint8Array, redact: (text: string) => string):
  */
 export async function scrubZip(file: string, redact: (text: string) => string): Promise<boolean> {
   const temp = `${file}${TEMP_SUFFIX}`;
+  // Loaded on the first zip: an idle `vigil serve`, and every run that passes, keeps nothing.
+  const [{ default: yauzl }, { default: yazl }] = await Promise.all([import('yauzl'), import('yazl')]);
   const input = await yauzl.openPromise(file, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
   const output = new yazl.ZipFile();
   const written = pipeline(output.outputStream, createWriteStream(temp));

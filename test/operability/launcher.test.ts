@@ -45,7 +45,7 @@ suites:
   );
   // Reports, on SIGUSR2, what the process has loaded: Node's TypeScript stripper (amaro, swc built to
   // WebAssembly: loaded when a .ts file has to be transpiled, not when the compile cache has the
-  // result), Node's fetch (undici) and pino-pretty.
+  // result), Node's fetch (undici), pino-pretty and pg (a SQLite store needs no PostgreSQL driver).
   await writeFile(
     path.join(dir, 'probe.mjs'),
     `import { createRequire } from 'node:module';
@@ -55,6 +55,7 @@ process.on('SIGUSR2', () => {
     typescript: process.moduleLoadList.includes('NativeModule internal/deps/amaro/dist/index'),
     undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici'),
     pinoPretty: Object.keys(cache).some((f) => f.includes('/node_modules/pino-pretty/')),
+    pg: Object.keys(cache).some((f) => f.includes('/node_modules/pg/')),
   };
   process.stderr.write('probe: ' + JSON.stringify(loaded) + '\\n');
 });
@@ -103,6 +104,7 @@ interface Loaded {
   typescript: boolean;
   undici: boolean;
   pinoPretty: boolean;
+  pg: boolean;
 }
 
 /**
@@ -197,9 +199,9 @@ describe('the vigil launcher (src/cli/vigil.js)', () => {
     assert.equal((await serveOnce(cache)).typescript, false);
   });
 
-  it('an idle vigil serve logging JSON has loaded neither undici (an ESM import of node:http does that) nor pino-pretty', async () => {
+  it('an idle vigil serve logging JSON on SQLite has loaded neither undici (an ESM import of node:http does that) nor pino-pretty nor pg', async () => {
     const loaded = await serveOnce(path.join(dir, 'cache-warm'));
-    assert.deepEqual({ undici: loaded.undici, pinoPretty: loaded.pinoPretty }, { undici: false, pinoPretty: false });
+    assert.deepEqual({ undici: loaded.undici, pinoPretty: loaded.pinoPretty, pg: loaded.pg }, { undici: false, pinoPretty: false, pg: false });
   });
 
   it('warm-compile-cache fails, naming why, when the cache is off', async () => {

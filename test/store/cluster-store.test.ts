@@ -41,9 +41,26 @@ for (const engine of storeEngines()) {
           expired.map((r) => r.runId),
           ['a'],
         );
-        const takers = await Promise.all([stores[1].cluster.takeOver('a', at(41)), stores[2].cluster.takeOver('a', at(41))]);
+        const takers = await Promise.all([
+          stores[1].cluster.takeOver('a', at(41), undefined, { replica: 'r1', until: at(70) }),
+          stores[2].cluster.takeOver('a', at(41), undefined, { replica: 'r2', until: at(70) }),
+        ]);
         assert.equal(takers.filter(Boolean).length, 1, 'one replica records it');
         assert.deepEqual(await stores[0].cluster.renew('r0', at(50)), [], 'the stalled replica learns it lost the run');
+        // Claimed, not removed: a recorder killed before saving the run leaves it to be taken over again.
+        const claimer = takers[0] ? 'r1' : 'r2';
+        assert.deepEqual(
+          (await stores[0].cluster.active()).map((r) => [r.runId, r.replica, r.leaseUntil]),
+          [['a', claimer, at(70).toISOString()]],
+        );
+        assert.deepEqual(await stores[0].cluster.stale(at(60)), [], 'nobody else takes it while the claim holds');
+        assert.deepEqual(
+          (await stores[0].cluster.stale(at(71))).map((r) => r.runId),
+          ['a'],
+          'a claim that ran out (its recorder died) is taken over again',
+        );
+        assert.equal(await stores[0].cluster.takeOver('a', at(71), undefined, { replica: 'r0', until: at(100) }), true);
+        await stores[0].cluster.finishRun('a'); // recorded: the pair is given back
         assert.deepEqual(await stores[1].cluster.startRun(slot('b', 'r1', at(90))), { ok: true }, 'the pair is free again');
 
         // After a restart under the same name, its rows are its own to take back, expired or not.
@@ -51,8 +68,8 @@ for (const engine of storeEngines()) {
           (await stores[1].cluster.stale(at(60), 'r1')).map((r) => r.runId),
           ['b'],
         );
-        assert.equal(await stores[2].cluster.takeOver('b', at(60)), false, 'another replica waits for the lease');
-        assert.equal(await stores[1].cluster.takeOver('b', at(60), 'r1'), true);
+        assert.equal(await stores[2].cluster.takeOver('b', at(60), undefined, { replica: 'r2', until: at(120) }), false, 'another replica waits for the lease');
+        assert.equal(await stores[1].cluster.takeOver('b', at(60), 'r1', { replica: 'r1', until: at(120) }), true);
 
         await stores[0].cluster.announce({ name: 'r0', location: 'eu-west', startedAt: at(0).toISOString() }, at(5));
         await stores[0].cluster.announce({ name: 'r0', location: 'eu-west', startedAt: at(0).toISOString() }, at(9));
