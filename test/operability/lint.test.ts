@@ -15,7 +15,10 @@ const biome = path.join(repoRoot, 'node_modules/.bin/biome');
 
 async function ci(cwd: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await exec(biome, ['ci', '--colors=off', '--max-diagnostics=50', '.'], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(biome, ['ci', '--colors=off', '--error-on-warnings', '--max-diagnostics=50', '.'], {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
