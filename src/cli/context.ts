@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { demoConfig } from '../config/demo-config.ts';
+import { configDocument } from '../config/config-file.ts';
+import { demoConfig, demoConfigInput } from '../config/demo-config.ts';
 import { loadConfig, type ConfigFile } from '../config/load-config.ts';
 import type { Model } from '../config/model-schema.ts';
 import type { VigilConfig } from '../config/schema.ts';
@@ -65,6 +66,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     let config = loaded.config;
     let withheldVariables = loaded.withheldVariables;
     let demo: Context['demo'];
+    let document = loaded.document;
     if (loaded.file === null) {
       const adminToken = randomBytes(24).toString('base64url');
       redact.add(adminToken);
@@ -79,8 +81,14 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
         redact.add(apiToken);
         withheldVariables = ['VIGIL_API_TOKEN'];
       }
-      config = demoConfig({ baseURL: app.url, adminToken, dataDir: path.resolve('data'), repoRoot, ...(apiToken ? { apiToken } : {}) });
-      log.info({ demo: app.url }, 'no config file: running the bundled demo app and suite');
+      const demoOptions = { baseURL: app.url, adminToken, dataDir: path.resolve('data'), repoRoot, ...(apiToken ? { apiToken } : {}) };
+      config = demoConfig(demoOptions);
+      // The same document a file would give, so the demo's model resolves like a configured one.
+      document = configDocument(demoConfigInput(demoOptions), { file: 'bundled demo config', origin: 'built in', shown: 'bundled demo config' }, repoRoot, {});
+      log.info(
+        { demo: app.url, fullStack: 'node demo/stack/start.ts (HAProxy, Nagios, Prometheus; docs/model.md)' },
+        'no config file: running the bundled demo app and suite',
+      );
     }
 
     const store = await openStore(config.store, { applicationName: `vigil ${process.argv[2] ?? ''}`.trim() });
@@ -98,9 +106,9 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     let model: Promise<Model> | undefined;
     const resolveModelOnce = () =>
       (model ??= (async () => {
-        if (!loaded.document) throw new ConfigError('no config file: the service model is declared under `model:` in it (see docs/model.md)');
+        if (!document) throw new ConfigError('no config file: the service model is declared under `model:` in it (see docs/model.md)');
         const { resolveModel } = await import('../model/load-model.ts');
-        const resolved = await resolveModel(loaded.document, process.env);
+        const resolved = await resolveModel(document, process.env);
         redact.add(...resolved.secrets);
         withheldVariables.push(...resolved.variables.filter((v) => !withheldVariables.includes(v)));
         return resolved.model;

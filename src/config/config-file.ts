@@ -14,7 +14,7 @@ import { findLiteralSecrets } from './literal-secrets.ts';
 export interface ConfigSource {
   file: string;
   /** How the file was chosen, for error messages. */
-  origin: '--config' | '$VIGIL_CONFIG' | './vigil.yaml';
+  origin: '--config' | '$VIGIL_CONFIG' | './vigil.yaml' | 'built in';
   shown: string;
 }
 
@@ -51,7 +51,14 @@ export function findConfigFile(options: { file?: string; env?: NodeJS.ProcessEnv
 
 export async function readConfigFile(source: ConfigSource, env: NodeJS.ProcessEnv): Promise<ConfigFile> {
   const text = await readSource(source);
-  const parsed = parseTopLevel(text, source.shown);
+  return configDocument(parseTopLevel(text, source.shown), source, dirname(source.file), env);
+}
+
+/**
+ * A config that is no file (the bundled demo's, built in code) as the same document: its sections
+ * are filled and checked, and resolved (the model), like a file's.
+ */
+export function configDocument(parsed: unknown, source: ConfigSource, baseDir: string, env: NodeJS.ProcessEnv): ConfigFile {
   const top = (parsed ?? {}) as Record<string, unknown>;
   const sections = new Map<string, ConfigSection>();
   const section = (name: string): ConfigSection => {
@@ -82,7 +89,7 @@ export async function readConfigFile(source: ConfigSource, env: NodeJS.ProcessEn
       failedPaths: new Set(parts.flatMap(([, s]) => [...s.failedPaths])),
     };
   };
-  return { source, baseDir: dirname(source.file), section, whole };
+  return { source, baseDir, section, whole };
 }
 
 async function readSource(source: ConfigSource): Promise<string> {

@@ -18,7 +18,18 @@ export interface DemoConfigOptions {
 }
 
 /** Throws ConfigError, like a bad vigil.yaml would, when the demo setup does not validate. */
-export function demoConfig({ baseURL, adminToken, dataDir, repoRoot, apiToken }: DemoConfigOptions): VigilConfig {
+export function demoConfig(options: DemoConfigOptions): VigilConfig {
+  const validation = validateConfig(demoConfigInput(options), { baseDir: options.repoRoot });
+  if (!validation.ok) throw new ConfigError(validation.problems, { where: 'bundled demo config' });
+  return validation.config;
+}
+
+/**
+ * What a vigil.yaml for the demo would hold: the demo app as an environment with its tenant API, the
+ * demo suite every 5 minutes, and a service model of one node whose check is that suite's last run —
+ * so the Model page has something to show; the example stack (demo/stack) has the full one.
+ */
+export function demoConfigInput({ baseURL, adminToken, dataDir, repoRoot, apiToken }: DemoConfigOptions): VigilConfigInput {
   const auth = { authorization: `Bearer ${adminToken}` };
   // The same input a vigil.yaml would give, so the demo is validated exactly like a user's file.
   const input: VigilConfigInput = {
@@ -55,8 +66,10 @@ export function demoConfig({ baseURL, adminToken, dataDir, repoRoot, apiToken }:
         retries: 1,
       },
     },
+    model: {
+      // The schedule is every 5 minutes: a last run older than two of them is stale, not green.
+      nodes: [{ name: 'demo-app', checks: [{ vigil: { suite: 'demo', environment: 'demo' }, freshness: '11m' }] }],
+    },
   };
-  const validation = validateConfig(input, { baseDir: repoRoot });
-  if (!validation.ok) throw new ConfigError(validation.problems, { where: 'bundled demo config' });
-  return validation.config;
+  return input;
 }

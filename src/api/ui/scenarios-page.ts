@@ -18,7 +18,14 @@ export function scenariosPage(records: ScenarioRunRecord[]): string {
   });
   const body = html`<h1>Scenarios</h1>
 <p class="muted">Runs of <code>vigil scenario run</code> recorded in this store, newest first (docs/scenarios.md).</p>
-${records.length ? html`<table><tr><th>status</th><th>scenario</th><th>file</th><th>finished</th><th>time to detect</th></tr>${rows}</table>` : html`<p>No scenario run recorded yet.</p>`}`;
+${
+  records.length
+    ? html`<table><tr><th>status</th><th>scenario</th><th>file</th><th>finished</th><th>time to detect</th></tr>${rows}</table>`
+    : html`<p>No scenario run recorded yet.</p>
+<p>A scenario asks the monitoring a question by changing something and watching it notice: <i>When I destroy member "app-0", Then "shop/app-0" is all red within 90s</i>.
+Run one with <code>vigil scenario run FILE.feature</code>; its result shows here. The example stack runs the member-loss scenario for real
+(HAProxy, three demo-app members, Nagios, Prometheus): <code>node demo/stack/start.ts</code>, then the commands it prints (docs/scenarios.md, docs/model.md).</p>`
+}`;
   return page('scenarios', body, { refreshSeconds: 30 });
 }
 
