@@ -40,3 +40,4 @@ export { nodeCheck } from './node-check.ts';
 export { MODEL_EXIT, modelStore, waitForModel, type ModelWaitOptions } from './wait-for-model.ts';
 export { modelShape, countShape, type CheckKind, type CheckShape, type ModelShape, type NodeShape, type ShapeOptions } from './model-shape.ts';
 export { DIFF_EXIT, diffShapes, renderDiff, type Difference, type DifferenceKind, type DiffSides } from './diff.ts';
+export { readModelShape, type ShapeRead, type ReadShapeOptions } from './read-shape.ts';
