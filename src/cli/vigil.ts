@@ -100,7 +100,7 @@ function addTenantCommands(cli: Command, setExit: SetExit): void {
     .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsReapCommand(opts)));
 }
 
-/** `vigil model show|check`: the service model. */
+/** `vigil model show|check|diff`: the service model. */
 function addModelCommands(cli: Command, setExit: SetExit): void {
   const model = cli.command('model').description('the service model: ask the monitoring whether a service and its members are green (docs/model.md)');
   model
@@ -125,6 +125,18 @@ function addModelCommands(cli: Command, setExit: SetExit): void {
     )
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
+  model
+    .command('diff <a> <b>')
+    .description(
+      "compare the shape of two config files' models, as their monitoring has them now (nodes, members, checks, check types, suites' filters): exit 0 same shape, 2 differences, 3 a side cannot be read",
+    )
+    .option('--node <path>', 'compare only this node and its members (a path, or a name unique in the tree)')
+    .option(
+      '--strip <regex>',
+      'remove the environment-specific part from names before comparing (node, host and service names, queries, alert labels), e.g. "^(qa|prod)-"',
+    )
+    .option('--json', 'JSON output')
+    .action(async (a, b, opts) => setExit(await (await import('./commands/model-diff.ts')).modelDiffCommand(a, b, opts)));
 }
 
 /** `vigil scenario run`. */

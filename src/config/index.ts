@@ -1,5 +1,7 @@
 export {
   vigilConfigSchema,
+  suiteFiltersSchema,
+  type SuiteFilters,
   NAME_PATTERN,
   PROVISIONER_KINDS,
   type VigilConfig,

@@ -229,6 +229,22 @@ const suiteSchema = strict({
   }
 });
 
+/**
+ * Only what decides which tests of a suite run where, every other key passed over: `vigil model diff`
+ * compares it between two config files without needing their tenants, exporters or secrets.
+ */
+export const suiteFiltersSchema = z.record(
+  z.string(),
+  z.looseObject({
+    environments: z.array(z.string()).optional(),
+    grep: grepSchema.optional(),
+    grepInvert: grepSchema.optional(),
+    files: filesSchema.optional(),
+    projects: z.array(nonEmpty).min(1).optional(),
+  }),
+);
+export type SuiteFilters = z.output<typeof suiteFiltersSchema>;
+
 const port = z.number().int().min(1).max(65_535);
 
 const nscaSchema = strict({

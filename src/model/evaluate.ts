@@ -36,6 +36,22 @@ function resolveCheck(spec: CheckSpec, snapshot: Snapshot, freshnessMs: number |
   return forcedAt === undefined ? judged : { ...judged, recheckForcedAt: new Date(forcedAt).toISOString() };
 }
 
+/**
+ * A node's members as the evaluation lists them: the listed ones, then the discovered ones not listed
+ * (a listed member wins over a discovered one of the same name: it says more about that host).
+ * `vigil model diff` walks the same list next to the evaluated tree.
+ */
+export function memberSpecsOf(spec: NodeSpec, snapshot: Snapshot): { members: Array<{ node: NodeSpec; discovered: boolean }>; discoveryFailed?: string } {
+  const members = spec.members.nodes.map((node) => ({ node, discovered: false }));
+  const discover = spec.members.discover;
+  if (!discover) return { members };
+  const found = discoverMembers(discover, snapshot);
+  if (!found.ok) return { members, discoveryFailed: `cannot discover members (${describeDiscovery(discover)}): ${found.error}` };
+  const listed = new Set(spec.members.nodes.map((n) => n.name));
+  for (const node of found.members) if (!listed.has(node.name)) members.push({ node, discovered: true });
+  return { members };
+}
+
 /** A member counts towards `members.min` when the monitoring knows it: some check of it is not missing. */
 const isPresent = (node: EvaluatedNode): boolean => node.checks.some((c) => c.reason !== 'missing') || node.members.some(isPresent);
 
@@ -45,18 +61,8 @@ function evaluateNode(spec: NodeSpec, snapshot: Snapshot, ctx: Context): Evaluat
   const checks = spec.checks.map((c) => resolveCheck(c, snapshot, freshnessMs));
   const findings: Finding[] = [];
 
-  const memberSpecs = spec.members.nodes.map((node) => ({ node, discovered: false }));
-  const discover = spec.members.discover;
-  if (discover) {
-    const found = discoverMembers(discover, snapshot);
-    if (!found.ok) {
-      findings.push({ kind: 'discovery-failed', message: `cannot discover members (${describeDiscovery(discover)}): ${found.error}` });
-    } else {
-      // A listed member wins over a discovered one of the same name: it says more about that host.
-      const listed = new Set(spec.members.nodes.map((n) => n.name));
-      for (const node of found.members) if (!listed.has(node.name)) memberSpecs.push({ node, discovered: true });
-    }
-  }
+  const { members: memberSpecs, discoveryFailed } = memberSpecsOf(spec, snapshot);
+  if (discoveryFailed) findings.push({ kind: 'discovery-failed', message: discoveryFailed });
   const members = memberSpecs.map(({ node, discovered }) => evaluateNode(node, snapshot, { path, freshnessMs, discovered }));
 
   const min = spec.members.min;

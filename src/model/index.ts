@@ -8,7 +8,7 @@ export {
   type DiscoverSpec,
   type NagiosSourceConfig,
 } from '../config/model-schema.ts';
-export { evaluateModel, type Snapshot } from './evaluate.ts';
+export { evaluateModel, memberSpecsOf, type Snapshot } from './evaluate.ts';
 export { discoverMembers, describeDiscovery, type Discovery } from './discover.ts';
 export { allGreen, allRed, checksInScope, describeCheck } from './queries.ts';
 export { combine, effectiveState } from './aggregate.ts';
@@ -38,3 +38,6 @@ export { forceRechecks, recheckProblem } from './force-rechecks.ts';
 export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';
 export { nodeCheck } from './node-check.ts';
 export { MODEL_EXIT, modelStore, waitForModel, type ModelWaitOptions } from './wait-for-model.ts';
+export { modelShape, countShape, type CheckKind, type CheckShape, type ModelShape, type NodeShape, type ShapeOptions } from './model-shape.ts';
+export { DIFF_EXIT, diffShapes, renderDiff, type Difference, type DifferenceKind, type DiffSides } from './diff.ts';
+export { readModelShape, type ShapeRead, type ReadShapeOptions } from './read-shape.ts';
