@@ -125,6 +125,14 @@ function addModelCommands(cli: Command, setExit: SetExit): void {
     )
     .option('--json', 'JSON output')
     .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCheckCommand(node, opts)));
+  model
+    .command('coverage <node>')
+    .description(
+      "compare what receives traffic (the node's pool: an HAProxy backend, a command's list) with the members the monitoring checks: exit 0 covered, 2 a gap, 3 cannot ask",
+    )
+    .option(...configOption)
+    .option('--json', 'JSON output')
+    .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCoverageCommand(node, opts)));
 }
 
 /** `vigil scenario run`. */

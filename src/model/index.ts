@@ -38,3 +38,6 @@ export { forceRechecks, recheckProblem } from './force-rechecks.ts';
 export { createModelMonitor, declaredNodes, nagiosTargets, type ModelEvaluation, type ModelMonitor } from './monitor.ts';
 export { nodeCheck } from './node-check.ts';
 export { MODEL_EXIT, modelStore, waitForModel, type ModelWaitOptions } from './wait-for-model.ts';
+export { compareCoverage, countGaps, renderCoverage, COVERAGE_EXIT, GAP_KINDS, type Coverage, type CoverageGap, type GapKind } from './coverage.ts';
+export { readPool, poolNodes, describePool, type PoolRead, type PoolMember } from './pool.ts';
+export { assessCoverage } from './assess-coverage.ts';
