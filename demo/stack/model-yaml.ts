@@ -1,6 +1,7 @@
 // The YAML a person (or a test) points Vigil at: the demo suite against the load balancer, and the
 // service model of the stack — the seed's "shop" with its own checks and its members.
 import { join } from 'node:path';
+import { haproxyPaths } from './haproxy.ts';
 
 export interface StackDescription {
   dir: string;
@@ -34,6 +35,8 @@ const CONTROL = join(import.meta.dirname, 'control.ts');
 
 /** The `model:` section (top-level key included), paths absolute. */
 export function modelYaml(stack: StackDescription, opts: ModelYamlOptions = {}): string {
+  // What receives traffic: the HAProxy backend, read through its runtime API (`vigil model coverage`).
+  const pool = (backend: string) => `      pool: { haproxy: { socket: ${haproxyPaths(stack.dir).socket}, backend: ${backend} } }`;
   const members = (group: string, min: number) => `      members:
         min: ${min}
         # Machines are rebuilt all the time: the members are whatever Nagios has in the host group.
@@ -52,6 +55,7 @@ export function modelYaml(stack: StackDescription, opts: ModelYamlOptions = {}):
         - vigil: { suite: ${SUITE}, environment: ${ENVIRONMENT} }   # the demo suite's last run through the load balancer
           freshness: 1h`
         }
+${pool('app')}
 ${members('app', Math.min(2, stack.members.length))}`,
   ];
   if (stack.greenMembers.length) {
@@ -59,6 +63,7 @@ ${members('app', Math.min(2, stack.members.length))}`,
     - name: green
       checks:
         - prometheus: { query: 'haproxy_backend_active_servers{proxy="green"}', condition: ">= ${stack.greenMembers.length}" }
+${pool('green')}
 ${members('green', stack.greenMembers.length)}`);
   }
   return `model:

@@ -100,7 +100,7 @@ function addTenantCommands(cli: Command, setExit: SetExit): void {
     .action(async (opts) => setExit(await (await import('./commands/tenants.ts')).tenantsReapCommand(opts)));
 }
 
-/** `vigil model show|check|diff`: the service model. */
+/** `vigil model show|check|diff|coverage`: the service model. */
 function addModelCommands(cli: Command, setExit: SetExit): void {
   const model = cli.command('model').description('the service model: ask the monitoring whether a service and its members are green (docs/model.md)');
   model
@@ -137,6 +137,14 @@ function addModelCommands(cli: Command, setExit: SetExit): void {
     )
     .option('--json', 'JSON output')
     .action(async (a, b, opts) => setExit(await (await import('./commands/model-diff.ts')).modelDiffCommand(a, b, opts)));
+  model
+    .command('coverage <node>')
+    .description(
+      "compare what receives traffic (the node's pool: an HAProxy backend, a command's list) with the members the monitoring checks: exit 0 covered, 2 a gap, 3 cannot ask",
+    )
+    .option(...configOption)
+    .option('--json', 'JSON output')
+    .action(async (node, opts) => setExit(await (await import('./commands/model.ts')).modelCoverageCommand(node, opts)));
 }
 
 /** `vigil scenario run`. */

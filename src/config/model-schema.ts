@@ -61,6 +61,20 @@ export interface NodeSpec {
   freshnessMs?: number;
   /** `vigil serve` sends the node's aggregated state as this passive Nagios/Icinga service (the service-level check). */
   nagios?: { host: string; service: string };
+  /** What receives traffic, compared with the members by `vigil model coverage` (docs/model.md, "Coverage"). */
+  pool?: PoolSpec;
+}
+
+/** Where a node's traffic pool is read: an HAProxy backend through the runtime API, or a command printing one name per line. */
+export type PoolSpec = (
+  | { source: 'haproxy'; socket: string; backend: string; timeoutMs: number }
+  | { source: 'command'; command: string[]; timeoutMs: number; cwd: string }
+) & { rename?: PoolRename };
+
+/** Pool names → member names: the first match of `match` is replaced by `to` (`$1` …); names it does not match are kept. */
+export interface PoolRename {
+  match: string;
+  to: string;
 }
 
 export interface NagiosSourceConfig {
@@ -231,6 +245,27 @@ const discoverSchema = z.unknown().transform((raw, ctx): DiscoverSpec => {
   return parsed.data as DiscoverSpec;
 });
 
+const POOL_SOURCES = ['haproxy', 'command'] as const;
+
+const poolSchema = strict({
+  haproxy: strict({ socket: nonEmpty, backend: nonEmpty }).optional(),
+  command: z.array(z.string()).min(1, { error: 'must name a program, e.g. ["list-members", "--pool", "shop"]' }).optional(),
+  rename: strict({ match: regex, to: z.string() }).optional(),
+  timeout: duration.default(10_000),
+}).transform((pool, ctx): PoolSpec => {
+  const given = POOL_SOURCES.filter((s) => pool[s] !== undefined);
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `a pool needs exactly one source: haproxy: { socket, backend } (the runtime API) or command: [argv] (one name per line), got ${given.length ? given.join(' and ') : 'none'}`,
+    });
+    return z.NEVER;
+  }
+  const rest = { timeoutMs: pool.timeout, ...(pool.rename ? { rename: pool.rename } : {}) };
+  // cwd is the model file's folder, filled in by parseModel with the other paths.
+  return pool.haproxy ? { source: 'haproxy', ...pool.haproxy, ...rest } : { source: 'command', command: pool.command!, cwd: '', ...rest };
+});
+
 const aggregateSchema = z.union([z.enum(['and', 'or'], { error: 'must be "and", "or" or { min: N }' }), strict({ min: z.number().int().min(1) })]);
 
 // Recursive through the getter (zod 4's way); the output type is declared by hand above.
@@ -243,6 +278,7 @@ const nodeSchema: z.ZodType<NodeSpec, unknown> = strict({
   aggregate: aggregateSchema.default('and'),
   freshness: duration.optional(),
   nagios: strict({ host: nagiosName('host'), service: nagiosName('service') }).optional(),
+  pool: poolSchema.optional(),
 }).transform(({ freshness, ...node }) => ({ ...node, ...(freshness === undefined ? {} : { freshnessMs: freshness }) }) as NodeSpec);
 
 const membersSchema = z
@@ -323,7 +359,18 @@ export function parseModel(raw: unknown, where = 'model', options: ParseModelOpt
       commandFile: nagios.commandFile && at(nagios.commandFile),
     };
   }
+  resolvePoolPaths(model.nodes, at);
   return model;
+}
+
+/** A pool's socket and its command's working directory are relative to the model's file, as every path in it. */
+function resolvePoolPaths(nodes: NodeSpec[], at: (p: string) => string): void {
+  for (const node of nodes) {
+    const pool = node.pool;
+    if (pool?.source === 'haproxy') node.pool = { ...pool, socket: at(pool.socket) };
+    else if (pool?.source === 'command') node.pool = { ...pool, cwd: at('.') };
+    resolvePoolPaths(node.members.nodes, at);
+  }
 }
 
 /** `model` + `nodes[0]` → `model.nodes[0]`; a file (`shop.yaml:`) + `nodes[0]` → `shop.yaml: nodes[0]`. */

@@ -41,3 +41,6 @@ export { MODEL_EXIT, modelStore, waitForModel, type ModelWaitOptions } from './w
 export { modelShape, countShape, type CheckKind, type CheckShape, type ModelShape, type NodeShape, type ShapeOptions } from './model-shape.ts';
 export { DIFF_EXIT, diffShapes, renderDiff, type Difference, type DifferenceKind, type DiffSides } from './diff.ts';
 export { readModelShape, type ShapeRead, type ReadShapeOptions } from './read-shape.ts';
+export { compareCoverage, countGaps, renderCoverage, COVERAGE_EXIT, GAP_KINDS, type Coverage, type CoverageGap, type GapKind } from './coverage.ts';
+export { readPool, poolNodes, describePool, type PoolRead, type PoolMember } from './pool.ts';
+export { assessCoverage } from './assess-coverage.ts';

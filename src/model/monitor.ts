@@ -2,6 +2,9 @@
 // latest evaluation kept for the API and the UI, and handed to whoever exports it (gauges, passive
 // results). One evaluation at a time; a slow source delays the next tick instead of piling them up.
 import type { Model, NodeSpec } from '../config/model-schema.ts';
+import { assessCoverage } from './assess-coverage.ts';
+import type { Coverage } from './coverage.ts';
+import { poolNodes } from './pool.ts';
 import { messageOf } from '../shared/errors.ts';
 import type { Log } from '../shared/log.ts';
 import { evaluateModel } from './evaluate.ts';
@@ -16,6 +19,8 @@ export interface ModelEvaluation {
   at: string;
   nowMs: number;
   roots: EvaluatedNode[];
+  /** Each declared node with a `pool:`: its pool against its members (empty when none has one). */
+  coverage: Coverage[];
 }
 
 export interface ModelMonitorDeps {
@@ -40,11 +45,15 @@ export function createModelMonitor(deps: ModelMonitorDeps) {
   let latest: ModelEvaluation | undefined;
   let running: Promise<ModelEvaluation> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const hasPools = poolNodes(model.nodes).size > 0;
 
   async function evaluateOnce(): Promise<ModelEvaluation> {
     const snapshot = await takeSnapshot(model, { runs: deps.runs, reader, ...(deps.now ? { now: deps.now } : {}) });
     const roots = evaluateModel(model, snapshot);
-    const evaluation = { at: new Date(snapshot.nowMs).toISOString(), nowMs: snapshot.nowMs, roots: deps.redact ? deps.redact(roots) : roots };
+    // One runtime-API request (or one command) per node with a pool, each evaluation, as a source read.
+    const coverage = hasPools ? await assessCoverage(model, roots) : [];
+    const redact = deps.redact ?? (<T>(value: T) => value);
+    const evaluation = { at: new Date(snapshot.nowMs).toISOString(), nowMs: snapshot.nowMs, roots: redact(roots), coverage: redact(coverage) };
     latest = evaluation;
     try {
       await deps.onEvaluated?.(evaluation);

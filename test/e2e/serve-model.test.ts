@@ -43,6 +43,8 @@ model:
   nodes:
     - name: shop
       nagios: { host: vigil-model, service: shop }
+      # What receives traffic, as an inventory command prints it: app-9 is new, app-2 is gone.
+      pool: { command: [${JSON.stringify(process.execPath)}, -e, "for (const n of ['app-0', 'app-1', 'app-9']) console.log(n)"] }
       checks:
         - nagios: { host: shop-lb, service: HTTP }
       members:
@@ -74,6 +76,16 @@ model:
     assert.equal(missing.status, 404);
     assert.match(String(missing.json.error), /did you mean 'shop'/);
     assert.equal((await ask(`${s.url}/api/model/shop?transitive=maybe`)).status, 400);
+  });
+
+  test('coverage: the gaps between the pool and the monitored members as vigil_model_coverage_gaps{node,kind}', async () => {
+    const text = await eventually(async () => {
+      const t = await (await fetch(`${s.url}/metrics`)).text();
+      return metricValue(t, 'vigil_model_coverage_up', { node: 'shop' }) === 1 ? t : undefined;
+    }, 'coverage evaluated');
+    assert.equal(metricValue(text, 'vigil_model_coverage_gaps', { node: 'shop', kind: 'unmonitored' }), 1, 'app-9');
+    assert.equal(metricValue(text, 'vigil_model_coverage_gaps', { node: 'shop', kind: 'not-in-pool' }), 1, 'app-2');
+    assert.equal(metricValue(text, 'vigil_model_coverage_gaps', { node: 'shop', kind: 'disabled' }), 0);
   });
 
   test('a member going down: the gauges, the page and the passive service in Nagios all say so', async () => {

@@ -1,9 +1,13 @@
-// `vigil model show [NODE]` and `vigil model check NODE --expect all-green|all-red` (docs/model.md).
+// `vigil model show [NODE]`, `vigil model check NODE --expect all-green|all-red` and `vigil model
+// coverage NODE` (docs/model.md).
 // check polls until the expectation holds or the deadline passes: exit 0 holds, 2 does not hold by the
 // deadline, 3 when Vigil could not ask (bad model, unknown node, a source it cannot read).
 import {
   allGreen,
   allRed,
+  assessCoverage,
+  COVERAGE_EXIT,
+  renderCoverage,
   createTextReader,
   evaluateModel,
   EXPECTATIONS,
@@ -72,6 +76,27 @@ export async function modelShowCommand(ref: string | undefined, opts: ModelShowO
     });
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `vigil model coverage NODE`: the node's pool against its monitored members; exit 0 covered, 2 a gap, 3 cannot ask. */
+export async function modelCoverageCommand(ref: string, opts: ModelShowOptions): Promise<number> {
+  const loaded = await loadModel({ config: opts.config });
+  const store = modelStore(loaded);
+  const redact = createRedactor(loaded.secrets);
+  try {
+    const { snapshot, roots } = await evaluateOnce(loaded, store.runs);
+    // A pool command's stderr, a source's error: either may quote what the model took from the environment.
+    const [coverage] = redact.value(await assessCoverage(loaded.model, roots, ref));
+    const code = COVERAGE_EXIT[coverage.answer];
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ at: new Date(snapshot.nowMs).toISOString(), exitCode: code, ...coverage }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderCoverage(coverage).join('\n')}\n`);
+    }
+    return code;
   } finally {
     await store.close();
   }

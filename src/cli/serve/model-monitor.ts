@@ -4,7 +4,7 @@
 import type { Context } from '../context.ts';
 
 export async function startModelMonitor(ctx: Context) {
-  const { createModelMonitor, declaredNodes, nagiosTargets, nodeCheck } = await import('../../model/index.ts');
+  const { countGaps, createModelMonitor, declaredNodes, nagiosTargets, nodeCheck } = await import('../../model/index.ts');
   const model = await ctx.model();
   const targets = nagiosTargets(model);
   const { prometheus, fanOut } = ctx.exporters;
@@ -17,6 +17,7 @@ export async function startModelMonitor(ctx: Context) {
       const declared = declaredNodes(evaluation.roots);
       prometheus.observeModel(
         declared.map((d) => ({ node: d.node.path, state: d.node.state, allGreenOwn: d.allGreenOwn, allGreenTransitive: d.allGreenTransitive })),
+        evaluation.coverage.map((c) => ({ node: c.node, ...(c.answer === 'cannot-ask' ? {} : { gaps: countGaps(c) }) })),
       );
       const sends = declared.flatMap((d) => {
         const target = targets.get(d.node.path);

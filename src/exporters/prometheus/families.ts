@@ -269,7 +269,20 @@ function modelFamilies(registers: Registry[]) {
     labelNames: ['node', 'scope'] as const,
     registers,
   });
-  return { modelNodeState, modelAllGreen };
+  // `vigil model coverage` for every node with a pool: (docs/model.md, "Coverage").
+  const modelCoverageGaps = new Gauge({
+    name: 'vigil_model_coverage_gaps',
+    help: "Members where what receives traffic (the node's pool) and what the monitoring checks disagree: kind unmonitored (in the pool, not monitored), not-in-pool (monitored, not in the pool), disabled (in the pool, every check switched off).",
+    labelNames: ['node', 'kind'] as const,
+    registers,
+  });
+  const modelCoverageUp = new Gauge({
+    name: 'vigil_model_coverage_up',
+    help: "1 when the node's pool and its members in the monitoring could both be read at the last model evaluation, 0 when not (then no gap counts).",
+    labelNames: ['node'] as const,
+    registers,
+  });
+  return { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp };
 }
 
 /** Series that are always 1 and say things in their labels: which Vigil runs, and where its UI is. */

@@ -16,6 +16,13 @@ export interface ModelNodeSample {
   allGreenTransitive: boolean;
 }
 
+/** Monitoring coverage of a declared node with a `pool:` (src/model/coverage.ts): gaps per kind, or none when it could not be told. */
+export interface ModelCoverageSample {
+  node: string;
+  /** Kind (unmonitored, not-in-pool, disabled) → count, every kind present; undefined: the pool or the monitoring could not be read. */
+  gaps?: Record<string, number>;
+}
+
 export interface ExporterObservers {
   /** One delivery attempt by another exporter; `spooled` is its queue length afterwards, if known. */
   observeDelivery(exporter: string, ok: boolean, spooled?: number): void;
@@ -30,7 +37,7 @@ export interface ExporterObservers {
   observeStoreFailure(operation: StoreOperation): void;
   observeReap(report: ReapCounts): void;
   /** The service model's declared nodes as `vigil serve` last evaluated them; nodes no longer given are dropped. */
-  observeModel(nodes: ModelNodeSample[]): void;
+  observeModel(nodes: ModelNodeSample[], coverage?: ModelCoverageSample[]): void;
 }
 
 export function createObservers(families: Families, scope: LabelScope): ExporterObservers {
@@ -60,8 +67,8 @@ export function createObservers(families: Families, scope: LabelScope): Exporter
       if (acceptsPair(suite, environment)) paused.set(suite, environment, isPaused ? 1 : 0);
     },
 
-    observeModel(nodes) {
-      setModel(families, nodes);
+    observeModel(nodes, coverage = []) {
+      setModel(families, nodes, coverage);
     },
 
     observeStoreFailure(operation) {
@@ -81,10 +88,17 @@ export function createObservers(families: Families, scope: LabelScope): Exporter
 }
 
 /** The model's gauges replaced whole: a node taken out of the config leaves no series behind. */
-function setModel(families: Families, nodes: ModelNodeSample[]): void {
-  const { modelNodeState, modelAllGreen } = families;
+function setModel(families: Families, nodes: ModelNodeSample[], coverage: ModelCoverageSample[]): void {
+  const { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp } = families;
   modelNodeState.reset();
   modelAllGreen.reset();
+  modelCoverageGaps.reset();
+  modelCoverageUp.reset();
+  // A coverage that could not be told has no gap counts (not a stale 0): its _up says so.
+  for (const c of coverage) {
+    modelCoverageUp.set({ node: c.node }, c.gaps ? 1 : 0);
+    for (const [kind, count] of Object.entries(c.gaps ?? {})) modelCoverageGaps.set({ node: c.node, kind }, count);
+  }
   for (const n of nodes) {
     modelNodeState.set({ node: n.node }, STATE_CODE[n.state]);
     modelAllGreen.set({ node: n.node, scope: 'own' }, n.allGreenOwn ? 1 : 0);
