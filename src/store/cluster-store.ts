@@ -81,6 +81,11 @@ const toActive = (r: ActiveRow): ActiveRunRow => ({
 });
 
 export function createClusterStore(db: SqlDb): ClusterStore {
+  return { ...fireRows(db), ...activeRunRows(db), ...replicaRows(db) };
+}
+
+/** Scheduled fires: each taken once cluster-wide (a primary key), kept a day for who ran which. */
+function fireRows(db: SqlDb): Pick<ClusterStore, 'takeFire' | 'pruneFires'> {
   return {
     async takeFire(f) {
       const taken = await db.run(
@@ -89,7 +94,15 @@ export function createClusterStore(db: SqlDb): ClusterStore {
       );
       return taken === 1;
     },
+    async pruneFires(before) {
+      return db.run('DELETE FROM fires WHERE claimed_at < ?', [before.toISOString()]);
+    },
+  };
+}
 
+/** One run in flight per pair, on a lease its replica renews; a run whose lease ran out is taken over. */
+function activeRunRows(db: SqlDb): Pick<ClusterStore, 'startRun' | 'renew' | 'finishRun' | 'expired' | 'takeOver' | 'stale' | 'active' | 'holder'> {
+  return {
     async startRun(run) {
       const inserted = await db.run(
         `INSERT INTO active_runs (pair_key, run_id, suite, environment, location, trigger, replica, started_at, lease_until)
@@ -101,20 +114,16 @@ export function createClusterStore(db: SqlDb): ClusterStore {
       // Gone between the two statements: the holder finished just now; the caller may try again.
       return row ? { ok: false, holder: toActive(row) } : { ok: false, holder: { ...run, runId: '', replica: '' } };
     },
-
     async renew(replica, until) {
       await db.run('UPDATE active_runs SET lease_until = ? WHERE replica = ?', [until.toISOString(), replica]);
       return (await db.all<{ run_id: string }>('SELECT run_id FROM active_runs WHERE replica = ?', [replica])).map((r) => r.run_id);
     },
-
     async finishRun(runId) {
       await db.run('DELETE FROM active_runs WHERE run_id = ?', [runId]);
     },
-
     async expired(now) {
       return (await db.all<ActiveRow>('SELECT * FROM active_runs WHERE lease_until < ? ORDER BY lease_until', [now.toISOString()])).map(toActive);
     },
-
     async takeOver(runId, now, formerSelf, by) {
       return (
         (await db.run('UPDATE active_runs SET replica = ?, lease_until = ? WHERE run_id = ? AND (lease_until < ? OR replica = ?)', [
@@ -126,22 +135,24 @@ export function createClusterStore(db: SqlDb): ClusterStore {
         ])) === 1
       );
     },
-
     async stale(now, formerSelf) {
       return (
         await db.all<ActiveRow>('SELECT * FROM active_runs WHERE lease_until < ? OR replica = ? ORDER BY lease_until', [now.toISOString(), formerSelf ?? ''])
       ).map(toActive);
     },
-
     async active() {
       return (await db.all<ActiveRow>('SELECT * FROM active_runs ORDER BY started_at, run_id')).map(toActive);
     },
-
     async holder(pairKey) {
       const row = await db.get<ActiveRow>('SELECT * FROM active_runs WHERE pair_key = ?', [pairKey]);
       return row && toActive(row);
     },
+  };
+}
 
+/** The replicas that announced themselves: name, location, URL, last seen. */
+function replicaRows(db: SqlDb): Pick<ClusterStore, 'announce' | 'replicas' | 'leave'> {
+  return {
     async announce(r, at) {
       await db.run(
         `INSERT INTO replicas (name, location, url, started_at, seen_at) VALUES (?, ?, ?, ?, ?)
@@ -149,20 +160,14 @@ export function createClusterStore(db: SqlDb): ClusterStore {
         [r.name, r.location, r.url ?? null, r.startedAt, at.toISOString()],
       );
     },
-
     async replicas() {
       const rows = await db.all<{ name: string; location: string; url: string | null; started_at: string; seen_at: string }>(
         'SELECT * FROM replicas ORDER BY name',
       );
       return rows.map((r) => ({ name: r.name, location: r.location, ...(r.url ? { url: r.url } : {}), startedAt: r.started_at, seenAt: r.seen_at }));
     },
-
     async leave(name) {
       await db.run('DELETE FROM replicas WHERE name = ?', [name]);
-    },
-
-    async pruneFires(before) {
-      return db.run('DELETE FROM fires WHERE claimed_at < ?', [before.toISOString()]);
     },
   };
 }

@@ -32,13 +32,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const configFile = findConfig(suiteDir, options.configFile);
   const { log } = options;
   // A test may print a tenant password; Playwright's output reaches the log only through this.
-  const redact =
-    options.redact ??
-    createRedactor(
-      Object.entries(options.env)
-        .filter(([k]) => SECRET_NAME.test(k))
-        .map(([, v]) => v),
-    );
+  const redact = options.redact ?? redactorFor(options.env);
   const durationSec = () => (Date.now() - started) / 1000;
   const base = { tests: emptyCounts(), failures: [], playwrightVersion: playwright.version };
   if (options.signal?.aborted) {
@@ -65,19 +59,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
   const marker = randomBytes(12).toString('hex');
   const args = [playwright.cliPath, ...playwrightTestArgs(wrapper, options)];
 
-  const env = buildChildEnv(
-    process.env,
-    {
-      VIGIL_RUN_MARKER: marker,
-      VIGIL_PARENT_PID: String(process.pid),
-      VIGIL_EVENTS_FD: '3',
-      VIGIL_EVENTS_FILE: eventsFile,
-      VIGIL_SUITE_DIR: suiteDir,
-      VIGIL_WORK_DIR: workDir,
-    },
-    options.env,
-    options.withheldVariables,
-  );
+  const env = childEnvFor(options, { marker, eventsFile, suiteDir, workDir });
 
   log.debug({ suiteDir, configFile, playwright: playwright.version, args: args.slice(1) }, 'starting playwright');
   const reader = createReporterEventReader({ log, onEvent: options.onEvent });
@@ -99,18 +81,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
 
   const tests = reader.counts();
   const failures = reader.failures();
-  let { kind, message } = classifyExit({
-    ...ended,
-    timeoutMs: options.timeoutMs,
-    runErrors: reader.runErrors(),
-    ended: reader.ended,
-    tests,
-  });
-  // Tests that failed because the shared browser died under them say nothing about the app.
-  if (shared?.crashed && (kind === 'completed' || kind === 'crashed')) {
-    kind = 'crashed';
-    message = `${shared.message}; the tests that ran on it cannot be trusted (the next run starts a fresh browser)`;
-  }
+  const { kind, message } = judge(classifyExit({ ...ended, timeoutMs: options.timeoutMs, runErrors: reader.runErrors(), ended: reader.ended, tests }), shared);
   if (kind === 'crashed') log.warn({ suiteDir, exit: ended.exit }, 'suite crashed');
   if (kind === 'completed' && failures.length === 0) emptyDir(options.outputDir); // artifacts are kept for failures only
   const testResults = reader.results();
@@ -123,6 +94,40 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteOutcome> 
     durationSec: durationSec(),
     playwrightVersion: playwright.version,
   };
+}
+
+/** Without the caller's redactor: the values of the suite's variables named like secrets. */
+function redactorFor(env: Record<string, string>) {
+  return createRedactor(
+    Object.entries(env)
+      .filter(([k]) => SECRET_NAME.test(k))
+      .map(([, v]) => v),
+  );
+}
+
+/** The child's environment: Vigil's own variables for the wrapper and reporter, the suite's, none withheld. */
+function childEnvFor(options: RunSuiteOptions, at: { marker: string; eventsFile: string; suiteDir: string; workDir: string }) {
+  return buildChildEnv(
+    process.env,
+    {
+      VIGIL_RUN_MARKER: at.marker,
+      VIGIL_PARENT_PID: String(process.pid),
+      VIGIL_EVENTS_FD: '3',
+      VIGIL_EVENTS_FILE: at.eventsFile,
+      VIGIL_SUITE_DIR: at.suiteDir,
+      VIGIL_WORK_DIR: at.workDir,
+    },
+    options.env,
+    options.withheldVariables,
+  );
+}
+
+/** Tests that failed because the shared browser died under them say nothing about the app: a crash. */
+function judge(exit: ReturnType<typeof classifyExit>, shared: { crashed: boolean; message?: string } | undefined): ReturnType<typeof classifyExit> {
+  if (shared?.crashed && (exit.kind === 'completed' || exit.kind === 'crashed')) {
+    return { kind: 'crashed', message: `${shared.message}; the tests that ran on it cannot be trusted (the next run starts a fresh browser)` };
+  }
+  return exit;
 }
 
 /** A shared browser for this run; when none can be started, the run launches its own and the log says why. */

@@ -90,46 +90,26 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     };
     validatePlans(plans, env);
 
-    const controller = new AbortController();
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.stderr.write(`vigil scenario: ${sig} received, stopping and running the cleanups…\n`);
-      controller.abort(new Error(`interrupted by ${sig}`));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     const saveRun = createStoreWrite({
       log: { error: (fields, message) => void write([`vigil scenario: ${message}: ${fields.err}`]) },
       redact: clean,
       onFailure: (operation) => context?.exporters.prometheus.observeStoreFailure(operation),
     });
-    const results: ScenarioResult[] = [];
-    try {
-      for (const plan of plans) {
-        if (controller.signal.aborted) break;
-        const result = cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => write(progressLines(e)) }));
-        // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
-        // the JUnit file, --json and the summary, and the next scenarios still run.
-        await saveRun(
-          'scenario',
-          result.id,
-          `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`,
-          () =>
-            store!.scenarioRuns.save({
-              id: result.id,
-              scenario: result.scenario,
-              file: result.file,
-              status: result.status,
-              startedAt: result.startedAt,
-              finishedAt: result.finishedAt,
-              result,
-            }),
-        );
-        results.push(result);
-      }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
+    // the JUnit file, --json and the summary, and the next scenarios still run.
+    const save = (result: ScenarioResult) =>
+      saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
+        store!.scenarioRuns.save({
+          id: result.id,
+          scenario: result.scenario,
+          file: result.file,
+          status: result.status,
+          startedAt: result.startedAt,
+          finishedAt: result.finishedAt,
+          result,
+        }),
+      );
+    const results = await runPlans(plans, env, { write, cleanValue, save });
 
     await writeOutputs(results, store, opts);
     process.stdout.write(
@@ -140,6 +120,37 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     if (context) await context.close();
     else await store?.close();
   }
+}
+
+/**
+ * The scenarios one after the other. SIGINT/SIGTERM stop them: the running scenario's cleanups still
+ * run, the next ones do not start.
+ */
+async function runPlans(
+  plans: ReturnType<typeof planScenarios>,
+  env: ScenarioEnvironment,
+  io: { write: (lines: string[]) => unknown; cleanValue: <T>(value: T) => T; save: (result: ScenarioResult) => Promise<unknown> },
+): Promise<ScenarioResult[]> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`vigil scenario: ${sig} received, stopping and running the cleanups…\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const results: ScenarioResult[] = [];
+  try {
+    for (const plan of plans) {
+      if (controller.signal.aborted) break;
+      const result = io.cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => io.write(progressLines(e)) }));
+      await io.save(result);
+      results.push(result);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return results;
 }
 
 function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {

@@ -62,14 +62,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const orchestrator = orchestratorFor(ctx, { replica, ...(location ? { location } : {}) });
     const housekeeping = createHousekeeping(ctx, replica);
     await housekeeping.reap('start-up');
-    const cluster = createCluster({
-      rows: ctx.store.cluster,
-      replica,
-      location,
-      leaseMs: config.api.lease,
-      log,
-      located: (suite) => config.suites[suite]?.locations !== undefined,
-    });
+    const cluster = clusterFor(ctx, replica, location);
     warnUnplaced(config, location, log);
     await housekeeping.sweepLost(true);
 
@@ -80,19 +73,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const running = (scheduler = schedulerFor(ctx, { orchestrator, shard, location, pauses: pausing.pauses, cluster: cluster.slots }));
     const monitor = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (monitor) stack.defer('the service model', () => monitor.stop());
-    const api = await createApiServer({
-      model: monitor,
-      store: ctx.store,
-      listen: opts.listen ?? config.api.listen,
-      log,
-      metrics: prometheus,
-      control: running,
-      pauses: pausing.control,
-      publicURL: config.api.publicURL,
-      token: config.api.token,
-      readToken: config.api.readToken,
-      artifactsDir: config.artifacts.dir,
-    });
+    const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control });
     stack.defer('the API', () => api.close());
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     void retrySpool();
@@ -111,19 +92,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await pausing.watch();
     every(stack, 'the pause watch', PAUSE_WATCH_EVERY_MS, pausing.watch);
     settleStartUp();
-    log.info(
-      {
-        url: api.url,
-        replica,
-        ...(location ? { location } : {}),
-        store: ctx.store.engine,
-        triggering: config.api.token ? 'enabled' : 'disabled (no api.token)',
-        artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)',
-        shard: opts.shard,
-        graceMs,
-      },
-      'vigil serving',
-    );
+    logServing(ctx, { url: api.url, replica, location, shard: opts.shard, graceMs });
     if (opts.runNow ?? ctx.demo !== undefined) running.runAllNow();
 
     const signal = await stopSignal;
@@ -140,6 +109,50 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await stack.unwind();
     await ctx.close();
   }
+}
+
+/** This replica's part in the cluster: its leases and the fires it takes (located suites only from its location). */
+function clusterFor(ctx: Context, replica: string, location: string) {
+  const { config, log } = ctx;
+  return createCluster({
+    rows: ctx.store.cluster,
+    replica,
+    location,
+    leaseMs: config.api.lease,
+    log,
+    located: (suite) => config.suites[suite]?.locations !== undefined,
+  });
+}
+
+/** The HTTP API and UI over the context's store and metrics, as api.* configures it. */
+function apiFor(ctx: Context, parts: Pick<Parameters<typeof createApiServer>[0], 'model' | 'listen' | 'control' | 'pauses'>) {
+  const { config } = ctx;
+  return createApiServer({
+    ...parts,
+    store: ctx.store,
+    log: ctx.log,
+    metrics: ctx.exporters.prometheus,
+    publicURL: config.api.publicURL,
+    token: config.api.token,
+    readToken: config.api.readToken,
+    artifactsDir: config.artifacts.dir,
+  });
+}
+
+/** The line an operator looks for: where it listens, who it is, and what is open to whom. */
+function logServing(ctx: Context, fields: { url: string; replica: string; location: string; shard?: string; graceMs: number }): void {
+  const { config } = ctx;
+  const { location, ...rest } = fields;
+  ctx.log.info(
+    {
+      ...rest,
+      ...(location ? { location } : {}),
+      store: ctx.store.engine,
+      triggering: config.api.token ? 'enabled' : 'disabled (no api.token)',
+      artifacts: config.api.token || config.api.readToken ? 'token required' : 'public (no api.readToken or api.token)',
+    },
+    'vigil serving',
+  );
 }
 
 /** The scheduler as api.* configures it; a skipped fire is counted, and a paused one said again. */

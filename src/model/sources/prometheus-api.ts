@@ -52,38 +52,38 @@ export interface PrometheusApi {
 
 type Envelope = { status?: string; data?: unknown; errorType?: string; error?: string };
 
-export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusApi {
-  const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
-
-  async function call(path: string, init: RequestInit = {}): Promise<unknown> {
-    const url = new URL(path, base);
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs) });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs}ms` : (cause?.code ?? cause?.message ?? messageOf(err));
-      throw new PrometheusApiError(`cannot reach Prometheus at ${config.url}: ${why}`);
-    }
-    const text = await res.text();
-    let body: Envelope | undefined;
-    try {
-      body = JSON.parse(text) as Envelope;
-    } catch {
-      body = undefined;
-    }
-    if (body?.status === 'error')
-      throw new PrometheusApiError(`Prometheus answered ${res.status}: ${body.errorType ? `${body.errorType}: ` : ''}${body.error ?? 'error'}`);
-    if (!res.ok || body?.status !== 'success') {
-      throw new PrometheusApiError(`Prometheus at ${config.url} answered ${res.status} to ${url.pathname}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
-    }
-    return body.data;
+/** One call of the HTTP API: its JSON envelope opened, every failure a PrometheusApiError saying why. */
+async function call(config: PrometheusSourceConfig, path: string, init: RequestInit = {}): Promise<unknown> {
+  const url = new URL(path, config.url.endsWith('/') ? config.url : `${config.url}/`);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs}ms` : (cause?.code ?? cause?.message ?? messageOf(err));
+    throw new PrometheusApiError(`cannot reach Prometheus at ${config.url}: ${why}`);
   }
+  const text = await res.text();
+  let body: Envelope | undefined;
+  try {
+    body = JSON.parse(text) as Envelope;
+  } catch {
+    body = undefined;
+  }
+  if (body?.status === 'error')
+    throw new PrometheusApiError(`Prometheus answered ${res.status}: ${body.errorType ? `${body.errorType}: ` : ''}${body.error ?? 'error'}`);
+  if (!res.ok || body?.status !== 'success') {
+    throw new PrometheusApiError(`Prometheus at ${config.url} answered ${res.status} to ${url.pathname}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+  }
+  return body.data;
+}
 
+export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusApi {
+  const get = (path: string, init?: RequestInit) => call(config, path, init);
   return {
     url: config.url,
     async query(expr) {
-      const data = (await call('api/v1/query', {
+      const data = (await get('api/v1/query', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ query: expr }).toString(),
@@ -97,7 +97,7 @@ export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusA
       return { resultType: data.resultType, samples: [] };
     },
     async targets() {
-      const data = (await call('api/v1/targets?state=active')) as { activeTargets?: Array<Record<string, unknown>> };
+      const data = (await get('api/v1/targets?state=active')) as { activeTargets?: Array<Record<string, unknown>> };
       return (data.activeTargets ?? []).map((t): PromTarget => {
         const last = typeof t.lastScrape === 'string' ? Date.parse(t.lastScrape) : Number.NaN;
         return {
@@ -109,7 +109,7 @@ export function createPrometheusApi(config: PrometheusSourceConfig): PrometheusA
       });
     },
     async alertRules() {
-      const data = (await call('api/v1/rules?type=alert')) as {
+      const data = (await get('api/v1/rules?type=alert')) as {
         groups: Array<{ name: string; interval: number; rules: Array<Record<string, unknown>> }>;
       };
       return data.groups.flatMap((g) =>
