@@ -25,6 +25,8 @@ export const { version, revision } = buildInfo();
 export interface Context {
   config: VigilConfig;
   configFile: string | null;
+  /** The config file as read (the bundled demo's when there is none): sections validated on their own (`scenarios:`) come from it. */
+  document?: ConfigFile;
   redact: Redactor;
   /** Variables Vigil's own settings read from its environment: the suites never inherit them. */
   withheldVariables: string[];
@@ -103,9 +105,9 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
     }
     // Cleanups run in reverse order: what is registered later (on top of the context) closes first.
     const onClose = (fn: () => Promise<void> | void) => void cleanups.push(fn);
-    let model: Promise<Model> | undefined;
-    const resolveModelOnce = () =>
-      (model ??= (async () => {
+    let resolving: Promise<Model> | undefined;
+    const model = () =>
+      (resolving ??= (async () => {
         if (!document) throw new ConfigError('no config file: the service model is declared under `model:` in it (see docs/model.md)');
         const { resolveModel } = await import('../model/load-model.ts');
         const resolved = await resolveModel(document, process.env);
@@ -113,7 +115,7 @@ export async function loadContext(opts: ContextOptions): Promise<Context> {
         withheldVariables.push(...resolved.variables.filter((v) => !withheldVariables.includes(v)));
         return resolved.model;
       })());
-    return { config, configFile: loaded.file, redact, withheldVariables, model: resolveModelOnce, log, store, provisioners, exporters, demo, onClose, close };
+    return { config, configFile: loaded.file, document, redact, withheldVariables, model, log, store, provisioners, exporters, demo, onClose, close };
   } catch (err) {
     await close();
     throw err;

@@ -2,6 +2,7 @@
 // step definitions, and the named actions that scenario steps call ("When I destroy member "app-0"" runs
 // the action `destroy-member` with {{member}} = app-0). An action is a command (argv, never a shell
 // string) or an HTTP request; it may name its `undo`, which then always runs when the scenario ends.
+import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 import { duration, nonEmpty, strict } from './schema-parts.ts';
 
@@ -39,6 +40,22 @@ const actionSchema = strict({
   }
 });
 
+// `scenarios.schedule.<name>`: a feature file `vigil serve` runs on a cron (docs/scenarios.md, "On a
+// schedule in vigil serve"). A scenario breaks something on purpose, so every entry says so itself:
+// `destructive: true` is required — a schedule copied from another config without it is refused at start.
+const scheduledSchema = strict({
+  /** The .feature file, relative to the config file; every scenario in it runs, in order. */
+  file: nonEmpty,
+  /** node-cron (5 fields, or 6 with seconds), in api.timezone. */
+  schedule: z.string().refine((text) => isValidCron(text), {
+    error: (i) => `${JSON.stringify(i.input)} is not a valid cron expression (e.g. "0 */6 * * *")`,
+  }),
+  /** The operator's acknowledgement that this scenario changes the system it runs against on every fire. */
+  destructive: z.custom<true>((value) => value === true, {
+    error: 'must be true: a scheduled scenario breaks something on purpose on every fire (its actions run for real) — say so with destructive: true',
+  }),
+});
+
 export const scenariosSchema = strict({
   /** Deadline of a Then that names none ("Then the member … is all red"). */
   within: duration({ positive: true }).default(120_000),
@@ -49,6 +66,13 @@ export const scenariosSchema = strict({
   /** A TS/JS module exporting `steps`: the team's own step definitions (relative to the config file). */
   steps: nonEmpty.optional(),
   actions: z.record(actionName, actionSchema).default({}),
+  /** Feature files `vigil serve` runs on a schedule, by a name of the operator's choosing. */
+  schedule: z
+    .record(
+      z.string().regex(ACTION_NAME, { error: (i) => `scheduled scenario name ${JSON.stringify(i.input)} must use lowercase letters, digits and "-"` }),
+      scheduledSchema,
+    )
+    .default({}),
 }).superRefine((scenarios, ctx) => {
   for (const [name, action] of Object.entries(scenarios.actions)) {
     if (action.undo !== undefined && !(action.undo in scenarios.actions)) {
@@ -63,3 +87,4 @@ export const scenariosSchema = strict({
 
 export type ScenariosConfig = z.output<typeof scenariosSchema>;
 export type ScenarioAction = ScenariosConfig['actions'][string];
+export type ScheduledScenario = ScenariosConfig['schedule'][string];

@@ -4,6 +4,7 @@ export { planScenarios, validatePlans, usesSuites, type ScenarioPlan, type Plann
 export { runScenario, type ScenarioEvent, type RunScenarioDeps } from './run-scenario.ts';
 export { builtinSteps } from './steps/index.ts';
 export { loadScenarioConfig, loadStepModule } from './load-scenario-config.ts';
+export { stepDefinitions, recheckSetting, scenarioRecord } from './prepare.ts';
 export { junitXml } from './junit.ts';
 export { scenarioRegistry, writeScenarioTextfile, SCENARIO_STATUSES } from './scenario-metrics.ts';
 export { progressLines, summaryLines, exitCodeOf } from './report.ts';

@@ -44,4 +44,22 @@ describe('scenarios: in vigil.yaml', () => {
       /scenarios\.actions\.drain\.command\[0\]: environment variable UNSET_VAR is not set/,
     );
   });
+
+  it('scenarios.schedule: an entry without destructive: true is refused, naming it; a bad cron too', async () => {
+    const entry = (extra: string) => `scenarios:\n  schedule:\n    member-loss:\n      file: scenarios/member-loss.feature\n${extra}`;
+    await assert.rejects(
+      read(entry('      schedule: "*/5 * * * *"\n')),
+      /scenarios\.schedule\.member-loss\.destructive: must be true: a scheduled scenario breaks something on purpose/,
+    );
+    await assert.rejects(
+      read(entry('      schedule: "*/5 * * * *"\n      destructive: false\n')),
+      /scenarios\.schedule\.member-loss\.destructive: must be true/,
+    );
+    await assert.rejects(
+      read(entry('      schedule: "every 5m"\n      destructive: true\n')),
+      /scenarios\.schedule\.member-loss\.schedule: "every 5m" is not a valid cron/,
+    );
+    const { config } = await read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n'));
+    assert.deepEqual(config.schedule, { 'member-loss': { file: 'scenarios/member-loss.feature', schedule: '*/5 * * * *', destructive: true } });
+  });
 });

@@ -5,18 +5,19 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suitesOn } from '../../core/index.ts';
-import { createTextReader, loadModel, recheckProblem } from '../../model/index.ts';
+import { createTextReader, loadModel } from '../../model/index.ts';
 import {
-  builtinSteps,
   exitCodeOf,
   junitXml,
   loadScenarioConfig,
-  loadStepModule,
   planScenarios,
   progressLines,
   readFeatures,
+  recheckSetting,
   runScenario,
+  scenarioRecord,
   ScenarioFileError,
+  stepDefinitions,
   summaryLines,
   usesSuites,
   validatePlans,
@@ -24,7 +25,7 @@ import {
   type ScenarioEnvironment,
   type ScenarioResult,
 } from '../../scenarios/index.ts';
-import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { messageOf } from '../../shared/errors.ts';
 import { createRedactor } from '../../shared/redact.ts';
 import { openStore } from '../../store/open-store.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
@@ -61,11 +62,8 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
   // redactor: the values the model and scenarios took from the environment (an action's token in its
   // argv, a source's password), and, once a suite step loads it, everything the full config holds.
   const own = createRedactor([...loaded.secrets, ...secrets]);
-  const definitions = [...builtinSteps, ...(config.steps ? await loadStepModule(config.steps, loaded.configFile) : [])];
-  const plans = planScenarios(scenarios, definitions);
-
-  const cannotRecheck = recheckProblem(loaded.model);
-  if (config.recheck === true && cannotRecheck) throw new ConfigError(`scenarios.recheck is true but re-checks ${cannotRecheck}`);
+  const plans = planScenarios(scenarios, await stepDefinitions(config, loaded.configFile));
+  const recheck = recheckSetting(config, loaded.model);
 
   // Vigil's full config (suites, environments, tenants) only when a step runs a suite.
   let context: Context | undefined;
@@ -84,7 +82,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
       model: loaded.model,
       config,
       configDir: path.dirname(loaded.configFile),
-      recheck: config.recheck ?? !cannotRecheck,
+      recheck,
       waitDeps: { runs: () => store!.runs, reader: createTextReader() },
       ...(context ? suiteRunner(context) : {}),
     };
@@ -99,15 +97,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     // the JUnit file, --json and the summary, and the next scenarios still run.
     const save = (result: ScenarioResult) =>
       saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
-        store!.scenarioRuns.save({
-          id: result.id,
-          scenario: result.scenario,
-          file: result.file,
-          status: result.status,
-          startedAt: result.startedAt,
-          finishedAt: result.finishedAt,
-          result,
-        }),
+        store!.scenarioRuns.save(scenarioRecord(result)),
       );
     const results = await runPlans(plans, env, { write, cleanValue, save });
 

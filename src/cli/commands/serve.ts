@@ -16,6 +16,7 @@ import type { Log } from '../../shared/log.ts';
 import { createHousekeeping } from '../serve/housekeeping.ts';
 import { startModelMonitor } from '../serve/model-monitor.ts';
 import { createPauseWiring } from '../serve/pause-wiring.ts';
+import { prepareScenarioSchedule } from '../serve/scenario-schedule.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -73,7 +74,9 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const running = (scheduler = schedulerFor(ctx, { orchestrator, shard, location, pauses: pausing.pauses, cluster: cluster.slots }));
     const monitor = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (monitor) stack.defer('the service model', () => monitor.stop());
-    const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control });
+    const scenarios = await prepareScenarioSchedule(ctx, { orchestrator, cluster: cluster.slots });
+    const metrics = scenarios ? scenarios.exposition(prometheus) : prometheus;
+    const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control, metrics });
     stack.defer('the API', () => api.close());
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     void retrySpool();
@@ -88,7 +91,9 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const sync = oneAtATime(() => prometheus.sync(ctx.store.runs));
     every(stack, 'the lease watch', Math.max(1_000, Math.floor(config.api.lease / 4)), () => Promise.all([housekeeping.sweepLost(), sync()]));
     running.start();
-    stack.defer('the scheduler', () => running.stop({ graceMs, reason: stopReason }));
+    scenarios?.start();
+    // Suite runs and a scheduled scenario (its cleanups) share one grace.
+    stack.defer('the scheduler', () => Promise.all([running.stop({ graceMs, reason: stopReason }), scenarios?.stop(graceMs, stopReason)]));
     await pausing.watch();
     every(stack, 'the pause watch', PAUSE_WATCH_EVERY_MS, pausing.watch);
     settleStartUp();
@@ -125,13 +130,13 @@ function clusterFor(ctx: Context, replica: string, location: string) {
 }
 
 /** The HTTP API and UI over the context's store and metrics, as api.* configures it. */
-function apiFor(ctx: Context, parts: Pick<Parameters<typeof createApiServer>[0], 'model' | 'listen' | 'control' | 'pauses'>) {
+function apiFor(ctx: Context, parts: Pick<Parameters<typeof createApiServer>[0], 'model' | 'listen' | 'control' | 'pauses' | 'metrics'>) {
   const { config } = ctx;
   return createApiServer({
-    ...parts,
     store: ctx.store,
     log: ctx.log,
     metrics: ctx.exporters.prometheus,
+    ...parts,
     publicURL: config.api.publicURL,
     token: config.api.token,
     readToken: config.api.readToken,

@@ -1,0 +1,236 @@
+// Scheduled scenarios inside `vigil serve` (scenarios.schedule, docs/scenarios.md "On a schedule in
+// vigil serve"): every entry's feature file is read, planned and checked at start (a bad file is a
+// config error naming the entry), then run on its cron through the same runScenario as `vigil scenario
+// run`, its result redacted and stored as the CLI stores it. One scenario at a time in the process: a
+// fire while one runs is skipped and counted ("overlap" for the same entry, "busy" for another). With
+// replicas on one store, each fire is taken by one replica only. Stopping aborts the running scenario
+// and waits, within the grace, for its cleanups (the undos): the member comes back before Vigil exits.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import cron, { type ScheduledTask } from 'node-cron';
+import { nanoid } from 'nanoid';
+import { Counter, Registry } from 'prom-client';
+import { suitesOn } from '../../core/index.ts';
+import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
+import { createTextReader } from '../../model/index.ts';
+import type { RunOrchestrator } from '../../runs/orchestrator.ts';
+import type { ClusterSlots } from '../../scheduler/scheduler.ts';
+import {
+  loadScenarioConfig,
+  planScenarios,
+  readFeatures,
+  recheckSetting,
+  runScenario,
+  scenarioRecord,
+  scenarioRegistry,
+  ScenarioFileError,
+  stepDefinitions,
+  validatePlans,
+  type ScenarioEnvironment,
+  type ScenarioEvent,
+  type ScenarioPlan,
+  type ScenarioResult,
+} from '../../scenarios/index.ts';
+import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { createStoreWrite } from '../../store/store-write.ts';
+import type { Context } from '../context.ts';
+
+type Exposition = Pick<PrometheusExporter, 'metrics' | 'contentType' | 'metricsChunks'>;
+
+export interface ScenarioSchedule {
+  /** The scheduled entries' names. */
+  names: string[];
+  /** serve's /metrics: the exporter's exposition, then vigil_scenario_* (as the CLI's textfile has them) and the skipped fires. */
+  exposition(base: Exposition): Exposition;
+  start(): void;
+  /** No new fire; the running scenario is aborted and its cleanups waited for, at most `graceMs`. */
+  stop(graceMs: number, reason: string): Promise<void>;
+}
+
+interface Entry {
+  name: string;
+  schedule: string;
+  plans: ScenarioPlan[];
+}
+
+/** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
+export async function prepareScenarioSchedule(
+  ctx: Context,
+  deps: { orchestrator: RunOrchestrator; cluster?: ClusterSlots },
+): Promise<ScenarioSchedule | undefined> {
+  if (!ctx.document) return undefined;
+  const { config, secrets } = loadScenarioConfig(ctx.document);
+  const scheduled = Object.entries(config.schedule);
+  if (!scheduled.length) return undefined;
+  ctx.redact.add(...secrets);
+  const where = 'scenarios.schedule';
+  if (ctx.config.model === undefined) throw new ConfigError('scheduled scenarios ask the service model: declare it under `model:` (docs/model.md)', { where });
+  const model = await ctx.model();
+  const configFile = ctx.configFile ?? path.resolve(ctx.document.source.shown);
+  const configDir = path.dirname(configFile);
+  const definitions = await stepDefinitions(config, configFile);
+  const env: ScenarioEnvironment = {
+    model,
+    config,
+    configDir,
+    recheck: recheckSetting(config, model),
+    waitDeps: { runs: () => ctx.store.runs, reader: createTextReader() },
+    ...suiteRunner(ctx, deps.orchestrator),
+  };
+  const entries: Entry[] = [];
+  const problems: string[] = [];
+  for (const [name, entry] of scheduled) {
+    try {
+      const plans = planScenarios(await readFeatures([path.resolve(configDir, entry.file)]), definitions);
+      validatePlans(plans, env);
+      entries.push({ name, schedule: entry.schedule, plans });
+    } catch (err) {
+      if (!(err instanceof ScenarioFileError)) throw err;
+      problems.push(...err.problems.map((p) => `${name}: ${p}`));
+    }
+  }
+  if (problems.length) throw new ConfigError(problems, { where });
+  return createScenarioSchedule(ctx, env, entries, deps.cluster);
+}
+
+// A scenario's suite steps go through serve's orchestrator (trigger "schedule"), not its scheduler's queue.
+function suiteRunner(ctx: Context, orchestrator: RunOrchestrator): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
+  const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
+  return {
+    suiteTargets: targets,
+    runSuite: (suite, environment, signal) => orchestrator.run({ suite, environment, trigger: 'schedule', signal }),
+  };
+}
+
+function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries: Entry[], cluster: ClusterSlots | undefined): ScenarioSchedule {
+  const { log } = ctx;
+  const skipsRegistry = new Registry();
+  const skips = new Counter({
+    name: 'vigil_scenario_fires_skipped_total',
+    help: 'Scheduled scenario fires not run: overlap (the same entry still running), busy (another scenario running).',
+    labelNames: ['schedule', 'reason'],
+    registers: [skipsRegistry],
+  });
+  for (const { name } of entries) for (const reason of ['overlap', 'busy']) skips.inc({ schedule: name, reason }, 0);
+  let text = '';
+  const refreshMetrics = async () => {
+    try {
+      text = `\n${await (await scenarioRegistry(ctx.store.scenarioRuns)).metrics()}\n${await skipsRegistry.metrics()}`;
+    } catch (err) {
+      log.error({ err: ctx.redact(messageOf(err)) }, 'scheduled scenarios: reading their runs for /metrics failed');
+    }
+  };
+  const runner = createRunner(ctx, env, { onSkip: (name, reason) => skips.inc({ schedule: name, reason }), onFinished: refreshMetrics, cluster });
+  const tasks: ScheduledTask[] = [];
+  return {
+    names: entries.map((e) => e.name),
+    exposition: (base) => ({
+      contentType: base.contentType,
+      metrics: async () => `${await base.metrics()}${text}`,
+      metricsChunks: async () => [...(await base.metricsChunks()), Buffer.from(text)],
+    }),
+    start() {
+      void refreshMetrics();
+      for (const entry of entries) {
+        const task = cron.schedule(entry.schedule, (context) => runner.fire(entry, context.date), {
+          name: `scenario:${entry.name}`,
+          timezone: ctx.config.api.timezone,
+        });
+        tasks.push(task);
+      }
+      log.warn(
+        { scenarios: entries.map((e) => ({ name: e.name, schedule: e.schedule, file: e.plans[0]?.scenario.file })) },
+        `${entries.length} destructive scenario(s) scheduled: their actions run for real on every fire`,
+      );
+    },
+    async stop(graceMs, reason) {
+      for (const task of tasks) await task.stop();
+      await runner.stop(graceMs, reason);
+    },
+  };
+}
+
+interface RunnerHooks {
+  onSkip(name: string, reason: 'overlap' | 'busy'): void;
+  onFinished(): Promise<void>;
+  cluster?: ClusterSlots;
+}
+
+/** One scenario at a time: a fire waits out its jitter holding the slot, runs every scenario of its file, stores each result. */
+function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks) {
+  const { log } = ctx;
+  const save = createStoreWrite({ log, redact: ctx.redact, onFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
+  let running: { name: string; controller: AbortController; done: Promise<void> } | undefined;
+  let stopped = false;
+
+  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal) => {
+    const jitter = Math.floor(Math.random() * ctx.config.api.jitter);
+    if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return;
+    if (hooks.cluster && !(await hooks.cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return;
+    for (const plan of entry.plans) {
+      if (signal.aborted) break;
+      const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
+      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent }));
+      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
+      if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
+      else log.warn(fields, `scheduled scenario: ${result.status}`);
+      await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
+        ctx.store.scenarioRuns.save(scenarioRecord(result)),
+      );
+    }
+  };
+
+  return {
+    fire(entry: Entry, fireAt: Date) {
+      if (stopped) return;
+      if (running) {
+        const reason = running.name === entry.name ? 'overlap' : 'busy';
+        log.warn({ schedule: entry.name, reason, running: running.name }, `scheduled scenario fire skipped: ${running.name} is still running`);
+        return hooks.onSkip(entry.name, reason);
+      }
+      const controller = new AbortController();
+      const done = runEntry(entry, fireAt, controller.signal)
+        .catch((err) => log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario could not run'))
+        .finally(() => {
+          running = undefined;
+          return hooks.onFinished();
+        });
+      running = { name: entry.name, controller, done };
+    },
+    async stop(graceMs: number, reason: string) {
+      stopped = true;
+      const current = running;
+      if (!current) return;
+      log.info({ schedule: current.name, graceMs }, 'scheduled scenario: stopping it; its cleanups run within the grace');
+      current.controller.abort(new Error(reason));
+      const timer = sleep(graceMs, 'timeout' as const, { ref: false });
+      if ((await Promise.race([current.done.then(() => 'done' as const), timer])) === 'timeout') {
+        log.error({ schedule: current.name, graceMs }, 'scheduled scenario: its cleanups did not finish within the grace; what it changed may be left broken');
+      }
+    },
+  };
+}
+
+/** Started, each step (and cleanup) with its outcome: what an operator follows in serve's log. */
+function logEvent(ctx: Context, schedule: string, plan: ScenarioPlan, e: ScenarioEvent): void {
+  const scenario = plan.scenario.name;
+  if (e.type === 'scenario') return void ctx.log.info({ schedule, scenario, file: plan.scenario.file }, 'scheduled scenario: started');
+  if (e.type === 'log') return void ctx.log.debug({ schedule, scenario }, e.line);
+  if (e.type === 'step-start')
+    return void ctx.log.info({ schedule, scenario, step: `${e.step.keyword.trim()} ${e.step.text}`, cleanup: e.cleanup }, 'scheduled scenario: step started');
+  const { keyword, text, status, durationMs, timeToDetectMs, message } = e.result;
+  ctx.log.info(
+    {
+      schedule,
+      scenario,
+      step: `${keyword} ${text}`,
+      cleanup: e.cleanup,
+      status,
+      durationMs,
+      ...(timeToDetectMs !== undefined ? { timeToDetectMs } : {}),
+      ...(message ? { message } : {}),
+    },
+    'scheduled scenario: step',
+  );
+}
