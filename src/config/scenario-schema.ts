@@ -4,6 +4,7 @@
 // string) or an HTTP request; it may name its `undo`, which then always runs when the scenario ends.
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { isNagiosObjectName, NAGIOS_FORBIDDEN_LIST } from '../core/index.ts';
 import { duration, nonEmpty, strict } from './schema-parts.ts';
 
 export const ACTION_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -40,6 +41,11 @@ const actionSchema = strict({
   }
 });
 
+const nagiosObjectName = (what: string) =>
+  z.string().refine(isNagiosObjectName, {
+    error: (i) => `${JSON.stringify(i.input)} is not a valid Nagios ${what} name (empty, or holds one of ${NAGIOS_FORBIDDEN_LIST})`,
+  });
+
 // `scenarios.schedule.<name>`: a feature file `vigil serve` runs on a cron (docs/scenarios.md, "On a
 // schedule in vigil serve"). A scenario breaks something on purpose, so every entry says so itself:
 // `destructive: true` is required — a schedule copied from another config without it is refused at start.
@@ -54,6 +60,8 @@ const scheduledSchema = strict({
   destructive: z.custom<true>((value) => value === true, {
     error: 'must be true: a scheduled scenario breaks something on purpose on every fire (its actions run for real) — say so with destructive: true',
   }),
+  /** A passive Nagios/Icinga service the outcome is sent to after every fire (through exporters.nagios). */
+  nagios: strict({ host: nagiosObjectName('host'), service: nagiosObjectName('service') }).optional(),
 });
 
 export const scenariosSchema = strict({

@@ -11,3 +11,4 @@ export { progressLines, summaryLines, exitCodeOf } from './report.ts';
 export { ScenarioFileError, StepFailure } from './errors.ts';
 export { runCommand } from './run-command.ts';
 export type * from './types.ts';
+export { judgeScenario, scenarioCheck, worstJudged, EXPECTED_TO_FAIL, type JudgedScenario } from './scenario-check.ts';

@@ -30,6 +30,10 @@ import {
   type ScenarioEvent,
   type ScenarioPlan,
   type ScenarioResult,
+  judgeScenario,
+  scenarioCheck,
+  worstJudged,
+  type JudgedScenario,
 } from '../../scenarios/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
@@ -51,6 +55,8 @@ interface Entry {
   name: string;
   schedule: string;
   plans: ScenarioPlan[];
+  /** The passive service its outcome goes to, when the entry names one. */
+  nagios?: { host: string; service: string };
 }
 
 /** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
@@ -83,7 +89,7 @@ export async function prepareScenarioSchedule(
     try {
       const plans = planScenarios(await readFeatures([path.resolve(configDir, entry.file)]), definitions);
       validatePlans(plans, env);
-      entries.push({ name, schedule: entry.schedule, plans });
+      entries.push({ name, schedule: entry.schedule, plans, ...(entry.nagios ? { nagios: entry.nagios } : {}) });
     } catch (err) {
       if (!(err instanceof ScenarioFileError)) throw err;
       problems.push(...err.problems.map((p) => `${name}: ${p}`));
@@ -168,6 +174,7 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
     if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
     if (hooks.cluster && !(await hooks.cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return;
+    const judged: Array<JudgedScenario & { id: string }> = [];
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
@@ -178,7 +185,9 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
       await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
         ctx.store.scenarioRuns.save(scenarioRecord(result)),
       );
+      judged.push({ ...judgeScenario(result, plan.scenario.tags), id: result.id });
     }
+    if (entry.nagios && judged.length) await publishOutcome(ctx, entry, judged);
   };
 
   return {
@@ -210,6 +219,21 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
       }
     },
   };
+}
+
+/** The entry's passive service: the worst of its scenarios, linking that scenario's run page. */
+async function publishOutcome(ctx: Context, entry: Entry, judged: Array<JudgedScenario & { id: string }>): Promise<void> {
+  const worst = worstJudged(judged) ?? judged[0];
+  const publicURL = ctx.config.api.publicURL;
+  const check = scenarioCheck(entry.name, judged, entry.nagios!, {
+    nowMs: Date.now(),
+    ...(publicURL ? { runURL: `${publicURL}/scenarios/${encodeURIComponent(worst.id)}` } : {}),
+  });
+  try {
+    await ctx.exporters.fanOut.publishCheck(ctx.redact.value(check), `scenario-${entry.name}-${check.timestamp}`);
+  } catch (err) {
+    ctx.log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario: sending its passive result failed');
+  }
 }
 
 /** Started, each step (and cleanup) with its outcome: what an operator follows in serve's log. */
