@@ -9,7 +9,8 @@ import { createAuthRouter } from './auth-routes.ts';
 import { createNotesRouter } from './notes-routes.ts';
 import { createFilesRouter } from './files-routes.ts';
 import { createBillingRouter } from './billing-routes.ts';
-import { escapeHtml, page } from './html.ts';
+import { escapeHtml, LOGO_SVG, page } from './html.ts';
+import { createDemoMetrics } from './metrics.ts';
 
 export type { Faults } from './faults.ts';
 
@@ -57,11 +58,19 @@ export async function startDemo(opts: DemoOptions): Promise<DemoApp> {
       pendingDelays.add(timer);
     });
 
+  const metrics = createDemoMetrics();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(metrics.count);
+  app.get('/metrics', metrics.serve);
   app.get('/healthz', (_req, res) => {
     res.type('text').send('ok');
+  });
+  // Every page shows it; no test asserts it: a 500 here is an error only the app's metrics see.
+  app.get('/logo.svg', (_req, res) => {
+    if (faults.get().logo) res.status(500).type('text').send('the asset store is unavailable');
+    else res.type('image/svg+xml').send(LOGO_SVG);
   });
   app.use('/admin', createAdminRouter({ store, adminToken: opts.adminToken, faults }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));

@@ -12,6 +12,8 @@ export interface Faults {
   flakySearch: boolean;
   /** The admin tenant API answers 503 ('down') or, for create, 200 with an HTML body ('garbage'). */
   admin: 'ok' | 'down' | 'garbage';
+  /** The logo every page loads (/logo.svg) answers 500: no test fails, only the app's metrics show it. */
+  logo: boolean;
 }
 
 export const healthyFaults = (): Faults => ({
@@ -20,6 +22,7 @@ export const healthyFaults = (): Faults => ({
   loginSlowMs: 0,
   flakySearch: false,
   admin: 'ok',
+  logo: false,
 });
 
 /** What `PUT /admin/faults` accepts: any subset of the switches, nothing else. */
@@ -30,6 +33,7 @@ export const faultsPatchSchema = z
     loginSlowMs: z.number().int().min(0).max(600_000),
     flakySearch: z.boolean(),
     admin: z.enum(['ok', 'down', 'garbage']),
+    logo: z.boolean(),
   })
   .partial();
 
@@ -42,6 +46,7 @@ const NAMED_FAULTS: Record<string, Partial<Faults>> = {
   'login-slow': { loginSlowMs: LOGIN_SLOW_MS },
   'admin-down': { admin: 'down' },
   'admin-garbage': { admin: 'garbage' },
+  logo: { logo: true },
 };
 
 /** Parses `DEMO_FAULTS` ("uploads,search,login-slow"); an unknown name throws, listing the known ones. */

@@ -29,6 +29,9 @@ const STYLE = `
   [role=search] input { flex: 1; }
 `;
 
+/** The header's logo (GET /logo.svg; the `logo` fault makes it answer 500). */
+export const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20"><rect width="20" height="20" rx="4" fill="#2f6fde"/></svg>';
+
 export interface PageOptions {
   title: string;
   /** Signed-in user's email; shows the app navigation. */
@@ -45,7 +48,7 @@ export function page({ title, user, body }: PageOptions): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Demo Notes</title><style>${STYLE}</style></head>
-<body><header><span class="brand">Demo Notes</span>${nav}</header>
+<body><header><span class="brand"><img src="/logo.svg" alt="" width="20" height="20"> Demo Notes</span>${nav}</header>
 <main>${body}</main></body></html>`;
 }
 

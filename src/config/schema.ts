@@ -5,6 +5,7 @@ import { validate as isValidCron } from 'node-cron';
 import { DEFAULT_SERVICE_PREFIX, hasForbiddenNagiosChar, isNagiosObjectName, NAGIOS_FORBIDDEN_LIST, NSCA_METHOD_PROBLEM, nscaMethodOf } from '../core/index.ts';
 import { defaultConcurrency, RUN_MEMORY_MIB } from '../shared/box-capacity.ts';
 import { storeLocationProblem } from '../shared/store-location.ts';
+import { errorQueriesSchema } from './error-query-schema.ts';
 import { maintenanceSchema } from './maintenance-schema.ts';
 import { modelEntrySchema } from './model-schema.ts';
 import { scenariosSchema } from './scenario-schema.ts';
@@ -71,6 +72,8 @@ const environmentSchema = strict({
   /** Playwright `use` options for every suite on this environment (over the suite's `use`), e.g. ignoreHTTPSErrors. */
   use: useSchema.optional(),
   syntheticHeader: syntheticHeaderSchema.optional(),
+  /** Prometheus queries asked over every passed run's window here (docs/configuration.md, "errorQueries"). */
+  errorQueries: errorQueriesSchema.optional(),
 });
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -200,6 +203,8 @@ const suiteSchema = strict({
   /** Playwright `use` options over the suite's own (e.g. video: off); an environment's `use` goes over these. */
   use: useSchema.optional(),
   syntheticHeader: syntheticHeaderSchema.optional(),
+  /** As the environment's, for this suite's runs; one of the same name replaces the environment's. */
+  errorQueries: errorQueriesSchema.optional(),
   nagios: suiteNagiosSchema.optional(),
   /** Where it runs from: each fire runs once per location, on a replica with that `--location` (docs/deploy.md). */
   locations: z.array(name('location')).min(1, { error: 'must list at least one location (or leave locations out)' }).optional(),

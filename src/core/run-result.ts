@@ -60,6 +60,34 @@ export interface TestFailure {
   error: string;
 }
 
+export const ERROR_CHECK_SEVERITIES = ['warning', 'critical'] as const;
+export type ErrorCheckSeverity = (typeof ERROR_CHECK_SEVERITIES)[number];
+
+/**
+ * One of the suite's or environment's `errorQueries`, asked of Prometheus over the run's own window
+ * after the suite passed (docs/configuration.md, "errorQueries"): errors the suite cannot see (a 5xx
+ * on a path no test asserts). Exceeded (`value > above`) makes a passed run WARNING or CRITICAL; the
+ * status stays what the tests said.
+ */
+export interface ErrorCheck {
+  name: string;
+  /** As asked: `{{window}}` already replaced. */
+  query: string;
+  /** The answer's largest value; 0 when the query answered no series; absent when it could not be asked. */
+  value?: number;
+  above: number;
+  severity: ErrorCheckSeverity;
+  exceeded: boolean;
+  /** `{{window}}` as filled in, e.g. "93s". */
+  window: string;
+  /** When it was evaluated (ISO 8601): the time= of the query. */
+  at: string;
+  /** Prometheus' graph page for the query at that time. */
+  link: string;
+  /** Why it could not be asked (unreachable, a bad query, no answer in time); the run keeps its status. */
+  error?: string;
+}
+
 export interface RunResult {
   runId: string;
   suite: string;
@@ -87,6 +115,8 @@ export interface RunResult {
    * store keeps them in their own table: `runs.get` returns them, `runs.list` does not.
    */
   testResults?: TestResult[];
+  /** The error queries asked after a passed or flaky run (absent when none are configured or none were asked). */
+  errorChecks?: ErrorCheck[];
 }
 
 /** Nagios plugin convention, also `vigil run`'s exit code. */
@@ -96,5 +126,22 @@ export const exitCodeOf: Record<RunStatus, 0 | 1 | 2 | 3> = {
   failed: 2,
   error: 3,
 };
+
+/**
+ * `vigil run`'s exit code and the run's plugin state: the status's, raised by an exceeded error query
+ * of a run that passed or was flaky (warning → at least 1, critical → 2). Failed and error runs are
+ * never asked, so their code is their status's.
+ */
+export function runExitCode(result: Pick<RunResult, 'status' | 'errorChecks'>): 0 | 1 | 2 | 3 {
+  return raisedByErrorChecks(exitCodeOf[result.status], result);
+}
+
+/** A state code (the status's, or a stateMap's) raised by the run's exceeded error queries. */
+export function raisedByErrorChecks<S extends 0 | 1 | 2 | 3>(code: S, result: Pick<RunResult, 'status' | 'errorChecks'>): S | 1 | 2 {
+  if (!isSuccess(result.status)) return code;
+  const exceeded = (result.errorChecks ?? []).filter((c) => c.exceeded);
+  if (exceeded.some((c) => c.severity === 'critical')) return 2;
+  return exceeded.length && code === 0 ? 1 : code;
+}
 
 export const emptyCounts = (): TestCounts => ({ total: 0, passed: 0, failed: 0, flaky: 0, skipped: 0 });

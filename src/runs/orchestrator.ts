@@ -10,6 +10,7 @@ import { messageOf } from '../shared/errors.ts';
 import { createStoreWrite } from '../store/store-write.ts';
 import { createSharedBrowsers } from '../suites/shared-browser.ts';
 import { tenantEnv } from '../tenants/index.ts';
+import { checkErrors } from './error-checks.ts';
 import { record } from './record-run.ts';
 import { fail, interruption, type OrchestratorDeps, type RunContext, type RunProgress, type Target, type Teardown } from './run-context.ts';
 import { runTests } from './suite-step.ts';
@@ -66,7 +67,9 @@ export function createRunOrchestrator(deps: OrchestratorDeps) {
       ...(deps.stamp?.replica ? { replica: deps.stamp.replica } : {}),
     };
     try {
-      await attempt(ctx, request, result);
+      const suiteEndedMs = await attempt(ctx, request, result);
+      // After the teardown: the tenant is not kept for it, and the wait for a scrape runs during the teardown.
+      if (suiteEndedMs !== undefined) await checkErrors(ctx, result, suiteEndedMs, request.signal);
     } catch (err) {
       // A bug of ours, not the app's: still a complete, recorded runner fault.
       fail(result, 'suite', `internal error: ${messageOf(err)}`);
@@ -96,28 +99,32 @@ function resolveTarget(ctx: RunContext, result: RunResult): Target | undefined {
   return { suite, environmentConfig, provisioner, environment: { name: result.environment, baseURL: environmentConfig.baseURL } };
 }
 
-/** All the sequencing. Fills `result` in place; returns after every registered teardown ran. */
-async function attempt(ctx: RunContext, request: RunRequest, result: RunResult): Promise<void> {
+/**
+ * All the sequencing. Fills `result` in place; returns after every registered teardown ran, with when
+ * the suite ended (epoch ms) if it ran.
+ */
+async function attempt(ctx: RunContext, request: RunRequest, result: RunResult): Promise<number | undefined> {
   const { config, redact } = ctx;
   const { signal } = request;
   const emit = (p: RunProgress) => request.onProgress?.(p);
   const target = resolveTarget(ctx, result);
   if (!target) return;
-  if (signal?.aborted) return fail(result, 'interrupted', interruption(signal, 'interrupted before the tenant was created'));
+  if (signal?.aborted) return void fail(result, 'interrupted', interruption(signal, 'interrupted before the tenant was created'));
 
   const teardowns: Teardown[] = [];
   try {
     const fields = await setUpTenant(ctx, target, result, emit, teardowns, signal);
-    if (!fields) return;
+    if (!fields) return undefined;
     // The names the suite reads the tenant from; a mapped field the tenant lacks is a setup error.
     const provisionerName = target.environmentConfig.tenants;
     let tenantVars: Record<string, string>;
     try {
       tenantVars = tenantEnv(fields, config.tenants[provisionerName].env, `tenants.${provisionerName}.env.map`);
     } catch (err) {
-      return fail(result, 'tenant_setup', redact(messageOf(err)));
+      return void fail(result, 'tenant_setup', redact(messageOf(err)));
     }
     await runTests(ctx, target, tenantVars, result, emit, signal);
+    return ctx.clock().getTime();
   } finally {
     for (const teardown of teardowns.reverse()) await teardown();
   }

@@ -29,6 +29,22 @@ describe('demo fault switches', () => {
     assert.equal(demo.faults().search, false, 'a refused change changes nothing');
   });
 
+  it('logo: every page still renders, its logo answers 500, and /metrics counts it as synthetic when X-Vigil-Run was sent', async () => {
+    const count = async (status: string, synthetic: boolean) => {
+      const text = await (await fetch(`${demo.url}/metrics`)).text();
+      return Number(new RegExp(`^demo_http_requests_total\\{status="${status}",synthetic="${synthetic}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    assert.equal(await count('500', true), 0, 'the 5xx series exists before the first error');
+    assert.equal((await fetch(`${demo.url}/logo.svg`)).status, 200);
+    demo.setFaults({ logo: true });
+    assert.match(await (await browse(demo, cookie, '/notes')).text(), /<img src="\/logo\.svg"/);
+    assert.equal((await fetch(`${demo.url}/logo.svg`, { headers: { 'X-Vigil-Run': 'run-1' } })).status, 500);
+    assert.equal((await fetch(`${demo.url}/logo.svg`)).status, 500);
+    assert.equal(await count('500', true), 1);
+    assert.equal(await count('500', false), 1);
+    assert.deepEqual(parseFaultList('logo'), { logo: true });
+  });
+
   it('uploads: answers 500 and stores nothing', async () => {
     demo.setFaults({ uploads: true });
     const res = await uploadFile(demo, cookie, 'broken.txt', Buffer.from('x'));

@@ -60,6 +60,37 @@ describe('vigil checks', () => {
     }
   });
 
+  it('a passed run whose error query was exceeded is WARNING, as its Nagios result: the store keeps its errorChecks', async () => {
+    const store = await openStore(':memory:');
+    try {
+      const errorCheck = {
+        name: 'http-5xx',
+        query: 'sum(x)',
+        above: 0,
+        severity: 'warning' as const,
+        window: '30s',
+        at: '2030-01-01T11:58:00Z',
+        link: 'http://p/graph',
+      };
+      await store.runs.save({ ...run('passed', 'production', 'passed', 2), errorChecks: [{ ...errorCheck, value: 7, exceeded: true }] });
+      await store.runs.save({ ...run('flaky', 'production', 'passed', 2), errorChecks: [{ ...errorCheck, value: 0, exceeded: false }] });
+      const pairs = [
+        { suite: 'passed', environment: 'production' },
+        { suite: 'flaky', environment: 'production' },
+      ];
+      const [shop] = evaluateModel(model, { nowMs: NOW, vigil: await readVigilRuns(() => store.runs, pairs) });
+      assert.deepEqual(
+        shop.checks.slice(0, 2).map((c) => [c.id, c.state, c.raw, c.green]),
+        [
+          ['vigil:passed@production', 'WARNING', 'passed', false],
+          ['vigil:flaky@production', 'OK', 'passed', true],
+        ],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a store that cannot be opened makes them unreachable', async () => {
     const read = await readVigilRuns(() => {
       throw new Error('disk on fire');

@@ -24,6 +24,7 @@ ${run.errorPhase ? html`<dt>Error</dt><dd><div class="error-box"><b>${run.errorP
 </dl>
 <h2>Phases</h2>
 <table><thead><tr><th>Phase</th><th>Duration</th></tr></thead><tbody>${phases.map(([name, s]) => html`<tr><td>${name}</td><td>${formatSeconds(s)}</td></tr>`)}</tbody></table>
+${errorChecksSection(run)}
 ${failuresSection(run)}
 ${testsSection(run)}
 ${evidenceSection(artifacts, opts.artifactsNeedToken ?? false)}
@@ -38,6 +39,19 @@ export function activeRunPage(run: ActiveRun): string {
 <dt>Queued</dt><dd>${run.queuedAt}</dd>${run.startedAt ? html`<dt>Started</dt><dd>${run.startedAt}</dd>` : ''}</dl>
 <p class="muted">This page refreshes every 5 s until the run has finished.</p>`;
   return page(`${run.suite}@${run.environment} ${run.state}`, body, { refreshSeconds: 5 });
+}
+
+/** The error queries asked after the run (docs/configuration.md, "errorQueries"): each with its value and Prometheus link. */
+function errorChecksSection(run: RunResult): Html {
+  const checks = run.errorChecks ?? [];
+  if (!checks.length) return html``;
+  return html`<h2>Errors over the run (Prometheus)</h2>
+<table class="error-checks"><thead><tr><th>Query</th><th>Value</th><th>Threshold</th><th>Window</th></tr></thead><tbody>
+${checks.map(
+  (c) =>
+    html`<tr><td><b>${c.name}</b>${c.exceeded ? html` <span class="badge ${c.severity === 'critical' ? 'failed' : 'flaky'}">${c.severity}</span>` : ''}<div class="muted"><code>${c.query}</code></div>${c.error !== undefined ? html`<div class="error-box">could not be asked: ${c.error}</div>` : ''}</td><td class="num"><a href="${c.link}">${c.value ?? '—'}</a></td><td class="num">above ${c.above} (${c.severity})</td><td>${c.window} to ${c.at}</td></tr>`,
+)}
+</tbody></table>`;
 }
 
 // Failed first, then flaky: what a person paged needs is at the top.

@@ -5,7 +5,7 @@
 // even if another could not run (3). See docs/service.md.
 import { writeFile } from 'node:fs/promises';
 import { createApiClient } from '../../api/client.ts';
-import { exitCodeOf, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
+import { exitCodeOf, runExitCode, suitesOn, type RunResult, type RunStatus } from '../../core/index.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { ConfigError, VigilError, messageOf } from '../../shared/errors.ts';
 import { renderAnswer } from '../../model/render-tree.ts';
@@ -52,6 +52,17 @@ export function worstExitCode(statuses: RunStatus[]): 0 | 1 | 2 | 3 {
   return exitCodeOf[worst];
 }
 
+/**
+ * A result's status as the gate counts it: a passed or flaky run raised by an exceeded error query
+ * (core's runExitCode) counts as flaky (warning) or failed (critical), as its Nagios state does.
+ */
+export function gateStatus(result: RunResult | { status: RunStatus }): RunStatus {
+  if (!('errorChecks' in result)) return result.status;
+  const code = runExitCode(result);
+  if (code === 2) return 'failed';
+  return code === 1 && result.status === 'passed' ? 'flaky' : result.status;
+}
+
 /** A suite that did not finish in time, or could not be started: counted as error. */
 type Unfinished = GateUnfinished;
 
@@ -75,7 +86,7 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   const { results, runLink } = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs, document);
   const model = await modelGate;
   // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
-  const statuses: RunStatus[] = [...results.map((r) => r.status), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
+  const statuses: RunStatus[] = [...results.map(gateStatus), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
   const code = worstExitCode(statuses);
   if (opts.junit) {
     // The exit code is the gate's verdict: a report that cannot be written is said, not turned into one.

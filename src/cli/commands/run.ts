@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pushToGateway, writeTextfile } from '../../exporters/prometheus/index.ts';
-import { exitCodeOf, targetProblem } from '../../core/index.ts';
+import { runExitCode, targetProblem } from '../../core/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
@@ -67,7 +67,7 @@ async function runOnce(opts: RunOptions): Promise<number> {
       process.stderr.write(`vigil: results not delivered yet (${list}) stay in the spool; the next vigil run or vigil serve retries them\n`);
     }
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${summarize(result)}\n`);
-    return exitCodeOf[result.status];
+    return runExitCode(result);
   } finally {
     await ctx.close();
   }

@@ -1,7 +1,16 @@
 // Turns a RunResult into a Nagios plugin result (state, first line, long output, perfdata) and renders it
 // for one transport within that transport's size limit. Follows the Nagios plugin guidelines: the first
 // line is what an on-call person reads in the alert, details go to the long output.
-import { errorHeadline, exitCodeOf, type LocationRule, type LocationsVerdict, type RunResult, type RunStatus } from '../../core/index.ts';
+import {
+  errorHeadline,
+  exitCodeOf,
+  raisedByErrorChecks,
+  type ErrorCheck,
+  type LocationRule,
+  type LocationsVerdict,
+  type RunResult,
+  type RunStatus,
+} from '../../core/index.ts';
 import { sanitizeLine, STATE_LABEL, type FormattedCheck, type NagiosState } from '../../core/nagios-check.ts';
 
 export { sanitizeLine, STATE_LABEL, type FormattedCheck, type NagiosState };
@@ -60,12 +69,41 @@ function summary(result: RunResult, maxTitles: number): string {
   }
 }
 
+const numberText = (n: number) => String(Number.isInteger(n) ? n : Math.round(n * 1000) / 1000);
+
+/**
+ * What the error queries add to a passed or flaky run's first line: the exceeded ones with their value
+ * (", but http-5xx = 7 over the run (above 0)"), else those that could not be asked.
+ */
+function errorChecksSummary(result: RunResult): string {
+  const checks = result.errorChecks ?? [];
+  const exceeded = checks.filter((c) => c.exceeded);
+  if (exceeded.length)
+    return `, but ${exceeded.map((c) => `${sanitizeLine(c.name)} = ${numberText(c.value ?? 0)} over the run (above ${numberText(c.above)})`).join('; ')}`;
+  const unasked = checks.filter((c) => c.error !== undefined);
+  return unasked.length
+    ? ` (error ${unasked.length === 1 ? 'query' : 'queries'} ${unasked.map((c) => sanitizeLine(c.name)).join(', ')} could not be asked)`
+    : '';
+}
+
+/** One line per error query, then its Prometheus link: what it asked, its answer, where to look. */
+function errorCheckLines(checks: readonly ErrorCheck[]): string[] {
+  return checks.flatMap((c) => {
+    const head =
+      c.error !== undefined
+        ? `${c.name} could not be asked: ${c.error}`
+        : `${c.name} = ${numberText(c.value ?? 0)} over ${c.window} to ${c.at}${c.exceeded ? ` (above ${numberText(c.above)}: ${c.severity})` : ` (not above ${numberText(c.above)})`}`;
+    return [sanitizeLine(head), `    ${sanitizeLine(c.query)}`, `    ${sanitizeLine(c.link)}`];
+  });
+}
+
 /** Where a person lands from the alert: the run page of this result. */
 export const runPageURL = (publicURL: string, runId: string) => `${publicURL}/runs/${encodeURIComponent(runId)}`;
 
 function details(result: RunResult, maxErrorLines: number, publicURL?: string): string[] {
   const lines: string[] = [];
   if (publicURL) lines.push(`run page: ${sanitizeLine(runPageURL(publicURL, result.runId))}`);
+  lines.push(...errorCheckLines(result.errorChecks ?? []));
   if (result.status === 'error' && result.errorMessage) {
     const rest = splitLines(result.errorMessage).filter((l) => l.trim() !== '');
     lines.push(...rest.slice(1));
@@ -99,6 +137,13 @@ export function perfdataOf(result: RunResult): string {
     `flaky=${t.flaky};;;0`,
     `skipped=${t.skipped};;;0`,
     `duration=${seconds(result.phases.test)};;;0`,
+    // An error query's value with its threshold in the warn or crit slot; none when it was not asked.
+    ...(result.errorChecks ?? [])
+      .filter((c) => c.value !== undefined)
+      .map(
+        (c) =>
+          `${sanitizeLine(c.name)}=${numberText(c.value ?? 0)};${c.severity === 'warning' ? numberText(c.above) : ''};${c.severity === 'critical' ? numberText(c.above) : ''};;`,
+      ),
   ].join(' ');
 }
 
@@ -107,11 +152,12 @@ export function stateOf(status: RunStatus, stateMap: StateMap = {}): NagiosState
 }
 
 export function formatCheckResult(result: RunResult, opts: FormatOptions = {}): FormattedCheck {
-  const state = stateOf(result.status, opts.stateMap);
+  // A passed run whose error queries found errors is raised to their severity (core's raisedByErrorChecks).
+  const state = raisedByErrorChecks(stateOf(result.status, opts.stateMap), result);
   const label = sanitizeLine(opts.label ?? result.suite);
   return {
     state,
-    output: `${STATE_LABEL[state]} - ${label}: ${summary(result, opts.maxTitles ?? 3)}`,
+    output: `${STATE_LABEL[state]} - ${label}: ${summary(result, opts.maxTitles ?? 3)}${errorChecksSummary(result)}`,
     longOutput: details(result, opts.maxErrorLines ?? 3, opts.publicURL),
     perfdata: perfdataOf(result),
   };

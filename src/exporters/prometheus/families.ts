@@ -55,6 +55,7 @@ export function createFamilies(options: FamiliesOptions, scope: LabelScope) {
     ...exportFamilies(registers),
     storeWriteFailures: storeFamily(registers),
     ...locationFamilies(registers),
+    ...errorQueryFamilies(registers),
     ...modelFamilies(registers),
   };
   infoFamilies(registers, options);
@@ -252,6 +253,23 @@ function locationFamilies(registers: Registry[]) {
     registers,
   });
   return { locationProbeSuccess, locationLastRun, locationConsecutiveFailures };
+}
+
+/** A passed run's error queries (docs/metrics.md, "Error queries"): the query names come from the config, so the labels stay bounded. */
+function errorQueryFamilies(registers: Registry[]) {
+  const errorQueryValue = new Gauge({
+    name: 'vigil_error_query_value',
+    help: "The value of the error query over the run's window, as the suite's last run that asked it got it.",
+    labelNames: ['suite', 'environment', 'query'] as const,
+    registers,
+  });
+  const errorQueryFailures = new Counter({
+    name: 'vigil_error_query_failures_total',
+    help: 'Error queries that could not be asked after a run (Prometheus unreachable, a bad query); the run kept its state.',
+    labelNames: ['suite', 'environment', 'query'] as const,
+    registers,
+  });
+  return { errorQueryValue, errorQueryFailures };
 }
 
 // The service model, per node declared in the config (never a discovered member: machines come and

@@ -62,6 +62,9 @@ export function countRun(families: Families, result: RunResult): void {
     createFailures.inc({ environment: result.environment });
   }
   if (result.tenant?.state === 'teardown_failed') destroyFailures.inc({ environment: result.environment });
+  for (const check of result.errorChecks ?? []) {
+    if (check.error !== undefined) families.errorQueryFailures.inc({ suite, environment, query: check.name });
+  }
 }
 
 /** The gauges of a published run: its location's, and the pair's where it is the newest run. */
@@ -96,6 +99,10 @@ export function setLast(families: Families, state: PairState, result: RunResult,
   for (const status of RUN_STATUSES) lastStatus.set(suite, environment, status === result.status ? 1 : 0, status);
   for (const outcome of TEST_OUTCOMES) tests.set(suite, environment, result.tests[outcome] ?? 0, outcome);
   consecutiveFailures.set(suite, environment, state.streak.get(pairKey(result)) ?? 0);
+  // Only a query that was asked moves its gauge: a failed run or an unreachable Prometheus leaves the last value.
+  for (const check of result.errorChecks ?? []) {
+    if (check.value !== undefined) families.errorQueryValue.set({ suite, environment, query: check.name }, check.value);
+  }
 }
 
 function nextStreak(previous: number, status: RunStatus): number {

@@ -1,7 +1,7 @@
 // The Vigil source: the last RunResult of a suite × environment from Vigil's own store. Its state is
 // the Nagios state Vigil exports for it (passed OK, flaky WARNING, failed CRITICAL, error UNKNOWN), so
-// the model and the passive results agree.
-import { STATE_OF_STATUS, targetKey, type RunResult } from '../../core/index.ts';
+// the model and the passive results agree — including a passed run raised by its error queries.
+import { runExitCode, STATES, targetKey, type RunResult } from '../../core/index.ts';
 import { messageOf } from '../../shared/errors.ts';
 import type { CheckStatus } from '../types.ts';
 import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
@@ -59,7 +59,7 @@ export function resolveVigilCheck(
   if (!run) {
     return { ...base, state: 'UNKNOWN', raw: '', reason: 'missing', output: '', lastCheck: null, detail: `no run of ${key} in Vigil's store` };
   }
-  const state = STATE_OF_STATUS[run.status];
+  const state = STATES[runExitCode(run)];
   const common = { ...base, state, raw: run.status, output: summary(run), lastCheck: run.finishedAt };
   const ageMs = ctx.nowMs - Date.parse(run.finishedAt);
   if (!(ageMs <= freshnessMs)) {

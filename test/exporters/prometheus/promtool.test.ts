@@ -2,7 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createPrometheusExporter } from '../../../src/exporters/prometheus/index.ts';
+import type { ErrorCheck } from '../../../src/core/index.ts';
 import { promtool, quietLog, requireTool, result } from './helpers.ts';
+
+const errorCheck = (c: Partial<ErrorCheck> & { name: string }): ErrorCheck => ({
+  query: 'sum(x)',
+  above: 0,
+  severity: 'warning',
+  exceeded: (c.value ?? 0) > 0,
+  window: '42s',
+  at: '2025-01-01T00:00:00.000Z',
+  link: 'http://prometheus:9090/graph',
+  ...c,
+});
 
 const rulesDir = fileURLToPath(new URL('../../../dashboards/prometheus/', import.meta.url));
 
@@ -16,6 +28,11 @@ test('promtool check metrics finds nothing to lint in a full exposition, process
     ledger: { list: async () => [{ environment: 'production' }] },
   });
   for (const status of ['passed', 'flaky', 'failed', 'error'] as const) await exporter.publish(result(status));
+  await exporter.publish(
+    result('passed', { errorChecks: [errorCheck({ name: 'http-5xx', value: 3 }), errorCheck({ name: 'gateway', error: 'cannot reach Prometheus' })] }),
+  );
+  assert.match(await exporter.metrics(), /^vigil_error_query_value\{suite="checkout",environment="production",query="http-5xx"\} 3$/m);
+  assert.match(await exporter.metrics(), /^vigil_error_query_failures_total\{suite="checkout",environment="production",query="gateway"\} 1$/m);
   exporter.observeDelivery('nagios', false, 1);
   exporter.observeSkip('checkout', 'production');
   exporter.observeReap({ reaped: [{ environment: 'production', source: 'remote' }], failed: [] });
