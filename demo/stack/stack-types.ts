@@ -13,6 +13,8 @@ export interface StackOptions {
   dir?: string;
   /** Seconds between Nagios' scheduled checks, default 5. */
   checkInterval?: number;
+  /** Passive-only Nagios services on a host `vigil`, for results Vigil sends (e.g. a scheduled scenario's). */
+  passive?: string[];
 }
 
 export interface StackMember {

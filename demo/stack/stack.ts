@@ -77,6 +77,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           dir,
           statsPort,
           checkInterval,
+          ...(opts.passive ? { passive: opts.passive } : {}),
           hosts: [{ name: 'lb', port: lbPort }, ...specs.map((s) => ({ name: s.name, port: ports.get(s.name)!, hostgroup: s.backend, backend: s.backend }))],
         },
         guardian,

@@ -43,7 +43,7 @@ describe('a scheduled scenario in vigil serve (member loss on the example stack)
   const lbStatus = async (member: string) => (await stack.haproxy.servers()).find((s) => s.server === member)?.status;
 
   before(async () => {
-    stack = await startStack({ members: 3 });
+    stack = await startStack({ members: 3, passive: ['scenario-member-loss'] });
     // No demo-suite check in the model: the Given needs no suite run first; the scenario's own suite
     // step still runs the demo suite through serve's orchestrator. Thens wait for Nagios' scheduled
     // checks (every 5 s), so a SIGTERM after the destroy lands while the Then still waits.
@@ -55,8 +55,12 @@ describe('a scheduled scenario in vigil serve (member loss on the example stack)
       file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}
       schedule: "*/3 * * * * *"
       destructive: true
+      nagios: { host: vigil, service: scenario-member-loss }
 api:
   grace: ${GRACE_MS / 1000}s
+exporters:
+  nagios:
+    commandFile: ${stack.nagios.commandFile}
 `,
     );
     serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0'], { env: { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_LOG_FORMAT: 'json' } });
@@ -100,6 +104,15 @@ api:
       runs.some((r) => r.scenario === SCENARIO && r.status === 'passed'),
       JSON.stringify(runs),
     );
+    // The passive service in the real Nagios says it, as an operator's dashboard would.
+    const passive = await eventually(
+      async () => (await stack.nagios.status()).find((e) => e.host === 'vigil' && e.service === 'scenario-member-loss' && e.checked),
+      "the scheduled scenario's passive result in Nagios",
+      30_000,
+      500,
+    );
+    assert.equal(passive.state, 0, passive.output);
+    assert.match(passive.output, /^OK - member-loss: one app member is destroyed: passed, detected in \d+\.\ds/);
     t.diagnostic(`scheduled member loss: app-0 all red ${seconds(detect! * 1000)} after the destroy (Nagios' scheduled checks, every 5 s)`);
   });
 
