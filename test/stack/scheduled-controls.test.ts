@@ -1,0 +1,94 @@
+// The negative control and a member loss nobody notices, on a schedule inside a real `vigil serve`,
+// their passive services read back from the example stack's real Nagios: the negative control is OK
+// "failed as designed", naming the disabled check; the same scenario without @expected-to-fail (a
+// member loss made unnoticeable by switching its check off) is CRITICAL. The undos leave app-0 up and
+// its check enabled after serve stops.
+import assert from 'node:assert/strict';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startStack, type Stack } from '../../demo/stack/index.ts';
+import { browserYaml } from '../helpers/e2e-setup.ts';
+import { stackSkip } from '../helpers/stack-processes.ts';
+import { repoRoot, spawnVigil } from '../helpers/vigil-cli.ts';
+import { eventually } from '../service/serve-harness.ts';
+
+describe('scheduled negative control and an unnoticed member loss (real Nagios)', { skip: stackSkip(), timeout: 400_000 }, () => {
+  let stack: Stack;
+  let serve: ReturnType<typeof spawnVigil>;
+  let log = '';
+  const passive = (service: string) => async () => (await stack.nagios.status()).find((e) => e.host === 'vigil' && e.service === service && e.checked);
+
+  before(async () => {
+    stack = await startStack({ members: 3, passive: ['scenario-negative-control', 'scenario-unnoticed-loss'] });
+    const config = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false });
+    // The negative control without its tag: a member loss the monitoring cannot see, judged as a real one.
+    const control = await readFile(join(repoRoot, 'scenarios', 'negative-control.feature'), 'utf8');
+    await writeFile(
+      join(stack.dir, 'unnoticed-loss.feature'),
+      control.replace(/^@expected-to-fail\n/, '').replace('Feature: Negative control', 'Feature: Unnoticed loss'),
+    );
+    await appendFile(
+      config,
+      `  schedule:
+    negative-control:
+      file: ${join(repoRoot, 'scenarios', 'negative-control.feature')}
+      schedule: "*/3 * * * * *"
+      destructive: true
+      nagios: { host: vigil, service: scenario-negative-control }
+    unnoticed-loss:
+      file: unnoticed-loss.feature
+      schedule: "*/3 * * * * *"
+      destructive: true
+      nagios: { host: vigil, service: scenario-unnoticed-loss }
+exporters:
+  nagios:
+    commandFile: ${stack.nagios.commandFile}
+`,
+    );
+    serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0', '--grace', '60s'], { env: { DEMO_ADMIN_TOKEN: stack.adminToken } });
+    serve.stderr!.on('data', (d: Buffer | string) => (log += d.toString()));
+  });
+  after(async () => {
+    if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+    await stack?.stop();
+  });
+
+  it('the negative control is OK "failed as designed" naming the disabled check; the unnoticed loss is CRITICAL', async (t) => {
+    const control = await eventually(
+      passive('scenario-negative-control'),
+      `the negative control's passive result (serve's log:\n${log.slice(-2000)})`,
+      240_000,
+      1_000,
+    );
+    assert.equal(control.state, 0, control.output);
+    assert.match(
+      control.output,
+      /^OK - negative-control: app-0 is destroyed while its HTTP check is disabled: failed as designed \(@expected-to-fail\): Then within 15s the member "app-0" is all red/,
+    );
+    assert.match(control.output, /nagios:app-0!HTTP.*disabled/);
+    const unnoticed = await eventually(
+      passive('scenario-unnoticed-loss'),
+      `the unnoticed loss's passive result (serve's log:\n${log.slice(-2000)})`,
+      240_000,
+      1_000,
+    );
+    assert.equal(unnoticed.state, 2, unnoticed.output);
+    assert.match(
+      unnoticed.output,
+      /^CRITICAL - unnoticed-loss: app-0 is destroyed while its HTTP check is disabled: the monitoring did not notice: Then within 15s/,
+    );
+    t.diagnostic(control.output);
+    t.diagnostic(unnoticed.output);
+
+    serve.kill('SIGTERM');
+    const exit = await serve.done;
+    assert.equal(exit.code, 0, log.slice(-3000));
+    assert.equal((await stack.haproxy.servers()).find((s) => s.server === 'app-0')?.status, 'UP', 'app-0 restored by the undo');
+    const http = await eventually(
+      async () => (await stack.nagios.status()).find((e) => e.host === 'app-0' && e.service === 'HTTP'),
+      'app-0!HTTP in status.dat',
+    );
+    assert.ok(http.checked);
+  });
+});
