@@ -7,3 +7,4 @@ export * from './test-result.ts';
 export * from './locations.ts';
 export * from './states.ts';
 export * from './nagios-check.ts';
+export * from './order.ts';

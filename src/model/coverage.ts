@@ -8,6 +8,7 @@
 import { checksInScope } from './queries.ts';
 import type { PoolMember, PoolRead } from './pool.ts';
 import type { EvaluatedNode } from './types.ts';
+import { byCodeUnits } from '../core/index.ts';
 
 export const GAP_KINDS = ['unmonitored', 'not-in-pool', 'disabled'] as const;
 export type GapKind = (typeof GAP_KINDS)[number];
@@ -82,7 +83,7 @@ export function compareCoverage(node: EvaluatedNode, pool: PoolRead): Coverage {
   const pooled = new Map(pool.members.map((p) => [p.member, p]));
   const gaps: CoverageGap[] = [];
   const covered: CoveredMember[] = [];
-  for (const p of [...pooled.values()].sort((a, b) => a.member.localeCompare(b.member))) {
+  for (const p of [...pooled.values()].sort((a, b) => byCodeUnits(a.member, b.member))) {
     const member = members.get(p.member);
     const gap = poolGap(node, p, member);
     if (gap) gaps.push(gap);
@@ -94,7 +95,7 @@ export function compareCoverage(node: EvaluatedNode, pool: PoolRead): Coverage {
     gaps.push({ kind: 'not-in-pool', member: m.name, message: `${m.name}: monitored (${known(m).length} checks), but not in the pool` });
   }
   const order = (g: CoverageGap) => GAP_KINDS.indexOf(g.kind);
-  gaps.sort((a, b) => order(a) - order(b) || a.member.localeCompare(b.member));
+  gaps.sort((a, b) => order(a) - order(b) || byCodeUnits(a.member, b.member));
   return { ...base, answer: gaps.length ? 'gaps' : 'covered', poolSize: pooled.size, monitored: monitored.length, gaps, covered };
 }
 

@@ -1,7 +1,7 @@
 // The run store's reads across runs: the runs list with its filters, the newest run of each pair and
 // of each location, when each pair last succeeded, and a pair's runs per status. Every query that picks
 // the newest run picks it by the same order (NEWEST_FIRST), ties included.
-import { SUCCESS_SQL as SUCCESS, type RunResult } from '../core/index.ts';
+import { byCodeUnits, SUCCESS_SQL as SUCCESS, type RunResult } from '../core/index.ts';
 import type { SqlDb, SqlValue } from './sql.ts';
 import type { RunQuery, RunStore, SuiteSummary } from './types.ts';
 
@@ -63,9 +63,8 @@ export async function lastRunBySuite(db: SqlDb): Promise<SuiteSummary[]> {
         const at = successAt.get(JSON.stringify([last.suite, last.environment]));
         return { suite: last.suite, environment: last.environment, last, ...(at ? { lastSuccessAt: at } : {}) };
       })
-      // Plain code-unit order: names are ASCII (NAME_PATTERN), and localeCompare would load ICU's
-      // collation data (~2 MB that stays resident) into `vigil serve`, which calls this at start-up.
-      .sort((a, b) => compare(a.suite, b.suite) || compare(a.environment, b.environment))
+      // Code-unit order (core/order.ts): serve calls this at start-up.
+      .sort((a, b) => byCodeUnits(a.suite, b.suite) || byCodeUnits(a.environment, b.environment))
   );
 }
 
@@ -78,5 +77,3 @@ export async function statusCounts(db: SqlDb, query: Parameters<RunStore['status
   for (const r of rows) if (r.status in counts) counts[r.status as keyof typeof counts] = Number(r.n);
   return counts;
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
