@@ -37,7 +37,7 @@ describe('demo fault switches', () => {
     assert.equal(await count('500', true), 0, 'the 5xx series exists before the first error');
     assert.equal((await fetch(`${demo.url}/logo.svg`)).status, 200);
     demo.setFaults({ logo: true });
-    assert.match(await (await browse(demo, cookie, '/notes')).text(), /<img src="\/logo\.svg"/);
+    assert.match(await (await browse(demo, cookie, '/notes')).text(), /fetch\('\/logo\.svg'\)/);
     assert.equal((await fetch(`${demo.url}/logo.svg`, { headers: { 'X-Vigil-Run': 'run-1' } })).status, 500);
     assert.equal((await fetch(`${demo.url}/logo.svg`)).status, 500);
     assert.equal(await count('500', true), 1);

@@ -105,7 +105,7 @@ describe('demo/server.ts', () => {
   it('starts with the faults named in DEMO_FAULTS', { timeout: 20_000 }, async () => {
     const server = await startServer(['--port', '0'], { DEMO_ADMIN_TOKEN: TOKEN, DEMO_FAULTS: 'search,login-slow,admin-garbage' });
     const faults = await (await fetch(`${server.url}/admin/faults`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    assert.deepEqual(faults, { uploads: false, search: true, loginSlowMs: 15_000, flakySearch: false, admin: 'garbage' });
+    assert.deepEqual(faults, { uploads: false, search: true, loginSlowMs: 15_000, flakySearch: false, admin: 'garbage', logo: false });
     assert.equal(await stop(server.child), 0);
   });
 
