@@ -9,6 +9,7 @@
 // example stack's (bench/stack.ts): time to detect a lost member on results newer than the kill.
 // Capacity (bench/capacity.ts): memory per run and runs/hour at concurrency 1, 2, 4, four ways of getting a browser.
 // The image (bench/image.ts, with podman): size and largest layers, podman run → /readyz, idle memory.
+// Scheduled scenarios (bench/scheduled-scenarios.ts): time to detect over 20 scheduled runs, overhead on suite runs.
 // Replicas (bench/replicas.ts, PostgreSQL): API on 100k runs, runs/hour 1 vs 3 replicas, exactly-once fires, kill -9 failover.
 // kill -9 (bench/kill9.ts): `vigil serve` SIGKILLed mid-run 20 times: tenants leaked, runs lost, spool entries lost.
 import { spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { benchCapacity } from './capacity.ts';
 import { benchModel } from './model.ts';
 import { benchService, vigilBin, vigilBinEnv } from './service.ts';
 import { benchStack } from './stack.ts';
+import { benchScheduledScenarios } from './scheduled-scenarios.ts';
 import { benchFlaps, benchGrowth, benchSaturation } from './faults.ts';
 import { benchImage } from './image.ts';
 import { benchReplicas } from './replicas.ts';
@@ -147,6 +149,8 @@ process.stdout.write(`${(await benchService()).join('\n')}\n`);
 process.stdout.write(`${(await benchModel()).join('\n')}\n`);
 process.stdout.write(`${(await benchCapacity()).join('\n')}\n`);
 process.stdout.write(`${(await benchStack()).join('\n')}\n`);
+// Scheduled scenarios in serve (docs/scenarios.md): ~15 min; BENCH_SCENARIO_RUNS shortens it.
+process.stdout.write(`${(await benchScheduledScenarios()).join('\n')}\n`);
 // Load and fault figures (docs/error-paths.md): each says "nothing lost" only when its check holds.
 for (const bench of [benchFlaps, benchSaturation, benchGrowth]) process.stdout.write(`${(await bench()).join('\n')}\n`);
 // kill -9 of `vigil serve` mid-run (docs/error-paths.md): ~20 min; BENCH_KILL9_KILLS shortens it.

@@ -97,6 +97,7 @@ exporters:
     // Fires every 3 s while a run takes far longer: skipped, not overlapped.
     assert.ok(metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'member-loss', reason: 'overlap' })! >= 1, metrics);
     assert.match(metrics, /^# TYPE vigil_build_info gauge$/m, "the exporter's own families are still there");
+    assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'member-loss' }), 0, 'the judged state: OK');
 
     const listed = await ask(`${url}/api/scenarios`);
     const runs = listed.json.runs as Array<{ scenario: string; status: string }>;

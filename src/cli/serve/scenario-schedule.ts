@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { nanoid } from 'nanoid';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { suitesOn } from '../../core/index.ts';
 import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
 import { createTextReader } from '../../model/index.ts';
@@ -118,6 +118,14 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
     registers: [skipsRegistry],
   });
   for (const { name } of entries) for (const reason of ['overlap', 'busy']) skips.inc({ schedule: name, reason }, 0);
+  // The judged outcome of each entry's last fire, as its passive service has it: what alert rules page on
+  // (a negative control failing as designed is 0 here, where vigil_scenario_runs_total says "failed").
+  const state = new Gauge({
+    name: 'vigil_scenario_state',
+    help: "The last fire's outcome as a Nagios state: 0 OK (passed, or an @expected-to-fail that failed as designed), 2 CRITICAL (the monitoring did not notice, or a negative control passed), 3 UNKNOWN (could not be carried out). Absent before the first fire.",
+    labelNames: ['schedule'],
+    registers: [skipsRegistry],
+  });
   let text = '';
   const refreshMetrics = async () => {
     try {
@@ -126,7 +134,12 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
       log.error({ err: ctx.redact(messageOf(err)) }, 'scheduled scenarios: reading their runs for /metrics failed');
     }
   };
-  const runner = createRunner(ctx, env, { onSkip: (name, reason) => skips.inc({ schedule: name, reason }), onFinished: refreshMetrics, cluster });
+  const runner = createRunner(ctx, env, {
+    onSkip: (name, reason) => skips.inc({ schedule: name, reason }),
+    onJudged: (name, judged) => state.set({ schedule: name }, judged),
+    onFinished: refreshMetrics,
+    cluster,
+  });
   const tasks: ScheduledTask[] = [];
   return {
     names: entries.map((e) => e.name),
@@ -158,6 +171,8 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
 
 interface RunnerHooks {
   onSkip(name: string, reason: 'overlap' | 'busy'): void;
+  /** After a fire whose scenarios all ran: the worst judged state. */
+  onJudged(name: string, state: number): void;
   onFinished(): Promise<void>;
   cluster?: ClusterSlots;
 }
@@ -187,7 +202,10 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
       );
       judged.push({ ...judgeScenario(result, plan.scenario.tags), id: result.id });
     }
-    if (entry.nagios && judged.length) await publishOutcome(ctx, entry, judged);
+    // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
+    if (signal.aborted || !judged.length) return;
+    hooks.onJudged(entry.name, worstJudged(judged)!.state);
+    if (entry.nagios) await publishOutcome(ctx, entry, judged);
   };
 
   return {
