@@ -5,6 +5,7 @@
 import type { CheckStatus, State } from '../types.ts';
 import type { Icinga2ObjectStatus, Icinga2Read } from './icinga2-read.ts';
 import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
+import { unknownStatus } from './unknown-status.ts';
 
 const SERVICE_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 // Icinga 2 hosts are UP or DOWN; reachability is a separate flag, not a state.
@@ -20,22 +21,8 @@ export function resolveIcinga2Check(
   const isHost = spec.service === undefined;
   const object = isHost ? { host: spec.host } : { host: spec.host, service: spec.service };
   const id = icinga2CheckId(spec.host, spec.service);
-  const unusable = (reason: 'unreachable' | 'missing', detail: string): CheckStatus => ({
-    id,
-    source: 'icinga2',
-    state: 'UNKNOWN',
-    raw: '',
-    reason,
-    downtime: false,
-    acknowledged: false,
-    output: '',
-    lastCheck: null,
-    freshnessMs: ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS,
-    green: false,
-    red: false,
-    detail,
-    icinga2: object,
-  });
+  const unusable = (reason: 'unreachable' | 'missing', detail: string): CheckStatus =>
+    unknownStatus({ id, source: 'icinga2', reason, detail, freshnessMs: ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS, icinga2: object });
   if (!read) return unusable('unreachable', 'no Icinga 2 source is configured (model.sources.icinga2)');
   if (!read.ok) return unusable('unreachable', read.error);
 

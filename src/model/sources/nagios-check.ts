@@ -4,6 +4,7 @@
 // fresh — and only then what the state is.
 import type { CheckStatus, State } from '../types.ts';
 import type { NagiosHost, NagiosObjectStatus, NagiosRead } from './nagios-status.ts';
+import { unknownStatus } from './unknown-status.ts';
 
 const SERVICE_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 const HOST_STATES = ['UP', 'DOWN', 'UNREACHABLE'] as const;
@@ -92,22 +93,14 @@ function findStatus(
 
 /** UNKNOWN with nothing from Nagios behind it. */
 function unusableCheck(spec: Spec, isHost: boolean, why: Unusable, freshnessMs: number): CheckStatus {
-  return {
+  return unknownStatus({
     id: nagiosCheckId(spec.host, spec.service),
     source: 'nagios',
     nagios: nagiosObject(spec, isHost),
-    downtime: false,
-    acknowledged: false,
-    output: '',
-    lastCheck: null,
-    green: false,
-    red: false,
-    state: 'UNKNOWN',
-    raw: '',
     reason: why.reason,
     freshnessMs,
     detail: why.detail,
-  };
+  });
 }
 
 /** The questions after "is it there", in the order of the file's head: switched off, never checked, stale; else fresh. */

@@ -12,6 +12,7 @@ import { DEFAULT_FRESHNESS_MS, formatAge } from './nagios-check.ts';
 import type { PromQueryResult, PromSample } from './prometheus-api.ts';
 import { oldestScrapeBehind, samplesTakenAt } from './prometheus-evidence.ts';
 import type { PrometheusRead } from './prometheus-read.ts';
+import { unknownStatus } from './unknown-status.ts';
 
 interface Ctx {
   nowMs: number;
@@ -80,21 +81,7 @@ function unusable(
   ctx: Ctx,
   freshnessMs = ctx.freshnessMs ?? DEFAULT_FRESHNESS_MS,
 ): CheckStatus {
-  return {
-    id,
-    source: 'prometheus',
-    state: 'UNKNOWN',
-    raw: '',
-    reason,
-    downtime: false,
-    acknowledged: false,
-    output: '',
-    lastCheck: null,
-    freshnessMs,
-    green: false,
-    red: false,
-    detail,
-  };
+  return unknownStatus({ id, source: 'prometheus', reason, detail, freshnessMs });
 }
 
 export function resolvePrometheusQuery(spec: QuerySpec, read: PrometheusRead | undefined, ctx: Ctx): CheckStatus {
