@@ -59,6 +59,8 @@ interface Phase {
   suiteRuns: RunResult[];
   detectS: number[];
   scenarioStatuses: string[];
+  /** Where each run that did not pass stopped, and why. */
+  firstFailures: string[];
 }
 
 async function phase(stack: Stack, name: string, withScenario: boolean, say: (line: string) => void): Promise<Phase> {
@@ -77,12 +79,20 @@ async function phase(stack: Stack, name: string, withScenario: boolean, say: (li
       const detectS = scenarios.flatMap((r) =>
         (r.result as { steps: Array<{ timeToDetectMs?: number }> }).steps.flatMap((st) => (st.timeToDetectMs === undefined ? [] : [st.timeToDetectMs / 1000])),
       );
-      return { suiteRuns, detectS, scenarioStatuses: scenarios.map((r) => r.status) };
+      const firstFailures = scenarios
+        .filter((r) => r.status !== 'passed')
+        .map((r) => {
+          const bad = (r.result as { steps: Array<{ keyword: string; text: string; status: string; message?: string }> }).steps.find(
+            (st) => st.status !== 'passed',
+          );
+          return bad ? `${r.status} at ${bad.keyword} ${bad.text}: ${(bad.message ?? '').split('\n')[0].slice(0, 160)}` : r.status;
+        });
+      return { suiteRuns, detectS, scenarioStatuses: scenarios.map((r) => r.status), firstFailures };
     } finally {
       await s.close();
     }
   };
-  let last: Phase = { suiteRuns: [], detectS: [], scenarioStatuses: [] };
+  let last: Phase = { suiteRuns: [], detectS: [], scenarioStatuses: [], firstFailures: [] };
   try {
     for (let i = 0; Date.now() - started < MAX_MS && i < 10_000; i++) {
       await sleep(5_000);
@@ -111,6 +121,7 @@ export async function benchScheduledScenarios(say: (line: string) => void = () =
       `  time to detect (app-0 all red after the destroy): median ${sec(quantile(b.detectS, 0.5))}, p95 ${sec(quantile(b.detectS, 0.95))}, max ${sec(Math.max(...b.detectS))} over ${b.detectS.length} Thens`,
       `  demo suite every 20 s, test phase alone:          median ${sec(quantile(suiteS(a), 0.5))}, p95 ${sec(quantile(suiteS(a), 0.95))} (${a.suiteRuns.length} runs, ${failed(a)} not passed)`,
       `  demo suite every 20 s, with the scenario running: median ${sec(quantile(suiteS(b), 0.5))}, p95 ${sec(quantile(suiteS(b), 0.95))} (${b.suiteRuns.length} runs, ${failed(b)} not passed)`,
+      ...[...new Set(b.firstFailures)].map((f) => `    ${b.firstFailures.filter((x) => x === f).length}× ${f}`),
     ];
   } finally {
     await stack.stop();

@@ -1,12 +1,12 @@
 // A scheduled scenario as a passive Nagios/Icinga service (scenarios.schedule.<name>.nagios): the
 // question "does the monitoring still notice?" paged like any other check. Per scenario of the file:
 // passed is OK; failed is CRITICAL naming the step and what stood in the way (a loss nobody noticed);
-// error or interrupted is UNKNOWN (nothing was learnt). A scenario tagged @expected-to-fail (a negative
+// error, interrupted or a Given that did not hold is UNKNOWN (nothing was learnt). A scenario tagged @expected-to-fail (a negative
 // control: it proves the harness can fail) is OK while it fails as designed, naming why, and CRITICAL
 // when it passes — then the harness itself proves nothing. The service takes the worst of its scenarios.
 import { sanitizeLine, STATE_LABEL, type CheckResult, type NagiosState } from '../core/index.ts';
 import { assertObjectName } from '../shared/nagios-object-name.ts';
-import type { ScenarioResult } from './types.ts';
+import type { ParsedScenario, ParsedStep, ScenarioResult } from './types.ts';
 
 export const EXPECTED_TO_FAIL = '@expected-to-fail';
 
@@ -31,10 +31,25 @@ const detect = (result: ScenarioResult) => {
   return times.length ? `, detected in ${times.join(', ')}` : '';
 };
 
-export function judgeScenario(result: ScenarioResult, tags: readonly string[]): JudgedScenario {
+/** True when the scenario stopped at a Given: what it needed before breaking anything was not there. */
+function preconditionFailed(result: ScenarioResult, steps: readonly Pick<ParsedStep, 'line' | 'type'>[]): boolean {
+  const failed = result.steps.find((s) => s.status === 'failed');
+  return failed !== undefined && steps.find((p) => p.line === failed.line)?.type === 'context';
+}
+
+export function judgeScenario(
+  result: ScenarioResult,
+  parsed: Pick<ParsedScenario, 'tags'> & { steps: readonly Pick<ParsedStep, 'line' | 'type'>[] },
+): JudgedScenario {
   const name = result.scenario;
+  const { tags } = parsed;
   if (result.status === 'error' || result.status === 'interrupted') {
     return { state: 3, line: `${name}: could not be carried out (${result.status}): ${firstProblem(result)}` };
+  }
+  // A Given that does not hold (the service not green before the destroy: the last fire's restore
+  // still settling) tests nothing, whichever way the scenario was meant to end.
+  if (result.status === 'failed' && preconditionFailed(result, parsed.steps)) {
+    return { state: 3, line: `${name}: not carried out, its precondition did not hold: ${firstProblem(result)}` };
   }
   if (tags.includes(EXPECTED_TO_FAIL)) {
     return result.status === 'failed'

@@ -200,7 +200,7 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
       await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
         ctx.store.scenarioRuns.save(scenarioRecord(result)),
       );
-      judged.push({ ...judgeScenario(result, plan.scenario.tags), id: result.id });
+      judged.push({ ...judgeScenario(result, plan.scenario), id: result.id });
     }
     // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
     if (signal.aborted || !judged.length) return;
