@@ -42,7 +42,10 @@ api: { token: "\${VIGIL_API_TOKEN}" }
     );
     e = { configFile, env: { ...process.env } } as unknown as E2E;
   });
+  // Whatever a failed step left running is killed: a serve left behind keeps this file's process alive.
+  const started: Array<{ kill(signal: NodeJS.Signals): unknown; exitCode: number | null; signalCode: NodeJS.Signals | null }> = [];
   after(async () => {
+    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -50,6 +53,7 @@ api: { token: "\${VIGIL_API_TOKEN}" }
 
   it('is not lost: the next start takes the run back, records it interrupted and deletes its tenant', async () => {
     const first = await startServe(e, { token, args: ['--replica', 'solo'] });
+    started.push(first.child);
     const trigger = await ask(`${first.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
     const runId = String(trigger.json.runId);
     await eventually(async () => ((await marked('create')) ? true : undefined), 'the tenant created');
@@ -60,11 +64,17 @@ api: { token: "\${VIGIL_API_TOKEN}" }
     const second = spawnVigil(['serve', '--config', e.configFile, '--listen', '127.0.0.1:0', '--replica', 'solo'], {
       env: { ...e.env, VIGIL_LOG_FORMAT: 'json', VIGIL_API_TOKEN: token },
     });
-    await eventually(async () => ((await marked('delete')) ? true : undefined), 'the recovery deleting the tenant');
+    started.push(second);
+    let secondLog = '';
+    second.stderr!.on('data', (d: Buffer | string) => (secondLog += d.toString()));
+    await eventually(async () => ((await marked('delete')) ? true : undefined), 'the recovery deleting the tenant', 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nthe second start's log:\n${secondLog.slice(-3000)}`);
+    });
     second.kill('SIGKILL');
     await second.done;
 
     const third = await startServe(e, { token, args: ['--replica', 'solo'] });
+    started.push(third.child);
     try {
       const run = await eventually(
         async () => {

@@ -132,7 +132,7 @@ model:
     assert.equal(problems.length, 1, r.stderr);
     assert.match(
       problems[0],
-      /member-loss\.feature:17: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/,
+      /member-loss\.feature:19: step "When I destroy member "app-0"": needs the action "destroy-member" in scenarios\.actions of the config \(none defined\)$/,
     );
   });
 });
