@@ -34,7 +34,7 @@ async function writeConfig(stack: Stack, store: string, withScenario: boolean): 
   if (withScenario) {
     await appendFile(
       file,
-      `  schedule:\n    member-loss:\n      file: ${path.join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "*/10 * * * * *"\n      destructive: true\n`,
+      `  schedule:\n    member-loss:\n      file: ${path.join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "*/10 * * * * *"\n      destructive: true\n      environments: [stack]\n`,
     );
   }
   return file;

@@ -13,7 +13,7 @@ const cron = z.string().refine((text) => isValidCron(text), {
 const MAX_WINDOW_MS = 24 * 3_600_000;
 
 export const maintenanceWindowSchema = strict({
-  /** A suite name, or "*" (default) for every suite. */
+  /** A suite name, "scenario:<name>" for a scheduled scenario, or "*" (default) for every suite and scheduled scenario. */
   suite: nonEmpty.default('*'),
   /** An environment name, or "*" (default) for every environment. */
   environment: nonEmpty.default('*'),

@@ -60,6 +60,14 @@ const scheduledSchema = strict({
   destructive: z.custom<true>((value) => value === true, {
     error: 'must be true: a scheduled scenario breaks something on purpose on every fire (its actions run for real) — say so with destructive: true',
   }),
+  /**
+   * The allow-list: the environments (of `environments:`) this scenario acts on. Its suite steps may run
+   * only there, a pause or maintenance window on one of them holds its fires, and a production one needs
+   * `production: true` below.
+   */
+  environments: z.array(nonEmpty).min(1, { error: 'must name at least one environment this scenario acts on (e.g. [staging])' }),
+  /** The explicit opt-in to run on an environment that is production (docs/scenarios.md, "Where it may run"). */
+  production: z.custom<true>((value) => value === true, { error: 'is the opt-in to run on a production environment: true, or leave it out' }).optional(),
   /** A passive Nagios/Icinga service the outcome is sent to after every fire (through exporters.nagios). */
   nagios: strict({ host: nagiosObjectName('host'), service: nagiosObjectName('service') }).optional(),
 });

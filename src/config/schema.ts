@@ -74,6 +74,11 @@ const environmentSchema = strict({
   syntheticHeader: syntheticHeaderSchema.optional(),
   /** Prometheus queries asked over every passed run's window here (docs/configuration.md, "errorQueries"). */
   errorQueries: errorQueriesSchema.optional(),
+  /**
+   * Whether this is production: a scheduled scenario may act on it only with its own `production: true`.
+   * Unset, an environment named prod, production, or starting prod-/production- counts as production.
+   */
+  production: z.boolean().optional(),
 });
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -110,9 +110,18 @@ function checkReferences(config: VigilConfig): string[] {
     }
   }
 
+  // A window holds a suite, every suite ("*", scheduled scenarios included), or one scheduled scenario ("scenario:<name>").
+  const SCENARIO_PREFIX = 'scenario:';
   config.maintenance.forEach((window, i) => {
     const suites = Object.keys(config.suites);
-    if (window.suite !== '*' && !config.suites[window.suite])
+    const scenario = window.suite.startsWith(SCENARIO_PREFIX) ? window.suite.slice(SCENARIO_PREFIX.length) : undefined;
+    if (scenario !== undefined) {
+      const scheduled = Object.keys(config.scenarios?.schedule ?? {});
+      if (!scheduled.includes(scenario))
+        problems.push(
+          `maintenance[${i}].suite: no scheduled scenario "${scenario}" (scenarios.schedule: ${scheduled.join(', ') || 'none'}); "scenario:<name>" holds a scheduled scenario`,
+        );
+    } else if (window.suite !== '*' && !config.suites[window.suite])
       problems.push(`maintenance[${i}].suite: ${undefinedName('suite', 'suites', window.suite, suites)}`);
     if (window.environment !== '*' && !config.environments[window.environment])
       problems.push(`maintenance[${i}].environment: ${undefinedName('environment', 'environments', window.environment, environments)}`);

@@ -27,3 +27,13 @@ export function suitesOn(config: TargetConfig, environment: string): string[] {
     .filter(([, s]) => s.environments.includes(environment))
     .map(([name]) => name);
 }
+
+const PRODUCTION_NAME = /^prod(uction)?([-_.].*)?$/i;
+
+/**
+ * Whether an environment is production: its own `production:` when set, else its name (prod,
+ * production, prod-…, production-…). A scheduled scenario needs its own opt-in to act on one.
+ */
+export function isProduction(name: string, environment: { production?: boolean } | undefined): boolean {
+  return environment?.production ?? PRODUCTION_NAME.test(name);
+}

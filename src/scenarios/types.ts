@@ -99,6 +99,8 @@ export interface ScenarioEnvironment {
   runSuite?: (suite: string, environment: string, signal: AbortSignal) => Promise<RunResult>;
   /** Suite × environment pairs the config defines (for checking steps before anything runs). */
   suiteTargets?: ReadonlySet<string>;
+  /** A scheduled scenario's allow-list: the only environments its suite steps may run on, and where it is set. */
+  allowedEnvironments?: { names: ReadonlySet<string>; where: string };
 }
 
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted';

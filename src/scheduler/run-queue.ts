@@ -5,7 +5,7 @@ import { nanoid } from 'nanoid';
 import { targetKey, targetProblem, type RunResult, type Trigger } from '../core/index.ts';
 import { runInPairSlot } from './pair-slot.ts';
 import type { TriggerOutcome } from './scheduler-types.ts';
-import { locatedElsewhere, owned, publicRun, type Job, type SchedulerState } from './scheduler-state.ts';
+import { locatedElsewhere, owned, publicRun, slotsInUse, type Job, type SchedulerState } from './scheduler-state.ts';
 
 /** The first run always starts (nothing else would free memory); further ones only when the box has room. */
 function memoryAllows(sched: SchedulerState): boolean {
@@ -30,10 +30,26 @@ function memoryAllows(sched: SchedulerState): boolean {
   return false;
 }
 
+/** Hands free slots to scenarios waiting for one (shared-slots.ts), oldest first. */
+function grantWaitingSlots(sched: SchedulerState): void {
+  while (sched.slotWaiters.length && slotsInUse(sched) < sched.limit && sched.state !== 'stopping' && sched.state !== 'stopped') {
+    const grant = sched.slotWaiters.shift()!;
+    sched.held += 1;
+    let released = false;
+    grant(() => {
+      if (released) return;
+      released = true;
+      sched.held -= 1;
+      pump(sched);
+    });
+  }
+}
+
 /** Starts queued runs while there are slots (and memory) for them. */
 export function pump(sched: SchedulerState): void {
   const { queue, controllers, active, inFlight } = sched;
-  while (sched.state !== 'stopping' && sched.state !== 'stopped' && controllers.size < sched.limit && queue.length > 0 && memoryAllows(sched)) {
+  grantWaitingSlots(sched);
+  while (sched.state !== 'stopping' && sched.state !== 'stopped' && slotsInUse(sched) < sched.limit && queue.length > 0 && memoryAllows(sched)) {
     const job = queue.shift()!;
     const controller = new AbortController();
     controllers.set(job.runId, controller);
@@ -51,7 +67,7 @@ export function pump(sched: SchedulerState): void {
 
 /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
 export function queueRun(sched: SchedulerState, suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome {
-  const { config, here, shard, active, queue, controllers, limit, maxQueue } = sched;
+  const { config, here, shard, active, queue, limit, maxQueue } = sched;
   if (sched.state === 'stopping' || sched.state === 'stopped')
     return { kind: 'stopping', message: 'Vigil is shutting down and starts no new run; try the replica that replaces it' };
   const problem = targetProblem(config, suite, environment);
@@ -71,7 +87,7 @@ export function queueRun(sched: SchedulerState, suite: string, environment: stri
   }
   const existing = active.get(targetKey(suite, environment));
   if (existing) return { kind: 'busy', runId: existing.runId, message: `${suite}@${environment} is already ${existing.state} as run ${existing.runId}` };
-  if (controllers.size >= limit && queue.length >= maxQueue) {
+  if (slotsInUse(sched) >= limit && queue.length >= maxQueue) {
     return { kind: 'queue_full', message: `${queue.length} runs are already waiting for ${limit} slot(s) (api.maxQueue ${maxQueue}): try again later` };
   }
   let resolve!: (r: RunResult) => void;
@@ -90,5 +106,5 @@ export function queueRun(sched: SchedulerState, suite: string, environment: stri
 /** Free room for one more run now: a slot, and the memory for it. */
 export function hasRoom(sched: SchedulerState): boolean {
   const { controllers, deps } = sched;
-  return controllers.size < sched.limit && sched.queue.length === 0 && (!deps.memoryGuard || controllers.size === 0 || deps.memoryGuard.admits().ok);
+  return slotsInUse(sched) < sched.limit && sched.queue.length === 0 && (!deps.memoryGuard || controllers.size === 0 || deps.memoryGuard.admits().ok);
 }

@@ -44,6 +44,10 @@ export interface SchedulerState {
   /** Set while a run held back for memory waits to look again. */
   memoryRecheck: NodeJS.Timeout | undefined;
   heldForMemory: boolean;
+  /** Slots of `limit` held by something other than a suite run (a scheduled scenario: shared-slots.ts). */
+  held: number;
+  /** Waiting for a slot outside the run queue, first come first served, ahead of queued runs. */
+  slotWaiters: Array<(release: () => void) => void>;
 }
 
 export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
@@ -71,10 +75,15 @@ export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
     clockWatch: undefined,
     memoryRecheck: undefined,
     heldForMemory: false,
+    held: 0,
+    slotWaiters: [],
   };
 }
 
 export const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
+
+/** Slots in use: running suite runs and slots held by scenarios. */
+export const slotsInUse = (sched: SchedulerState): number => sched.controllers.size + sched.held;
 
 /** Where a suite that lists locations runs: only from those. */
 export function locatedElsewhere(sched: SchedulerState, suite: string): boolean {

@@ -14,6 +14,8 @@ export async function stopScheduler(sched: SchedulerState, { graceMs, reason }: 
   sched.clockWatch?.stop();
   clearTimeout(sched.memoryRecheck);
   for (const t of tasks.values()) await t.stop();
+  // Waiting scenarios get no slot now: their waits end with their own signals (the scenario schedule stops them).
+  sched.slotWaiters.length = 0;
   for (const job of queue.splice(0)) {
     active.delete(targetKey(job.suite, job.environment));
     job.reject(new Error(`${reason}: run ${job.runId} was still queued and did not start`));

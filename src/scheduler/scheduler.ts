@@ -9,6 +9,7 @@ import { locationRuleOf, targetKey, type Trigger } from '../core/index.ts';
 import { startSchedules } from './cron-tasks.ts';
 import { fireOnce } from './fire-claims.ts';
 import { queueRun } from './run-queue.ts';
+import { waitForSlot } from './shared-slots.ts';
 import { allPairs, createSchedulerState, pairs, publicRun } from './scheduler-state.ts';
 import { stopScheduler } from './scheduler-stop.ts';
 import type { ActiveRun, PairSchedule, SchedulerDeps, TriggerOutcome } from './scheduler-types.ts';
@@ -41,6 +42,8 @@ export function createScheduler(deps: SchedulerDeps) {
     /** Queues a run now (API, gate, CLI); the pair must be configured, owned, idle, and the queue not full. */
     trigger: (suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome =>
       queueRun(sched, suite, environment, how, opts),
+    /** One slot of api.concurrency for a scheduled scenario: resolves with its release once free (shared-slots.ts). */
+    waitForSlot: (signal: AbortSignal): Promise<() => void> => waitForSlot(sched, signal),
     /** True between start() and stop(). */
     isRunning: () => sched.state === 'running',
     /** Runs held now, oldest first. */

@@ -38,6 +38,22 @@ describe('config errors', () => {
     await assert.rejects(loadConfig({ cwd: ws.dir, env: {} }), { message: /^\.\/vigil\.yaml:2:1: Map keys must be unique/ });
   });
 
+  test('maintenance: a window names a suite, "*", or "scenario:<name>" of a scheduled scenario; anything else is named', async () => {
+    const input: ReturnType<typeof validConfig> & Record<string, unknown> = validConfig();
+    input.scenarios = {
+      schedule: { 'member-loss': { file: 'member-loss.feature', schedule: '0 * * * *', destructive: true, environments: ['staging'] } },
+    };
+    const window = (suite: string) => ({ suite, environment: 'staging', schedule: '0 2 * * 0', duration: '2h' });
+    input.maintenance = [window('scenario:member-loss'), window('*'), window('checkout'), window('scenario:drain'), window('chekout')];
+    const problems = await problemsOf(input);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.equal(
+      problems[0],
+      'maintenance[3].suite: no scheduled scenario "drain" (scenarios.schedule: member-loss); "scenario:<name>" holds a scheduled scenario',
+    );
+    assert.match(problems[1], /^maintenance\[4\]\.suite: .*chekout/);
+  });
+
   test('an unknown key is named with a suggestion', async () => {
     const input = validConfig();
     input.suites.checkout.retires = 2;

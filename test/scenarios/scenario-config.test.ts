@@ -45,7 +45,7 @@ describe('scenarios: in vigil.yaml', () => {
     );
   });
 
-  it('scenarios.schedule: an entry without destructive: true is refused, naming it; a bad cron too', async () => {
+  it('scenarios.schedule: an entry without destructive: true, or without its environments, is refused, naming it; a bad cron and a bad opt-in too', async () => {
     const entry = (extra: string) => `scenarios:\n  schedule:\n    member-loss:\n      file: scenarios/member-loss.feature\n${extra}`;
     await assert.rejects(
       read(entry('      schedule: "*/5 * * * *"\n')),
@@ -59,7 +59,22 @@ describe('scenarios: in vigil.yaml', () => {
       read(entry('      schedule: "every 5m"\n      destructive: true\n')),
       /scenarios\.schedule\.member-loss\.schedule: "every 5m" is not a valid cron/,
     );
-    const { config } = await read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n'));
-    assert.deepEqual(config.schedule, { 'member-loss': { file: 'scenarios/member-loss.feature', schedule: '*/5 * * * *', destructive: true } });
+    await assert.rejects(
+      read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n')),
+      /scenarios\.schedule\.member-loss\.environments: /,
+      'the allow-list is required',
+    );
+    await assert.rejects(
+      read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n      environments: []\n')),
+      /scenarios\.schedule\.member-loss\.environments: must name at least one environment this scenario acts on/,
+    );
+    await assert.rejects(
+      read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n      environments: [production]\n      production: yes\n')),
+      /scenarios\.schedule\.member-loss\.production: is the opt-in to run on a production environment/,
+    );
+    const { config } = await read(entry('      schedule: "*/5 * * * *"\n      destructive: true\n      environments: [staging]\n'));
+    assert.deepEqual(config.schedule, {
+      'member-loss': { file: 'scenarios/member-loss.feature', schedule: '*/5 * * * *', destructive: true, environments: ['staging'] },
+    });
   });
 });

@@ -113,6 +113,37 @@ describe('scheduler capacity', () => {
     await scheduler.stop({ graceMs: 0 });
   });
 
+  test('a scheduled scenario takes one of the api.concurrency slots: it waits for one, suite runs wait while it holds it, and its release lets them in', async () => {
+    const gates: Array<() => void> = [];
+    const { h, scheduler, burst } = harness(3, { concurrency: 2, runMs: () => new Promise<void>((r) => gates.push(r)) });
+    const done = burst();
+    await until(() => h.running === 2, 'two runs hold both slots');
+    const held: { release?: () => void } = {};
+    const waiting = scheduler.waitForSlot(new AbortController().signal).then((r) => (held.release = r));
+    await sleep(50);
+    assert.equal(held.release, undefined, 'no slot is free: the scenario waits');
+    gates.shift()!();
+    const release = await waiting;
+    assert.ok(held.release, 'the first slot freed goes to the waiting scenario, ahead of the queued run');
+    assert.equal(h.running, 1, "the third suite run still waits: one slot is the scenario's");
+    assert.equal(scheduler.trigger('s', 'e0', 'api').kind, 'queued', 'a trigger is still taken while the scenario holds its slot (the queue has room)');
+    release();
+    await until(() => h.running === 2, 'the queued run starts once the scenario gives the slot back');
+    release(); // twice is once
+    const aborted = new AbortController();
+    const refused = scheduler.waitForSlot(aborted.signal);
+    aborted.abort(new Error('serve is stopping'));
+    await assert.rejects(refused, /serve is stopping/, 'a waiting scenario stopped before a slot came gives up its place');
+    while (gates.length || h.running) {
+      gates.shift()?.();
+      await sleep(5);
+    }
+    await Promise.all(done);
+    await scheduler.stop({ graceMs: 0 });
+    await assert.rejects(scheduler.waitForSlot(new AbortController().signal), /shutting down/);
+    assert.equal(h.peak, 2, 'suite runs alone never above api.concurrency');
+  });
+
   test('default api.concurrency: two runs per core, fewer where memory is short, never below 1', () => {
     const GiB = 1024 * MiB;
     assert.equal(defaultConcurrency({ cores: 2, memoryBytes: 24 * GiB }), 4, 'this 2-core / 24 GiB box: cores decide');

@@ -35,18 +35,33 @@ describe('scheduled negative control and an unnoticed member loss (real Nagios)'
       file: ${join(repoRoot, 'scenarios', 'negative-control.feature')}
       schedule: "*/3 * * * * *"
       destructive: true
+      environments: [stack]
       nagios: { host: vigil, service: scenario-negative-control }
     unnoticed-loss:
       file: unnoticed-loss.feature
       schedule: "*/3 * * * * *"
       destructive: true
+      environments: [stack]
       nagios: { host: vigil, service: scenario-unnoticed-loss }
+    held:
+      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}
+      schedule: "*/3 * * * * *"
+      destructive: true
+      environments: [stack]
+maintenance:
+  - suite: "scenario:held"
+    environment: stack
+    schedule: "* * * * *"
+    duration: 24h
+    reason: held by the spec
 exporters:
   nagios:
     commandFile: ${stack.nagios.commandFile}
 `,
     );
-    serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0', '--grace', '60s'], { env: { DEMO_ADMIN_TOKEN: stack.adminToken } });
+    serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0', '--grace', '60s'], {
+      env: { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_LOG_FORMAT: 'json' },
+    });
     serve.stderr!.on('data', (d: Buffer | string) => (log += d.toString()));
   });
   after(async () => {
@@ -80,6 +95,19 @@ exporters:
     );
     t.diagnostic(control.output);
     t.diagnostic(unnoticed.output);
+
+    // The third entry is under a maintenance window all along: each fire is skipped as paused, never run,
+    // and never took the one-at-a-time place from the other two.
+    const held = log.split('\n').filter((l) => l.includes('"schedule":"held"'));
+    assert.ok(
+      held.some((l) => l.includes('scheduled scenario fire skipped: paused') && l.includes('held by the spec')),
+      log.slice(-3000),
+    );
+    assert.ok(!held.some((l) => l.includes('scheduled scenario: started')), 'a held entry never starts');
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log)?.[1];
+    assert.ok(url, `serve's URL in its log:\n${log.slice(0, 3000)}`);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /vigil_scenario_fires_skipped_total\{schedule="held",reason="paused"\} [1-9]/);
 
     serve.kill('SIGTERM');
     const exit = await serve.done;

@@ -5,7 +5,7 @@
 // destroyed app-0 and its Then still waits — the undo restores app-0 and serve exits 0 within the grace.
 // A scheduled file that cannot run stops serve at start, naming it.
 import assert from 'node:assert/strict';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../demo/stack/index.ts';
@@ -55,6 +55,7 @@ describe('a scheduled scenario in vigil serve (member loss on the example stack)
       file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}
       schedule: "*/3 * * * * *"
       destructive: true
+      environments: [stack]
       nagios: { host: vigil, service: scenario-member-loss }
 api:
   grace: ${GRACE_MS / 1000}s
@@ -152,19 +153,38 @@ exporters:
     t.diagnostic(`SIGTERM mid-scenario: app-0 restored and serve exited 0 after ${seconds(tookMs)} (grace ${seconds(GRACE_MS)})`);
   });
 
-  it('a scheduled file that cannot run is a config error at start, naming the entry, file, line and step (exit 3, nothing listens)', async () => {
+  it('a scheduled file that cannot run, or an entry outside its allow-list, is a config error at start naming each (exit 3, nothing listens)', async () => {
     const feature = join(stack.dir, 'reboot.feature');
     await writeFile(feature, 'Feature: reboot\n  Scenario: a member is rebooted\n    When I reboot member "app-0"\n');
+    const suiteRun = join(stack.dir, 'suite-run.feature');
+    await writeFile(suiteRun, 'Feature: suite\n  Scenario: the suite runs\n    When I run the suite "demo" on "stack"\n');
     const bad = await stack.writeVigilYaml({ suite: false, file: join(stack.dir, 'vigil-bad-schedule.yaml') });
+    // Two more environments: one production by its name, one that is not.
+    const text = await readFile(bad, 'utf8');
+    const extra = '  production: { baseURL: "http://127.0.0.1:9", tenants: demo }\n  qa: { baseURL: "http://127.0.0.1:9", tenants: demo }\n';
+    assert.ok(text.includes('\nenvironments:\n'), text);
+    await writeFile(bad, text.replace('\nenvironments:\n', `\nenvironments:\n${extra}`));
+    const entry = (name: string, file: string, environments: string, more = '') =>
+      `    ${name}:\n      file: ${file}\n      schedule: "0 * * * *"\n      destructive: true\n      environments: ${environments}\n${more}`;
     await appendFile(
       bad,
-      `  schedule:\n    reboot:\n      file: reboot.feature\n      schedule: "0 * * * *"\n      destructive: true\n    gone:\n      file: missing.feature\n      schedule: "0 * * * *"\n      destructive: true\n`,
+      `  schedule:\n${entry('reboot', 'reboot.feature', '[stack]')}${entry('gone', 'missing.feature', '[stack]')}${entry('prod-loss', 'reboot.feature', '[production]')}${entry('nowhere', 'reboot.feature', '[staging]')}${entry('qa-suite', 'suite-run.feature', '[qa]')}${entry('opted-in', 'suite-run.feature', '[production, stack]', '      production: true\n')}`,
     );
     const r = await runVigil(['serve', '--config', bad, '--listen', '127.0.0.1:0'], { env: { DEMO_ADMIN_TOKEN: stack.adminToken }, timeoutMs: 60_000 });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, /scenarios\.schedule/);
     assert.match(r.stderr, /reboot: \S*reboot\.feature:3: step "When I reboot member "app-0"": needs the action "reboot-member"/);
     assert.match(r.stderr, /gone: \S*missing\.feature: not found/);
+    assert.match(
+      r.stderr,
+      /scenarios\.schedule\.prod-loss\.environments: "production" is production \(by its name\): a destructive scenario runs there only with production: true on the entry/,
+    );
+    assert.match(r.stderr, /scenarios\.schedule\.nowhere\.environments: no environment "staging" \(defined: [^)]*stack/);
+    assert.match(
+      r.stderr,
+      /qa-suite: \S*suite-run\.feature:3: step "When I run the suite "demo" on "stack"": "stack" is not among the environments this scheduled scenario may touch \(scenarios\.schedule\.qa-suite\.environments: qa\)/,
+    );
+    assert.doesNotMatch(r.stderr, /opted-in/, 'production with its opt-in, and a suite step on a listed environment, are accepted');
     assert.doesNotMatch(r.stderr, /vigil serving/);
   });
 });

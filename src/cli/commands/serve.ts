@@ -74,7 +74,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const running = (scheduler = schedulerFor(ctx, { orchestrator, shard, location, pauses: pausing.pauses, cluster: cluster.slots }));
     const monitor = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (monitor) stack.defer('the service model', () => monitor.stop());
-    const scenarios = await prepareScenarioSchedule(ctx, { orchestrator, cluster: cluster.slots });
+    const scenarios = await prepareScenarioSchedule(ctx, { orchestrator, cluster: cluster.slots, slots: running, pauses: pausing.pauses });
     const metrics = scenarios ? scenarios.exposition(prometheus) : prometheus;
     const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control, metrics });
     stack.defer('the API', () => api.close());

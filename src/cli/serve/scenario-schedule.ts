@@ -2,9 +2,12 @@
 // vigil serve"): every entry's feature file is read, planned and checked at start (a bad file is a
 // config error naming the entry), then run on its cron through the same runScenario as `vigil scenario
 // run`, its result redacted and stored as the CLI stores it. One scenario at a time in the process: a
-// fire while one runs is skipped and counted ("overlap" for the same entry, "busy" for another). With
-// replicas on one store, each fire is taken by one replica only. Stopping aborts the running scenario
-// and waits, within the grace, for its cleanups (the undos): the member comes back before Vigil exits.
+// fire while one runs is skipped and counted ("overlap" for the same entry, "busy" for another), and so
+// is one held by a pause or maintenance window on its environments ("paused"; scenario-guards.ts, which
+// also checks each entry's `environments:` allow-list at start). With replicas on one store, each fire is
+// taken by one replica only; it then waits for one of the suites' api.concurrency slots and holds it.
+// Stopping aborts the running scenario and waits, within the grace, for its cleanups (the undos): the
+// member comes back before Vigil exits.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -14,6 +17,7 @@ import { suitesOn } from '../../core/index.ts';
 import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
 import { createTextReader } from '../../model/index.ts';
 import type { RunOrchestrator } from '../../runs/orchestrator.ts';
+import type { Pauses } from '../../scheduler/pauses.ts';
 import type { ClusterSlots } from '../../scheduler/scheduler.ts';
 import {
   loadScenarioConfig,
@@ -38,6 +42,7 @@ import {
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
 import type { Context } from '../context.ts';
+import { allowListProblems, entryEnvironment, holdingPause, suitePairs } from './scenario-guards.ts';
 
 type Exposition = Pick<PrometheusExporter, 'metrics' | 'contentType' | 'metricsChunks'>;
 
@@ -55,15 +60,26 @@ interface Entry {
   name: string;
   schedule: string;
   plans: ScenarioPlan[];
+  /** Its allow-list, and the environment its steps get (held to it). */
+  environments: string[];
+  env: ScenarioEnvironment;
+  /** The suite × environment pairs its suite steps run (a pause on one holds the fire). */
+  pairs: Array<{ suite: string; environment: string }>;
   /** The passive service its outcome goes to, when the entry names one. */
   nagios?: { host: string; service: string };
 }
 
+export interface ScheduleDeps {
+  orchestrator: RunOrchestrator;
+  cluster?: ClusterSlots;
+  /** The suites' scheduler: a fire takes one of its api.concurrency slots for the whole scenario. */
+  slots?: { waitForSlot(signal: AbortSignal): Promise<() => void> };
+  /** Pauses and maintenance windows: one on the entry's environments holds a fire. */
+  pauses?: Pick<Pauses, 'pausedNow'>;
+}
+
 /** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
-export async function prepareScenarioSchedule(
-  ctx: Context,
-  deps: { orchestrator: RunOrchestrator; cluster?: ClusterSlots },
-): Promise<ScenarioSchedule | undefined> {
+export async function prepareScenarioSchedule(ctx: Context, deps: ScheduleDeps): Promise<ScenarioSchedule | undefined> {
   if (!ctx.document) return undefined;
   const { config, secrets } = loadScenarioConfig(ctx.document);
   const scheduled = Object.entries(config.schedule);
@@ -86,17 +102,31 @@ export async function prepareScenarioSchedule(
   const entries: Entry[] = [];
   const problems: string[] = [];
   for (const [name, entry] of scheduled) {
+    const allowList = allowListProblems(ctx.config, name, entry);
+    if (allowList.length) {
+      problems.push(...allowList);
+      continue;
+    }
     try {
       const plans = planScenarios(await readFeatures([path.resolve(configDir, entry.file)]), definitions);
-      validatePlans(plans, env);
-      entries.push({ name, schedule: entry.schedule, plans, ...(entry.nagios ? { nagios: entry.nagios } : {}) });
+      const entryEnv = entryEnvironment(env, name, entry);
+      validatePlans(plans, entryEnv);
+      entries.push({
+        name,
+        schedule: entry.schedule,
+        plans,
+        environments: entry.environments,
+        env: entryEnv,
+        pairs: suitePairs(plans),
+        ...(entry.nagios ? { nagios: entry.nagios } : {}),
+      });
     } catch (err) {
       if (!(err instanceof ScenarioFileError)) throw err;
       problems.push(...err.problems.map((p) => `${name}: ${p}`));
     }
   }
   if (problems.length) throw new ConfigError(problems, { where });
-  return createScenarioSchedule(ctx, env, entries, deps.cluster);
+  return createScenarioSchedule(ctx, entries, deps);
 }
 
 // A scenario's suite steps go through serve's orchestrator (trigger "schedule"), not its scheduler's queue.
@@ -108,16 +138,16 @@ function suiteRunner(ctx: Context, orchestrator: RunOrchestrator): Pick<Scenario
   };
 }
 
-function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries: Entry[], cluster: ClusterSlots | undefined): ScenarioSchedule {
+function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDeps): ScenarioSchedule {
   const { log } = ctx;
   const skipsRegistry = new Registry();
   const skips = new Counter({
     name: 'vigil_scenario_fires_skipped_total',
-    help: 'Scheduled scenario fires not run: overlap (the same entry still running), busy (another scenario running).',
+    help: 'Scheduled scenario fires not run: overlap (the same entry still running), busy (another scenario running), paused (a pause or maintenance window on its environments).',
     labelNames: ['schedule', 'reason'],
     registers: [skipsRegistry],
   });
-  for (const { name } of entries) for (const reason of ['overlap', 'busy']) skips.inc({ schedule: name, reason }, 0);
+  for (const { name } of entries) for (const reason of SKIP_REASONS) skips.inc({ schedule: name, reason }, 0);
   // The judged outcome of each entry's last fire, as its passive service has it: what alert rules page on
   // (a negative control failing as designed is 0 here, where vigil_scenario_runs_total says "failed").
   const state = new Gauge({
@@ -134,11 +164,11 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
       log.error({ err: ctx.redact(messageOf(err)) }, 'scheduled scenarios: reading their runs for /metrics failed');
     }
   };
-  const runner = createRunner(ctx, env, {
+  const runner = createRunner(ctx, {
     onSkip: (name, reason) => skips.inc({ schedule: name, reason }),
     onJudged: (name, judged) => state.set({ schedule: name }, judged),
     onFinished: refreshMetrics,
-    cluster,
+    deps,
   });
   const tasks: ScheduledTask[] = [];
   return {
@@ -169,16 +199,46 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
   };
 }
 
+const SKIP_REASONS = ['overlap', 'busy', 'paused'] as const;
+type SkipReason = (typeof SKIP_REASONS)[number];
+
 interface RunnerHooks {
-  onSkip(name: string, reason: 'overlap' | 'busy'): void;
+  onSkip(name: string, reason: SkipReason): void;
   /** After a fire whose scenarios all ran: the worst judged state. */
   onJudged(name: string, state: number): void;
   onFinished(): Promise<void>;
-  cluster?: ClusterSlots;
+  deps: ScheduleDeps;
+}
+
+/** A pause or maintenance window holding the entry now: the fire is skipped, counted and logged. */
+function paused(ctx: Context, entry: Entry, hooks: RunnerHooks): boolean {
+  const pause = hooks.deps.pauses && holdingPause(hooks.deps.pauses, entry.name, entry.environments, entry.pairs);
+  if (!pause) return false;
+  ctx.log.info(
+    { schedule: entry.name, environment: pause.environment, suite: pause.suite, until: pause.until, reason: pause.reason },
+    'scheduled scenario fire skipped: paused',
+  );
+  hooks.onSkip(entry.name, 'paused');
+  return true;
+}
+
+/**
+ * Whether a fire goes ahead, after its jitter: taken by this replica, and holding one of the
+ * suites' api.concurrency slots — the slot's release, or undefined when it does not run.
+ */
+async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSignal, hooks: RunnerHooks): Promise<(() => void) | undefined> {
+  const { cluster, slots } = hooks.deps;
+  if (cluster && !(await cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return undefined;
+  if (!slots) return () => {};
+  const asked = performance.now();
+  const release = await slots.waitForSlot(signal).catch(() => undefined);
+  const waitedMs = Math.round(performance.now() - asked);
+  if (release && waitedMs >= 1_000) ctx.log.info({ schedule: entry.name, waitedMs }, 'scheduled scenario: waited for a slot of api.concurrency');
+  return release;
 }
 
 /** One scenario at a time: a fire waits out its jitter holding the slot, runs every scenario of its file, stores each result. */
-function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks) {
+function createRunner(ctx: Context, hooks: RunnerHooks) {
   const { log } = ctx;
   const save = createStoreWrite({ log, redact: ctx.redact, onFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
   let running: { name: string; controller: AbortController; done: Promise<void> } | undefined;
@@ -188,12 +248,26 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
     const jitter = Math.floor(Math.random() * ctx.config.api.jitter);
     if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
-    if (hooks.cluster && !(await hooks.cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return;
+    const release = await admit(ctx, entry, fireAt, signal, hooks);
+    if (!release) return;
+    let judged: Array<JudgedScenario & { id: string }>;
+    try {
+      judged = await runPlans(entry, signal);
+    } finally {
+      release();
+    }
+    // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
+    if (signal.aborted || !judged.length) return;
+    hooks.onJudged(entry.name, worstJudged(judged)!.state);
+    if (entry.nagios) await publishOutcome(ctx, entry, judged);
+  };
+
+  const runPlans = async (entry: Entry, signal: AbortSignal) => {
     const judged: Array<JudgedScenario & { id: string }> = [];
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent }));
+      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent }));
       const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
       if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
       else log.warn(fields, `scheduled scenario: ${result.status}`);
@@ -202,15 +276,13 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
       );
       judged.push({ ...judgeScenario(result, plan.scenario), id: result.id });
     }
-    // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
-    if (signal.aborted || !judged.length) return;
-    hooks.onJudged(entry.name, worstJudged(judged)!.state);
-    if (entry.nagios) await publishOutcome(ctx, entry, judged);
+    return judged;
   };
 
   return {
     fire(entry: Entry, fireAt: Date) {
-      if (stopped) return;
+      // Paused first: a held fire does not take the one-at-a-time place from another entry.
+      if (stopped || paused(ctx, entry, hooks)) return;
       if (running) {
         const reason = running.name === entry.name ? 'overlap' : 'busy';
         log.warn({ schedule: entry.name, reason, running: running.name }, `scheduled scenario fire skipped: ${running.name} is still running`);

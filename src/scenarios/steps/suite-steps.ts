@@ -7,7 +7,11 @@ import type { ScenarioEnvironment, StepDefinition } from '../types.ts';
 
 const key = (suite: string, environment: string) => `${suite}@${environment}`;
 
-function targetProblem(env: ScenarioEnvironment, suite: string, environment: string): string | undefined {
+/** Why a step may not run `suite` on `environment` here (the config's pairs, a scheduled scenario's allow-list). */
+export function targetProblem(env: ScenarioEnvironment, suite: string, environment: string): string | undefined {
+  const allowed = env.allowedEnvironments;
+  if (allowed && !allowed.names.has(environment))
+    return `"${environment}" is not among the environments this scheduled scenario may touch (${allowed.where}: ${[...allowed.names].join(', ')})`;
   if (!env.suiteTargets) return "needs Vigil's suites, but the config could not be loaded for them";
   if (env.suiteTargets.has(key(suite, environment))) return undefined;
   return `suite "${suite}" does not run on "${environment}" in the config (pairs: ${[...env.suiteTargets].join(', ') || 'none'})`;
