@@ -269,7 +269,13 @@ function errorQueryFamilies(registers: Registry[]) {
     labelNames: ['suite', 'environment', 'query'] as const,
     registers,
   });
-  return { errorQueryValue, errorQueryFailures };
+  const errorQueryExceeded = new Gauge({
+    name: 'vigil_error_query_exceeded',
+    help: 'Whether the error query was above its threshold over the last run that asked it (1) or not (0); severity is the configured one (warning or critical).',
+    labelNames: ['suite', 'environment', 'query', 'severity'] as const,
+    registers,
+  });
+  return { errorQueryValue, errorQueryFailures, errorQueryExceeded };
 }
 
 // The service model, per node declared in the config (never a discovered member: machines come and

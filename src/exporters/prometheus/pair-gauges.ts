@@ -101,7 +101,9 @@ export function setLast(families: Families, state: PairState, result: RunResult,
   consecutiveFailures.set(suite, environment, state.streak.get(pairKey(result)) ?? 0);
   // Only a query that was asked moves its gauge: a failed run or an unreachable Prometheus leaves the last value.
   for (const check of result.errorChecks ?? []) {
-    if (check.value !== undefined) families.errorQueryValue.set({ suite, environment, query: check.name }, check.value);
+    if (check.value === undefined) continue;
+    families.errorQueryValue.set({ suite, environment, query: check.name }, check.value);
+    families.errorQueryExceeded.set({ suite, environment, query: check.name, severity: check.severity }, check.exceeded ? 1 : 0);
   }
 }
 

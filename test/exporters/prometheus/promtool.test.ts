@@ -32,6 +32,12 @@ test('promtool check metrics finds nothing to lint in a full exposition, process
     result('passed', { errorChecks: [errorCheck({ name: 'http-5xx', value: 3 }), errorCheck({ name: 'gateway', error: 'cannot reach Prometheus' })] }),
   );
   assert.match(await exporter.metrics(), /^vigil_error_query_value\{suite="checkout",environment="production",query="http-5xx"\} 3$/m);
+  assert.match(
+    await exporter.metrics(),
+    /^vigil_error_query_exceeded\{suite="checkout",environment="production",query="http-5xx",severity="warning"\} 1$/m,
+    'the default errorCheck (above 0) is exceeded at 3',
+  );
+  assert.doesNotMatch(await exporter.metrics(), /^vigil_error_query_exceeded\{[^}]*query="gateway"/m, 'a query that could not be asked sets nothing');
   assert.match(await exporter.metrics(), /^vigil_error_query_failures_total\{suite="checkout",environment="production",query="gateway"\} 1$/m);
   exporter.observeDelivery('nagios', false, 1);
   exporter.observeSkip('checkout', 'production');
@@ -55,7 +61,7 @@ test('the alert rules are valid and their promtool unit tests pass', async (t) =
   if (!requireTool(t, 'promtool')) return;
   const check = await promtool(['check', 'rules', `${rulesDir}vigil-alerts.yml`]);
   assert.equal(check.code, 0, check.output);
-  assert.match(check.output, /SUCCESS: 12 rules found/);
+  assert.match(check.output, /SUCCESS: 14 rules found/);
   const unit = await promtool(['test', 'rules', `${rulesDir}vigil-alerts.test.yml`]);
   assert.equal(unit.code, 0, unit.output);
   assert.match(unit.output, /SUCCESS/);
