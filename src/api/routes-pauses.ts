@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { NAME_PATTERN } from '../config/schema.ts';
+import { scenarioOfTarget } from '../core/index.ts';
 import type { PauseControl } from '../scheduler/pause-control.ts';
 import { parseDuration } from '../shared/duration.ts';
 import { AUTH_MESSAGES, bearerOf, checkToken } from './auth.ts';
@@ -9,7 +10,12 @@ import { sendError } from './http-error.ts';
 
 const pauseBody = z
   .strictObject({
-    suite: z.string().regex(NAME_PATTERN, 'must be a suite name from the config'),
+    suite: z
+      .string()
+      .refine(
+        (suite) => NAME_PATTERN.test(scenarioOfTarget(suite) ?? suite),
+        'must be a suite name from the config, or scenario:<name> of a scheduled scenario',
+      ),
     environment: z.string().regex(NAME_PATTERN, 'must be an environment name from the config'),
     /** How long, e.g. "2h"; or `until`. */
     for: z.string().optional(),

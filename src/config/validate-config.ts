@@ -1,6 +1,7 @@
 // Schema, then paths, then cross-references: the same checks for a YAML file and the bundled demo setup.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { scenarioOfTarget } from '../core/index.ts';
 import { vigilConfigSchema, type VigilConfig } from './schema.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
 import { didYouMean } from './suggest.ts';
@@ -111,10 +112,9 @@ function checkReferences(config: VigilConfig): string[] {
   }
 
   // A window holds a suite, every suite ("*", scheduled scenarios included), or one scheduled scenario ("scenario:<name>").
-  const SCENARIO_PREFIX = 'scenario:';
   config.maintenance.forEach((window, i) => {
     const suites = Object.keys(config.suites);
-    const scenario = window.suite.startsWith(SCENARIO_PREFIX) ? window.suite.slice(SCENARIO_PREFIX.length) : undefined;
+    const scenario = scenarioOfTarget(window.suite);
     if (scenario !== undefined) {
       const scheduled = Object.keys(config.scenarios?.schedule ?? {});
       if (!scheduled.includes(scenario))

@@ -37,3 +37,37 @@ const PRODUCTION_NAME = /^prod(uction)?([-_.].*)?$/i;
 export function isProduction(name: string, environment: { production?: boolean } | undefined): boolean {
   return environment?.production ?? PRODUCTION_NAME.test(name);
 }
+
+/**
+ * A scheduled scenario as a pause's or maintenance window's `suite`: `scenario:<name>`
+ * (docs/scenarios.md, "Pauses, maintenance windows and api.concurrency").
+ */
+export const SCENARIO_TARGET_PREFIX = 'scenario:';
+
+/** The scheduled scenario's name when `suite` is `scenario:<name>`, else undefined. */
+export function scenarioOfTarget(suite: string): string | undefined {
+  return suite.startsWith(SCENARIO_TARGET_PREFIX) ? suite.slice(SCENARIO_TARGET_PREFIX.length) : undefined;
+}
+
+export interface ScheduledTargets {
+  scenarios?: { schedule: Record<string, { environments: readonly string[] }> };
+}
+
+/** Every scheduled scenario × each environment it acts on, as pause pairs (`scenario:<name>`). */
+export function scenarioPairs(config: ScheduledTargets): Array<{ suite: string; environment: string }> {
+  return Object.entries(config.scenarios?.schedule ?? {}).flatMap(([name, entry]) =>
+    entry.environments.map((environment) => ({ suite: `${SCENARIO_TARGET_PREFIX}${name}`, environment })),
+  );
+}
+
+/** Why a pause cannot name `suite` (a suite, or `scenario:<name>`) on `environment`, or undefined. */
+export function pauseTargetProblem(config: TargetConfig & ScheduledTargets, suite: string, environment: string): string | undefined {
+  const scenario = scenarioOfTarget(suite);
+  if (scenario === undefined) return targetProblem(config, suite, environment);
+  const schedule = config.scenarios?.schedule ?? {};
+  const entry = schedule[scenario];
+  if (!entry) return `no scheduled scenario "${scenario}" (scenarios.schedule: ${known(Object.keys(schedule))})`;
+  if (!entry.environments.includes(environment))
+    return `scheduled scenario "${scenario}" does not act on environment "${environment}" (its environments: ${known([...entry.environments])})`;
+  return undefined;
+}

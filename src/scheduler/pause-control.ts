@@ -1,7 +1,8 @@
-// Pausing and resuming a suite × environment by hand (API, `vigil pause`): checked like a trigger,
+// Pausing and resuming a suite × environment — or a scheduled scenario on one of its environments,
+// `scenario:<name>` — by hand (API, `vigil pause`): checked like a trigger,
 // stored, and noticed at once (the watcher tells the exporters). Maintenance windows are config: a
 // resume lifts a stored pause only, and says when a window still holds the pair.
-import { targetProblem } from '../core/index.ts';
+import { pauseTargetProblem } from '../core/index.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import type { PauseRows, PauseState, Pauses } from './pauses.ts';
 
@@ -9,7 +10,7 @@ export type PauseOutcome = { kind: 'paused'; pause: PauseState } | { kind: 'unkn
 export type ResumeOutcome = { kind: 'resumed' | 'not_paused'; stillPaused?: PauseState } | { kind: 'unknown'; message: string };
 
 export interface PauseControlDeps {
-  config: Pick<VigilConfig, 'suites' | 'environments'>;
+  config: Pick<VigilConfig, 'suites' | 'environments' | 'scenarios'>;
   store: { pauses: PauseRows };
   pauses: Pick<Pauses, 'pausedNow' | 'all' | 'refresh'>;
   /** The pairs this process runs (a shard's own). */
@@ -29,7 +30,7 @@ export function createPauseControl(deps: PauseControlDeps) {
     list: (): PauseState[] => deps.pauses.all(deps.pairs(), clock()),
 
     async pause(request: { suite: string; environment: string; until: Date; reason?: string }): Promise<PauseOutcome> {
-      const problem = targetProblem(deps.config, request.suite, request.environment);
+      const problem = pauseTargetProblem(deps.config, request.suite, request.environment);
       if (problem) return { kind: 'unknown', message: problem };
       const now = clock();
       const ms = request.until.getTime() - now.getTime();
@@ -49,7 +50,7 @@ export function createPauseControl(deps: PauseControlDeps) {
     },
 
     async resume(suite: string, environment: string): Promise<ResumeOutcome> {
-      const problem = targetProblem(deps.config, suite, environment);
+      const problem = pauseTargetProblem(deps.config, suite, environment);
       if (problem) return { kind: 'unknown', message: problem };
       const removed = await deps.store.pauses.remove(suite, environment);
       await deps.pauses.refresh();

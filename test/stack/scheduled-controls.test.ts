@@ -13,6 +13,8 @@ import { stackSkip } from '../helpers/stack-processes.ts';
 import { repoRoot, spawnVigil } from '../helpers/vigil-cli.ts';
 import { eventually } from '../service/serve-harness.ts';
 
+const TOKEN = 'spec-api-token-7f3a';
+
 describe('scheduled negative control and an unnoticed member loss (real Nagios)', { skip: stackSkip(), timeout: 400_000 }, () => {
   let stack: Stack;
   let serve: ReturnType<typeof spawnVigil>;
@@ -54,15 +56,18 @@ maintenance:
     schedule: "* * * * *"
     duration: 24h
     reason: held by the spec
+api:
+  token: \${VIGIL_API_TOKEN}
 exporters:
   nagios:
     commandFile: ${stack.nagios.commandFile}
 `,
     );
     serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0', '--grace', '60s'], {
-      env: { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_LOG_FORMAT: 'json' },
+      env: { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_API_TOKEN: TOKEN, VIGIL_LOG_FORMAT: 'json' },
     });
     serve.stderr!.on('data', (d: Buffer | string) => (log += d.toString()));
+    serve.stdout!.on('data', (d: Buffer | string) => (log += d.toString()));
   });
   after(async () => {
     if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
@@ -70,12 +75,9 @@ exporters:
   });
 
   it('the negative control is OK "failed as designed" naming the disabled check; the unnoticed loss is CRITICAL', async (t) => {
-    const control = await eventually(
-      passive('scenario-negative-control'),
-      `the negative control's passive result (serve's log:\n${log.slice(-2000)})`,
-      240_000,
-      1_000,
-    );
+    const control = await eventually(passive('scenario-negative-control'), "the negative control's passive result", 240_000, 1_000).catch((err: Error) => {
+      throw new Error(`${err.message}; serve's log:\n${log.slice(-3000)}`);
+    });
     assert.equal(control.state, 0, control.output);
     assert.match(
       control.output,
@@ -108,6 +110,44 @@ exporters:
     assert.ok(url, `serve's URL in its log:\n${log.slice(0, 3000)}`);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /vigil_scenario_fires_skipped_total\{schedule="held",reason="paused"\} [1-9]/);
+
+    // A pause by hand of one scheduled scenario (scenario:<name>): its fires are skipped, its passive
+    // service says "paused", GET /api/pauses lists it; a scenario that is not scheduled is refused, named.
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const refused = await api('POST', '/api/pauses', { suite: 'scenario:nope', environment: 'stack', for: '1h' });
+    assert.equal(refused.status, 404, await refused.clone().text());
+    assert.match(await refused.text(), /no scheduled scenario \\"nope\\" \(scenarios\.schedule: negative-control, unnoticed-loss, held\)/);
+    const paused = await api('POST', '/api/pauses', { suite: 'scenario:unnoticed-loss', environment: 'stack', for: '1h', reason: 'by hand in the spec' });
+    assert.equal(paused.status, 201, await paused.clone().text());
+    const pausedAt = log.length;
+    const skippedByHand = () =>
+      log
+        .slice(pausedAt)
+        .split('\n')
+        .some((l) => l.includes('"schedule":"unnoticed-loss"') && l.includes('fire skipped: paused') && l.includes('by hand in the spec'));
+    await eventually(async () => skippedByHand() || undefined, `a fire of unnoticed-loss skipped as paused (log:\n${log.slice(-2000)})`, 30_000, 500);
+    const notice = await eventually(
+      async () => {
+        const e = await passive('scenario-unnoticed-loss')();
+        return e && /paused until/.test(e.output) ? e : undefined;
+      },
+      'the paused result of scenario-unnoticed-loss in Nagios',
+      60_000,
+      1_000,
+    );
+    assert.match(notice.output, /^OK - unnoticed-loss: paused until \S+ \(by hand in the spec\)/);
+    const listed = (await (await api('GET', '/api/pauses')).json()) as { pauses: Array<{ suite: string; environment: string }> };
+    assert.ok(
+      listed.pauses.some((p) => p.suite === 'scenario:unnoticed-loss' && p.environment === 'stack'),
+      JSON.stringify(listed),
+    );
+    const resumed = await api('DELETE', `/api/pauses/${encodeURIComponent('scenario:unnoticed-loss')}/stack`);
+    assert.equal(resumed.status, 200, await resumed.text());
 
     serve.kill('SIGTERM');
     const exit = await serve.done;
