@@ -123,8 +123,11 @@ describe('coverage as a passive check in vigil serve (example stack)', { skip: s
     assert.match(await stack.haproxy.runtime(`add server app/app-9 127.0.0.1:${port} check`), /New server registered/);
     await stack.haproxy.runtime('enable health app/app-9');
     await stack.haproxy.runtime('enable server app/app-9');
+    const enabledAt = Date.now();
     const critical = await passiveUntil((e) => e.state === 2, 'the coverage CRITICAL in Nagios');
-    t.diagnostic(critical.output);
+    t.diagnostic(
+      `${critical.output} — in Nagios ${((Date.now() - enabledAt) / 1000).toFixed(1)} s after app-9 was enabled (evaluateEvery 1s, status.dat every 1 s)`,
+    );
     assert.equal(critical.output, 'CRITICAL - shop: 1 coverage gap — unmonitored: app-9 (UP)');
     const block = await statusBlock();
     assert.match(block.performance_data, /^unmonitored=1;;;0 not_in_pool=0;;;0 disabled=0;;;0 pool=4;;;0 monitored=3;;;0$/);
@@ -211,5 +214,15 @@ describe('coverage as a passive check in vigil serve (example stack)', { skip: s
     const answer = JSON.parse(none.stdout) as { answer: string; problems: string[] };
     assert.equal(answer.answer, 'cannot-ask');
     assert.match(answer.problems[0], /no series answer .* an empty pool is not believed/);
+  });
+
+  it('a member deleted from the backend that Nagios still checks: WARNING naming it (someone is paged about a server nobody uses)', async () => {
+    await stack.haproxy.runtime('set server app/app-2 state maint');
+    assert.match(await stack.haproxy.runtime('del server app/app-2'), /Server deleted/);
+    const warning = await passiveUntil((e) => e.state === 1, 'the coverage WARNING in Nagios');
+    assert.equal(warning.output, 'WARNING - shop: 1 coverage gap — not in the pool: app-2');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.equal(metricValue(metrics, 'vigil_model_coverage_state', { node: 'shop' }), 1);
+    assert.equal(metricValue(metrics, 'vigil_model_coverage_gaps', { node: 'shop', kind: 'not-in-pool' }), 1);
   });
 });
