@@ -18,6 +18,7 @@ import { runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
 import { ask, eventually, metricValue } from '../service/serve-harness.ts';
 
 const SERVICE = 'coverage-shop';
+const BLUE = 'coverage-blue';
 const RUNTIME_POOL = /pool: \{ haproxy: \{ socket: (\S+), backend: app \} \}/;
 
 interface CoverageAnswer {
@@ -80,14 +81,20 @@ describe('coverage as a passive check in vigil serve (example stack)', { skip: s
   };
 
   before(async () => {
-    stack = await startStack({ members: 3, passive: [SERVICE] });
+    stack = await startStack({ members: 3, passive: [SERVICE, BLUE] });
     modelYaml = stack.modelYaml({ suite: false });
     assert.match(modelYaml, RUNTIME_POOL);
     // The stack's whole vigil.yaml (its suite is not scheduled: nothing runs but the model).
     const served = stack
       .vigilYaml({ suite: false })
       .replace(RUNTIME_POOL, (pool) => `${pool.slice(0, -2)}, nagios: { host: vigil, service: ${SERVICE} } }`)
-      .replace(/^ {2}freshness: 30s$/m, '  evaluateEvery: 1s\n  freshness: 30s');
+      .replace(/^ {2}freshness: 30s$/m, '  evaluateEvery: 1s\n  freshness: 30s')
+      // A pool that cannot be read: a backend HAProxy does not have.
+      .replace(
+        /^ {2}nodes:\n/m,
+        (nodes) =>
+          `${nodes}    - name: blue\n      pool: { haproxy: { socket: ${stack.haproxy.socket}, backend: blue }, nagios: { host: vigil, service: ${BLUE} } }\n`,
+      );
     const config = join(stack.dir, 'vigil-serve.yaml');
     await writeFile(config, `${served}exporters:\n  nagios:\n    commandFile: ${stack.nagios.commandFile}\n`);
     serve = spawnVigil(['serve', '--config', config, '--listen', '127.0.0.1:0'], { env: { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_LOG_FORMAT: 'json' } });
@@ -134,7 +141,7 @@ describe('coverage as a passive check in vigil serve (example stack)', { skip: s
     assert.match(block.long_plugin_output, /\\nunmonitored: app-9: in the pool \(UP\), but shop has no member app-9 in the monitoring\\n/);
 
     const listed = await ask(`${url}/api/model`);
-    const [coverage] = listed.json.coverage as CoverageAnswer[];
+    const coverage = (listed.json.coverage as CoverageAnswer[]).find((c) => c.node === 'shop')!;
     assert.equal(coverage.node, 'shop');
     assert.equal(coverage.state, 'CRITICAL');
     assert.deepEqual(
@@ -214,6 +221,26 @@ describe('coverage as a passive check in vigil serve (example stack)', { skip: s
     const answer = JSON.parse(none.stdout) as { answer: string; problems: string[] };
     assert.equal(answer.answer, 'cannot-ask');
     assert.match(answer.problems[0], /no series answer .* an empty pool is not believed/);
+  });
+
+  it('a pool that cannot be read: UNKNOWN naming why, in Nagios and on /api/model, no gap counts', async () => {
+    const unknown = await until(
+      async () => (await stack.nagios.status()).find((e) => e.host === 'vigil' && e.service === BLUE && e.checked),
+      'the blue coverage in Nagios',
+      30_000,
+    );
+    assert.equal(unknown.state, 3);
+    assert.equal(
+      unknown.output,
+      `UNKNOWN - blue: cannot tell whether the monitoring covers the pool: pool: HAProxy backend blue (runtime API ${stack.haproxy.socket}): HAProxy has no backend "blue"`,
+    );
+    const listed = (await ask(`${url}/api/model`)).json.coverage as Array<CoverageAnswer & { problems?: string[] }>;
+    const blue = listed.find((c) => c.node === 'blue')!;
+    assert.deepEqual([blue.answer, blue.state], ['cannot-ask', 'UNKNOWN']);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.equal(metricValue(metrics, 'vigil_model_coverage_state', { node: 'blue' }), 3);
+    assert.equal(metricValue(metrics, 'vigil_model_coverage_up', { node: 'blue' }), 0);
+    assert.equal(metricValue(metrics, 'vigil_model_coverage_gaps', { node: 'blue', kind: 'unmonitored' }), undefined);
   });
 
   it('a member deleted from the backend that Nagios still checks: WARNING naming it (someone is paged about a server nobody uses)', async () => {
