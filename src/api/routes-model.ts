@@ -2,8 +2,11 @@
 // and public like the run history: node names, check ids and plugin outputs, nothing secret.
 import { Router, type Request } from 'express';
 // Direct imports, not model/index.ts: serve without a model must not load the sources (memory at idle).
+import { STATE_LABEL } from '../core/index.ts';
+import { coverageState } from '../model/coverage-check.ts';
+import type { Coverage } from '../model/coverage.ts';
 import { findNode } from '../model/find-node.ts';
-import type { ModelMonitor } from '../model/monitor.ts';
+import type { ModelEvaluation, ModelMonitor } from '../model/monitor.ts';
 import { allGreen, allRed } from '../model/queries.ts';
 import { VigilError } from '../shared/errors.ts';
 import { sendError } from './http-error.ts';
@@ -22,6 +25,15 @@ export function transitiveParam(req: Request): boolean | undefined {
 /** The node path after /api/model/ or /model/: names joined with `/`, each decoded. */
 export const nodeRef = (req: Request): string => (req.params.node as unknown as string[]).join('/');
 
+/** A coverage as the API shows it: the comparison, and the state its passive check has (docs/model.md, "Coverage"). */
+const coverageJson = (c: Coverage) => ({ ...c, state: STATE_LABEL[coverageState(c)] });
+
+/** The coverage of `path` when it has a pool: (a declared node's), else undefined. */
+const coverageOf = (latest: ModelEvaluation, path: string) => {
+  const c = latest.coverage.find((x) => x.node === path);
+  return c && coverageJson(c);
+};
+
 export function modelRoutes(deps: { monitor?: ModelMonitor }): Router {
   const router = Router();
   const evaluation = (res: Parameters<typeof sendError>[0]) => {
@@ -37,6 +49,7 @@ export function modelRoutes(deps: { monitor?: ModelMonitor }): Router {
     res.json({
       at: latest.at,
       nodes: latest.roots.map((n) => ({ path: n.path, state: n.state, allGreen: allGreen(n, true).holds, allRed: allRed(n, true).holds })),
+      coverage: latest.coverage.map(coverageJson),
     });
   });
 
@@ -52,7 +65,8 @@ export function modelRoutes(deps: { monitor?: ModelMonitor }): Router {
       if (err instanceof VigilError) return sendError(res, 404, err.message);
       throw err;
     }
-    res.json({ at: latest.at, transitive, node, allGreen: allGreen(node, transitive), allRed: allRed(node, transitive) });
+    const coverage = coverageOf(latest, node.path);
+    res.json({ at: latest.at, transitive, node, allGreen: allGreen(node, transitive), allRed: allRed(node, transitive), ...(coverage ? { coverage } : {}) });
   });
 
   // The same, drawn: /model is the whole tree, /model/<path> one node with both answers.

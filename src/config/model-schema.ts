@@ -65,11 +65,22 @@ export interface NodeSpec {
   pool?: PoolSpec;
 }
 
-/** Where a node's traffic pool is read: an HAProxy backend through the runtime API, or a command printing one name per line. */
+/**
+ * Where a node's traffic pool is read: an HAProxy backend through the runtime API, a command printing
+ * one name per line, or the values of a label in a Prometheus answer (model.sources.prometheus).
+ */
 export type PoolSpec = (
   | { source: 'haproxy'; socket: string; backend: string; timeoutMs: number }
   | { source: 'command'; command: string[]; timeoutMs: number; cwd: string }
-) & { rename?: PoolRename };
+  | { source: 'prometheus'; query: string; label: string; timeoutMs: number }
+) & { rename?: PoolRename; nagios?: CoverageTarget };
+
+/** `vigil serve` sends the node's coverage as this passive Nagios/Icinga service: on a change, and at least every `refreshMs`. */
+export interface CoverageTarget {
+  host: string;
+  service: string;
+  refreshMs: number;
+}
 
 /** Pool names → member names: the first match of `match` is replaced by `to` (`$1` …); names it does not match are kept. */
 export interface PoolRename {
@@ -245,25 +256,37 @@ const discoverSchema = z.unknown().transform((raw, ctx): DiscoverSpec => {
   return parsed.data as DiscoverSpec;
 });
 
-const POOL_SOURCES = ['haproxy', 'command'] as const;
+const POOL_SOURCES = ['haproxy', 'command', 'prometheus'] as const;
+
+// Five minutes: a changed coverage is sent at once; an unchanged one is repeated this often, so a
+// Nagios freshness check (or a restarted Nagios) gets a result, without a result every evaluation.
+const COVERAGE_REFRESH_MS = 300_000;
 
 const poolSchema = strict({
   haproxy: strict({ socket: nonEmpty, backend: nonEmpty }).optional(),
   command: z.array(z.string()).min(1, { error: 'must name a program, e.g. ["list-members", "--pool", "shop"]' }).optional(),
+  prometheus: strict({ query: nonEmpty, label: nonEmpty.default('server') }).optional(),
   rename: strict({ match: regex, to: z.string() }).optional(),
   timeout: duration.default(10_000),
+  nagios: strict({ host: nagiosName('host'), service: nagiosName('service'), refresh: duration.default(COVERAGE_REFRESH_MS) }).optional(),
 }).transform((pool, ctx): PoolSpec => {
   const given = POOL_SOURCES.filter((s) => pool[s] !== undefined);
   if (given.length !== 1) {
     ctx.addIssue({
       code: 'custom',
-      message: `a pool needs exactly one source: haproxy: { socket, backend } (the runtime API) or command: [argv] (one name per line), got ${given.length ? given.join(' and ') : 'none'}`,
+      message: `a pool needs exactly one source: haproxy: { socket, backend } (the runtime API), command: [argv] (one name per line) or prometheus: { query, label } (the label's values), got ${given.length ? given.join(' and ') : 'none'}`,
     });
     return z.NEVER;
   }
-  const rest = { timeoutMs: pool.timeout, ...(pool.rename ? { rename: pool.rename } : {}) };
+  const rest = {
+    timeoutMs: pool.timeout,
+    ...(pool.rename ? { rename: pool.rename } : {}),
+    ...(pool.nagios ? { nagios: { host: pool.nagios.host, service: pool.nagios.service, refreshMs: pool.nagios.refresh } } : {}),
+  };
+  if (pool.haproxy) return { source: 'haproxy', ...pool.haproxy, ...rest };
+  if (pool.prometheus) return { source: 'prometheus', ...pool.prometheus, ...rest };
   // cwd is the model file's folder, filled in by parseModel with the other paths.
-  return pool.haproxy ? { source: 'haproxy', ...pool.haproxy, ...rest } : { source: 'command', command: pool.command!, cwd: '', ...rest };
+  return { source: 'command', command: pool.command!, cwd: '', ...rest };
 });
 
 const aggregateSchema = z.union([z.enum(['and', 'or'], { error: 'must be "and", "or" or { min: N }' }), strict({ min: z.number().int().min(1) })]);
@@ -400,6 +423,7 @@ function crossChecks(model: Model): string[] {
         use(c.source, `${at}.checks[${j}]`);
       });
       if (node.members.discover) use(node.members.discover.source, `${at}.members.discover`);
+      if (node.pool?.source === 'prometheus') use('prometheus', `${at}.pool.prometheus`);
       walk(node.members.nodes, `${at}.members.nodes`);
     });
   };

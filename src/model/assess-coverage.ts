@@ -17,11 +17,16 @@ export async function assessCoverage(model: Model, roots: EvaluatedNode[], only?
     if (!pools.has(node.path)) {
       const some = paths.length ? ` (nodes with one: ${paths.join(', ')})` : '';
       throw new VigilError(
-        `node ${node.path} has no \`pool:\` — say where its traffic goes: pool: { haproxy: { socket, backend } } or pool: { command: [argv] }${some}`,
+        `node ${node.path} has no \`pool:\` — say where its traffic goes: pool: { haproxy: { socket, backend } }, pool: { command: [argv] } or pool: { prometheus: { query, label } }${some}`,
         { where: 'model' },
       );
     }
     paths = [node.path];
   }
-  return Promise.all(paths.map(async (path) => compareCoverage(findNode(roots, path), await readPool(pools.get(path)!))));
+  return Promise.all(
+    paths.map(async (path) => {
+      const pool = await readPool(pools.get(path)!, model.sources);
+      return { ...compareCoverage(findNode(roots, path), pool), poolReadAt: new Date().toISOString() };
+    }),
+  );
 }

@@ -35,6 +35,8 @@ interface CoverageBase {
   node: string;
   /** The pool in words: `HAProxy backend app (runtime API /run/haproxy.sock)`. */
   pool: string;
+  /** ISO 8601: when the pool was read (set by assessCoverage; the members are the evaluation's). */
+  poolReadAt?: string;
 }
 
 export type Coverage =

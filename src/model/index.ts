@@ -44,3 +44,4 @@ export { readModelShape, type ShapeRead, type ReadShapeOptions } from './read-sh
 export { compareCoverage, countGaps, renderCoverage, COVERAGE_EXIT, GAP_KINDS, type Coverage, type CoverageGap, type GapKind } from './coverage.ts';
 export { readPool, poolNodes, describePool, type PoolRead, type PoolMember } from './pool.ts';
 export { assessCoverage } from './assess-coverage.ts';
+export { coverageCheck, coverageState, createCoverageSends } from './coverage-check.ts';

@@ -3,7 +3,19 @@
 // 2.6.12 printed it here, and a real command through the child runner.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareCoverage, countGaps, evaluateModel, findNode, parseModel, readPool, renderCoverage, type PoolRead } from '../../src/model/index.ts';
+import {
+  compareCoverage,
+  countGaps,
+  coverageCheck,
+  createCoverageSends,
+  evaluateModel,
+  findNode,
+  parseModel,
+  readPool,
+  renderCoverage,
+  type Coverage,
+  type PoolRead,
+} from '../../src/model/index.ts';
 import { parseServersState } from '../../src/model/sources/haproxy-runtime.ts';
 import { nagiosRead, NOW, ok, shopGroups, shopHosts, shopModel, type HostFixture } from './fixtures.ts';
 
@@ -112,6 +124,24 @@ describe('pool: in the model', () => {
     });
   });
 
+  it("a Prometheus query (label default server, the model's Prometheus), and a passive service refreshed every 5 minutes by default", () => {
+    const raw = shopModel(3, { pool: { prometheus: { query: 'haproxy_server_status{proxy="app"} == 1' }, nagios: { host: 'lb', service: 'coverage' } } });
+    const withSource = { ...raw, sources: { ...raw.sources, prometheus: { url: 'http://prometheus:9090' } } };
+    assert.deepEqual(parseModel(withSource).nodes[0].pool, {
+      source: 'prometheus',
+      query: 'haproxy_server_status{proxy="app"} == 1',
+      label: 'server',
+      timeoutMs: 10_000,
+      nagios: { host: 'lb', service: 'coverage', refreshMs: 300_000 },
+    });
+    assert.throws(() => parseModel(raw), /model\.sources\.prometheus: is required, because nodes\[0\]\.pool\.prometheus uses prometheus/);
+    assert.throws(
+      () => withPool({ command: ['x'], nagios: { host: 'lb', service: 'a;b' } }),
+      /model\.nodes\[0\]\.pool\.nagios\.service: "a;b" is not a valid Nagios service name/,
+    );
+    assert.throws(() => withPool({ command: ['x'], nagios: { host: 'lb' } }), /model\.nodes\[0\]\.pool\.nagios\.service/);
+  });
+
   it('exactly one source, strict keys, a regular expression that compiles', () => {
     assert.throws(() => withPool({}), /model\.nodes\[0\]\.pool: a pool needs exactly one source: .* got none/);
     assert.throws(
@@ -181,5 +211,83 @@ describe('pool readers', () => {
     const slow = await readPool({ source: 'command', command: [process.execPath, '-e', 'setTimeout(() => {}, 60_000)'], cwd: '', timeoutMs: 300 });
     assert.ok(!slow.ok);
     assert.match(slow.error, /timed out after 0\.3s$/);
+  });
+});
+
+describe('coverage as a passive check', () => {
+  const target = { host: 'lb', service: 'coverage', refreshMs: 60_000 };
+  const judged = (c: Coverage) => coverageCheck(c, target, NOW);
+  const covered = compareCoverage(shop(shopHosts()), pool('app-0', 'app-1', 'app-2'));
+  const read = (...members: Array<[string, string]>): PoolRead => ({
+    ok: true,
+    where: 'HAProxy backend app',
+    members: members.map(([member, state]) => ({ member, server: member, state })),
+  });
+
+  it('OK when covered, with the gap counts and the pool as perfdata', () => {
+    const check = judged(covered);
+    assert.equal(check.state, 0);
+    assert.equal(check.output, 'OK - shop: covered, all 3 in the pool are monitored');
+    assert.equal(check.perfdata, 'unmonitored=0;;;0 not_in_pool=0;;;0 disabled=0;;;0 pool=3;;;0 monitored=3;;;0');
+    assert.deepEqual(check.longOutput, ['pool: HAProxy backend app', 'covered (3): app-0 (UP), app-1 (UP), app-2 (UP)']);
+    assert.deepEqual([check.host, check.service, check.timestamp], ['lb', 'coverage', Math.floor(NOW / 1000)]);
+  });
+
+  it('CRITICAL when an unmonitored member takes traffic; the others named too, each kind on the first line', () => {
+    const hosts = shopHosts({ 'app-1': { host: disabled, services: { HTTP: disabled } } });
+    const check = judged(compareCoverage(shop(hosts), read(['app-0', 'UP'], ['app-1', 'UP'], ['app-9', 'UP'], ['app-8', 'MAINT'])));
+    assert.equal(check.state, 2);
+    assert.equal(
+      check.output,
+      'CRITICAL - shop: 4 coverage gaps — unmonitored: app-8 (MAINT), app-9 (UP) — not in the pool: app-2 — checks all disabled: app-1 (UP)',
+    );
+    assert.equal(check.perfdata, 'unmonitored=2;;;0 not_in_pool=1;;;0 disabled=1;;;0 pool=4;;;0 monitored=3;;;0');
+    assert.match(check.longOutput[1], /^unmonitored: app-8: in the pool \(MAINT\), but shop has no member app-8/);
+  });
+
+  it('WARNING when no unmonitored member takes traffic: one in MAINT or DOWN, a member gone from the pool, one with every check off', () => {
+    for (const state of ['MAINT', 'DOWN']) {
+      const check = judged(compareCoverage(shop(shopHosts()), read(['app-0', 'UP'], ['app-1', 'UP'], ['app-2', 'UP'], ['app-9', state])));
+      assert.equal(check.state, 1, `${state}: ${check.output}`);
+    }
+    for (const listed of ['listed', 'DRAIN', 'NOLB']) {
+      const check = judged(compareCoverage(shop(shopHosts()), read(['app-0', 'UP'], ['app-1', 'UP'], ['app-2', 'UP'], ['app-9', listed])));
+      assert.equal(check.state, 2, `${listed} may take traffic: ${check.output}`);
+    }
+    const gone = judged(compareCoverage(shop(shopHosts()), pool('app-0', 'app-1')));
+    assert.deepEqual([gone.state, gone.output], [1, 'WARNING - shop: 1 coverage gap — not in the pool: app-2']);
+    const hosts = shopHosts({ 'app-1': { host: disabled, services: { HTTP: disabled } } });
+    const off = judged(compareCoverage(shop(hosts), pool('app-0', 'app-1', 'app-2')));
+    assert.deepEqual([off.state, off.output], [1, 'WARNING - shop: 1 coverage gap — checks all disabled: app-1 (UP)']);
+  });
+
+  it('UNKNOWN when the pool or the monitoring cannot be read: the problem named, no counts', () => {
+    const check = judged(compareCoverage(shop(shopHosts()), { ok: false, where: 'Prometheus up (label server)', error: 'cannot reach Prometheus' }));
+    assert.equal(check.state, 3);
+    assert.equal(
+      check.output,
+      'UNKNOWN - shop: cannot tell whether the monitoring covers the pool: pool: Prometheus up (label server): cannot reach Prometheus',
+    );
+    assert.equal(check.perfdata, '');
+  });
+
+  it('names at most 10 members per kind on the first line, 50 gaps in the long output', () => {
+    const many = Array.from({ length: 60 }, (_, i) => [`new-${String(i).padStart(2, '0')}`, 'UP'] as [string, string]);
+    const check = judged(compareCoverage(shop(shopHosts()), read(['app-0', 'UP'], ['app-1', 'UP'], ['app-2', 'UP'], ...many)));
+    assert.match(check.output, /unmonitored: new-00 \(UP\), .*, new-09 \(UP\), and 50 more$/);
+    assert.equal(check.longOutput.length, 1 + 50 + 1 + 1);
+    assert.equal(check.longOutput.at(-2), 'and 10 more gaps (vigil model coverage shop)');
+  });
+
+  it('is sent when it changes or when the last one sent is refreshMs old, not every evaluation', () => {
+    const sends = createCoverageSends(new Map([['shop', target]]));
+    const gaps = compareCoverage(shop(shopHosts()), pool('app-0', 'app-1', 'app-2', 'app-9'));
+    const at = (c: Coverage, ms: number) => sends([{ ...c, poolReadAt: new Date(ms).toISOString() }], ms).map((s) => `${s.node} ${s.check.state}`);
+    assert.deepEqual(at(covered, NOW), ['shop 0'], 'the first evaluation after a start');
+    assert.deepEqual(at(covered, NOW + 1_000), [], 'unchanged (only the read time differs)');
+    assert.deepEqual(at(gaps, NOW + 2_000), ['shop 2'], 'changed');
+    assert.deepEqual(at(gaps, NOW + 61_000), [], 'unchanged, 59 s after the last one sent');
+    assert.deepEqual(at(gaps, NOW + 62_000), ['shop 2'], 'unchanged, refreshMs after the last one sent');
+    assert.deepEqual(sends([{ ...covered, node: 'green' }], NOW), [], 'a node without pool.nagios sends nothing');
   });
 });

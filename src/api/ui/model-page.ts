@@ -1,6 +1,10 @@
 // The service model as a page: the tree with every node's aggregated state and every check's state and
 // reason (stale, disabled, missing, … are spelled out: "is the monitoring just saying OK?"), then the two
-// questions of the seed for the node shown. Server-rendered, no script.
+// questions of the seed for the node shown, and the coverage of each node with a pool: (its gaps named
+// per kind, with when the pool was read). Server-rendered, no script.
+import { STATE_LABEL } from '../../core/index.ts';
+import { coverageState } from '../../model/coverage-check.ts';
+import { GAP_KINDS, type Coverage } from '../../model/coverage.ts';
 import type { ModelEvaluation } from '../../model/monitor.ts';
 import { allGreen, allRed } from '../../model/queries.ts';
 import type { CheckStatus, EvaluatedNode } from '../../model/types.ts';
@@ -29,6 +33,22 @@ ${node.findings.length ? html`<ul>${node.findings.map((f) => html`<li class="why
 ${node.members.length ? html`<ul class="members">${node.members.map((m) => nodeItem(m, nowMs, depth + 1))}</ul>` : ''}</li>`;
 }
 
+function coveragePanel(c: Coverage): Html {
+  const read = c.poolReadAt ? html` <span class="muted">read ${ago(c.poolReadAt)} (${c.poolReadAt})</span>` : '';
+  const head = html`<div>${stateBadge(STATE_LABEL[coverageState(c)] as keyof typeof CLASS)} <b>Coverage of ${c.node}</b>: pool ${c.pool}${read}</div>`;
+  if (c.answer === 'cannot-ask') {
+    return html`<div class="panel coverage">${head}<p>Cannot tell whether the monitoring covers the pool:</p><ul>${c.problems.map((p) => html`<li class="why">${p}</li>`)}</ul></div>`;
+  }
+  const kinds = GAP_KINDS.map((kind) => ({ kind, gaps: c.gaps.filter((g) => g.kind === kind) })).filter((k) => k.gaps.length);
+  const verdict =
+    c.answer === 'covered'
+      ? html`<p>Covered: all ${c.poolSize} in the pool are monitored, and no monitored member is outside it.</p>`
+      : html`<p>${c.gaps.length} gap${c.gaps.length === 1 ? '' : 's'} between the pool (${c.poolSize} in it) and the monitoring (${c.monitored} monitored):</p>`;
+  return html`<div class="panel coverage">${head}${verdict}
+${kinds.map((k) => html`<div><b>${k.kind}</b> (${k.gaps.length})<ul>${k.gaps.map((g) => html`<li class="why">${g.message}</li>`)}</ul></div>`)}
+${c.covered.length ? html`<p class="muted">covered (${c.covered.length}): ${c.covered.map((m) => `${m.member} (${m.poolState})`).join(', ')}</p>` : ''}</div>`;
+}
+
 export function modelPage(evaluation: ModelEvaluation, focus?: EvaluatedNode): string {
   const nodes = focus ? [focus] : evaluation.roots;
   const answers = focus
@@ -40,9 +60,11 @@ export function modelPage(evaluation: ModelEvaluation, focus?: EvaluatedNode): s
 ${!g.holds ? html`<ul>${g.blockers.slice(0, 50).map((b) => html`<li class="why">${b.message}</li>`)}</ul>` : ''}</div>`;
       })}</p></div>`
     : '';
+  const coverage = focus ? evaluation.coverage.filter((c) => c.node === focus.path) : evaluation.coverage;
   const body = html`<h1>Service model${focus ? html`: ${focus.path}` : ''}</h1>
 <p class="muted">Evaluated ${ago(evaluation.at)} (${evaluation.at}); refreshes every 30 s. Only a fresh, enabled OK is green. ${focus ? html`<a href="/model">Whole model</a>` : ''}</p>
 ${answers}
+${coverage.map(coveragePanel)}
 <ul class="model">${nodes.map((n) => nodeItem(n, evaluation.nowMs, 0))}</ul>`;
   return page(focus ? `model ${focus.path}` : 'service model', body, { refreshSeconds: 30 });
 }

@@ -306,7 +306,13 @@ function modelFamilies(registers: Registry[]) {
     labelNames: ['node'] as const,
     registers,
   });
-  return { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp };
+  const modelCoverageState = new Gauge({
+    name: 'vigil_model_coverage_state',
+    help: "The node's coverage as its passive check judges it: 0 OK (covered), 1 WARNING (a gap, none taking traffic unmonitored), 2 CRITICAL (a member takes traffic unmonitored), 3 UNKNOWN (the pool or the monitoring could not be read).",
+    labelNames: ['node'] as const,
+    registers,
+  });
+  return { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp, modelCoverageState };
 }
 
 /** Series that are always 1 and say things in their labels: which Vigil runs, and where its UI is. */

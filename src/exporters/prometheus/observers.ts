@@ -21,6 +21,8 @@ export interface ModelCoverageSample {
   node: string;
   /** Kind (unmonitored, not-in-pool, disabled) → count, every kind present; undefined: the pool or the monitoring could not be read. */
   gaps?: Record<string, number>;
+  /** The coverage check's state (src/model/coverage-check.ts): 0 OK … 3 UNKNOWN. */
+  state?: number;
 }
 
 export interface ExporterObservers {
@@ -89,14 +91,16 @@ export function createObservers(families: Families, scope: LabelScope): Exporter
 
 /** The model's gauges replaced whole: a node taken out of the config leaves no series behind. */
 function setModel(families: Families, nodes: ModelNodeSample[], coverage: ModelCoverageSample[]): void {
-  const { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp } = families;
+  const { modelNodeState, modelAllGreen, modelCoverageGaps, modelCoverageUp, modelCoverageState } = families;
   modelNodeState.reset();
   modelAllGreen.reset();
   modelCoverageGaps.reset();
   modelCoverageUp.reset();
+  modelCoverageState.reset();
   // A coverage that could not be told has no gap counts (not a stale 0): its _up says so.
   for (const c of coverage) {
     modelCoverageUp.set({ node: c.node }, c.gaps ? 1 : 0);
+    if (c.state !== undefined) modelCoverageState.set({ node: c.node }, c.state);
     for (const [kind, count] of Object.entries(c.gaps ?? {})) modelCoverageGaps.set({ node: c.node, kind }, count);
   }
   for (const n of nodes) {

@@ -42,7 +42,12 @@ test('promtool check metrics finds nothing to lint in a full exposition, process
   exporter.observeDelivery('nagios', false, 1);
   exporter.observeSkip('checkout', 'production');
   exporter.observeReap({ reaped: [{ environment: 'production', source: 'remote' }], failed: [] });
+  exporter.observeModel(
+    [{ node: 'shop', state: 'CRITICAL', allGreenOwn: true, allGreenTransitive: false }],
+    [{ node: 'shop', state: 2, gaps: { unmonitored: 1, 'not-in-pool': 0, disabled: 0 } }],
+  );
   const text = await exporter.metrics();
+  assert.match(text, /^vigil_model_coverage_state\{node="shop"\} 2$/m);
   assert.match(text, /^process_cpu_user_seconds_total /m);
 
   const { code, output } = await promtool(['check', 'metrics'], text);
