@@ -62,7 +62,7 @@ interface Entry {
 /** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
 export async function prepareScenarioSchedule(
   ctx: Context,
-  deps: { orchestrator: RunOrchestrator; cluster?: ClusterSlots },
+  deps: { orchestrator: RunOrchestrator; cluster?: ClusterSlots; undos?: ScenarioEnvironment['undos'] },
 ): Promise<ScenarioSchedule | undefined> {
   if (!ctx.document) return undefined;
   const { config, secrets } = loadScenarioConfig(ctx.document);
@@ -82,6 +82,7 @@ export async function prepareScenarioSchedule(
     recheck: recheckSetting(config, model),
     waitDeps: { runs: () => ctx.store.runs, reader: createTextReader() },
     ...suiteRunner(ctx, deps.orchestrator),
+    ...(deps.undos ? { undos: deps.undos } : {}),
   };
   const entries: Entry[] = [];
   const problems: string[] = [];
@@ -193,7 +194,7 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent }));
+      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent, schedule: entry.name }));
       const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
       if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
       else log.warn(fields, `scheduled scenario: ${result.status}`);
