@@ -29,6 +29,8 @@ import {
   type ScenarioEnvironment,
   type ScenarioResult,
 } from '../../scenarios/index.ts';
+import type { ConfigFile } from '../../config/config-file.ts';
+import { parseDuration } from '../../shared/duration.ts';
 import { messageOf } from '../../shared/errors.ts';
 import { createRedactor } from '../../shared/redact.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -92,7 +94,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
       ...(context ? suiteRunner(context) : {}),
     };
     validatePlans(plans, env);
-    undos = await payOwedUndos(env, store, { write, clean });
+    undos = await payOwedUndos(env, store, { write, clean, leaseMs: leaseOf(loaded.document) });
     env.undos = undos;
 
     const saveRun = createStoreWrite({
@@ -159,7 +161,7 @@ async function runPlans(
 async function payOwedUndos(
   env: ScenarioEnvironment,
   store: Store,
-  io: { write: (lines: string[]) => unknown; clean: (text: string) => string },
+  io: { write: (lines: string[]) => unknown; clean: (text: string) => string; leaseMs?: number },
 ): Promise<OwedUndos> {
   const owner = `scenario-run@${hostname()}:${process.pid}`;
   const say = (fields: object, message: string) => {
@@ -172,9 +174,17 @@ async function payOwedUndos(
   return createOwedUndos({
     store,
     owner,
+    ...(io.leaseMs ? { leaseMs: io.leaseMs } : {}),
     redact: io.clean,
     onRenewFailure: (err) => say({ err: io.clean(messageOf(err)) }, 'cannot renew the leases of the undos owed'),
   });
+}
+
+// The file's api.lease, as serve takes it; a value serve would refuse (it names it) is not used here.
+function leaseOf(document: ConfigFile): number | undefined {
+  const lease = (document.section('api').value as { lease?: unknown } | undefined)?.lease;
+  const ms = typeof lease === 'string' || typeof lease === 'number' ? parseDuration(lease) : undefined;
+  return ms !== undefined && ms >= 10_000 && ms <= 300_000 ? ms : undefined;
 }
 
 function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
