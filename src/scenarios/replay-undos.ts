@@ -4,8 +4,8 @@
 // as a scenario's cleanup, with the action as the config defines it now, and removes the row when it
 // succeeded. A failure, or an undo the config no longer defines, stays owed with its attempt count
 // and error, tried again by a later pass after its retry time. One process takes each row.
-import { messageOf } from '../shared/errors.ts';
 import type { OwedUndo, UndoLedger } from '../store/types.ts';
+import { failureText } from './errors.ts';
 import { retryAt } from './owed-undos.ts';
 import { type ActionSetting, performAction, placeholders } from './run-action.ts';
 
@@ -78,7 +78,7 @@ export async function replayOwedUndos(deps: ReplayDeps, opts: { formerSelf?: boo
       const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
       await performAction(deps.actions, row.undo, row.params, signal);
     } catch (err) {
-      const error = deps.redact(messageOf(err));
+      const error = deps.redact(failureText(err));
       report.failed.push({ undo: row, error });
       await store.undos.failed(row.id, error, retryAt(row.attempts + 1, clock()));
       log.error({ ...fields(row), err: error }, `owed undo failed: ${describeUndo(row)}; it stays owed and is tried again`);

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { ScenarioAction } from '../config/scenario-schema.ts';
 import { messageOf, VigilError } from '../shared/errors.ts';
-import { StepFailure } from './errors.ts';
+import { failureText, StepFailure } from './errors.ts';
 import { runCommand } from './run-command.ts';
 import type { ScenarioEnvironment, StepContext } from './types.ts';
 
@@ -122,7 +122,8 @@ async function runUndo(ctx: StepContext, undo: string, params: Record<string, st
   try {
     await performAction(ctx.env, undo, params, signal);
   } catch (err) {
-    if (undos && owed) await undos.failed(owed, messageOf(err)).catch((e) => ctx.log(`the undo stays owed, but its failure was not recorded: ${messageOf(e)}`));
+    if (undos && owed)
+      await undos.failed(owed, failureText(err)).catch((e) => ctx.log(`the undo stays owed, but its failure was not recorded: ${messageOf(e)}`));
     throw err;
   }
   if (undos && owed)
