@@ -461,7 +461,7 @@ export async function benchKill9(say: (line: string) => void = () => {}): Promis
     line(
       `  spool entries lost: ${spoolLost} (results that neither reached the command file nor were superseded there: ${exportLost.length}${exportLost.length ? ` — ${exportLost.map((r) => r.run_id).join(', ')}` : ''}; left in the spool: ${spoolLeft}; dropped: ${dropped}); ${arrivals.size} of ${runs.length} runs arrived, ${superseded.length} superseded by a newer result of their service (not sent, by design), ${duplicated} arrived more than once (at-least-once)${unreadable ? `; ${unreadable} unreadable lines` : ''}`,
     );
-    line(`  undos owed and not run: n/a until scheduled scenarios land (vigil serve runs no scenario)`);
+    line(`  undos owed and not run: n/a (the bench schedules no scenario; test/stack/undo-ledger.test.ts covers a kill -9 mid-scenario)`);
     line(
       `  after the last start (schedules off): tenants all deleted from the app after ${at.tenants === undefined ? 'NOT WITHIN 15 min' : fmt(at.tenants)}, every run recorded (no slot held) after ${at.runs === undefined ? 'NOT' : fmt(at.runs)}, every run handed to the exporters after ${at.handedOver === undefined ? 'NOT' : fmt(at.handedOver)}, spool empty after ${at.spool === undefined ? 'NOT' : fmt(at.spool)} — ${interrupted} runs recorded interrupted in all`,
     );
