@@ -4,6 +4,8 @@
 // HAProxy and the store still owes its restore. serve started again on the same store (same replica
 // name) runs the owed undo before anything else: app-0 is UP in HAProxy's runtime API, the ledger is
 // empty and the log names the undo and the scenario run it was owed by; /metrics says none is owed.
+// Started under another name, serve leaves the killed replica's row alone until its lease ran out,
+// then pays it on the lease beat.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFile, copyFile } from 'node:fs/promises';
@@ -19,6 +21,8 @@ import { repoRoot } from '../helpers/vigil-cli.ts';
 import { eventually, metricValue } from '../service/serve-harness.ts';
 
 const REPLICA = 'undo-r1';
+// The shortest api.lease serve takes: another replica pays a killed one's undo once it ran out.
+const LEASE_MS = 20_000;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 interface LogLine {
@@ -31,9 +35,13 @@ interface LogLine {
 }
 
 /** serve in its own process group, so that a kill -9 takes it and every child it has going. */
-function startServe(config: string, stack: Stack): { child: ChildProcess; log: () => string; lines: () => LogLine[]; exited: Promise<unknown> } {
+function startServe(
+  config: string,
+  stack: Stack,
+  replica = REPLICA,
+): { child: ChildProcess; log: () => string; lines: () => LogLine[]; exited: Promise<unknown> } {
   let text = '';
-  const child = spawn(process.execPath, [join(repoRoot, 'src/cli/vigil.js'), 'serve', '--config', config, '--listen', '127.0.0.1:0', '--replica', REPLICA], {
+  const child = spawn(process.execPath, [join(repoRoot, 'src/cli/vigil.js'), 'serve', '--config', config, '--listen', '127.0.0.1:0', '--replica', replica], {
     cwd: repoRoot,
     env: { ...process.env, CI: undefined, DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -80,8 +88,9 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     await copyFile(scheduled, quiet);
     const entry = (schedule: string) =>
       `  schedule:\n    member-loss:\n      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "${schedule}"\n      destructive: true\n`;
-    await appendFile(scheduled, entry('*/3 * * * * *'));
-    await appendFile(quiet, entry('0 0 1 1 *'));
+    const api = `api:\n  lease: ${LEASE_MS / 1000}s\n`;
+    await appendFile(scheduled, entry('*/3 * * * * *') + api);
+    await appendFile(quiet, entry('0 0 1 1 *') + api);
   });
   after(async () => {
     for (const child of started) killGroup(child);
@@ -146,5 +155,40 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     killGroup(second.child);
     await second.exited;
     t.diagnostic(`app-0 restored by the second start: UP in HAProxy ${seconds(upAfterMs)} after serve started again (before it served)`);
+  });
+  it("under another replica name, the killed replica's undo is paid once its lease ran out, by the lease beat after start", async (t) => {
+    const first = startServe(scheduled, stack);
+    started.push(first.child);
+    await eventually(
+      async () =>
+        first.lines().find((l) => l.msg === 'scheduled scenario: step' && !l.cleanup && l.step === 'When I destroy member "app-0"' && l.status === 'passed'),
+      `member loss destroying app-0 again (serve's log:\n${first.log().slice(-3000)})`,
+      120_000,
+      100,
+    );
+    killGroup(first.child);
+    await first.exited;
+    const killedAt = Date.now();
+    const [owed] = await ledger();
+    assert.equal(owed.owner, REPLICA);
+
+    const other = startServe(quiet, stack, 'undo-r2');
+    started.push(other.child);
+    const ran = await eventually(
+      async () => other.lines().find((l) => l.msg.startsWith('owed undo ran:')),
+      `the owed undo paid by undo-r2 (log:\n${other.log().slice(-3000)})`,
+      LEASE_MS * 3,
+      100,
+    );
+    const paidAfterMs = Date.now() - killedAt;
+    assert.match(ran.msg, new RegExp(`for scenario run ${owed.runId} \\(one app member is destroyed, schedule member-loss\\), left by ${REPLICA}$`));
+    const order = other.lines().map((l) => l.msg);
+    assert.ok(order.indexOf('vigil serving') < order.indexOf(ran.msg), 'not at start-up: the lease still held then; the lease beat paid it');
+    assert.ok(paidAfterMs < LEASE_MS * 1.25 + 10_000, `paid ${paidAfterMs} ms after the kill`);
+    assert.equal(await lbStatus('app-0'), 'UP');
+    assert.deepEqual(await ledger(), []);
+    killGroup(other.child);
+    await other.exited;
+    t.diagnostic(`another replica paid the undo ${seconds(paidAfterMs)} after the kill (lease ${seconds(LEASE_MS)})`);
   });
 });
