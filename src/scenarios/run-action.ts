@@ -110,7 +110,6 @@ async function oweUndo(ctx: StepContext, action: string, undo: string, params: R
     return await undos.owe({ undo, action, params, runId: run.id, scenario: run.scenario, ...(run.schedule ? { schedule: run.schedule } : {}) });
   } catch (err) {
     throw new VigilError(`cannot record the undo "${undo}" in the store's ledger, so "${action}" was not run: ${messageOf(err)}`, {
-      where: 'scenarios.actions',
       cause: err,
     });
   }

@@ -2,13 +2,15 @@
 // writes an action's undo to the store before the action starts — its name and the step's parameters,
 // nothing the action takes from the environment — and a run killed with -9 (its whole process group)
 // leaves it owed; the next `vigil scenario run` on the store leaves it alone while the killed run's
-// lease holds, then runs it, says which undo for which scenario run, and empties the ledger.
+// lease holds, then runs it, says which undo for which scenario run, and empties the ledger. A store
+// that cannot keep the row stops the action from running.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/open-store.ts';
@@ -146,5 +148,22 @@ scenarios:
     assert.equal(await exited, 3, 'interrupted');
     assert.deepEqual(await ledger(), []);
     assert.equal(await readFile(join(dir, 'released.txt'), 'utf8'), 'released app-3\nreleased app-3\n');
+  });
+  it('a store that cannot keep the row: the action is not run, the step is an error (exit 3)', async () => {
+    await rm(join(dir, 'held-pid'), { force: true });
+    const db = new DatabaseSync(join(dir, 'vigil.db'));
+    db.exec(`CREATE TRIGGER full_undos BEFORE INSERT ON scenario_undos BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+    try {
+      const r = await runVigil(['scenario', 'run', join(dir, 'hold.feature'), '--config', config, '--json'], { env, timeoutMs: 60_000 });
+      assert.equal(r.code, 3, r.stderr);
+      const [result] = JSON.parse(r.stdout).scenarios;
+      assert.equal(result.steps[0].status, 'error');
+      assert.match(result.steps[0].message, /^cannot record the undo "release-member" in the store's ledger, so "hold-member" was not run: .*disk is full/);
+      assert.equal(existsSync(join(dir, 'held-pid')), false, 'the hold never ran');
+      assert.deepEqual(result.cleanup, [], 'nothing to undo');
+    } finally {
+      db.exec('DROP TRIGGER full_undos');
+      db.close();
+    }
   });
 });
