@@ -16,8 +16,8 @@
 // Counted (want 0 each): tenants leaked (the app's own list; ledger rows not destroyed), runs lost (a run
 // the store's ledger, its run slots or the API ever showed without a final row), spool entries lost (a
 // run whose result neither reached the FIFO nor was superseded there by a newer one of its service;
-// entries left in the spool or dropped). Undos owed and not run: scenarios, which `vigil serve` does not
-// run yet — n/a until scheduled scenarios land.
+// entries left in the spool or dropped). Undos owed and not run: n/a, this bench schedules no scenario;
+// a kill -9 mid-scenario and the undo the next start pays are test/stack/undo-ledger.test.ts.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, createWriteStream, openSync, readSync } from 'node:fs';
