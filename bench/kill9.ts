@@ -16,8 +16,8 @@
 // Counted (want 0 each): tenants leaked (the app's own list; ledger rows not destroyed), runs lost (a run
 // the store's ledger, its run slots or the API ever showed without a final row), spool entries lost (a
 // run whose result neither reached the FIFO nor was superseded there by a newer one of its service;
-// entries left in the spool or dropped). Undos owed and not run: scenarios, which `vigil serve` does not
-// run yet — n/a until scheduled scenarios land.
+// entries left in the spool or dropped). Undos owed and not run: n/a, this bench schedules no scenario;
+// a kill -9 mid-scenario and the undo the next start pays are test/stack/undo-ledger.test.ts.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, createWriteStream, openSync, readSync } from 'node:fs';
@@ -461,7 +461,7 @@ export async function benchKill9(say: (line: string) => void = () => {}): Promis
     line(
       `  spool entries lost: ${spoolLost} (results that neither reached the command file nor were superseded there: ${exportLost.length}${exportLost.length ? ` — ${exportLost.map((r) => r.run_id).join(', ')}` : ''}; left in the spool: ${spoolLeft}; dropped: ${dropped}); ${arrivals.size} of ${runs.length} runs arrived, ${superseded.length} superseded by a newer result of their service (not sent, by design), ${duplicated} arrived more than once (at-least-once)${unreadable ? `; ${unreadable} unreadable lines` : ''}`,
     );
-    line(`  undos owed and not run: n/a until scheduled scenarios land (vigil serve runs no scenario)`);
+    line(`  undos owed and not run: n/a (the bench schedules no scenario; test/stack/undo-ledger.test.ts covers a kill -9 mid-scenario)`);
     line(
       `  after the last start (schedules off): tenants all deleted from the app after ${at.tenants === undefined ? 'NOT WITHIN 15 min' : fmt(at.tenants)}, every run recorded (no slot held) after ${at.runs === undefined ? 'NOT' : fmt(at.runs)}, every run handed to the exporters after ${at.handedOver === undefined ? 'NOT' : fmt(at.handedOver)}, spool empty after ${at.spool === undefined ? 'NOT' : fmt(at.spool)} — ${interrupted} runs recorded interrupted in all`,
     );

@@ -1,6 +1,6 @@
 // Typed errors of scenarios: a file that cannot be run (named by file, line and step), and a step that
 // ran and did not hold (a finding, not a fault of Vigil's).
-import { VigilError } from '../shared/errors.ts';
+import { messageOf, VigilError } from '../shared/errors.ts';
 
 /** One or more scenario files cannot be run as written; each problem is `file:line: …`. */
 export class ScenarioFileError extends VigilError {
@@ -19,4 +19,10 @@ export class StepFailure extends VigilError {
     super(headline);
     this.details = details;
   }
+}
+
+/** One error as a stored line or two keep it: the headline, then the last few lines of its details (a command's output). */
+export function failureText(err: unknown, detailLines = 5): string {
+  const details = err instanceof StepFailure ? err.details.slice(-detailLines) : [];
+  return [messageOf(err), ...details.map((d) => `  ${d}`)].join('\n');
 }

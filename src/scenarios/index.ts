@@ -13,3 +13,5 @@ export { ScenarioFileError, StepFailure } from './errors.ts';
 export { runCommand } from './run-command.ts';
 export type * from './types.ts';
 export { judgeScenario, scenarioCheck, worstJudged, EXPECTED_TO_FAIL, type JudgedScenario } from './scenario-check.ts';
+export { createOwedUndos, UNDO_LEASE_MS, type OwedUndos } from './owed-undos.ts';
+export { replayOwedUndos, describeUndo, type ReplayReport } from './replay-undos.ts';

@@ -1,17 +1,18 @@
 // Named actions from `scenarios.actions` (docs/scenarios.md): a command or an HTTP request with
 // {{placeholders}} filled from the step ("I destroy member "app-0"" → {{member}} = app-0). An action
 // with an `undo` registers it *before* it starts, like the tenant ledger is written before create: a
-// destroy that times out half-way still gets its restore.
+// destroy that times out half-way still gets its restore. With a store, the undo is also written to
+// its ledger first (owed-undos.ts): a process killed outright still owes it, and the next start pays.
 import { resolve } from 'node:path';
 import type { ScenarioAction } from '../config/scenario-schema.ts';
-import { messageOf } from '../shared/errors.ts';
-import { StepFailure } from './errors.ts';
+import { messageOf, VigilError } from '../shared/errors.ts';
+import { failureText, StepFailure } from './errors.ts';
 import { runCommand } from './run-command.ts';
 import type { ScenarioEnvironment, StepContext } from './types.ts';
 
 const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_-]*)\s*\}\}/gi;
 
-function placeholders(action: ScenarioAction): string[] {
+export function placeholders(action: ScenarioAction): string[] {
   const texts = [
     ...(action.command ?? []),
     action.http?.url ?? '',
@@ -47,7 +48,11 @@ export function actionProblem(env: ScenarioEnvironment, name: string, params: Re
   return undefined;
 }
 
-async function perform(env: ScenarioEnvironment, name: string, params: Record<string, string>, signal: AbortSignal): Promise<string> {
+/** What running an action needs: the config's actions, and where relative paths start. */
+export type ActionSetting = Pick<ScenarioEnvironment, 'config' | 'configDir'>;
+
+/** Runs one named action (a command or an HTTP request) with its placeholders filled; the last line of its output. */
+export async function performAction(env: ActionSetting, name: string, params: Record<string, string>, signal: AbortSignal): Promise<string> {
   const action = env.config.actions[name];
   if (action.command) {
     const argv = action.command.map((a) => fill(a, params));
@@ -81,15 +86,45 @@ async function perform(env: ScenarioEnvironment, name: string, params: Record<st
   return `${response.status}`;
 }
 
-/** Runs the named action for a step; its undo (if any) is registered first. */
+/** Runs the named action for a step; its undo (if any) is registered first, and owed in the store. */
 export async function runAction(ctx: StepContext, name: string, params: Record<string, string>): Promise<string> {
   const undo = ctx.env.config.actions[name].undo;
-  if (undo)
+  if (undo) {
+    const owed = await oweUndo(ctx, name, undo, params);
     ctx.addCleanup(
       `${undo} ${Object.values(params)
         .map((v) => JSON.stringify(v))
         .join(' ')}`.trim(),
-      (signal) => perform(ctx.env, undo, params, signal).then(() => undefined),
+      (signal) => runUndo(ctx, undo, params, owed, signal),
     );
-  return perform(ctx.env, name, params, ctx.signal);
+  }
+  return performAction(ctx.env, name, params, ctx.signal);
+}
+
+// Ledger first: an undo the store could not keep would be lost to a kill -9, so the action does not run.
+async function oweUndo(ctx: StepContext, action: string, undo: string, params: Record<string, string>): Promise<string | undefined> {
+  const { undos } = ctx.env;
+  if (!undos) return undefined;
+  const { run } = ctx.scenario;
+  try {
+    return await undos.owe({ undo, action, params, runId: run.id, scenario: run.scenario, ...(run.schedule ? { schedule: run.schedule } : {}) });
+  } catch (err) {
+    throw new VigilError(`cannot record the undo "${undo}" in the store's ledger, so "${action}" was not run: ${messageOf(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+// The scenario's own cleanup: paid, the row goes; failed, it stays owed for the next replay pass.
+async function runUndo(ctx: StepContext, undo: string, params: Record<string, string>, owed: string | undefined, signal: AbortSignal): Promise<void> {
+  const { undos } = ctx.env;
+  try {
+    await performAction(ctx.env, undo, params, signal);
+  } catch (err) {
+    if (undos && owed)
+      await undos.failed(owed, failureText(err)).catch((e) => ctx.log(`the undo stays owed, but its failure was not recorded: ${messageOf(e)}`));
+    throw err;
+  }
+  if (undos && owed)
+    await undos.paid(owed).catch((err) => ctx.log(`the undo ran, but the store still lists it as owed (it may run once more later): ${messageOf(err)}`));
 }

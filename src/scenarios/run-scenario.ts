@@ -24,6 +24,8 @@ export interface RunScenarioDeps {
   signal: AbortSignal;
   onEvent?: (e: ScenarioEvent) => void;
   cleanupGraceMs?: number;
+  /** The scenarios.schedule entry that fired it, for the undo ledger. */
+  schedule?: string;
 }
 
 function resultOf(step: ParsedStep, status: StepStatus, startedMs: number, extra: Partial<StepResult> = {}): StepResult {
@@ -37,7 +39,10 @@ function failureMessage(err: unknown): string {
 export async function runScenario(plan: ScenarioPlan, deps: RunScenarioDeps): Promise<ScenarioResult> {
   const emit = (e: ScenarioEvent) => deps.onEvent?.(e);
   const startedAt = new Date();
-  const state: ScenarioState = { lastActionEndedAt: Date.now(), actionsRun: 0, suiteRuns: new Map() };
+  // Known before the first step: an undo owed in the store names the run it belongs to.
+  const id = nanoid();
+  const run = { id, scenario: plan.scenario.name, ...(deps.schedule ? { schedule: deps.schedule } : {}) };
+  const state: ScenarioState = { lastActionEndedAt: Date.now(), actionsRun: 0, suiteRuns: new Map(), run };
   const cleanups: Cleanup[] = [];
   const contextDeps = { env: deps.env, state, cleanups, log: (line: string) => emit({ type: 'log', line }) };
   const runStep: RunStep = async (planned, stepSignal) =>
@@ -55,7 +60,7 @@ export async function runScenario(plan: ScenarioPlan, deps: RunScenarioDeps): Pr
   const status = cleanedUp.failed && ran.status === 'passed' ? 'failed' : ran.status;
 
   return {
-    id: nanoid(),
+    id,
     file: plan.scenario.file,
     feature: plan.scenario.feature,
     scenario: plan.scenario.name,

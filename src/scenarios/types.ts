@@ -3,6 +3,7 @@
 import type { ScenariosConfig } from '../config/scenario-schema.ts';
 import type { RunResult } from '../core/index.ts';
 import type { Model, WaitDeps, WaitRequest, WaitResult } from '../model/index.ts';
+import type { OwedUndos } from './owed-undos.ts';
 
 /** Gherkin's keyword types; `And`/`But` take the type of the step before them. */
 export type StepType = 'context' | 'action' | 'outcome' | 'unknown';
@@ -83,6 +84,8 @@ export interface ScenarioState {
   actionsRun: number;
   /** Suite runs of this scenario, by `suite@environment`. */
   suiteRuns: Map<string, RunResult>;
+  /** Which run this is (its id is the stored run's), as the undo ledger names it. */
+  run: { id: string; scenario: string; schedule?: string };
 }
 
 /** What every step of every scenario shares. */
@@ -101,6 +104,8 @@ export interface ScenarioEnvironment {
   suiteTargets?: ReadonlySet<string>;
   /** A scheduled scenario's allow-list: the only environments its suite steps may run on, and where it is set. */
   allowedEnvironments?: { names: ReadonlySet<string>; where: string };
+  /** The undo ledger in the store: an action's undo is written there before it starts (owed-undos.ts). */
+  undos?: OwedUndos;
 }
 
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted';

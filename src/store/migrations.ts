@@ -186,6 +186,29 @@ const sqliteMigrations: readonly string[] = [
   CREATE INDEX runs_newest_by_location ON runs (suite, environment, location, started_at, finished_at, run_id);
   CREATE INDEX runs_success ON runs (suite, environment, status, finished_at);
   `,
+  // 9: the undos a scenario owes (docs/scenarios.md, "SIGTERM and kill -9"): written before the action
+  // that needs it starts, removed once the undo ran. Only the undo's name in scenarios.actions and the
+  // step's parameters: the action itself (its ${VAR}s) comes from the config when it is replayed. A
+  // row's lease is its owner's (the process running the scenario) while renewed; past it, or after a
+  // failed attempt past its retry time, any process on the store may take it and run the undo.
+  `
+  CREATE TABLE scenario_undos (
+    id          TEXT PRIMARY KEY,
+    undo_action TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    run_id      TEXT NOT NULL,
+    scenario    TEXT NOT NULL,
+    schedule    TEXT,
+    owner       TEXT NOT NULL,
+    lease_until TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX scenario_undos_by_lease ON scenario_undos (lease_until);
+  `,
 ];
 
 // PostgreSQL's whole schema up to SQLite's migration 5, in its dialect: identity columns instead of

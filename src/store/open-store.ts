@@ -13,6 +13,7 @@ import type { SqlDb } from './sql.ts';
 import { openSqlite, type SqliteDb } from './sqlite-db.ts';
 import { describeStoreFailure } from './store-failure.ts';
 import { createTenantLedger } from './tenant-ledger.ts';
+import { createUndoLedger } from './undo-ledger.ts';
 import type { Store } from './types.ts';
 
 export { isPostgresLocation, storeLocationProblem } from '../shared/store-location.ts';
@@ -61,6 +62,7 @@ function storeOn(db: SqlDb): Store {
     tenants: createTenantLedger(db),
     spool: createExportSpool(db),
     scenarioRuns: createScenarioRunStore(db),
+    undos: createUndoLedger(db),
     pauses: createPauseStore(db),
     cluster: createClusterStore(db),
     close: () => db.close(),

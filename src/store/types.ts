@@ -131,6 +131,8 @@ export interface Store {
   readonly spool: ExportSpool;
   readonly pauses: PauseStore;
   readonly scenarioRuns: ScenarioRunStore;
+  /** The undos scenarios owe, until each has run (undo-ledger.ts). */
+  readonly undos: UndoLedger;
   /** Fires, running pairs and replicas shared by every replica on this store (cluster-store.ts). */
   readonly cluster: ClusterStore;
   close(): Promise<void>;
@@ -156,6 +158,46 @@ export interface ScenarioRunStore {
   totals(): Promise<Array<{ scenario: string; status: string; count: number }>>;
   /** Per scenario: its newest run, and when its newest passed run finished. */
   latest(): Promise<Array<{ last: ScenarioRunRecord; lastSuccessAt?: string }>>;
+}
+
+/** An undo a scenario owes: written before its action starts, removed once the undo has run. */
+export interface OwedUndo {
+  id: string;
+  /** The undo's name in scenarios.actions: its definition (and ${VAR} secrets) comes from the config. */
+  undo: string;
+  /** The action it undoes. */
+  action: string;
+  /** The step's {{placeholders}} (from the feature file's text, never from the environment). */
+  params: Record<string, string>;
+  /** The scenario run that owes it. */
+  runId: string;
+  scenario: string;
+  /** The scenarios.schedule entry, for a scheduled run. */
+  schedule?: string;
+  /** The replica (or `vigil scenario run` process) whose it is while its lease holds. */
+  owner: string;
+  leaseUntil: string;
+  /** Failed attempts so far (the scenario's own cleanup included) and the last one's error, redacted. */
+  attempts: number;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UndoLedger {
+  owe(undo: Omit<OwedUndo, 'leaseUntil' | 'attempts' | 'lastError' | 'createdAt' | 'updatedAt'> & { leaseUntil: Date; createdAt: Date }): Promise<void>;
+  /** The undo ran: the row goes. */
+  paid(id: string): Promise<void>;
+  /** Counts a failed attempt; the row is anyone's to try again from `retryAt`. */
+  failed(id: string, error: string, retryAt: Date): Promise<void>;
+  /** Extends the lease of these rows of `owner` (the undos its running scenarios owe). */
+  renew(owner: string, ids: readonly string[], until: Date): Promise<void>;
+  /** Rows to run: lease (or retry time) passed before `now`, and any of `formerSelf`. Oldest first. */
+  due(now: Date, formerSelf?: string): Promise<OwedUndo[]>;
+  /** True for the one process that takes the row (as `due` picks them) until `by.until`. */
+  claim(id: string, now: Date, formerSelf: string | undefined, by: { owner: string; until: Date }): Promise<boolean>;
+  /** Every row, oldest first. */
+  list(): Promise<OwedUndo[]>;
 }
 
 /** One undelivered result for one exporter (a Nagios transport), as the fan-out rendered it. */

@@ -57,6 +57,7 @@ describe('openStore: a file is the embedded SQLite store', () => {
         'run_tests',
         'runs',
         'scenario_runs',
+        'scenario_undos',
         'sqlite_sequence',
         'tenants',
       ],
@@ -111,6 +112,7 @@ describe('openStore: a postgres:// URL is the shared PostgreSQL store', { skip: 
         'run_tests',
         'runs',
         'scenario_runs',
+        'scenario_undos',
         'tenants',
         'vigil_schema',
       ]);

@@ -3,10 +3,12 @@
 // written to a node_exporter textfile. Exit 0 all passed, 2 a scenario failed, 3 Vigil could not
 // carry one out (a bad file or config, a source unreachable before anything was changed, an interrupt).
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { suitesOn } from '../../core/index.ts';
 import { createTextReader, loadModel } from '../../model/index.ts';
 import {
+  createOwedUndos,
   exitCodeOf,
   junitXml,
   loadScenarioConfig,
@@ -14,6 +16,7 @@ import {
   progressLines,
   readFeatures,
   recheckSetting,
+  replayOwedUndos,
   runScenario,
   scenarioRecord,
   ScenarioFileError,
@@ -22,9 +25,12 @@ import {
   usesSuites,
   validatePlans,
   writeScenarioTextfile,
+  type OwedUndos,
   type ScenarioEnvironment,
   type ScenarioResult,
 } from '../../scenarios/index.ts';
+import type { ConfigFile } from '../../config/config-file.ts';
+import { parseDuration } from '../../shared/duration.ts';
 import { messageOf } from '../../shared/errors.ts';
 import { createRedactor } from '../../shared/redact.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -68,6 +74,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
   // Vigil's full config (suites, environments, tenants) only when a step runs a suite.
   let context: Context | undefined;
   let store: Store | undefined;
+  let undos: OwedUndos | undefined;
   const clean = (text: string) => own(context ? context.redact(text) : text);
   const cleanValue = <T>(value: T): T => own.value(context ? context.redact.value(value) : value);
   const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.map(clean).join('\n')}\n`);
@@ -87,6 +94,8 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
       ...(context ? suiteRunner(context) : {}),
     };
     validatePlans(plans, env);
+    undos = await payOwedUndos(env, store, { write, clean, leaseMs: leaseOf(loaded.document) });
+    env.undos = undos;
 
     const saveRun = createStoreWrite({
       log: { error: (fields, message) => void write([`vigil scenario: ${message}: ${fields.err}`]) },
@@ -107,6 +116,7 @@ async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<
     );
     return exitCodeOf(results);
   } finally {
+    undos?.close();
     if (context) await context.close();
     else await store?.close();
   }
@@ -141,6 +151,40 @@ async function runPlans(
     process.off('SIGTERM', onSignal);
   }
   return results;
+}
+
+/**
+ * The undo ledger for this run (docs/scenarios.md, "SIGTERM and kill -9"): first the undos a killed
+ * process left whose lease ran out (a `vigil scenario run` killed with -9, a replica gone), then this
+ * process's own, owed under a name of its own so that no other process takes them while it runs.
+ */
+async function payOwedUndos(
+  env: ScenarioEnvironment,
+  store: Store,
+  io: { write: (lines: string[]) => unknown; clean: (text: string) => string; leaseMs?: number },
+): Promise<OwedUndos> {
+  const owner = `scenario-run@${hostname()}:${process.pid}`;
+  const say = (fields: object, message: string) => {
+    const err = (fields as { err?: string }).err;
+    io.write([`vigil scenario: ${message}${err ? `: ${err}` : ''}`]);
+  };
+  await replayOwedUndos({ store, actions: env, owner, log: { info: say, error: say }, redact: io.clean }).catch((err) =>
+    say({ err: io.clean(messageOf(err)) }, 'the pass over the owed undos failed'),
+  );
+  return createOwedUndos({
+    store,
+    owner,
+    ...(io.leaseMs ? { leaseMs: io.leaseMs } : {}),
+    redact: io.clean,
+    onRenewFailure: (err) => say({ err: io.clean(messageOf(err)) }, 'cannot renew the leases of the undos owed'),
+  });
+}
+
+// The file's api.lease, as serve takes it; a value serve would refuse (it names it) is not used here.
+function leaseOf(document: ConfigFile): number | undefined {
+  const lease = (document.section('api').value as { lease?: unknown } | undefined)?.lease;
+  const ms = typeof lease === 'string' || typeof lease === 'number' ? parseDuration(lease) : undefined;
+  return ms !== undefined && ms >= 10_000 && ms <= 300_000 ? ms : undefined;
 }
 
 function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {

@@ -16,6 +16,7 @@ import type { Log } from '../../shared/log.ts';
 import { createHousekeeping } from '../serve/housekeeping.ts';
 import { startModelMonitor } from '../serve/model-monitor.ts';
 import { createPauseWiring } from '../serve/pause-wiring.ts';
+import { createServeUndos } from '../serve/owed-undos.ts';
 import { prepareScenarioSchedule } from '../serve/scenario-schedule.ts';
 
 export interface ServeOptions {
@@ -66,6 +67,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const cluster = clusterFor(ctx, replica, location);
     warnUnplaced(config, location, log);
     await housekeeping.sweepLost(true);
+    // Before the first scheduled fire: the undos a killed process left (this replica's, or expired).
+    const undos = createServeUndos(ctx, replica);
+    stack.defer('the undo ledger', () => undos.close());
+    await undos.replay('start-up');
 
     let scheduler: ReturnType<typeof createScheduler> | undefined;
     const pausing = createPauseWiring(ctx, () => scheduler?.schedules() ?? []);
@@ -74,8 +79,14 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const running = (scheduler = schedulerFor(ctx, { orchestrator, shard, location, pauses: pausing.pauses, cluster: cluster.slots }));
     const monitor = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (monitor) stack.defer('the service model', () => monitor.stop());
-    const scenarios = await prepareScenarioSchedule(ctx, { orchestrator, cluster: cluster.slots, slots: running, pauses: pausing.pauses });
-    const metrics = scenarios ? scenarios.exposition(prometheus) : prometheus;
+    const scenarios = await prepareScenarioSchedule(ctx, {
+      orchestrator,
+      cluster: cluster.slots,
+      slots: running,
+      pauses: pausing.pauses,
+      undos: undos.owed,
+    });
+    const metrics = undos.exposition(scenarios ? scenarios.exposition(prometheus) : prometheus);
     const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control, metrics });
     stack.defer('the API', () => api.close());
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
@@ -89,7 +100,9 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     stack.defer('the leases', () => cluster.stop());
     // Every replica's /metrics says each pair's last state, whichever replica ran it (docs/deploy.md).
     const sync = oneAtATime(() => prometheus.sync(ctx.store.runs));
-    every(stack, 'the lease watch', Math.max(1_000, Math.floor(config.api.lease / 4)), () => Promise.all([housekeeping.sweepLost(), sync()]));
+    every(stack, 'the lease watch', Math.max(1_000, Math.floor(config.api.lease / 4)), () =>
+      Promise.all([housekeeping.sweepLost(), sync(), undos.replay('periodic')]),
+    );
     running.start();
     scenarios?.start();
     // Suite runs and a scheduled scenario (its cleanups) share one grace.

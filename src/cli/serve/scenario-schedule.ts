@@ -76,6 +76,8 @@ export interface ScheduleDeps {
   slots?: { waitForSlot(signal: AbortSignal): Promise<() => void> };
   /** Pauses and maintenance windows: one on the entry's environments holds a fire. */
   pauses?: Pick<Pauses, 'pausedNow'>;
+  /** The undo ledger in the store (owed-undos.ts): each action's undo is written there before it starts. */
+  undos?: ScenarioEnvironment['undos'];
 }
 
 /** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
@@ -98,6 +100,7 @@ export async function prepareScenarioSchedule(ctx: Context, deps: ScheduleDeps):
     recheck: recheckSetting(config, model),
     waitDeps: { runs: () => ctx.store.runs, reader: createTextReader() },
     ...suiteRunner(ctx, deps.orchestrator),
+    ...(deps.undos ? { undos: deps.undos } : {}),
   };
   const entries: Entry[] = [];
   const problems: string[] = [];
@@ -267,7 +270,7 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent }));
+      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
       const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
       if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
       else log.warn(fields, `scheduled scenario: ${result.status}`);
