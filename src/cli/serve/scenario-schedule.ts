@@ -38,6 +38,8 @@ import {
 import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
 import type { Context } from '../context.ts';
+import type { ScenarioControl } from '../../api/scenario-control.ts';
+import { createScenarioControl, type FireHow, type FireOutcome } from './scenario-control.ts';
 
 type Exposition = Pick<PrometheusExporter, 'metrics' | 'contentType' | 'metricsChunks'>;
 
@@ -49,11 +51,15 @@ export interface ScenarioSchedule {
   start(): void;
   /** No new fire; the running scenario is aborted and its cleanups waited for, at most `graceMs`. */
   stop(graceMs: number, reason: string): Promise<void>;
+  /** The API's view: list the entries, fire one now (the same runner as the cron), follow a fire. */
+  control: ScenarioControl;
 }
 
 interface Entry {
   name: string;
   schedule: string;
+  /** The feature file, resolved against the config's folder. */
+  file: string;
   plans: ScenarioPlan[];
   /** The passive service its outcome goes to, when the entry names one. */
   nagios?: { host: string; service: string };
@@ -89,7 +95,7 @@ export async function prepareScenarioSchedule(
     try {
       const plans = planScenarios(await readFeatures([path.resolve(configDir, entry.file)]), definitions);
       validatePlans(plans, env);
-      entries.push({ name, schedule: entry.schedule, plans, ...(entry.nagios ? { nagios: entry.nagios } : {}) });
+      entries.push({ name, schedule: entry.schedule, file: path.resolve(configDir, entry.file), plans, ...(entry.nagios ? { nagios: entry.nagios } : {}) });
     } catch (err) {
       if (!(err instanceof ScenarioFileError)) throw err;
       problems.push(...err.problems.map((p) => `${name}: ${p}`));
@@ -141,8 +147,10 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
     cluster,
   });
   const tasks: ScheduledTask[] = [];
+  const nextFires = new Map<string, ScheduledTask>();
   return {
     names: entries.map((e) => e.name),
+    control: createScenarioControl({ entries, runner, nextFire: (name) => nextFires.get(name)?.getNextRun() ?? undefined }),
     exposition: (base) => ({
       contentType: base.contentType,
       metrics: async () => `${await base.metrics()}${text}`,
@@ -156,6 +164,7 @@ function createScenarioSchedule(ctx: Context, env: ScenarioEnvironment, entries:
           timezone: ctx.config.api.timezone,
         });
         tasks.push(task);
+        nextFires.set(entry.name, task);
       }
       log.warn(
         { scenarios: entries.map((e) => ({ name: e.name, schedule: e.schedule, file: e.plans[0]?.scenario.file })) },
@@ -181,26 +190,29 @@ interface RunnerHooks {
 function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks) {
   const { log } = ctx;
   const save = createStoreWrite({ log, redact: ctx.redact, onFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
-  let running: { name: string; controller: AbortController; done: Promise<void> } | undefined;
+  let running: { name: string; controller: AbortController; done: Promise<void>; how: FireHow } | undefined;
   let stopped = false;
 
-  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal) => {
-    const jitter = Math.floor(Math.random() * ctx.config.api.jitter);
+  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal, how: FireHow) => {
+    // Asked for now (API, UI, gate) means now, and on the replica that was asked: no jitter, no claim.
+    const jitter = how.trigger === 'manual' ? 0 : Math.floor(Math.random() * ctx.config.api.jitter);
     if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
-    if (hooks.cluster && !(await hooks.cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return;
+    if (how.trigger === 'schedule' && hooks.cluster && !(await hooks.cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, how.id))) return;
     const judged: Array<JudgedScenario & { id: string }> = [];
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent }));
-      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
+      const ran: ScenarioResult = ctx.redact.value(await runScenario(plan, { env, signal, onEvent }));
+      const verdict = judgeScenario(ran, plan.scenario);
+      const result: ScenarioResult = { ...ran, fire: { schedule: entry.name, trigger: how.trigger, id: how.id, ...verdict } };
+      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status, trigger: how.trigger };
       if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
       else log.warn(fields, `scheduled scenario: ${result.status}`);
       await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
         ctx.store.scenarioRuns.save(scenarioRecord(result)),
       );
-      judged.push({ ...judgeScenario(result, plan.scenario), id: result.id });
+      judged.push({ ...verdict, id: result.id });
     }
     // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
     if (signal.aborted || !judged.length) return;
@@ -209,22 +221,26 @@ function createRunner(ctx: Context, env: ScenarioEnvironment, hooks: RunnerHooks
   };
 
   return {
-    fire(entry: Entry, fireAt: Date) {
-      if (stopped) return;
+    fire(entry: Entry, fireAt: Date, how: FireHow = { trigger: 'schedule', id: nanoid() }): FireOutcome {
+      if (stopped) return { started: false, reason: 'stopping' };
       if (running) {
         const reason = running.name === entry.name ? 'overlap' : 'busy';
         log.warn({ schedule: entry.name, reason, running: running.name }, `scheduled scenario fire skipped: ${running.name} is still running`);
-        return hooks.onSkip(entry.name, reason);
+        if (how.trigger === 'schedule') hooks.onSkip(entry.name, reason);
+        return { started: false, reason, running: running.name, how: running.how };
       }
       const controller = new AbortController();
-      const done = runEntry(entry, fireAt, controller.signal)
+      const done = runEntry(entry, fireAt, controller.signal, how)
         .catch((err) => log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario could not run'))
         .finally(() => {
           running = undefined;
           return hooks.onFinished();
         });
-      running = { name: entry.name, controller, done };
+      running = { name: entry.name, controller, done, how };
+      return { started: true, done };
     },
+    /** The fire running now, if any. */
+    current: () => (running ? { name: running.name, how: running.how } : undefined),
     async stop(graceMs: number, reason: string) {
       stopped = true;
       const current = running;
