@@ -2,13 +2,14 @@
 // history: step texts, node names and check ids, nothing secret.
 import { Router } from 'express';
 import type { ScenarioRunStore } from '../store/types.ts';
+import type { ScenarioControl } from './scenario-control.ts';
 import type { sendError } from './http-error.ts';
 import { scenarioRunPage, scenariosPage } from './ui/scenarios-page.ts';
 import { messagePage } from './ui/suite-page.ts';
 
 const LISTED = 200;
 
-export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore }): Router {
+export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore; schedule?: Pick<ScenarioControl, 'list'>; canTrigger?: boolean }): Router {
   const router = Router();
   const html = (res: Parameters<typeof sendError>[0], status: number, body: string) =>
     void res.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
@@ -18,7 +19,9 @@ export function scenariosRoutes(deps: { scenarioRuns?: ScenarioRunStore }): Rout
     const scenario = typeof req.query.scenario === 'string' ? req.query.scenario : undefined;
     res.json({ runs: (await deps.scenarioRuns?.list({ limit: LISTED, ...(scenario ? { scenario } : {}) })) ?? [] });
   });
-  router.get('/scenarios', async (_req, res) => html(res, 200, scenariosPage(await records())));
+  router.get('/scenarios', async (_req, res) =>
+    html(res, 200, scenariosPage(await records(), { schedule: deps.schedule?.list() ?? [], canTrigger: deps.canTrigger ?? false })),
+  );
   router.get('/scenarios/:id', async (req, res) => {
     const record = (await records()).find((r) => r.id === req.params.id);
     if (!record) return html(res, 404, messagePage('Not found', `No scenario run ${req.params.id} among the last ${LISTED}.`, '/scenarios'));

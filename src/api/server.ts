@@ -15,6 +15,8 @@ import { healthRoutes } from './routes-health.ts';
 import { runsRoutes } from './routes-runs.ts';
 import { modelRoutes } from './routes-model.ts';
 import { scenariosRoutes } from './routes-scenarios.ts';
+import { scenarioScheduleRoutes } from './routes-scenario-schedule.ts';
+import type { ScenarioControl } from './scenario-control.ts';
 import { pausesRoutes } from './routes-pauses.ts';
 import type { ModelMonitor } from '../model/monitor.ts';
 import { suitesRoutes } from './routes-suites.ts';
@@ -28,6 +30,8 @@ export interface ApiDeps {
   pauses?: PauseControl;
   /** The service model, evaluated in the background (GET /api/model, /model); absent without `model:`. */
   model?: ModelMonitor;
+  /** Scheduled scenarios (scenarios.schedule): listed, fired on demand; absent when none is scheduled. */
+  scenarioSchedule?: ScenarioControl;
   /** api.publicURL, for the links the UI shows. */
   publicURL?: string;
   /** host:port; port 0 picks a free one. */
@@ -61,7 +65,8 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.use(runsRoutes({ store: deps.store, control: deps.control, token: deps.token, artifactsDir: deps.artifactsDir, bodyLimit }));
   app.use(suitesRoutes({ store: deps.store, control: deps.control }));
   app.use(modelRoutes({ monitor: deps.model }));
-  app.use(scenariosRoutes({ scenarioRuns: deps.store.scenarioRuns }));
+  app.use(scenarioScheduleRoutes({ schedule: deps.scenarioSchedule, scenarioRuns: deps.store.scenarioRuns, token: deps.token, bodyLimit }));
+  app.use(scenariosRoutes({ scenarioRuns: deps.store.scenarioRuns, schedule: deps.scenarioSchedule, canTrigger: Boolean(deps.token) }));
   const readTokens = [deps.readToken, deps.token];
   app.use(pausesRoutes({ pauses: deps.pauses, token: deps.token, bodyLimit }));
   app.use('/artifacts', requireReadToken(readTokens), artifactsHandler({ artifactsDir: deps.artifactsDir, store: deps.store }));

@@ -5,6 +5,7 @@
 // a run that could not test the app is an <error>. Each names the run's page when a link is known.
 import { errorHeadline, type RunResult } from '../core/index.ts';
 import { escapeAttribute, escapeText } from '../shared/xml-escape.ts';
+import type { GateScenarioResult } from './gate-scenarios.ts';
 
 /** A suite the gate could not get a result for (not started, timed out waiting). */
 export interface GateUnfinished {
@@ -70,18 +71,41 @@ function modelCase(model: GateModelResult, environment: string): string[] {
   return lines;
 }
 
+/** A scheduled scenario (--scenario): OK passes, CRITICAL is a <failure>, UNKNOWN an <error>; each run's page linked. */
+function scenarioCase(s: GateScenarioResult, environment: string): string[] {
+  const name = `scenario ${s.schedule}`;
+  const lines = [`    <testcase classname="vigil.${escapeAttribute(environment)}" name="${escapeAttribute(name)}" time="${seconds(s.elapsedMs / 1000)}">`];
+  const body = [...s.lines, ...s.runs.filter((r) => r.link).map((r) => `run: ${r.link}`)].join('\n');
+  if (s.exitCode !== 0) {
+    const element = s.exitCode === 3 ? 'error' : 'failure';
+    lines.push(
+      `      <${element} message="${escapeAttribute(s.lines[0] ?? '')}" type="${s.exitCode === 3 ? 'error' : 'failed'}">${escapeText(body)}</${element}>`,
+    );
+  }
+  lines.push(`      <system-out>${escapeText(body)}</system-out>`, '    </testcase>');
+  return lines;
+}
+
 export function gateJunitXml(opts: {
   environment: string;
   results: ReadonlyArray<RunResult | GateUnfinished>;
   model?: GateModelResult;
+  scenarios?: readonly GateScenarioResult[];
   startedAt: Date;
   elapsedMs: number;
   runLink: (runId: string) => string | undefined;
 }): string {
   const { results, model } = opts;
-  const tests = results.length + (model ? 1 : 0);
-  const failures = results.filter((r) => r.status === 'failed').length + (model && !model.holds && model.exitCode !== 3 ? 1 : 0);
-  const errors = results.filter((r) => r.status === 'error').length + (model && !model.holds && model.exitCode === 3 ? 1 : 0);
+  const scenarios = opts.scenarios ?? [];
+  const tests = results.length + (model ? 1 : 0) + scenarios.length;
+  const failures =
+    results.filter((r) => r.status === 'failed').length +
+    (model && !model.holds && model.exitCode !== 3 ? 1 : 0) +
+    scenarios.filter((s) => s.exitCode === 2).length;
+  const errors =
+    results.filter((r) => r.status === 'error').length +
+    (model && !model.holds && model.exitCode === 3 ? 1 : 0) +
+    scenarios.filter((s) => s.exitCode === 3).length;
   const time = seconds(opts.elapsedMs / 1000);
   const name = `vigil gate ${opts.environment}`;
   return `${[
@@ -90,6 +114,7 @@ export function gateJunitXml(opts: {
     `  <testsuite name="${escapeAttribute(name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${escapeAttribute(opts.startedAt.toISOString())}">`,
     ...results.flatMap((r) => runCase(r, opts.runLink)),
     ...(model ? modelCase(model, opts.environment) : []),
+    ...scenarios.flatMap((s) => scenarioCase(s, opts.environment)),
     '  </testsuite>',
     '</testsuites>',
   ].join('\n')}\n`;

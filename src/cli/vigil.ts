@@ -61,6 +61,10 @@ function addRunCommands(cli: Command, setExit: SetExit): void {
     .option('--server <url>', 'a running vigil serve to trigger the runs on (POST /api/runs) instead of running them here')
     .option('--token <token>', 'API token for --server (prefer $VIGIL_API_TOKEN: a flag shows in ps)')
     .option('--timeout <duration>', 'give up waiting after this long: exit 3', '15m')
+    .option(
+      '--scenario <name...>',
+      'also fire these scheduled scenarios (scenarios.schedule), after the suites and the model: on --server through its API, else their files run here; without --suite, no suite runs',
+    )
     .option('--model <node>', 'also wait until this node of the service model (model: in the config) is all green transitively, by the same deadline')
     .option('--recheck', "with --model: ask the monitoring to re-check the node's checks now (Nagios, Icinga 2)")
     .option(

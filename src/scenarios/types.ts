@@ -134,4 +134,19 @@ export interface ScenarioResult {
   finishedAt: string;
   steps: StepResult[];
   cleanup: StepResult[];
+  /** Set when `vigil serve` ran it for a scheduled entry (scenarios.schedule): which fire, and how it was judged. */
+  fire?: ScenarioFire;
+}
+
+/** A fire of a scheduled entry starts on its cron ("schedule") or on demand (API, UI, `vigil gate --scenario`: "manual"). */
+export type ScenarioTrigger = 'schedule' | 'manual';
+
+export interface ScenarioFire {
+  schedule: string;
+  trigger: ScenarioTrigger;
+  /** One id per fire: every scenario of the entry's file run by it carries the same. */
+  id: string;
+  /** The judged outcome (judgeScenario) as a Nagios state: 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+  state: number;
+  line: string;
 }

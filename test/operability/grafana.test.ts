@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { createPrometheusExporter } from '../../src/exporters/prometheus/index.ts';
+import { scenarioRecord, scenarioRegistry } from '../../src/scenarios/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { parseExposition, promtool, quietLog, requireTool, result } from '../exporters/prometheus/helpers.ts';
@@ -97,11 +98,33 @@ describe('Grafana dashboard', () => {
     exporter.observeDelivery('nagios', false, 1);
     exporter.observeReap({ reaped: [{ environment: 'production', source: 'ledger' }], failed: [] });
     exporter.observeSkip('checkout', 'production');
-    for (const s of parseExposition(await exporter.metrics())) {
+    // A stored scenario run whose Then held: vigil_scenario_* as serve's /metrics and the textfile have them.
+    const at = new Date().toISOString();
+    await store.scenarioRuns.save(
+      scenarioRecord({
+        id: 'sc1',
+        file: 'member-loss.feature',
+        feature: 'Losing one member',
+        scenario: 'one app member is destroyed',
+        line: 3,
+        status: 'passed',
+        startedAt: at,
+        finishedAt: at,
+        steps: [{ keyword: 'Then', text: 'within 2m the member "app-0" is all red', line: 5, status: 'passed', durationMs: 8000, timeToDetectMs: 8000 }],
+        cleanup: [],
+      }),
+    );
+    const scenarioText = await (await scenarioRegistry(store.scenarioRuns)).metrics();
+    for (const s of parseExposition(`${await exporter.metrics()}\n${scenarioText}`)) {
       const labels = exported.get(s.name) ?? new Set<string>();
       for (const l of Object.keys(s.labels)) labels.add(l);
       exported.set(s.name, labels);
     }
+    // serve's own scenario families (their fires), declared where serve builds them: name and label names.
+    const serveSource = readFileSync(path.join(repoRoot, 'src/cli/serve/scenario-schedule.ts'), 'utf8');
+    const declared = [...serveSource.matchAll(/name: '(vigil_scenario_\w+)',[\s\S]*?labelNames: \[([^\]]*)\]/g)];
+    assert.ok(declared.length >= 2, 'vigil_scenario_fires_skipped_total and vigil_scenario_state declared in scenario-schedule.ts');
+    for (const [, name, labels] of declared) exported.set(name, new Set([...labels.matchAll(/'(\w+)'/g)].map((m) => m[1])));
   });
   after(async () => {
     await store.close();
@@ -152,6 +175,12 @@ describe('Grafana dashboard', () => {
       queryPanels.some((p) => p.type === 'state-timeline' || p.type === 'stat'),
       'a status grid',
     );
+    // Scheduled scenarios: the judged state (what the alerts page on), runs, last success, time to detect per Then, skipped fires.
+    assert.match(all, /max by \(schedule\) \(vigil_scenario_state\)/);
+    assert.match(all, /vigil_scenario_runs_total/);
+    assert.match(all, /time\(\) - max by \(scenario\) \(vigil_scenario_last_success_timestamp_seconds\)/);
+    assert.match(all, /max by \(scenario, step\) \(vigil_scenario_time_to_detect_seconds\)/);
+    assert.match(all, /vigil_scenario_fires_skipped_total/);
   });
 
   it('is importable: schema 39, a ${DS_PROMETHEUS} input used by every query, suite/environment variables from probe_success', () => {

@@ -87,7 +87,7 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     quiet = join(stack.dir, 'vigil-quiet.yaml');
     await copyFile(scheduled, quiet);
     const entry = (schedule: string) =>
-      `  schedule:\n    member-loss:\n      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "${schedule}"\n      destructive: true\n`;
+      `  schedule:\n    member-loss:\n      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "${schedule}"\n      destructive: true\n      environments: [stack]\n`;
     const api = `api:\n  lease: ${LEASE_MS / 1000}s\n`;
     await appendFile(scheduled, entry('*/3 * * * * *') + api);
     await appendFile(quiet, entry('0 0 1 1 *') + api);

@@ -3,6 +3,8 @@
 import type { ScenarioResult, StepResult } from '../../scenarios/types.ts';
 import type { ScenarioRunRecord } from '../../store/types.ts';
 import { ago, html, page, statusBadge, type Html } from './html.ts';
+import type { ScheduledScenarioView } from '../scenario-control.ts';
+import { scheduleTable } from './schedule-page.ts';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
 const detectTimes = (r: ScenarioResult) =>
@@ -11,13 +13,20 @@ const detectTimes = (r: ScenarioResult) =>
     .map((s) => seconds(s.timeToDetectMs))
     .join(', ');
 
-export function scenariosPage(records: ScenarioRunRecord[]): string {
+export function scenariosPage(
+  records: ScenarioRunRecord[],
+  opts: { schedule: ScheduledScenarioView[]; canTrigger: boolean } = { schedule: [], canTrigger: false },
+): string {
   const rows = records.map((rec) => {
     const r = rec.result as ScenarioResult;
-    return html`<tr><td>${statusBadge(rec.status)}</td><td><a href="/scenarios/${encodeURIComponent(rec.id)}">${rec.scenario}</a></td><td><code>${rec.file}</code></td><td>${rec.finishedAt} <span class="muted">(${ago(rec.finishedAt)})</span></td><td>${detectTimes(r) || '—'}</td></tr>`;
+    const fire = r.fire
+      ? html` <span class="muted">(<a href="/scenarios/schedule/${encodeURIComponent(r.fire.schedule)}">${r.fire.schedule}</a>, ${r.fire.trigger})</span>`
+      : '';
+    return html`<tr><td>${statusBadge(rec.status)}</td><td><a href="/scenarios/${encodeURIComponent(rec.id)}">${rec.scenario}</a>${fire}</td><td><code>${rec.file}</code></td><td>${rec.finishedAt} <span class="muted">(${ago(rec.finishedAt)})</span></td><td>${detectTimes(r) || '—'}</td></tr>`;
   });
   const body = html`<h1>Scenarios</h1>
-<p class="muted">Runs of <code>vigil scenario run</code> recorded in this store, newest first (docs/scenarios.md).</p>
+${scheduleTable(opts.schedule, records, { canTrigger: opts.canTrigger })}
+<p class="muted">Runs of <code>vigil scenario run</code> and of the schedule recorded in this store, newest first (docs/scenarios.md).</p>
 ${
   records.length
     ? html`<table><tr><th>status</th><th>scenario</th><th>file</th><th>finished</th><th>time to detect</th></tr>${rows}</table>`
@@ -26,7 +35,8 @@ ${
 Run one with <code>vigil scenario run FILE.feature</code>; its result shows here. The example stack runs the member-loss scenario for real
 (HAProxy, three demo-app members, Nagios, Prometheus): <code>node demo/stack/start.ts</code>, then the commands it prints (docs/scenarios.md, docs/model.md).</p>`
 }`;
-  return page('scenarios', body, { refreshSeconds: 30 });
+  // No refresh under a Run now form: it would wipe a token being typed.
+  return page('scenarios', body, opts.canTrigger && opts.schedule.length ? {} : { refreshSeconds: 30 });
 }
 
 function stepRow(s: StepResult): Html {

@@ -13,6 +13,7 @@ import { parseSince } from '../../model/since.ts';
 import type { Since } from '../../model/snapshot-types.ts';
 import { runPageURL } from '../../exporters/nagios/plugin-output.ts';
 import { gateJunitXml, type GateModelResult, type GateUnfinished } from '../gate-junit.ts';
+import { localScenarioGate, remoteScenarioGate, type GateScenarioResult } from '../gate-scenarios.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { findConfigFile, readConfigFile, type ConfigFile } from '../../config/load-config.ts';
 import { loadContext } from '../context.ts';
@@ -25,6 +26,8 @@ export interface GateOptions {
   server?: string;
   token?: string;
   timeout?: string;
+  /** Scheduled scenarios (scenarios.schedule) to fire after the suites and the model, judged as their passive services are. */
+  scenario?: string[];
   /** A node of the service model that must be all green transitively by the same deadline. */
   model?: string;
   recheck?: boolean;
@@ -75,34 +78,65 @@ export async function gateCommand(opts: GateOptions): Promise<number> {
   const deadline = startedAt + timeoutMs;
   // A suite named twice runs once (on a server, a second trigger would be refused with 409).
   if (opts.suite) opts = { ...opts, suite: [...new Set(opts.suite)] };
+  if (opts.scenario) opts = { ...opts, scenario: [...new Set(opts.scenario)] };
+  // --scenario without --suite gates on the scenarios (and --model) only: no suite runs unasked.
+  const runsSuites = opts.suite !== undefined || opts.scenario === undefined;
   // The monitoring is asked while the suites run: a new stack must be both working and seen healthy.
   // Results from before the gate started are from before the deploy it gates: they do not count.
   const since =
     opts.since === undefined ? { atMs: startedAt, what: 'the gate started' } : { atMs: parseSince(opts.since, startedAt), what: `--since ${opts.since}` };
   // Read once when both the model and the local suites come from it.
-  const source = opts.model && !opts.server ? findConfigFile({ file: opts.config }) : null;
+  const source = (opts.model || opts.scenario) && !opts.server ? findConfigFile({ file: opts.config }) : null;
   const document = source ? await readConfigFile(source, process.env) : undefined;
   const modelGate = opts.model ? gateOnModel(opts, opts.model, deadline, since, document) : undefined;
-  const { results, runLink } = opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs, document);
+  const noSuites: GateRuns = { results: [], runLink: () => undefined };
+  const suites = !runsSuites ? noSuites : opts.server ? await remoteGate(opts, deadline, timeoutMs) : await localGate(opts, deadline, timeoutMs, document);
   const model = await modelGate;
-  // The model counts like a suite: not green by the deadline is a failure (2), not asked an error (3).
-  const statuses: RunStatus[] = [...results.map(gateStatus), ...(model ? [MODEL_STATUS[model.exitCode] ?? 'error'] : [])];
+  // Scenarios break something on purpose: only once the suites and the model have their answer.
+  const scenarios = opts.scenario ? await scenarioGate(opts, opts.scenario, deadline, document) : undefined;
+  // The model and each scenario count like a suite: CRITICAL is a failure (2), not asked or not carried out an error (3).
+  const statuses: RunStatus[] = [
+    ...suites.results.map(gateStatus),
+    ...[model, ...(scenarios ?? [])].filter((p) => p !== undefined).map((p) => MODEL_STATUS[p.exitCode] ?? 'error'),
+  ];
   const code = worstExitCode(statuses);
+  await report(opts, { ...suites, model, scenarios, code, startedAt });
+  return code;
+}
+
+async function report(
+  opts: GateOptions,
+  gate: GateRuns & { model?: ModelGate; scenarios?: GateScenarioResult[]; code: number; startedAt: number },
+): Promise<void> {
+  const { results, model, scenarios, code, runLink } = gate;
   if (opts.junit) {
     // The exit code is the gate's verdict: a report that cannot be written is said, not turned into one.
-    const xml = gateJunitXml({ environment: opts.environment, results, model, startedAt: new Date(startedAt), elapsedMs: Date.now() - startedAt, runLink });
+    const elapsedMs = Date.now() - gate.startedAt;
+    const xml = gateJunitXml({ environment: opts.environment, results, model, scenarios, startedAt: new Date(gate.startedAt), elapsedMs, runLink });
     await writeFile(opts.junit, xml).catch((err: unknown) => process.stderr.write(`vigil gate: JUnit XML not written to ${opts.junit}: ${messageOf(err)}\n`));
   }
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ environment: opts.environment, exitCode: code, results, ...(model ? { model } : {}) }, null, 2)}\n`);
-  } else {
-    for (const r of results) process.stdout.write(`${'runId' in r && 'phases' in r ? summarize(r) : `ERROR ${r.suite}@${r.environment}: ${r.message}`}\n`);
-    if (model) process.stdout.write(`${model.lines.join('\n')}\n`);
-    const word = ['PASSED', 'FLAKY', 'FAILED', 'ERROR'][code];
-    const what = `${results.length} suite${results.length === 1 ? '' : 's'}${model ? ` + model ${model.node}` : ''}`;
-    process.stdout.write(`gate ${opts.environment}: ${word} (${what}, exit ${code})\n`);
+    const json = { environment: opts.environment, exitCode: code, results, ...(model ? { model } : {}), ...(scenarios ? { scenarios } : {}) };
+    return void process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   }
-  return code;
+  for (const r of results) process.stdout.write(`${'runId' in r && 'phases' in r ? summarize(r) : `ERROR ${r.suite}@${r.environment}: ${r.message}`}\n`);
+  if (model) process.stdout.write(`${model.lines.join('\n')}\n`);
+  for (const s of scenarios ?? []) process.stdout.write(`${s.lines.join('\n')}\n`);
+  const word = ['PASSED', 'FLAKY', 'FAILED', 'ERROR'][code];
+  const parts = [
+    `${results.length} suite${results.length === 1 ? '' : 's'}`,
+    ...(model ? [`model ${model.node}`] : []),
+    ...(scenarios ?? []).map((s) => `scenario ${s.schedule}`),
+  ];
+  process.stdout.write(`gate ${opts.environment}: ${word} (${parts.join(' + ')}, exit ${code})\n`);
+}
+
+/** The scheduled scenarios: fired on the server and waited for, or their files run here. */
+async function scenarioGate(opts: GateOptions, names: string[], deadline: number, document?: ConfigFile): Promise<GateScenarioResult[]> {
+  if (!opts.server) return localScenarioGate({ ...(opts.config ? { config: opts.config } : {}), ...(document ? { document } : {}) }, names);
+  const token = opts.token ?? process.env.VIGIL_API_TOKEN;
+  if (!token) throw new ConfigError('--server needs the API token: set VIGIL_API_TOKEN (or --token, which shows in ps)');
+  return remoteScenarioGate(createApiClient({ server: opts.server, token }), names, deadline);
 }
 
 const MODEL_STATUS: Record<number, RunStatus> = { 0: 'passed', 2: 'failed', 3: 'error' };

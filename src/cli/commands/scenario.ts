@@ -3,41 +3,11 @@
 // written to a node_exporter textfile. Exit 0 all passed, 2 a scenario failed, 3 Vigil could not
 // carry one out (a bad file or config, a source unreachable before anything was changed, an interrupt).
 import { writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
-import { suitesOn } from '../../core/index.ts';
-import { createTextReader, loadModel } from '../../model/index.ts';
-import {
-  createOwedUndos,
-  exitCodeOf,
-  junitXml,
-  loadScenarioConfig,
-  planScenarios,
-  progressLines,
-  readFeatures,
-  recheckSetting,
-  replayOwedUndos,
-  runScenario,
-  scenarioRecord,
-  ScenarioFileError,
-  stepDefinitions,
-  summaryLines,
-  usesSuites,
-  validatePlans,
-  writeScenarioTextfile,
-  type OwedUndos,
-  type ScenarioEnvironment,
-  type ScenarioResult,
-} from '../../scenarios/index.ts';
-import type { ConfigFile } from '../../config/config-file.ts';
-import { parseDuration } from '../../shared/duration.ts';
+import { exitCodeOf, junitXml, ScenarioFileError, summaryLines, writeScenarioTextfile, type ScenarioResult } from '../../scenarios/index.ts';
 import { messageOf } from '../../shared/errors.ts';
-import { createRedactor } from '../../shared/redact.ts';
-import { openStore } from '../../store/open-store.ts';
-import { createStoreWrite } from '../../store/store-write.ts';
 import type { Store } from '../../store/types.ts';
-import { orchestratorFor } from '../orchestrator-for.ts';
-import { loadContext, type Context } from '../context.ts';
+import { runScenarioFiles } from '../scenario-files.ts';
 
 const RUNNER_ERROR = 3;
 
@@ -61,139 +31,14 @@ export async function scenarioRunCommand(files: string[], opts: ScenarioRunOptio
 }
 
 async function runScenarios(files: string[], opts: ScenarioRunOptions): Promise<number> {
-  const scenarios = await readFeatures(files);
-  const loaded = await loadModel({ config: opts.config });
-  const { config, secrets } = loadScenarioConfig(loaded.document);
-  // Every output of a scenario — progress, the stored run, JUnit, --json, the summary — passes one
-  // redactor: the values the model and scenarios took from the environment (an action's token in its
-  // argv, a source's password), and, once a suite step loads it, everything the full config holds.
-  const own = createRedactor([...loaded.secrets, ...secrets]);
-  const plans = planScenarios(scenarios, await stepDefinitions(config, loaded.configFile));
-  const recheck = recheckSetting(config, loaded.model);
-
-  // Vigil's full config (suites, environments, tenants) only when a step runs a suite.
-  let context: Context | undefined;
-  let store: Store | undefined;
-  let undos: OwedUndos | undefined;
-  const clean = (text: string) => own(context ? context.redact(text) : text);
-  const cleanValue = <T>(value: T): T => own.value(context ? context.redact.value(value) : value);
-  const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.map(clean).join('\n')}\n`);
-  try {
-    if (usesSuites(plans)) {
-      context = await loadContext({ document: loaded.document, logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
-      store = context.store;
-    } else {
-      store = await openStore(loaded.storePath);
-    }
-    const env: ScenarioEnvironment = {
-      model: loaded.model,
-      config,
-      configDir: path.dirname(loaded.configFile),
-      recheck,
-      waitDeps: { runs: () => store!.runs, reader: createTextReader() },
-      ...(context ? suiteRunner(context) : {}),
-    };
-    validatePlans(plans, env);
-    undos = await payOwedUndos(env, store, { write, clean, leaseMs: leaseOf(loaded.document) });
-    env.undos = undos;
-
-    const saveRun = createStoreWrite({
-      log: { error: (fields, message) => void write([`vigil scenario: ${message}: ${fields.err}`]) },
-      redact: clean,
-      onFailure: (operation) => context?.exporters.prometheus.observeStoreFailure(operation),
-    });
-    // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
-    // the JUnit file, --json and the summary, and the next scenarios still run.
-    const save = (result: ScenarioResult) =>
-      saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
-        store!.scenarioRuns.save(scenarioRecord(result)),
-      );
-    const results = await runPlans(plans, env, { write, cleanValue, save });
-
-    await writeOutputs(results, store, opts);
-    process.stdout.write(
-      opts.json ? `${JSON.stringify({ exitCode: exitCodeOf(results), scenarios: results }, null, 2)}\n` : `${summaryLines(results).join('\n')}\n`,
-    );
-    return exitCodeOf(results);
-  } finally {
-    undos?.close();
-    if (context) await context.close();
-    else await store?.close();
-  }
-}
-
-/**
- * The scenarios one after the other. SIGINT/SIGTERM stop them: the running scenario's cleanups still
- * run, the next ones do not start.
- */
-async function runPlans(
-  plans: ReturnType<typeof planScenarios>,
-  env: ScenarioEnvironment,
-  io: { write: (lines: string[]) => unknown; cleanValue: <T>(value: T) => T; save: (result: ScenarioResult) => Promise<unknown> },
-): Promise<ScenarioResult[]> {
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`vigil scenario: ${sig} received, stopping and running the cleanups…\n`);
-    controller.abort(new Error(`interrupted by ${sig}`));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const results: ScenarioResult[] = [];
-  try {
-    for (const plan of plans) {
-      if (controller.signal.aborted) break;
-      const result = io.cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => io.write(progressLines(e)) }));
-      await io.save(result);
-      results.push(result);
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  return results;
-}
-
-/**
- * The undo ledger for this run (docs/scenarios.md, "SIGTERM and kill -9"): first the undos a killed
- * process left whose lease ran out (a `vigil scenario run` killed with -9, a replica gone), then this
- * process's own, owed under a name of its own so that no other process takes them while it runs.
- */
-async function payOwedUndos(
-  env: ScenarioEnvironment,
-  store: Store,
-  io: { write: (lines: string[]) => unknown; clean: (text: string) => string; leaseMs?: number },
-): Promise<OwedUndos> {
-  const owner = `scenario-run@${hostname()}:${process.pid}`;
-  const say = (fields: object, message: string) => {
-    const err = (fields as { err?: string }).err;
-    io.write([`vigil scenario: ${message}${err ? `: ${err}` : ''}`]);
-  };
-  await replayOwedUndos({ store, actions: env, owner, log: { info: say, error: say }, redact: io.clean }).catch((err) =>
-    say({ err: io.clean(messageOf(err)) }, 'the pass over the owed undos failed'),
-  );
-  return createOwedUndos({
-    store,
-    owner,
-    ...(io.leaseMs ? { leaseMs: io.leaseMs } : {}),
-    redact: io.clean,
-    onRenewFailure: (err) => say({ err: io.clean(messageOf(err)) }, 'cannot renew the leases of the undos owed'),
+  const { results } = await runScenarioFiles(files, {
+    ...(opts.config ? { config: opts.config } : {}),
+    outputs: (results, store) => writeOutputs(results, store, opts),
   });
-}
-
-// The file's api.lease, as serve takes it; a value serve would refuse (it names it) is not used here.
-function leaseOf(document: ConfigFile): number | undefined {
-  const lease = (document.section('api').value as { lease?: unknown } | undefined)?.lease;
-  const ms = typeof lease === 'string' || typeof lease === 'number' ? parseDuration(lease) : undefined;
-  return ms !== undefined && ms >= 10_000 && ms <= 300_000 ? ms : undefined;
-}
-
-function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
-  const orchestrator = orchestratorFor(ctx);
-  const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
-  return {
-    suiteTargets: targets,
-    runSuite: (suite, environment, signal) => orchestrator.run({ suite, environment, trigger: 'cli', signal }),
-  };
+  process.stdout.write(
+    opts.json ? `${JSON.stringify({ exitCode: exitCodeOf(results), scenarios: results }, null, 2)}\n` : `${summaryLines(results).join('\n')}\n`,
+  );
+  return exitCodeOf(results);
 }
 
 // The exit code is the scenarios' verdict: a report that cannot be written is said, not turned into one.

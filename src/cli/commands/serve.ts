@@ -87,7 +87,14 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       undos: undos.owed,
     });
     const metrics = undos.exposition(scenarios ? scenarios.exposition(prometheus) : prometheus);
-    const api = await apiFor(ctx, { model: monitor, listen: opts.listen ?? config.api.listen, control: running, pauses: pausing.control, metrics });
+    const api = await apiFor(ctx, {
+      model: monitor,
+      listen: opts.listen ?? config.api.listen,
+      control: running,
+      pauses: pausing.control,
+      metrics,
+      ...(scenarios ? { scenarioSchedule: scenarios.control } : {}),
+    });
     stack.defer('the API', () => api.close());
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     void retrySpool();
@@ -143,7 +150,7 @@ function clusterFor(ctx: Context, replica: string, location: string) {
 }
 
 /** The HTTP API and UI over the context's store and metrics, as api.* configures it. */
-function apiFor(ctx: Context, parts: Pick<Parameters<typeof createApiServer>[0], 'model' | 'listen' | 'control' | 'pauses' | 'metrics'>) {
+function apiFor(ctx: Context, parts: Pick<Parameters<typeof createApiServer>[0], 'model' | 'listen' | 'control' | 'pauses' | 'metrics' | 'scenarioSchedule'>) {
   const { config } = ctx;
   return createApiServer({
     store: ctx.store,

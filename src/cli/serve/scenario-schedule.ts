@@ -13,11 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { nanoid } from 'nanoid';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { suitesOn } from '../../core/index.ts';
+import { isProduction, suitesOn } from '../../core/index.ts';
 import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
 import { createTextReader } from '../../model/index.ts';
 import type { RunOrchestrator } from '../../runs/orchestrator.ts';
-import type { Pauses } from '../../scheduler/pauses.ts';
+import type { PauseState, Pauses } from '../../scheduler/pauses.ts';
 import type { ClusterSlots } from '../../scheduler/scheduler.ts';
 import {
   loadScenarioConfig,
@@ -43,6 +43,8 @@ import { ConfigError, messageOf } from '../../shared/errors.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
 import type { Context } from '../context.ts';
 import { allowListProblems, entryEnvironment, holdingPause, suitePairs } from './scenario-guards.ts';
+import type { ScenarioControl } from '../../api/scenario-control.ts';
+import { createScenarioControl, type FireHow, type FireOutcome } from './scenario-control.ts';
 
 type Exposition = Pick<PrometheusExporter, 'metrics' | 'contentType' | 'metricsChunks'>;
 
@@ -54,11 +56,15 @@ export interface ScenarioSchedule {
   start(): void;
   /** No new fire; the running scenario is aborted and its cleanups waited for, at most `graceMs`. */
   stop(graceMs: number, reason: string): Promise<void>;
+  /** The API's view: list the entries, fire one now (the same runner as the cron), follow a fire. */
+  control: ScenarioControl;
 }
 
 interface Entry {
   name: string;
   schedule: string;
+  /** The feature file, resolved against the config's folder. */
+  file: string;
   plans: ScenarioPlan[];
   /** Its allow-list, and the environment its steps get (held to it). */
   environments: string[];
@@ -117,6 +123,7 @@ export async function prepareScenarioSchedule(ctx: Context, deps: ScheduleDeps):
       entries.push({
         name,
         schedule: entry.schedule,
+        file: path.resolve(configDir, entry.file),
         plans,
         environments: entry.environments,
         env: entryEnv,
@@ -174,8 +181,16 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
     deps,
   });
   const tasks: ScheduledTask[] = [];
+  const nextFires = new Map<string, ScheduledTask>();
   return {
     names: entries.map((e) => e.name),
+    control: createScenarioControl({
+      entries,
+      runner,
+      nextFire: (name) => nextFires.get(name)?.getNextRun() ?? undefined,
+      isProduction: (environment) => isProduction(environment, ctx.config.environments[environment]),
+      pausedNow: (entry) => (deps.pauses ? holdingPause(deps.pauses, entry.name, entry.environments, entry.pairs) : undefined),
+    }),
     exposition: (base) => ({
       contentType: base.contentType,
       metrics: async () => `${await base.metrics()}${text}`,
@@ -189,6 +204,7 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
           timezone: ctx.config.api.timezone,
         });
         tasks.push(task);
+        nextFires.set(entry.name, task);
       }
       log.warn(
         { scenarios: entries.map((e) => ({ name: e.name, schedule: e.schedule, file: e.plans[0]?.scenario.file })) },
@@ -213,25 +229,26 @@ interface RunnerHooks {
   deps: ScheduleDeps;
 }
 
-/** A pause or maintenance window holding the entry now: the fire is skipped, counted and logged. */
-function paused(ctx: Context, entry: Entry, hooks: RunnerHooks): boolean {
+/** A pause or maintenance window holding the entry now: a cron fire is skipped, counted and logged; a manual one refused. */
+function holding(ctx: Context, entry: Entry, hooks: RunnerHooks, how: FireHow): PauseState | undefined {
   const pause = hooks.deps.pauses && holdingPause(hooks.deps.pauses, entry.name, entry.environments, entry.pairs);
-  if (!pause) return false;
+  if (!pause) return undefined;
   ctx.log.info(
-    { schedule: entry.name, environment: pause.environment, suite: pause.suite, until: pause.until, reason: pause.reason },
-    'scheduled scenario fire skipped: paused',
+    { schedule: entry.name, environment: pause.environment, suite: pause.suite, until: pause.until, reason: pause.reason, trigger: how.trigger },
+    how.trigger === 'schedule' ? 'scheduled scenario fire skipped: paused' : 'scheduled scenario: a manual fire refused, paused',
   );
-  hooks.onSkip(entry.name, 'paused');
-  return true;
+  if (how.trigger === 'schedule') hooks.onSkip(entry.name, 'paused');
+  return pause;
 }
 
 /**
  * Whether a fire goes ahead, after its jitter: taken by this replica, and holding one of the
  * suites' api.concurrency slots — the slot's release, or undefined when it does not run.
  */
-async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSignal, hooks: RunnerHooks): Promise<(() => void) | undefined> {
+async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSignal, hooks: RunnerHooks, how: FireHow): Promise<(() => void) | undefined> {
   const { cluster, slots } = hooks.deps;
-  if (cluster && !(await cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, nanoid()))) return undefined;
+  // A manual fire was asked of this replica: no claim.
+  if (how.trigger === 'schedule' && cluster && !(await cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, how.id))) return undefined;
   if (!slots) return () => {};
   const asked = performance.now();
   const release = await slots.waitForSlot(signal).catch(() => undefined);
@@ -244,18 +261,19 @@ async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSign
 function createRunner(ctx: Context, hooks: RunnerHooks) {
   const { log } = ctx;
   const save = createStoreWrite({ log, redact: ctx.redact, onFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
-  let running: { name: string; controller: AbortController; done: Promise<void> } | undefined;
+  let running: { name: string; controller: AbortController; done: Promise<void>; how: FireHow } | undefined;
   let stopped = false;
 
-  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal) => {
-    const jitter = Math.floor(Math.random() * ctx.config.api.jitter);
+  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal, how: FireHow) => {
+    // Asked for now (API, UI, gate) means now, and on the replica that was asked: no jitter, no claim.
+    const jitter = how.trigger === 'manual' ? 0 : Math.floor(Math.random() * ctx.config.api.jitter);
     if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
-    const release = await admit(ctx, entry, fireAt, signal, hooks);
+    const release = await admit(ctx, entry, fireAt, signal, hooks, how);
     if (!release) return;
     let judged: Array<JudgedScenario & { id: string }>;
     try {
-      judged = await runPlans(entry, signal);
+      judged = await runPlans(entry, signal, how);
     } finally {
       release();
     }
@@ -265,41 +283,49 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
     if (entry.nagios) await publishOutcome(ctx, entry, judged);
   };
 
-  const runPlans = async (entry: Entry, signal: AbortSignal) => {
+  const runPlans = async (entry: Entry, signal: AbortSignal, how: FireHow) => {
     const judged: Array<JudgedScenario & { id: string }> = [];
     for (const plan of entry.plans) {
       if (signal.aborted) break;
       const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const result: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
-      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status };
+      const ran: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
+      const verdict = judgeScenario(ran, plan.scenario);
+      const result: ScenarioResult = { ...ran, fire: { schedule: entry.name, trigger: how.trigger, id: how.id, ...verdict } };
+      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status, trigger: how.trigger };
       if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
       else log.warn(fields, `scheduled scenario: ${result.status}`);
       await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
         ctx.store.scenarioRuns.save(scenarioRecord(result)),
       );
-      judged.push({ ...judgeScenario(result, plan.scenario), id: result.id });
+      judged.push({ ...verdict, id: result.id });
     }
     return judged;
   };
 
   return {
-    fire(entry: Entry, fireAt: Date) {
+    fire(entry: Entry, fireAt: Date, how: FireHow = { trigger: 'schedule', id: nanoid() }): FireOutcome {
+      if (stopped) return { started: false, reason: 'stopping' };
       // Paused first: a held fire does not take the one-at-a-time place from another entry.
-      if (stopped || paused(ctx, entry, hooks)) return;
+      const pause = holding(ctx, entry, hooks, how);
+      if (pause) return { started: false, reason: 'paused', pause };
       if (running) {
         const reason = running.name === entry.name ? 'overlap' : 'busy';
         log.warn({ schedule: entry.name, reason, running: running.name }, `scheduled scenario fire skipped: ${running.name} is still running`);
-        return hooks.onSkip(entry.name, reason);
+        if (how.trigger === 'schedule') hooks.onSkip(entry.name, reason);
+        return { started: false, reason, running: running.name, how: running.how };
       }
       const controller = new AbortController();
-      const done = runEntry(entry, fireAt, controller.signal)
+      const done = runEntry(entry, fireAt, controller.signal, how)
         .catch((err) => log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario could not run'))
         .finally(() => {
           running = undefined;
           return hooks.onFinished();
         });
-      running = { name: entry.name, controller, done };
+      running = { name: entry.name, controller, done, how };
+      return { started: true, done };
     },
+    /** The fire running now, if any. */
+    current: () => (running ? { name: running.name, how: running.how } : undefined),
     async stop(graceMs: number, reason: string) {
       stopped = true;
       const current = running;
