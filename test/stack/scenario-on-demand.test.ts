@@ -71,16 +71,19 @@ describe('scheduled scenarios on demand: API, UI, vigil gate --scenario (example
       file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}
       schedule: "0 0 1 1 *"
       destructive: true
+      environments: [stack]
       nagios: { host: vigil, service: scenario-member-loss }
     unnoticed-loss:
       file: unnoticed-loss.feature
       schedule: "0 0 1 1 *"
       destructive: true
+      environments: [stack]
       nagios: { host: vigil, service: scenario-unnoticed-loss }
     negative-control:
       file: ${join(repoRoot, 'scenarios', 'negative-control.feature')}
       schedule: "0 0 1 1 *"
       destructive: true
+      environments: [stack]
 api:
   token: "\${VIGIL_API_TOKEN}"
 exporters:
