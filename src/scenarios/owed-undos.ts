@@ -5,7 +5,7 @@
 // the lease ran out the next `vigil serve` or `vigil scenario run` on the store runs the undo
 // (replay-undos.ts). Nothing secret goes in a row: the undo's name and the step's parameters only.
 import { nanoid } from 'nanoid';
-import type { UndoLedger } from '../store/types.ts';
+import type { OwedUndo, UndoLedger } from '../store/types.ts';
 
 /** How long a row stays its owner's without a renewal when the caller gives none (serve gives api.lease). */
 export const UNDO_LEASE_MS = 60_000;
@@ -16,14 +16,8 @@ const RETRY_MAX_MS = 15 * 60_000;
 
 export const retryAt = (attempts: number, now: Date): Date => new Date(now.getTime() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, attempts - 1)));
 
-export interface OweUndo {
-  undo: string;
-  action: string;
-  params: Record<string, string>;
-  runId: string;
-  scenario: string;
-  schedule?: string;
-}
+/** What an action owes before it starts: the ledger row's own fields (owner, lease, attempts are the ledger's). */
+export type OweUndo = Pick<OwedUndo, 'undo' | 'action' | 'params' | 'runId' | 'scenario' | 'schedule'>;
 
 export interface OwedUndos {
   /** This process's name in the ledger (a replica's name; `scenario-run@host:pid` for the CLI). */

@@ -79,22 +79,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const running = (scheduler = schedulerFor(ctx, { orchestrator, shard, location, pauses: pausing.pauses, cluster: cluster.slots }));
     const monitor = config.model === undefined ? undefined : await startModelMonitor(ctx);
     if (monitor) stack.defer('the service model', () => monitor.stop());
-    const scenarios = await prepareScenarioSchedule(ctx, {
-      orchestrator,
-      cluster: cluster.slots,
-      slots: running,
-      pauses: pausing.pauses,
-      undos: undos.owed,
-    });
-    const metrics = undos.exposition(scenarios ? scenarios.exposition(prometheus) : prometheus);
-    const api = await apiFor(ctx, {
-      model: monitor,
-      listen: opts.listen ?? config.api.listen,
-      control: running,
-      pauses: pausing.control,
-      metrics,
-      ...(scenarios ? { scenarioSchedule: scenarios.control } : {}),
-    });
+    const { scenarios, api } = await scenariosAndApi(ctx, { listen: opts.listen, orchestrator, cluster, running, pausing, undos, monitor });
     stack.defer('the API', () => api.close());
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     void retrySpool();
@@ -134,6 +119,39 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     await stack.unwind();
     await ctx.close();
   }
+}
+
+/** The scheduled scenarios (a slot of api.concurrency, pauses, the undo ledger) and the API over all serve runs. */
+async function scenariosAndApi(
+  ctx: Context,
+  parts: {
+    listen: string | undefined;
+    orchestrator: ReturnType<typeof orchestratorFor>;
+    cluster: ReturnType<typeof clusterFor>;
+    running: ReturnType<typeof createScheduler>;
+    pausing: ReturnType<typeof createPauseWiring>;
+    undos: ReturnType<typeof createServeUndos>;
+    monitor: Awaited<ReturnType<typeof startModelMonitor>> | undefined;
+  },
+) {
+  const { orchestrator, cluster, running, pausing, undos, monitor } = parts;
+  const scenarios = await prepareScenarioSchedule(ctx, {
+    orchestrator,
+    cluster: cluster.slots,
+    slots: running,
+    pauses: pausing.pauses,
+    undos: undos.owed,
+  });
+  const metrics = undos.exposition(scenarios ? scenarios.exposition(ctx.exporters.prometheus) : ctx.exporters.prometheus);
+  const api = await apiFor(ctx, {
+    model: monitor,
+    listen: parts.listen ?? ctx.config.api.listen,
+    control: running,
+    pauses: pausing.control,
+    metrics,
+    ...(scenarios ? { scenarioSchedule: scenarios.control } : {}),
+  });
+  return { scenarios, api };
 }
 
 /** This replica's part in the cluster: its leases and the fires it takes (located suites only from its location). */

@@ -257,6 +257,27 @@ async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSign
   return release;
 }
 
+/** Every scenario of the entry's file in turn (until stopped), each judged, stored with its fire, and logged. */
+async function runPlans(ctx: Context, save: ReturnType<typeof createStoreWrite>, entry: Entry, signal: AbortSignal, how: FireHow) {
+  const { log } = ctx;
+  const judged: Array<JudgedScenario & { id: string }> = [];
+  for (const plan of entry.plans) {
+    if (signal.aborted) break;
+    const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
+    const ran: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
+    const verdict = judgeScenario(ran, plan.scenario);
+    const result: ScenarioResult = { ...ran, fire: { schedule: entry.name, trigger: how.trigger, id: how.id, ...verdict } };
+    const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status, trigger: how.trigger };
+    if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
+    else log.warn(fields, `scheduled scenario: ${result.status}`);
+    await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
+      ctx.store.scenarioRuns.save(scenarioRecord(result)),
+    );
+    judged.push({ ...verdict, id: result.id });
+  }
+  return judged;
+}
+
 /** One scenario at a time: a fire waits out its jitter holding the slot, runs every scenario of its file, stores each result. */
 function createRunner(ctx: Context, hooks: RunnerHooks) {
   const { log } = ctx;
@@ -273,7 +294,7 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
     if (!release) return;
     let judged: Array<JudgedScenario & { id: string }>;
     try {
-      judged = await runPlans(entry, signal, how);
+      judged = await runPlans(ctx, save, entry, signal, how);
     } finally {
       release();
     }
@@ -281,25 +302,6 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
     if (signal.aborted || !judged.length) return;
     hooks.onJudged(entry.name, worstJudged(judged)!.state);
     if (entry.nagios) await publishOutcome(ctx, entry, judged);
-  };
-
-  const runPlans = async (entry: Entry, signal: AbortSignal, how: FireHow) => {
-    const judged: Array<JudgedScenario & { id: string }> = [];
-    for (const plan of entry.plans) {
-      if (signal.aborted) break;
-      const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-      const ran: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
-      const verdict = judgeScenario(ran, plan.scenario);
-      const result: ScenarioResult = { ...ran, fire: { schedule: entry.name, trigger: how.trigger, id: how.id, ...verdict } };
-      const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status, trigger: how.trigger };
-      if (result.status === 'passed') log.info(fields, 'scheduled scenario: finished');
-      else log.warn(fields, `scheduled scenario: ${result.status}`);
-      await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
-        ctx.store.scenarioRuns.save(scenarioRecord(result)),
-      );
-      judged.push({ ...verdict, id: result.id });
-    }
-    return judged;
   };
 
   return {
