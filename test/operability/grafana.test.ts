@@ -98,6 +98,11 @@ describe('Grafana dashboard', () => {
     exporter.observeDelivery('nagios', false, 1);
     exporter.observeReap({ reaped: [{ environment: 'production', source: 'ledger' }], failed: [] });
     exporter.observeSkip('checkout', 'production');
+    // A model node with a pool: vigil_model_* and the coverage families, as serve's evaluation sets them.
+    exporter.observeModel(
+      [{ node: 'shop', state: 'CRITICAL', allGreenOwn: true, allGreenTransitive: false }],
+      [{ node: 'shop', state: 2, gaps: { unmonitored: 1, 'not-in-pool': 0, disabled: 0 } }],
+    );
     // A stored scenario run whose Then held: vigil_scenario_* as serve's /metrics and the textfile have them.
     const at = new Date().toISOString();
     await store.scenarioRuns.save(

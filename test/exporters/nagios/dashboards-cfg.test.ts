@@ -66,8 +66,8 @@ describe('dashboards/nagios/vigil.cfg', { skip: requireBinary('nagios4', nagiosA
     const { code, out } = await verify([join(dir, 'stock.cfg'), VIGIL_CFG]);
     assert.equal(code, 0, out);
     assert.match(out, /Total Errors:\s+0/);
-    assert.match(out, /Checked 4 services\./);
-    assert.match(out, /Checked 2 hosts\./);
+    assert.match(out, /Checked 6 services\./);
+    assert.match(out, /Checked 3 hosts\./);
   });
 
   it('the verification can fail: without the stock objects it reports errors', async () => {
