@@ -4,7 +4,9 @@
 // as a scenario's cleanup, with the action as the config defines it now, and removes the row when it
 // succeeded. A failure, or an undo the config no longer defines, stays owed with its attempt count
 // and error, tried again by a later pass after its retry time. One process takes each row.
-import type { OwedUndo, UndoLedger } from '../store/types.ts';
+import type { OwedUndo, ScenarioRunStore, UndoLedger } from '../store/types.ts';
+import { scenarioRecord } from './prepare.ts';
+import type { StepResult } from './types.ts';
 import { failureText } from './errors.ts';
 import { retryAt } from './owed-undos.ts';
 import { type ActionSetting, performAction, placeholders } from './run-action.ts';
@@ -15,7 +17,8 @@ const UNDO_TIMEOUT_MS = 2 * 60_000;
 const CLAIM_MARGIN_MS = 60_000;
 
 export interface ReplayDeps {
-  store: { undos: UndoLedger };
+  /** The ledger; with scenarioRuns, a killed process's run is recorded `interrupted` when its undos are paid. */
+  store: { undos: UndoLedger; scenarioRuns?: ScenarioRunStore };
   /** The config's actions as loaded now: an undo's definition (and its secrets) never came from the store. */
   actions: ActionSetting;
   /** Who takes the rows (this replica, or the `vigil scenario run` process). */
@@ -88,5 +91,56 @@ export async function replayOwedUndos(deps: ReplayDeps, opts: { formerSelf?: boo
     report.ran.push(row);
     log.info(fields(row), `owed undo ran: ${describeUndo(row)}, left by ${row.owner}`);
   }
+  await recordKilledRuns(deps, report, clock());
   return report;
+}
+
+/**
+ * A scenario run whose process was killed left no record, only its owed undos: once a pass has handled
+ * them, the run is recorded `interrupted` (its cleanup: those undos, paid or failed), so the history,
+ * /scenarios and vigil_scenario_runs_total say a run was cut short rather than nothing. A run that
+ * recorded itself (its own cleanup failed, the row stayed owed) is left as it was.
+ */
+async function recordKilledRuns(deps: ReplayDeps, report: ReplayReport, now: Date): Promise<void> {
+  const runs = deps.store.scenarioRuns;
+  if (!runs) return;
+  const handled = [...report.ran.map((u) => ({ u, error: undefined as string | undefined })), ...report.failed.map((f) => ({ u: f.undo, error: f.error }))];
+  const byRun = Map.groupBy(handled, (h) => h.u.runId);
+  for (const [runId, rows] of byRun) {
+    const first = rows[0].u;
+    try {
+      const known = await runs.list({ scenario: first.scenario, limit: 200 });
+      if (known.some((r) => r.id === runId)) continue;
+      const cleanup: StepResult[] = rows.map(({ u, error }) => ({
+        keyword: '',
+        text: `${u.undo} ${Object.values(u.params)
+          .map((v) => JSON.stringify(v))
+          .join(' ')}`.trim(),
+        line: 0,
+        status: error ? 'failed' : 'passed',
+        durationMs: 0,
+        note: `owed by ${u.owner}, run by ${deps.owner} after that process stopped`,
+        ...(error ? { message: error } : {}),
+      }));
+      const startedAt = rows.map((r) => r.u.createdAt).sort()[0];
+      await runs.save(
+        scenarioRecord({
+          id: runId,
+          file: '',
+          feature: '',
+          scenario: first.scenario,
+          line: 0,
+          status: 'interrupted',
+          startedAt,
+          finishedAt: now.toISOString(),
+          steps: [],
+          cleanup,
+          note: `the process running it (${first.owner}) stopped without recording it (killed, or its machine lost); its undos were run afterwards`,
+        }),
+      );
+      deps.log.info({ scenarioRun: runId, scenario: first.scenario }, 'a killed scenario run recorded as interrupted');
+    } catch (err) {
+      deps.log.error({ scenarioRun: runId, err: deps.redact(failureText(err)) }, 'recording a killed scenario run failed');
+    }
+  }
 }

@@ -136,6 +136,8 @@ export interface ScenarioResult {
   cleanup: StepResult[];
   /** Set when `vigil serve` ran it for a scheduled entry (scenarios.schedule): which fire, and how it was judged. */
   fire?: ScenarioFire;
+  /** Said on its page: e.g. a run whose process was killed, recorded afterwards by the one that paid its undos. */
+  note?: string;
 }
 
 /** A fire of a scheduled entry starts on its cron ("schedule") or on demand (API, UI, `vigil gate --scenario`: "manual"). */

@@ -151,6 +151,19 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.equal(metricValue(metrics, 'vigil_scenario_undos_owed', {}), 0, metrics);
     assert.equal(metricValue(metrics, 'vigil_scenario_undo_oldest_owed_seconds', {}), 0);
+    // The killed run itself, which its process never recorded: interrupted, its cleanup the paid undo.
+    const runs = (await (await fetch(`${url}/api/scenarios`)).json()) as {
+      runs: Array<{ id: string; status: string; result: { cleanup: Array<{ text: string; status: string }>; note?: string } }>;
+    };
+    const killed = runs.runs.find((r) => r.id === owed.runId);
+    assert.ok(killed, `the killed run ${owed.runId} in /api/scenarios: ${JSON.stringify(runs.runs.map((r) => [r.id, r.status]))}`);
+    assert.equal(killed.status, 'interrupted');
+    assert.deepEqual(
+      killed.result.cleanup.map((c) => [c.text, c.status]),
+      [['restore-member "app-0"', 'passed']],
+    );
+    assert.match(killed.result.note ?? '', new RegExp(`the process running it \\(${REPLICA}\\) stopped without recording it`));
+    assert.match(metrics, /vigil_scenario_runs_total\{scenario="one app member is destroyed",status="interrupted"\} 1/);
 
     killGroup(second.child);
     await second.exited;

@@ -49,8 +49,9 @@ export function scenarioRunPage(record: ScenarioRunRecord): string {
   const table = (steps: StepResult[]) =>
     html`<table class="tests"><tr><th>status</th><th>step</th><th>took</th><th>time to detect</th></tr>${steps.map(stepRow)}</table>`;
   const body = html`<h1>${statusBadge(record.status)} ${record.scenario}</h1>
-<p class="muted"><code>${r.file}:${r.line}</code> · ${r.feature} · ${r.startedAt} → ${r.finishedAt} · <a href="/scenarios">all scenario runs</a></p>
-<h2>Steps</h2>${table(r.steps)}
+<p class="muted">${r.file ? html`<code>${r.file}:${r.line}</code> · ${r.feature} · ` : ''}${r.startedAt} → ${r.finishedAt} · <a href="/scenarios">all scenario runs</a></p>
+${r.note ? html`<p class="pause-box">${r.note}</p>` : ''}
+<h2>Steps</h2>${r.steps.length ? table(r.steps) : html`<p class="muted">No step recorded.</p>`}
 ${r.cleanup.length ? html`<h2>Cleanup</h2>${table(r.cleanup)}` : ''}`;
   return page(`scenario ${record.scenario} ${record.status}`, body);
 }
