@@ -4,7 +4,8 @@
 //                    runs have finished: its Then's time to detect (median, p95, max), as stored;
 //   overhead       — the demo suite scheduled every 20 s through the same serve, first alone (phase A)
 //                    then with the scenario scheduled (phase B): the test phase of its runs, median and
-//                    p95, and how many of its runs failed while a member was being destroyed.
+//                    p95, how long after its fire each run started (it waits while a scenario acts on
+//                    its environment), and how many of its runs did not pass, with why.
 // One stack, two serve processes in turn, each on its own store. Bounded: each phase stops after
 // BENCH_SCENARIO_MINUTES (default 15).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -107,12 +108,22 @@ async function phase(stack: Stack, name: string, withScenario: boolean, say: (li
   return await read().catch(() => last);
 }
 
+/** Why the scheduled suite runs that did not pass did not, counted. */
+function suiteFailures(p: Phase): string[] {
+  const why = p.suiteRuns
+    .filter((r) => r.status !== 'passed' && r.status !== 'flaky')
+    .map((r) => `${r.status}${r.errorPhase ? ` in ${r.errorPhase}` : ''}: ${(r.errorMessage ?? r.failures[0]?.error ?? '').split('\n')[0].slice(0, 200)}`);
+  return [...new Set(why)].map((w) => `${why.filter((x) => x === w).length}× ${w}`);
+}
+
 export async function benchScheduledScenarios(say: (line: string) => void = () => {}): Promise<string[]> {
   const stack = await startStack({ members: 3 });
   try {
     const a = await phase(stack, 'alone', false, say);
     const b = await phase(stack, 'with-scenario', true, say);
     const suiteS = (p: Phase) => p.suiteRuns.map((r) => r.phases.test);
+    // The suite fires at :00, :20 and :40 (no jitter): how long after its fire each run started.
+    const delayS = (p: Phase) => p.suiteRuns.map((r) => (Date.parse(r.startedAt) % 20_000) / 1000);
     const failed = (p: Phase) => p.suiteRuns.filter((r) => r.status !== 'passed' && r.status !== 'flaky').length;
     const count = (xs: string[], s: string) => xs.filter((x) => x === s).length;
     return [
@@ -121,7 +132,9 @@ export async function benchScheduledScenarios(say: (line: string) => void = () =
       `  time to detect (each Then, from the destroy): median ${sec(quantile(b.detectS, 0.5))}, p95 ${sec(quantile(b.detectS, 0.95))}, max ${sec(Math.max(...b.detectS))} over ${b.detectS.length} Thens`,
       `  demo suite every 20 s, test phase alone:          median ${sec(quantile(suiteS(a), 0.5))}, p95 ${sec(quantile(suiteS(a), 0.95))} (${a.suiteRuns.length} runs, ${failed(a)} not passed)`,
       `  demo suite every 20 s, with the scenario running: median ${sec(quantile(suiteS(b), 0.5))}, p95 ${sec(quantile(suiteS(b), 0.95))} (${b.suiteRuns.length} runs, ${failed(b)} not passed)`,
+      `  demo suite start after its fire, alone: median ${sec(quantile(delayS(a), 0.5))}, max ${sec(Math.max(...delayS(a)))}; with the scenario: median ${sec(quantile(delayS(b), 0.5))}, p95 ${sec(quantile(delayS(b), 0.95))}, max ${sec(Math.max(...delayS(b)))} (a run due while the scenario acts on stack waits for it)`,
       ...[...new Set(b.firstFailures)].map((f) => `    ${b.firstFailures.filter((x) => x === f).length}× ${f}`),
+      ...suiteFailures(b).map((f) => `    suite: ${f}`),
     ];
   } finally {
     await stack.stop();

@@ -30,27 +30,58 @@ function memoryAllows(sched: SchedulerState): boolean {
   return false;
 }
 
-/** Hands free slots to scenarios waiting for one (shared-slots.ts), oldest first. */
+/** Whether a suite run is going on one of `environments` in this process. */
+function runningOn(sched: SchedulerState, environments: readonly string[]): boolean {
+  for (const job of sched.active.values()) if (job.state === 'running' && environments.includes(job.environment)) return true;
+  return false;
+}
+
+/**
+ * Hands free slots to scenarios waiting for one (shared-slots.ts), oldest first, each once no suite
+ * run is going on its environments; it then holds them until its release.
+ */
 function grantWaitingSlots(sched: SchedulerState): void {
-  while (sched.slotWaiters.length && slotsInUse(sched) < sched.limit && sched.state !== 'stopping' && sched.state !== 'stopped') {
-    const grant = sched.slotWaiters.shift()!;
+  for (let i = 0; i < sched.slotWaiters.length && slotsInUse(sched) < sched.limit && sched.state !== 'stopping' && sched.state !== 'stopped'; ) {
+    const waiter = sched.slotWaiters[i];
+    if (runningOn(sched, waiter.environments)) {
+      i++;
+      continue;
+    }
+    sched.slotWaiters.splice(i, 1);
     sched.held += 1;
+    for (const e of waiter.environments) sched.heldEnvironments.set(e, (sched.heldEnvironments.get(e) ?? 0) + 1);
     let released = false;
-    grant(() => {
+    waiter.grant(() => {
       if (released) return;
       released = true;
       sched.held -= 1;
+      for (const e of waiter.environments) {
+        const n = (sched.heldEnvironments.get(e) ?? 1) - 1;
+        if (n > 0) sched.heldEnvironments.set(e, n);
+        else sched.heldEnvironments.delete(e);
+      }
       pump(sched);
     });
   }
+}
+
+/**
+ * The next queued run that may start: the oldest on an environment no scenario holds or waits for
+ * (a run there would meet the damage the scenario does on purpose, or keep the scenario waiting).
+ */
+function nextStartable(sched: SchedulerState): number {
+  const waited = new Set(sched.slotWaiters.flatMap((w) => w.environments));
+  return sched.queue.findIndex((job) => !sched.heldEnvironments.has(job.environment) && !waited.has(job.environment));
 }
 
 /** Starts queued runs while there are slots (and memory) for them. */
 export function pump(sched: SchedulerState): void {
   const { queue, controllers, active, inFlight } = sched;
   grantWaitingSlots(sched);
-  while (sched.state !== 'stopping' && sched.state !== 'stopped' && slotsInUse(sched) < sched.limit && queue.length > 0 && memoryAllows(sched)) {
-    const job = queue.shift()!;
+  while (sched.state !== 'stopping' && sched.state !== 'stopped' && slotsInUse(sched) < sched.limit && queue.length > 0) {
+    const next = nextStartable(sched);
+    if (next < 0 || !memoryAllows(sched)) break;
+    const job = queue.splice(next, 1)[0];
     const controller = new AbortController();
     controllers.set(job.runId, controller);
     job.state = 'running';

@@ -16,6 +16,12 @@ export interface Job extends ActiveRun {
   reject: (e: unknown) => void;
 }
 
+/** A scheduled scenario waiting for a slot, and for its environments to be free of suite runs. */
+export interface SlotWaiter {
+  environments: readonly string[];
+  grant(release: () => void): void;
+}
+
 export interface SchedulerState {
   // The whole deps too: the optional hooks (onSkip, pauses, cluster, memoryGuard) are read when used.
   deps: SchedulerDeps;
@@ -46,8 +52,10 @@ export interface SchedulerState {
   heldForMemory: boolean;
   /** Slots of `limit` held by something other than a suite run (a scheduled scenario: shared-slots.ts). */
   held: number;
+  /** Environments a slot holder acts on, with how many holders: no queued run starts there meanwhile. */
+  heldEnvironments: Map<string, number>;
   /** Waiting for a slot outside the run queue, first come first served, ahead of queued runs. */
-  slotWaiters: Array<(release: () => void) => void>;
+  slotWaiters: SlotWaiter[];
 }
 
 export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
@@ -76,6 +84,7 @@ export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
     memoryRecheck: undefined,
     heldForMemory: false,
     held: 0,
+    heldEnvironments: new Map(),
     slotWaiters: [],
   };
 }

@@ -43,7 +43,7 @@ export function createScheduler(deps: SchedulerDeps) {
     trigger: (suite: string, environment: string, how: Trigger, opts: { runId?: string } = {}): TriggerOutcome =>
       queueRun(sched, suite, environment, how, opts),
     /** One slot of api.concurrency for a scheduled scenario: resolves with its release once free (shared-slots.ts). */
-    waitForSlot: (signal: AbortSignal): Promise<() => void> => waitForSlot(sched, signal),
+    waitForSlot: (signal: AbortSignal, environments: readonly string[] = []): Promise<() => void> => waitForSlot(sched, signal, environments),
     /** True between start() and stop(). */
     isRunning: () => sched.state === 'running',
     /** Runs held now, oldest first. */

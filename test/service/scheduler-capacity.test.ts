@@ -144,6 +144,37 @@ describe('scheduler capacity', () => {
     assert.equal(h.peak, 2, 'suite runs alone never above api.concurrency');
   });
 
+  test('a scenario acts on its environments alone: it waits for the suite runs there, and runs queued there wait for it, while other environments go on', async () => {
+    const gates: Array<() => void> = [];
+    const { h, scheduler } = harness(2, { concurrency: 4, runMs: () => new Promise<void>((open) => gates.push(open)) });
+    const trigger = (e: string) => {
+      const outcome = scheduler.trigger('s', e, 'api');
+      assert.equal(outcome.kind, 'queued', 'message' in outcome ? outcome.message : '');
+      return (outcome as Extract<typeof outcome, { kind: 'queued' }>).done;
+    };
+    const first = trigger('e0');
+    await until(() => h.running === 1, 'a run on e0');
+    const held: { release?: () => void } = {};
+    const waiting = scheduler.waitForSlot(new AbortController().signal, ['e0']).then((r) => (held.release = r));
+    await sleep(50);
+    assert.equal(held.release, undefined, 'slots are free, but a suite run is going on e0: the scenario waits');
+    const other = trigger('e1');
+    await until(() => h.running === 2, "e1 is not the scenario's: its run starts");
+    gates.shift()!();
+    await first;
+    const release = await waiting;
+    assert.ok(held.release, 'the run on e0 ended: the scenario holds e0 now');
+    const queued = trigger('e0');
+    await sleep(50);
+    assert.equal(h.running, 1, 'the run queued on e0 waits for the scenario (only e1 runs), with slots free');
+    assert.equal(scheduler.status().queued.length, 1);
+    release();
+    await until(() => h.running === 2, 'the scenario is done: the run on e0 starts');
+    while (gates.length) gates.shift()!();
+    await Promise.all([other, queued]);
+    await scheduler.stop({ graceMs: 0 });
+  });
+
   test('default api.concurrency: two runs per core, fewer where memory is short, never below 1', () => {
     const GiB = 1024 * MiB;
     assert.equal(defaultConcurrency({ cores: 2, memoryBytes: 24 * GiB }), 4, 'this 2-core / 24 GiB box: cores decide');

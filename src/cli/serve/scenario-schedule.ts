@@ -79,7 +79,7 @@ export interface ScheduleDeps {
   orchestrator: RunOrchestrator;
   cluster?: ClusterSlots;
   /** The suites' scheduler: a fire takes one of its api.concurrency slots for the whole scenario. */
-  slots?: { waitForSlot(signal: AbortSignal): Promise<() => void> };
+  slots?: { waitForSlot(signal: AbortSignal, environments: readonly string[]): Promise<() => void> };
   /** Pauses and maintenance windows: one on the entry's environments holds a fire. */
   pauses?: Pick<Pauses, 'pausedNow'>;
   /** The undo ledger in the store (owed-undos.ts): each action's undo is written there before it starts. */
@@ -251,9 +251,13 @@ async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSign
   if (how.trigger === 'schedule' && cluster && !(await cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, how.id))) return undefined;
   if (!slots) return () => {};
   const asked = performance.now();
-  const release = await slots.waitForSlot(signal).catch(() => undefined);
+  const release = await slots.waitForSlot(signal, entry.environments).catch(() => undefined);
   const waitedMs = Math.round(performance.now() - asked);
-  if (release && waitedMs >= 1_000) ctx.log.info({ schedule: entry.name, waitedMs }, 'scheduled scenario: waited for a slot of api.concurrency');
+  if (release && waitedMs >= 1_000)
+    ctx.log.info(
+      { schedule: entry.name, waitedMs },
+      'scheduled scenario: waited for a slot of api.concurrency and for the suite runs on its environments to end',
+    );
   return release;
 }
 
