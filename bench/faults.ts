@@ -18,6 +18,7 @@ import { createExportFanOut } from '../src/exporters/fan-out.ts';
 import { createNrdpTransport } from '../src/exporters/nagios/nrdp.ts';
 import { createScheduler } from '../src/scheduler/scheduler.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { passedRun } from '../test/helpers/fake-runs.ts';
 
 const quiet = pino({ level: 'silent' });
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
@@ -186,19 +187,7 @@ export async function benchSaturation(): Promise<string[]> {
         await sleep(200 + Math.random() * 600);
         running.delete(pair);
         runs++;
-        const now = new Date().toISOString();
-        return {
-          runId: runId!,
-          suite,
-          environment,
-          trigger,
-          startedAt: now,
-          finishedAt: now,
-          status: 'passed',
-          phases: { tenant_setup: 0, test: 0, teardown: 0 },
-          tests: emptyCounts(),
-          failures: [],
-        };
+        return passedRun({ suite, environment, trigger, runId });
       },
     },
   });

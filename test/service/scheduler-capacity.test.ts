@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { VigilConfig } from '../../src/config/schema.ts';
-import { emptyCounts, type RunResult } from '../../src/core/index.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { createMemoryGuard } from '../../src/scheduler/memory-guard.ts';
 import { defaultConcurrency } from '../../src/shared/box-capacity.ts';
 import { createScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.ts';
+import { passedRun } from '../helpers/fake-runs.ts';
 
 const MiB = 1024 * 1024;
 
@@ -34,19 +35,7 @@ function harness(pairs: number, deps: Partial<SchedulerDeps> & { runMs: (i: numb
         } finally {
           h.running--;
         }
-        const now = new Date().toISOString();
-        return {
-          runId: runId!,
-          suite,
-          environment,
-          trigger,
-          startedAt: now,
-          finishedAt: now,
-          status: 'passed',
-          phases: { tenant_setup: 0, test: 0, teardown: 0 },
-          tests: emptyCounts(),
-          failures: [],
-        };
+        return passedRun({ suite, environment, trigger, runId });
       },
     },
   });

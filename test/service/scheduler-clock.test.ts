@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { VigilConfig } from '../../src/config/schema.ts';
-import { emptyCounts, type RunResult } from '../../src/core/index.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { createScheduler, type SkipReason } from '../../src/scheduler/scheduler.ts';
+import { passedRun } from '../helpers/fake-runs.ts';
 
 function harness(opts: { wallOffset?: () => number; missedToleranceMs?: number } = {}) {
   const runs: number[] = [];
@@ -22,19 +23,7 @@ function harness(opts: { wallOffset?: () => number; missedToleranceMs?: number }
     orchestrator: {
       async run({ suite, environment, trigger, runId }): Promise<RunResult> {
         runs.push(Date.now());
-        const now = new Date().toISOString();
-        return {
-          runId: runId!,
-          suite,
-          environment,
-          trigger,
-          startedAt: now,
-          finishedAt: now,
-          status: 'passed',
-          phases: { tenant_setup: 0, test: 0, teardown: 0 },
-          tests: emptyCounts(),
-          failures: [],
-        };
+        return passedRun({ suite, environment, trigger, runId });
       },
     },
   });

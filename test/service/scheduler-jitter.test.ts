@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { VigilConfig } from '../../src/config/schema.ts';
-import { emptyCounts, type RunResult } from '../../src/core/index.ts';
+import type { RunResult } from '../../src/core/index.ts';
 import { createScheduler } from '../../src/scheduler/scheduler.ts';
+import { passedRun } from '../helpers/fake-runs.ts';
 
 const EVERY_SECOND = '* * * * * *';
 // Timers never fire early; late by more than this means a machine too busy to say anything.
@@ -42,19 +43,7 @@ function harness(environments: string[], jitterMs: number, values: number[]): Ha
     orchestrator: {
       async run({ suite, environment, trigger, runId }): Promise<RunResult> {
         h.runs.push({ pair: `${suite}@${environment}`, at: Date.now() });
-        const now = new Date().toISOString();
-        return {
-          runId: runId!,
-          suite,
-          environment,
-          trigger,
-          startedAt: now,
-          finishedAt: now,
-          status: 'passed',
-          phases: { tenant_setup: 0, test: 0, teardown: 0 },
-          tests: emptyCounts(),
-          failures: [],
-        };
+        return passedRun({ suite, environment, trigger, runId });
       },
     },
   });

@@ -6,7 +6,7 @@
 // member-loss and 2 for a member loss made unnoticeable (through serve), and 0 for the negative control
 // run here (@expected-to-fail, failed as designed).
 import assert from 'node:assert/strict';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright';
@@ -14,6 +14,7 @@ import { startStack, type Stack } from '../../demo/stack/index.ts';
 import { resolveBrowser } from '../../src/suites/system-browser.ts';
 import { browserYaml } from '../helpers/e2e-setup.ts';
 import { stackSkip } from '../helpers/stack-processes.ts';
+import { writeUnnoticedLoss } from '../helpers/scenario-files.ts';
 import { repoRoot, runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
 import { ask, eventually, newToken } from '../service/serve-harness.ts';
 
@@ -57,12 +58,7 @@ describe('scheduled scenarios on demand: API, UI, vigil gate --scenario (example
   before(async () => {
     stack = await startStack({ members: 3, passive: ['scenario-member-loss', 'scenario-unnoticed-loss'] });
     config = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false });
-    // The negative control without its tag: a member loss the monitoring cannot see, judged as a real one.
-    const control = await readFile(join(repoRoot, 'scenarios', 'negative-control.feature'), 'utf8');
-    await writeFile(
-      join(stack.dir, 'unnoticed-loss.feature'),
-      control.replace(/^@expected-to-fail\n/, '').replace('Feature: Negative control', 'Feature: Unnoticed loss'),
-    );
+    await writeUnnoticedLoss(stack.dir);
     // New Year's midnight only: every fire in this test is asked for.
     await appendFile(
       config,

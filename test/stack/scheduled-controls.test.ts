@@ -4,12 +4,13 @@
 // member loss made unnoticeable by switching its check off) is CRITICAL. The undos leave app-0 up and
 // its check enabled after serve stops.
 import assert from 'node:assert/strict';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../../demo/stack/index.ts';
 import { browserYaml } from '../helpers/e2e-setup.ts';
 import { stackSkip } from '../helpers/stack-processes.ts';
+import { writeUnnoticedLoss } from '../helpers/scenario-files.ts';
 import { repoRoot, spawnVigil } from '../helpers/vigil-cli.ts';
 import { eventually } from '../service/serve-harness.ts';
 
@@ -24,12 +25,7 @@ describe('scheduled negative control and an unnoticed member loss (real Nagios)'
   before(async () => {
     stack = await startStack({ members: 3, passive: ['scenario-negative-control', 'scenario-unnoticed-loss'] });
     const config = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false });
-    // The negative control without its tag: a member loss the monitoring cannot see, judged as a real one.
-    const control = await readFile(join(repoRoot, 'scenarios', 'negative-control.feature'), 'utf8');
-    await writeFile(
-      join(stack.dir, 'unnoticed-loss.feature'),
-      control.replace(/^@expected-to-fail\n/, '').replace('Feature: Negative control', 'Feature: Unnoticed loss'),
-    );
+    await writeUnnoticedLoss(stack.dir);
     await appendFile(
       config,
       `  schedule:
