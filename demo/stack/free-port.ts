@@ -1,6 +1,7 @@
 // Ports for servers whose configuration must name them before they start (HAProxy's backends, Nagios'
-// check commands, Prometheus' targets). The OS picks a free one; the small window until the real
-// server binds it is accepted for a local example stack.
+// check commands, Prometheus' targets). The OS picks a free one; until the real server binds it,
+// another process may take it (tests start several stacks at once): withFreePorts starts the server
+// again on new ports when it could not bind.
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -13,4 +14,23 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+const BIND_RACE = /address already in use/i;
+const ATTEMPTS = 3;
+
+/**
+ * Starts a server on `count` fresh ports, again on new ones (at most 3 times) when it failed because
+ * another process took one of them in the meantime; any other failure is thrown as it is.
+ */
+export async function withFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<{ ports: number[]; started: T }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return { ports, started: await start(ports) };
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !BIND_RACE.test(err instanceof Error ? err.message : String(err))) throw err;
+    }
+  }
 }

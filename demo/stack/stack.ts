@@ -10,7 +10,7 @@ import type { Child } from './child.ts';
 import type { Stack, StackMember, StackOptions } from './stack-types.ts';
 import { runStackCommand } from './commands.ts';
 import { controlSocketPath, listenControl, type ControlServer } from './control-server.ts';
-import { freePort } from './free-port.ts';
+import { withFreePorts } from './free-port.ts';
 import { startGuardian } from './guardian.ts';
 import { haproxyPaths, haproxyRuntime, serverStates, startHaproxy } from './haproxy.ts';
 import { startMember } from './member.ts';
@@ -33,7 +33,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dbPath = join(dir, 'shop.db');
   const guardian = startGuardian();
 
-  const [lbPort, statsPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
+  // Set once HAProxy and Prometheus have bound them (withFreePorts).
+  let [lbPort, statsPort, prometheusPort] = [0, 0, 0];
   const specs = [
     ...Array.from({ length: memberCount }, (_, i) => ({ name: `app-${i}`, backend: 'app' })),
     ...Array.from({ length: greenCount }, (_, i) => ({ name: `green-${i}`, backend: 'green' })),
@@ -70,7 +71,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { name: 'app', servers: specs.filter((s) => s.backend === 'app').map((s) => ({ name: s.name, port: ports.get(s.name)! })) },
       ...(greenCount ? [{ name: 'green', servers: specs.filter((s) => s.backend === 'green').map((s) => ({ name: s.name, port: ports.get(s.name)! })) }] : []),
     ];
-    infra.push(await startHaproxy({ dir, lbPort, statsPort, backends }, guardian));
+    const haproxy = await withFreePorts(2, ([lb, stats]) => startHaproxy({ dir, lbPort: lb, statsPort: stats, backends }, guardian));
+    [lbPort, statsPort] = haproxy.ports;
+    infra.push(haproxy.started);
     const [nagios, prometheus] = await Promise.allSettled([
       startNagios(
         {
@@ -82,7 +85,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
         guardian,
       ),
-      startPrometheus({ dir, port: prometheusPort, haproxyTarget: `127.0.0.1:${statsPort}` }, guardian),
+      withFreePorts(1, ([port]) => startPrometheus({ dir, port, haproxyTarget: `127.0.0.1:${statsPort}` }, guardian)).then(({ ports, started }) => {
+        prometheusPort = ports[0];
+        return started;
+      }),
     ]);
     for (const started of [nagios, prometheus]) if (started.status === 'fulfilled') infra.push(started.value);
     for (const started of [nagios, prometheus]) if (started.status === 'rejected') throw started.reason;
