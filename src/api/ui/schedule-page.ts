@@ -52,11 +52,14 @@ export function scheduleTable(entries: readonly ScheduledScenarioView[], records
 export function detectSeries(records: readonly ScenarioRunRecord[]): { slots: number; lines: Line[] } {
   const runs = [...records].slice(0, TREND_RUNS).reverse();
   const byThen = new Map<string, Array<number | undefined>>();
+  // The scenario's name only when the file has several: the legend has room for the Then's own words.
+  const several = new Set(runs.map((r) => r.scenario)).size > 1;
   runs.forEach((record, i) => {
     const result = record.result as ScenarioResult;
     for (const step of result.steps) {
       if (step.timeToDetectMs === undefined) continue;
-      const name = `${result.scenario} › ${step.keyword.trim()} ${step.text}`;
+      const then = `${step.keyword.trim()} ${step.text}`;
+      const name = several ? `${result.scenario} › ${then}` : then;
       let values = byThen.get(name);
       if (!values) byThen.set(name, (values = Array.from({ length: runs.length }, () => undefined)));
       values[i] = step.timeToDetectMs / 1000;
@@ -109,7 +112,7 @@ export function schedulePage(entry: ScheduledScenarioView, records: readonly Sce
 <dt>Now</dt><dd>${now(entry)}</dd>
 <dt>Last fire</dt><dd>${last ? html`${stateBadge(last.state)} ${last.line} <span class="muted">(${last.trigger}, ${ago(last.finishedAt)})</span>` : 'not fired yet'}</dd></dl>
 <h2>Run now</h2>${runForm(entry.name, opts.canTrigger)}
-<h2>Time to detect per Then over the last ${trend.slots} runs</h2>
+<h2>Time to detect per Then${trend.slots ? ` over the last ${trend.slots} run${trend.slots === 1 ? '' : 's'}` : ''}</h2>
 <div class="panel" id="time-to-detect">${
     trend.lines.length
       ? lineChart(trend.lines, { label: 'Time to detect of each Then in seconds, per run, oldest left', unit: 's', slots: trend.slots })
