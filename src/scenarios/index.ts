@@ -3,7 +3,7 @@ export { readFeatures } from './read-features.ts';
 export { planScenarios, validatePlans, usesSuites, type ScenarioPlan, type PlannedStep } from './plan.ts';
 export { runScenario, type ScenarioEvent, type RunScenarioDeps } from './run-scenario.ts';
 export { builtinSteps } from './steps/index.ts';
-export { suiteSteps } from './steps/suite-steps.ts';
+export { allowListProblem, suiteSteps } from './steps/suite-steps.ts';
 export { loadScenarioConfig, loadStepModule } from './load-scenario-config.ts';
 export { stepDefinitions, recheckSetting, scenarioRecord } from './prepare.ts';
 export { junitXml } from './junit.ts';

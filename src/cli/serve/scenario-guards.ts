@@ -4,10 +4,10 @@
 // step on one of them — and at every fire a pause or maintenance window on one of them holds it.
 import type { ScheduledScenario } from '../../config/scenario-schema.ts';
 import type { VigilConfig } from '../../config/schema.ts';
-import { isProduction } from '../../core/index.ts';
+import { isProduction, SCENARIO_TARGET_PREFIX } from '../../core/index.ts';
 import type { PauseState, Pauses } from '../../scheduler/pauses.ts';
 import type { ScenarioEnvironment, ScenarioPlan } from '../../scenarios/index.ts';
-import { StepFailure, suiteSteps } from '../../scenarios/index.ts';
+import { allowListProblem, StepFailure, suiteSteps } from '../../scenarios/index.ts';
 
 /** What is wrong with an entry's allow-list (each naming the entry), before its steps are checked. */
 export function allowListProblems(config: Pick<VigilConfig, 'environments'>, name: string, entry: ScheduledScenario): string[] {
@@ -37,10 +37,8 @@ export function entryEnvironment(env: ScenarioEnvironment, name: string, entry: 
     ...(runSuite
       ? {
           runSuite: (suite: string, environment: string, signal: AbortSignal) => {
-            if (!allowed.names.has(environment))
-              throw new StepFailure(
-                `"${environment}" is not among the environments this scheduled scenario may touch (${allowed.where}: ${entry.environments.join(', ')})`,
-              );
+            const refused = allowListProblem(allowed, environment);
+            if (refused) throw new StepFailure(refused);
             return runSuite(suite, environment, signal);
           },
         }
@@ -72,7 +70,7 @@ export function holdingPause(
   pairs: ReadonlyArray<{ suite: string; environment: string }>,
 ): PauseState | undefined {
   for (const environment of environments) {
-    const pause = pauses.pausedNow(`scenario:${name}`, environment);
+    const pause = pauses.pausedNow(`${SCENARIO_TARGET_PREFIX}${name}`, environment);
     if (pause) return pause;
   }
   for (const { suite, environment } of pairs) {

@@ -5,7 +5,8 @@
 // fire while one runs is skipped and counted ("overlap" for the same entry, "busy" for another), and so
 // is one held by a pause or maintenance window on its environments ("paused"; scenario-guards.ts, which
 // also checks each entry's `environments:` allow-list at start). With replicas on one store, each fire is
-// taken by one replica only; it then waits for one of the suites' api.concurrency slots and holds it.
+// taken by one replica only; it then waits for one of the suites' api.concurrency slots and for its
+// environments to be free of suite runs, and holds both (shared-slots.ts).
 // Stopping aborts the running scenario and waits, within the grace, for its cleanups (the undos): the
 // member comes back before Vigil exits.
 import path from 'node:path';

@@ -7,11 +7,16 @@ import type { ScenarioEnvironment, StepDefinition } from '../types.ts';
 
 const key = (suite: string, environment: string) => `${suite}@${environment}`;
 
+/** Why a scheduled scenario's allow-list refuses `environment`, or undefined (also when there is none). */
+export function allowListProblem(allowed: ScenarioEnvironment['allowedEnvironments'], environment: string): string | undefined {
+  if (!allowed || allowed.names.has(environment)) return undefined;
+  return `"${environment}" is not among the environments this scheduled scenario may touch (${allowed.where}: ${[...allowed.names].join(', ')})`;
+}
+
 /** Why a step may not run `suite` on `environment` here (the config's pairs, a scheduled scenario's allow-list). */
-export function targetProblem(env: ScenarioEnvironment, suite: string, environment: string): string | undefined {
-  const allowed = env.allowedEnvironments;
-  if (allowed && !allowed.names.has(environment))
-    return `"${environment}" is not among the environments this scheduled scenario may touch (${allowed.where}: ${[...allowed.names].join(', ')})`;
+function targetProblem(env: ScenarioEnvironment, suite: string, environment: string): string | undefined {
+  const refused = allowListProblem(env.allowedEnvironments, environment);
+  if (refused) return refused;
   if (!env.suiteTargets) return "needs Vigil's suites, but the config could not be loaded for them";
   if (env.suiteTargets.has(key(suite, environment))) return undefined;
   return `suite "${suite}" does not run on "${environment}" in the config (pairs: ${[...env.suiteTargets].join(', ') || 'none'})`;
