@@ -95,6 +95,16 @@ describe('Grafana dashboard', () => {
       exporters: ['nagios'],
     });
     for (const status of ['passed', 'flaky', 'failed', 'error'] as const) await exporter.publish(result(status));
+    // A passed run with its error queries: one asked and over its threshold, one that could not be asked.
+    const check = { query: 'sum(increase(http_5xx[93s]))', above: 0, window: '93s', at: new Date().toISOString(), link: 'http://prometheus.test/graph' };
+    await exporter.publish(
+      result('passed', {
+        errorChecks: [
+          { ...check, name: 'http-5xx', value: 16, severity: 'warning', exceeded: true },
+          { ...check, name: 'payments', severity: 'critical', exceeded: false, error: 'Prometheus unreachable' },
+        ],
+      }),
+    );
     exporter.observeDelivery('nagios', false, 1);
     exporter.observeReap({ reaped: [{ environment: 'production', source: 'ledger' }], failed: [] });
     exporter.observeSkip('checkout', 'production');
@@ -186,6 +196,10 @@ describe('Grafana dashboard', () => {
     assert.match(all, /time\(\) - max by \(scenario\) \(vigil_scenario_last_success_timestamp_seconds\)/);
     assert.match(all, /max by \(scenario, step\) \(vigil_scenario_time_to_detect_seconds\)/);
     assert.match(all, /vigil_scenario_fires_skipped_total/);
+    // Errors during runs: the queries over their threshold, their values, the ones that could not be asked.
+    assert.match(all, /max by \(suite, environment, query, severity\) \(vigil_error_query_exceeded/);
+    assert.match(all, /vigil_error_query_value/);
+    assert.match(all, /increase\(vigil_error_query_failures_total/);
   });
 
   it('is importable: schema 39, a ${DS_PROMETHEUS} input used by every query, suite/environment variables from probe_success', () => {
