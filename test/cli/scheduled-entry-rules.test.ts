@@ -40,6 +40,7 @@ model:
   sources: { nagios: { statusFile: ./no/status.dat } }
   nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]
 ${extra}scenarios:
+  steps: ./steps.ts
   schedule:
 ${schedule}`;
   const goodEntries = () =>
@@ -60,6 +61,12 @@ ${schedule}`;
     );
     await writeFile(join(dir, 'suite-qa.feature'), 'Feature: suite\n  Scenario: the suite runs on qa\n    When I run the suite "demo" on "qa"\n');
     await writeFile(join(dir, 'reboot.feature'), 'Feature: reboot\n  Scenario: a member is rebooted\n    When I reboot member "app-0"\n');
+    // A team's own step calling the suite runner: held to the entry's allow-list at run time.
+    await writeFile(
+      join(dir, 'steps.ts'),
+      `export const steps = [{ pattern: 'the team runs the suite on {string}', usesSuites: true, async run(ctx, environment) { await ctx.env.runSuite('demo', environment, ctx.signal); } }];\n`,
+    );
+    await writeFile(join(dir, 'team-qa.feature'), 'Feature: team\n  Scenario: the team runs the suite on qa\n    When the team runs the suite on "qa"\n');
     good = join(dir, 'vigil.yaml');
     await writeFile(good, config(goodEntries()));
     bad = join(dir, 'vigil-bad.yaml');
@@ -70,6 +77,7 @@ ${schedule}`;
           entry('prod-touch', 'touch.feature', '[production]') +
           entry('qa-suite', 'suite-qa.feature', '[staging]') +
           entry('nowhere', 'touch.feature', '[preprod]') +
+          entry('team-qa', 'team-qa.feature', '[staging]') +
           entry('reboot', 'reboot.feature', '[staging]') +
           entry('gone', 'missing.feature', '[staging]'),
       ),
@@ -133,6 +141,12 @@ ${schedule}`;
       /suite-qa\.feature:3: step "When I run the suite "demo" on "qa"": "qa" is not among the environments this scheduled scenario may touch/,
     );
     assert.deepEqual(await ranLines(), [], 'no refused entry ran');
+    // The team's step is refused when it calls the runner, before a tenant is asked for (no run stored).
+    const team = await gate('team-qa', bad, ['--json']);
+    assert.equal(team.code, 2, team.stdout + team.stderr);
+    const [teamRun] = JSON.parse(team.stdout).scenarios[0].runs;
+    assert.match(teamRun.line, /"qa" is not among the environments this scheduled scenario may touch \(scenarios\.schedule\.team-qa\.environments: staging\)/);
+    assert.doesNotMatch(team.stderr, /tenant/);
 
     // The entry serve would take runs here, though others of the file would not start serve.
     const ok = await gate('touch');
