@@ -2,15 +2,21 @@
 // as part of the gate — after a deploy, does the monitoring of the new stack still notice a member
 // loss? With --server the entry is fired on the running `vigil serve` (POST
 // /api/scenarios/schedule/:name/run) and its fire polled until it is judged; without, the entry's feature
-// file runs here exactly as `vigil scenario run` runs it. Each entry counts by its judged state, as its
-// passive service does: OK 0 (a negative control failing as designed too), CRITICAL 2, UNKNOWN 3.
+// file runs here as `vigil scenario run` runs it, under the entry's rules as serve applies them (its
+// allow-list, its pauses and maintenance windows: scenario-guards.ts). Each entry counts by its judged
+// state, as its passive service does: OK 0 (a negative control failing as designed too), CRITICAL 2,
+// UNKNOWN 3.
 import path from 'node:path';
 import type { ApiClient } from '../api/client.ts';
-import { readConfigFile, findConfigFile, type ConfigFile } from '../config/load-config.ts';
+import { readConfigFile, findConfigFile, loadConfig, type ConfigFile } from '../config/load-config.ts';
+import type { VigilConfig } from '../config/schema.ts';
 import { STATE_LABEL, type NagiosState } from '../core/index.ts';
-import { judgeScenario, loadScenarioConfig, worstJudged } from '../scenarios/index.ts';
-import { ConfigError, messageOf } from '../shared/errors.ts';
-import { runScenarioFiles } from './scenario-files.ts';
+import { judgeScenario, loadScenarioConfig, worstJudged, type ScenarioPlan } from '../scenarios/index.ts';
+import { createPauses } from '../scheduler/pauses.ts';
+import { ConfigError, messageOf, VigilError } from '../shared/errors.ts';
+import type { Store } from '../store/types.ts';
+import { runScenarioFiles, type EntryRules } from './scenario-files.ts';
+import { allowListProblems, entryEnvironment, holdingPause, pausedRefusal, suitePairs } from './serve/scenario-guards.ts';
 
 export interface GateScenarioResult {
   /** The scheduled entry's name. */
@@ -91,25 +97,25 @@ async function fireOnServer(api: ApiClient, name: string, deadline: number, star
   return unknown(name, startedAt, `timed out waiting for fire ${fireId} (it goes on on the server)`, fireId);
 }
 
-/** The entries' feature files run here, one after the other, as `vigil scenario run` would. */
+/**
+ * The entries' feature files run here, one after the other, as `vigil scenario run` would — under the
+ * entry's rules, as serve fires it: an allow-list serve would refuse at start refuses the entry, its
+ * suite steps may name only its environments, and a pause or maintenance window holding it refuses it
+ * (UNKNOWN, nothing done: as the server's 423 for a manual fire).
+ */
 export async function localScenarioGate(opts: { config?: string; document?: ConfigFile }, names: readonly string[]): Promise<GateScenarioResult[]> {
   const results: GateScenarioResult[] = [];
-  let files: Map<string, string>;
-  let document: ConfigFile;
+  let scheduling: Awaited<ReturnType<typeof schedulingConfig>>;
   const startedAt = Date.now();
   try {
-    ({ files, document } = await scheduledFiles(opts, names));
+    scheduling = await schedulingConfig(opts);
   } catch (err) {
     return names.map((name) => unknown(name, startedAt, messageOf(err)));
   }
   for (const name of names) {
     const began = Date.now();
     try {
-      process.stderr.write(`vigil gate: running scenario ${name} (${files.get(name)}) here\n`);
-      const { plans, results: ran } = await runScenarioFiles([files.get(name)!], { document });
-      const runs = ran.map((result, i) => ({ id: result.id, scenario: result.scenario, status: result.status, ...judgeScenario(result, plans[i].scenario) }));
-      if (!runs.length) results.push(unknown(name, began, 'no scenario ran (interrupted)'));
-      else results.push(finished(name, began, worstJudged(runs)!.state, runs));
+      results.push(await runHere(scheduling, name, began));
     } catch (err) {
       const problems = (err as { problems?: string[] }).problems;
       results.push(unknown(name, began, problems ? problems.join('; ') : messageOf(err)));
@@ -118,20 +124,44 @@ export async function localScenarioGate(opts: { config?: string; document?: Conf
   return results;
 }
 
-/** Each named entry's feature file, resolved against the config's folder as serve resolves it. */
-async function scheduledFiles(opts: { config?: string; document?: ConfigFile }, names: readonly string[]) {
+async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>, name: string, began: number): Promise<GateScenarioResult> {
+  const { document, config, schedule } = scheduling;
+  const entry = schedule[name];
+  if (!entry) throw new ConfigError(`--scenario ${name}: no such entry in scenarios.schedule (it has: ${Object.keys(schedule).join(', ') || 'none'})`);
+  const refused = allowListProblems(config, name, entry);
+  if (refused.length) throw new ConfigError(refused);
+  const file = path.resolve(document.baseDir, entry.file);
+  process.stderr.write(`vigil gate: running scenario ${name} (${file}) here\n`);
+  const rules: EntryRules = {
+    environment: (env) => entryEnvironment(env, name, entry),
+    admit: (plans, store) => refuseWhilePaused(config, store, name, entry.environments, plans),
+  };
+  const { plans, results: ran } = await runScenarioFiles([file], { document, entry: rules });
+  const runs = ran.map((result, i) => ({ id: result.id, scenario: result.scenario, status: result.status, ...judgeScenario(result, plans[i].scenario) }));
+  if (!runs.length) return unknown(name, began, 'no scenario ran (interrupted)');
+  return finished(name, began, worstJudged(runs)!.state, runs);
+}
+
+/** A pause (in the store) or a maintenance window (in the config) holding the entry now refuses it, as serve refuses a manual fire. */
+async function refuseWhilePaused(config: VigilConfig, store: Store, name: string, environments: readonly string[], plans: readonly ScenarioPlan[]) {
+  const pauses = createPauses({ store, windows: config.maintenance, timezone: config.api.timezone });
+  try {
+    await pauses.refresh();
+    const pause = holdingPause(pauses, name, environments, suitePairs(plans));
+    if (pause) throw new VigilError(pausedRefusal(name, pause));
+  } finally {
+    await pauses.close();
+  }
+}
+
+/** The config that schedules the entries, whole: their allow-lists name its environments, its maintenance windows hold them. */
+async function schedulingConfig(opts: { config?: string; document?: ConfigFile }) {
   let document = opts.document;
   if (!document) {
     const source = findConfigFile({ file: opts.config });
     if (!source) throw new ConfigError('--scenario needs the config that schedules it (--config, $VIGIL_CONFIG or ./vigil.yaml)');
     document = await readConfigFile(source, process.env);
   }
-  const { schedule } = loadScenarioConfig(document).config;
-  const files = new Map<string, string>();
-  for (const name of names) {
-    const entry = schedule[name];
-    if (!entry) throw new ConfigError(`--scenario ${name}: no such entry in scenarios.schedule (it has: ${Object.keys(schedule).join(', ') || 'none'})`);
-    files.set(name, path.resolve(document.baseDir, entry.file));
-  }
-  return { files, document };
+  const { config } = await loadConfig({ document });
+  return { document, config, schedule: loadScenarioConfig(document).config.schedule };
 }

@@ -5,7 +5,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ConfigFile } from '../config/load-config.ts';
-import { suitesOn } from '../core/index.ts';
 import { createTextReader, loadModel } from '../model/index.ts';
 import {
   createOwedUndos,
@@ -33,6 +32,7 @@ import { createStoreWrite } from '../store/store-write.ts';
 import type { Store } from '../store/types.ts';
 import { orchestratorFor } from './orchestrator-for.ts';
 import { loadContext, type Context } from './context.ts';
+import { suiteTargets } from './scheduled-entries.ts';
 
 export interface ScenarioFilesOptions {
   config?: string;
@@ -40,6 +40,15 @@ export interface ScenarioFilesOptions {
   document?: ConfigFile;
   /** Written while the store is still open: JUnit, the metrics textfile. */
   outputs?: (results: ScenarioResult[], store: Store) => Promise<void>;
+  /** A scheduled entry run here (`vigil gate --scenario`) keeps the entry's rules (gate-scenarios.ts). */
+  entry?: EntryRules;
+}
+
+export interface EntryRules {
+  /** The environment the steps get, before they are checked: suite steps held to the entry's allow-list. */
+  environment(env: ScenarioEnvironment): ScenarioEnvironment;
+  /** With the store open, before anything is done (owed undos included): throws to refuse the run (a pause). */
+  admit(plans: readonly ScenarioPlan[], store: Store): Promise<void>;
 }
 
 /** The plans and, for each scenario run (a prefix of them when interrupted), its stored, redacted result. */
@@ -68,7 +77,7 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
     } else {
       store = await openStore(loaded.storePath);
     }
-    const env: ScenarioEnvironment = {
+    const base: ScenarioEnvironment = {
       model: loaded.model,
       config,
       configDir: path.dirname(loaded.configFile),
@@ -76,7 +85,9 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
       waitDeps: { runs: () => store!.runs, reader: createTextReader() },
       ...(context ? suiteRunner(context) : {}),
     };
+    const env = opts.entry ? opts.entry.environment(base) : base;
     validatePlans(plans, env);
+    await opts.entry?.admit(plans, store);
     undos = await payOwedUndos(env, store, { write, clean, leaseMs: leaseOf(loaded.document) });
     env.undos = undos;
 
@@ -134,9 +145,8 @@ async function runPlans(
 
 function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
   const orchestrator = orchestratorFor(ctx);
-  const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
   return {
-    suiteTargets: targets,
+    suiteTargets: suiteTargets(ctx.config),
     runSuite: (suite, environment, signal) => orchestrator.run({ suite, environment, trigger: 'cli', signal }),
   };
 }

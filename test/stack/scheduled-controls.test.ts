@@ -11,7 +11,7 @@ import { startStack, type Stack } from '../../demo/stack/index.ts';
 import { browserYaml } from '../helpers/e2e-setup.ts';
 import { stackSkip } from '../helpers/stack-processes.ts';
 import { writeUnnoticedLoss } from '../helpers/scenario-files.ts';
-import { repoRoot, spawnVigil } from '../helpers/vigil-cli.ts';
+import { repoRoot, runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
 import { eventually } from '../service/serve-harness.ts';
 
 const TOKEN = 'spec-api-token-7f3a';
@@ -20,11 +20,12 @@ describe('scheduled negative control and an unnoticed member loss (real Nagios)'
   let stack: Stack;
   let serve: ReturnType<typeof spawnVigil>;
   let log = '';
+  let config: string;
   const passive = (service: string) => async () => (await stack.nagios.status()).find((e) => e.host === 'vigil' && e.service === service && e.checked);
 
   before(async () => {
     stack = await startStack({ members: 3, passive: ['scenario-negative-control', 'scenario-unnoticed-loss'] });
-    const config = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false });
+    config = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false });
     await writeUnnoticedLoss(stack.dir);
     await appendFile(
       config,
@@ -115,6 +116,25 @@ exporters:
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+
+    // Fired by hand while its window holds it, the held entry is refused with the same words by the
+    // API (423), by `vigil gate --scenario` through serve, and by the same gate run here (UNKNOWN, 3).
+    const manual = await api('POST', '/api/scenarios/schedule/held/run');
+    assert.equal(manual.status, 423, await manual.clone().text());
+    const refusal = String(((await manual.json()) as { error: string }).error);
+    const words = (text: string) => text.replace(/until \S+ \(/, 'until … (');
+    assert.match(
+      refusal,
+      /^held is held on stack until \S+ \(scenario:held: held by the spec\): no fire starts during a pause or maintenance window, not even by hand — resume it first$/,
+    );
+    const gateEnv = { DEMO_ADMIN_TOKEN: stack.adminToken, VIGIL_API_TOKEN: TOKEN };
+    const remote = await runVigil(['gate', '-e', 'stack', '--server', url, '--scenario', 'held'], { env: gateEnv, timeoutMs: 60_000 });
+    assert.equal(remote.code, 3, remote.stdout + remote.stderr);
+    assert.ok(words(remote.stdout).includes(`answered 423: ${words(refusal)}`), remote.stdout);
+    const here = await runVigil(['gate', '-e', 'stack', '--config', config, '--scenario', 'held'], { env: gateEnv, timeoutMs: 60_000 });
+    assert.equal(here.code, 3, here.stdout + here.stderr);
+    assert.ok(words(here.stdout).includes(`SCENARIO held: UNKNOWN - ${words(refusal)}\n`), here.stdout);
+    assert.doesNotMatch(here.stderr, /✓|cleanup/, 'nothing of the held entry ran here');
     const refused = await api('POST', '/api/pauses', { suite: 'scenario:nope', environment: 'stack', for: '1h' });
     assert.equal(refused.status, 404, await refused.clone().text());
     assert.match(await refused.text(), /no scheduled scenario \\"nope\\" \(scenarios\.schedule: negative-control, unnoticed-loss, held\)/);

@@ -153,7 +153,7 @@ exporters:
     t.diagnostic(`SIGTERM mid-scenario: app-0 restored and serve exited 0 after ${seconds(tookMs)} (grace ${seconds(GRACE_MS)})`);
   });
 
-  it('a scheduled file that cannot run, or an entry outside its allow-list, is a config error at start naming each (exit 3, nothing listens)', async () => {
+  it('a scheduled file that cannot run, or an entry outside its allow-list, is a config error at start naming each (exit 3, nothing listens), as config check says', async () => {
     const feature = join(stack.dir, 'reboot.feature');
     await writeFile(feature, 'Feature: reboot\n  Scenario: a member is rebooted\n    When I reboot member "app-0"\n');
     const suiteRun = join(stack.dir, 'suite-run.feature');
@@ -186,5 +186,10 @@ exporters:
     );
     assert.doesNotMatch(r.stderr, /opted-in/, 'production with its opt-in, and a suite step on a listed environment, are accepted');
     assert.doesNotMatch(r.stderr, /vigil serving/);
+    // `vigil config check` refuses the same file with the same words, before any serve is started.
+    const checked = await runVigil(['config', 'check', '--config', bad], { env: { DEMO_ADMIN_TOKEN: stack.adminToken } });
+    assert.equal(checked.code, 3, checked.stdout + checked.stderr);
+    const refusal = (stderr: string) => stderr.slice(stderr.indexOf('vigil: configuration error:'));
+    assert.equal(refusal(checked.stderr), refusal(r.stderr));
   });
 });

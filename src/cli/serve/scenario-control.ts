@@ -7,6 +7,7 @@
 import { nanoid } from 'nanoid';
 import type { ScenarioControl, ScenarioTriggerOutcome, ScheduledScenarioView } from '../../api/scenario-control.ts';
 import type { ScenarioTrigger } from '../../scenarios/index.ts';
+import { pausedRefusal } from './scenario-guards.ts';
 
 /** What the control reads of a scheduled entry (scenario-schedule.ts's Entry). */
 interface Entry {
@@ -67,13 +68,7 @@ export function createScenarioControl<E extends Entry>(deps: {
       const how: FireHow = { trigger: 'manual', id: nanoid() };
       const outcome = deps.runner.fire(entry, new Date(), how);
       if (!outcome.started && outcome.reason === 'stopping') return { kind: 'stopping', message: 'Vigil is shutting down: no new scenario starts' };
-      if (!outcome.started && outcome.reason === 'paused') {
-        const { pause } = outcome;
-        return {
-          kind: 'paused',
-          message: `${name} is held on ${pause.environment} until ${pause.until} (${pause.suite}: ${pause.reason}): no fire starts during a pause or maintenance window, not even by hand — resume it first`,
-        };
-      }
+      if (!outcome.started && outcome.reason === 'paused') return { kind: 'paused', message: pausedRefusal(name, outcome.pause) };
       if (!outcome.started) {
         const what = outcome.running === name ? `${name} is already running` : `another scheduled scenario, ${outcome.running}, is running`;
         return {

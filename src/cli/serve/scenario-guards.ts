@@ -2,6 +2,8 @@
 // "Pauses, maintenance windows and api.concurrency"): its `environments:` allow-list is checked at
 // start — each declared, a production one only with the entry's own `production: true`, every suite
 // step on one of them — and at every fire a pause or maintenance window on one of them holds it.
+// `vigil config check` and `vigil gate --scenario` run without --server apply the same
+// (scheduled-entries.ts, gate-scenarios.ts).
 import type { ScheduledScenario } from '../../config/scenario-schema.ts';
 import type { VigilConfig } from '../../config/schema.ts';
 import { isProduction, SCENARIO_TARGET_PREFIX } from '../../core/index.ts';
@@ -78,4 +80,9 @@ export function holdingPause(
     if (pause) return pause;
   }
   return undefined;
+}
+
+/** Why a fire asked for by hand (the API, the UI, `vigil gate --scenario`) is refused while `pause` holds the entry. */
+export function pausedRefusal(name: string, pause: Pick<PauseState, 'suite' | 'environment' | 'until' | 'reason'>): string {
+  return `${name} is held on ${pause.environment} until ${pause.until} (${pause.suite}: ${pause.reason}): no fire starts during a pause or maintenance window, not even by hand — resume it first`;
 }

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { nanoid } from 'nanoid';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { isProduction, suitesOn } from '../../core/index.ts';
+import { isProduction } from '../../core/index.ts';
 import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
 import { createTextReader } from '../../model/index.ts';
 import type { RunOrchestrator } from '../../runs/orchestrator.ts';
@@ -22,15 +22,9 @@ import type { PauseState, Pauses } from '../../scheduler/pauses.ts';
 import type { ClusterSlots } from '../../scheduler/scheduler.ts';
 import {
   loadScenarioConfig,
-  planScenarios,
-  readFeatures,
-  recheckSetting,
   runScenario,
   scenarioRecord,
   scenarioRegistry,
-  ScenarioFileError,
-  stepDefinitions,
-  validatePlans,
   type ScenarioEnvironment,
   type ScenarioEvent,
   type ScenarioPlan,
@@ -40,10 +34,11 @@ import {
   worstJudged,
   type JudgedScenario,
 } from '../../scenarios/index.ts';
-import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { messageOf } from '../../shared/errors.ts';
 import { createStoreWrite } from '../../store/store-write.ts';
 import type { Context } from '../context.ts';
-import { allowListProblems, entryEnvironment, holdingPause, suitePairs } from './scenario-guards.ts';
+import { prepareScheduledEntries } from '../scheduled-entries.ts';
+import { holdingPause, suitePairs } from './scenario-guards.ts';
 import type { ScenarioControl } from '../../api/scenario-control.ts';
 import { createScenarioControl, type FireHow, type FireOutcome } from './scenario-control.ts';
 
@@ -91,62 +86,31 @@ export interface ScheduleDeps {
 export async function prepareScenarioSchedule(ctx: Context, deps: ScheduleDeps): Promise<ScenarioSchedule | undefined> {
   if (!ctx.document) return undefined;
   const { config, secrets } = loadScenarioConfig(ctx.document);
-  const scheduled = Object.entries(config.schedule);
-  if (!scheduled.length) return undefined;
+  if (!Object.keys(config.schedule).length) return undefined;
   ctx.redact.add(...secrets);
-  const where = 'scenarios.schedule';
-  if (ctx.config.model === undefined) throw new ConfigError('scheduled scenarios ask the service model: declare it under `model:` (docs/model.md)', { where });
-  const model = await ctx.model();
-  const configFile = ctx.configFile ?? path.resolve(ctx.document.source.shown);
-  const configDir = path.dirname(configFile);
-  const definitions = await stepDefinitions(config, configFile);
-  const env: ScenarioEnvironment = {
-    model,
-    config,
-    configDir,
-    recheck: recheckSetting(config, model),
-    waitDeps: { runs: () => ctx.store.runs, reader: createTextReader() },
-    ...suiteRunner(ctx, deps.orchestrator),
-    ...(deps.undos ? { undos: deps.undos } : {}),
-  };
-  const entries: Entry[] = [];
-  const problems: string[] = [];
-  for (const [name, entry] of scheduled) {
-    const allowList = allowListProblems(ctx.config, name, entry);
-    if (allowList.length) {
-      problems.push(...allowList);
-      continue;
-    }
-    try {
-      const plans = planScenarios(await readFeatures([path.resolve(configDir, entry.file)]), definitions);
-      const entryEnv = entryEnvironment(env, name, entry);
-      validatePlans(plans, entryEnv);
-      entries.push({
-        name,
-        schedule: entry.schedule,
-        file: path.resolve(configDir, entry.file),
-        plans,
-        environments: entry.environments,
-        env: entryEnv,
-        pairs: suitePairs(plans),
-        ...(entry.nagios ? { nagios: entry.nagios } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof ScenarioFileError)) throw err;
-      problems.push(...err.problems.map((p) => `${name}: ${p}`));
-    }
-  }
-  if (problems.length) throw new ConfigError(problems, { where });
+  const planned = await prepareScheduledEntries({
+    config: ctx.config,
+    scenarios: config,
+    configFile: ctx.configFile ?? path.resolve(ctx.document.source.shown),
+    model: ctx.model,
+    run: {
+      waitDeps: { runs: () => ctx.store.runs, reader: createTextReader() },
+      // A scenario's suite steps go through serve's orchestrator (trigger "schedule"), not its scheduler's queue.
+      runSuite: (suite, environment, signal) => deps.orchestrator.run({ suite, environment, trigger: 'schedule', signal }),
+      ...(deps.undos ? { undos: deps.undos } : {}),
+    },
+  });
+  const entries: Entry[] = planned.map(({ name, entry, file, plans, env }) => ({
+    name,
+    schedule: entry.schedule,
+    file,
+    plans,
+    environments: entry.environments,
+    env,
+    pairs: suitePairs(plans),
+    ...(entry.nagios ? { nagios: entry.nagios } : {}),
+  }));
   return createScenarioSchedule(ctx, entries, deps);
-}
-
-// A scenario's suite steps go through serve's orchestrator (trigger "schedule"), not its scheduler's queue.
-function suiteRunner(ctx: Context, orchestrator: RunOrchestrator): Pick<ScenarioEnvironment, 'runSuite' | 'suiteTargets'> {
-  const targets = new Set(Object.keys(ctx.config.environments).flatMap((e) => suitesOn(ctx.config, e).map((s) => `${s}@${e}`)));
-  return {
-    suiteTargets: targets,
-    runSuite: (suite, environment, signal) => orchestrator.run({ suite, environment, trigger: 'schedule', signal }),
-  };
 }
 
 function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDeps): ScenarioSchedule {
