@@ -11,6 +11,13 @@ export class ScenarioFileError extends VigilError {
   }
 }
 
+/**
+ * Vigil refused what a step asked of it (a team's own step calling the suite runner on an environment
+ * outside its scheduled entry's allow-list): a fault of the config, not a finding about the monitoring,
+ * so the scenario is an error (UNKNOWN, exit 3) whenever it happens, after an action too.
+ */
+export class StepRefused extends VigilError {}
+
 /** A step ran and its expectation did not hold: the scenario failed (exit 2), Vigil did not. */
 export class StepFailure extends VigilError {
   /** Lines under the headline: what stood in the way, the tree at the deadline, a command's output. */

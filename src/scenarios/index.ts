@@ -9,7 +9,7 @@ export { stepDefinitions, recheckSetting, scenarioRecord } from './prepare.ts';
 export { junitXml } from './junit.ts';
 export { scenarioRegistry, writeScenarioTextfile, SCENARIO_STATUSES } from './scenario-metrics.ts';
 export { progressLines, summaryLines, exitCodeOf } from './report.ts';
-export { ScenarioFileError, StepFailure } from './errors.ts';
+export { ScenarioFileError, StepFailure, StepRefused } from './errors.ts';
 export { runCommand } from './run-command.ts';
 export type * from './types.ts';
 export { judgeScenario, scenarioCheck, worstJudged, EXPECTED_TO_FAIL, type JudgedScenario } from './scenario-check.ts';

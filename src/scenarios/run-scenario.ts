@@ -4,7 +4,7 @@
 // its own deadline rather than the interrupted signal. It returns only when every cleanup has run.
 import { nanoid } from 'nanoid';
 import { messageOf, VigilError } from '../shared/errors.ts';
-import { StepFailure } from './errors.ts';
+import { StepFailure, StepRefused } from './errors.ts';
 import type { PlannedStep, ScenarioPlan } from './plan.ts';
 import { stepContext, type Cleanup } from './step-context.ts';
 import type { ParsedStep, ScenarioEnvironment, ScenarioResult, ScenarioState, ScenarioStatus, StepOutcome, StepResult, StepStatus } from './types.ts';
@@ -122,8 +122,9 @@ async function attemptStep(planned: PlannedStep, deps: RunStepsDeps): Promise<{ 
     if (signal.aborted) {
       return { result: resultOf(step, 'interrupted', started, { message: messageOf(signal.reason) }), status: 'interrupted' };
     }
-    if (err instanceof VigilError && !(err instanceof StepFailure) && state.actionsRun === 0) {
-      // Vigil could not ask (a source unreadable, an unknown node) before anything was changed.
+    if (err instanceof StepRefused || (err instanceof VigilError && !(err instanceof StepFailure) && state.actionsRun === 0)) {
+      // Vigil could not ask (a source unreadable, an unknown node) before anything was changed, or
+      // refused the step whenever it came.
       return { result: resultOf(step, 'error', started, { message: messageOf(err) }), status: 'error' };
     }
     return { result: resultOf(step, 'failed', started, { message: failureMessage(err) }), status: 'failed' };

@@ -141,11 +141,14 @@ ${schedule}`;
       /suite-qa\.feature:3: step "When I run the suite "demo" on "qa"": "qa" is not among the environments this scheduled scenario may touch/,
     );
     assert.deepEqual(await ranLines(), [], 'no refused entry ran');
-    // The team's step is refused when it calls the runner, before a tenant is asked for (no run stored).
+    // The team's step is refused when it calls the runner, before a tenant is asked for (no run stored):
+    // a fault of the config, UNKNOWN (exit 3), not the monitoring failing to notice (CRITICAL, 2).
     const team = await gate('team-qa', bad, ['--json']);
-    assert.equal(team.code, 2, team.stdout + team.stderr);
+    assert.equal(team.code, 3, team.stdout + team.stderr);
     const [teamRun] = JSON.parse(team.stdout).scenarios[0].runs;
     assert.match(teamRun.line, /"qa" is not among the environments this scheduled scenario may touch \(scenarios\.schedule\.team-qa\.environments: staging\)/);
+    assert.match(teamRun.line, /could not be carried out \(error\)/);
+    assert.doesNotMatch(teamRun.line, /did not notice/);
     assert.doesNotMatch(team.stderr, /tenant/);
 
     // The entry serve would take runs here, though others of the file would not start serve.

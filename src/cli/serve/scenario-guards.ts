@@ -9,7 +9,7 @@ import type { VigilConfig } from '../../config/schema.ts';
 import { isProduction, SCENARIO_TARGET_PREFIX } from '../../core/index.ts';
 import type { PauseState, Pauses } from '../../scheduler/pauses.ts';
 import type { ScenarioEnvironment, ScenarioPlan } from '../../scenarios/index.ts';
-import { allowListProblem, StepFailure, suiteSteps } from '../../scenarios/index.ts';
+import { allowListProblem, StepRefused, suiteSteps } from '../../scenarios/index.ts';
 
 /** What is wrong with an entry's allow-list (each naming the entry), before its steps are checked. */
 export function allowListProblems(config: Pick<VigilConfig, 'environments'>, name: string, entry: ScheduledScenario): string[] {
@@ -40,7 +40,7 @@ export function entryEnvironment(env: ScenarioEnvironment, name: string, entry: 
       ? {
           runSuite: (suite: string, environment: string, signal: AbortSignal) => {
             const refused = allowListProblem(allowed, environment);
-            if (refused) throw new StepFailure(refused);
+            if (refused) throw new StepRefused(refused);
             return runSuite(suite, environment, signal);
           },
         }
