@@ -126,6 +126,13 @@ export function createUndoLedger(db: SqlDb): UndoLedger {
     async list() {
       return (await db.all<Row>(`SELECT * FROM scenario_undos WHERE ${UNDOS} ORDER BY created_at, id`)).map(toOwed);
     },
+    ...runRows(db),
+  };
+}
+
+// The runs' own rows: same table, same lease and claim, nothing to run.
+function runRows(db: SqlDb): Pick<UndoLedger, 'begin' | 'progress' | 'ended' | 'runsDue' | 'runs'> {
+  return {
     async begin(m) {
       const created = m.createdAt.toISOString();
       const params: MarkerParams = { file: m.file, feature: m.feature, line: m.line, ...(m.fire ? { fire: m.fire } : {}) };
