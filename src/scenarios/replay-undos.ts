@@ -177,7 +177,7 @@ export function killedResult(recordedBy: string, killed: { marker?: RunMarker; r
   const at = marker?.at;
   const stopped = `the process running it (${owner}) stopped`;
   const where = at
-    ? ` during ${at.cleanup ? 'its cleanup' : 'step'} "${at.keyword} ${at.text}"${at.line ? ` (line ${at.line})` : ''}`
+    ? ` during ${at.cleanup ? `its cleanup "${at.text}"` : `step "${at.keyword} ${at.text}"`}${at.line ? ` (line ${at.line})` : ''}`
     : marker
       ? ' before its first step'
       : '';
@@ -210,7 +210,7 @@ export function killedResult(recordedBy: string, killed: { marker?: RunMarker; r
     finishedAt: now.toISOString(),
     steps: interruptedAt && !at?.cleanup ? [interruptedAt] : [],
     cleanup: [...(interruptedAt && at?.cleanup ? [interruptedAt] : []), ...replayed],
-    note: `${stopped} without recording it (killed, or its machine lost)${where}; ${rows.length ? 'its undos were run afterwards' : 'it owed no undo when it stopped'}; recorded by ${recordedBy}`,
+    note: `${stopped} without recording it (killed, or its machine lost)${where}; ${rows.length ? 'its undos were run afterwards' : 'no undo of it was owed any more'}; recorded by ${recordedBy}`,
   };
   if (!marker?.schedule || !marker.fire) return result;
   // A harness fault, not a finding about the monitoring: UNKNOWN, as a suite run whose replica stopped.

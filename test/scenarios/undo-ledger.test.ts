@@ -192,7 +192,7 @@ export const steps = [
     assert.match(
       given.note!,
       new RegExp(
-        `^the process running it \\(scenario-run@.+:${slow.pid}\\) stopped .* "Given a slow precondition" \\(line 3\\); it owed no undo when it stopped; recorded by scenario-run@`,
+        `^the process running it \\(scenario-run@.+:${slow.pid}\\) stopped .* "Given a slow precondition" \\(line 3\\); no undo of it was owed any more; recorded by scenario-run@`,
       ),
     );
     assert.match(

@@ -216,7 +216,7 @@ for (const engine of storeEngines()) {
           [['Given', 'the service "shop" is all green', 4, 'interrupted']],
         );
         assert.deepEqual(killed.cleanup, []);
-        assert.match(killed.note!, /^the process running it \(gone\) stopped without recording it .*; it owed no undo when it stopped; recorded by r[12]$/);
+        assert.match(killed.note!, /^the process running it \(gone\) stopped without recording it .*; no undo of it was owed any more; recorded by r[12]$/);
         assert.deepEqual(
           [killed.fire?.schedule, killed.fire?.trigger, killed.fire?.id, killed.fire?.state],
           ['member-loss', 'schedule', 'fire-killed-in-given', 3],
