@@ -227,6 +227,9 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
       for (const result of results) {
         const entry = entries.find((e) => e.name === result.fire?.schedule);
         if (!entry || !result.fire) continue;
+        // A later run of the scenario (another replica's next fire) already answered: that answer stands.
+        const [newest] = await ctx.store.scenarioRuns.list({ scenario: result.scenario, limit: 1 });
+        if (newest && newest.id !== result.id) continue;
         state.set({ schedule: entry.name }, result.fire.state);
         if (entry.nagios) await publishOutcome(ctx, entry, [{ state: result.fire.state as NagiosState, line: result.fire.line, id: result.id }]);
       }
