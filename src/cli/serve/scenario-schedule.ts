@@ -224,18 +224,26 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
     },
     async killed(results) {
       if (!results.length) return;
-      for (const result of results) {
-        const entry = entries.find((e) => e.name === result.fire?.schedule);
-        if (!entry || !result.fire) continue;
-        // A later run of the scenario (another replica's next fire) already answered: that answer stands.
-        const [newest] = await ctx.store.scenarioRuns.list({ scenario: result.scenario, limit: 1 });
-        if (newest && newest.id !== result.id) continue;
-        state.set({ schedule: entry.name }, result.fire.state);
-        if (entry.nagios) await publishOutcome(ctx, entry, [{ state: result.fire.state as NagiosState, line: result.fire.line, id: result.id }]);
-      }
+      await reportKilled(ctx, entries, results, (schedule, value) => state.set({ schedule }, value));
       await refreshMetrics();
     },
   };
+}
+
+/**
+ * Killed runs a ledger pass recorded, as a suite run whose replica stopped is published: each of one
+ * of these entries sets its state (UNKNOWN) and sends its passive result — unless a later run of the
+ * scenario is stored already (another replica's next fire answered: that answer stands).
+ */
+async function reportKilled(ctx: Context, entries: Entry[], results: readonly ScenarioResult[], setState: (schedule: string, state: number) => void) {
+  for (const result of results) {
+    const entry = entries.find((e) => e.name === result.fire?.schedule);
+    if (!entry || !result.fire) continue;
+    const [newest] = await ctx.store.scenarioRuns.list({ scenario: result.scenario, limit: 1 });
+    if (newest && newest.id !== result.id) continue;
+    setState(entry.name, result.fire.state);
+    if (entry.nagios) await publishOutcome(ctx, entry, [{ state: result.fire.state as NagiosState, line: result.fire.line, id: result.id }]);
+  }
 }
 
 const SKIP_REASONS = ['overlap', 'busy', 'paused'] as const;
