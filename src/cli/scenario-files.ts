@@ -98,10 +98,16 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
     });
     // A store that cannot keep it (full disk) loses only the stored copy: the result is still in
     // the JUnit file, --json and the summary, and the next scenarios still run.
-    const save = (result: ScenarioResult) =>
-      saveRun('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`, () =>
-        store!.scenarioRuns.save(scenarioRecord(result)),
+    const save = async (result: ScenarioResult) => {
+      await saveRun(
+        'scenario',
+        result.id,
+        `scenario run ${result.id} (${result.scenario} ${result.status}); its result is still in this command's output`,
+        () => store!.scenarioRuns.save(scenarioRecord(result)),
       );
+      // Recorded (or said why not): the run's own row in the ledger goes, so no pass records it again.
+      await saveRun('ledger', result.id, `the end of scenario run ${result.id} in the undo ledger`, () => undos!.ended(result.id));
+    };
     const results = await runPlans(plans, env, { write, cleanValue, save });
     await opts.outputs?.(results, store);
     return { plans, results };
@@ -153,8 +159,9 @@ function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suit
 
 /**
  * The undo ledger for this run (docs/scenarios.md, "SIGTERM and kill -9"): first the undos a killed
- * process left whose lease ran out (a `vigil scenario run` killed with -9, a replica gone), then this
- * process's own, owed under a name of its own so that no other process takes them while it runs.
+ * process left whose lease ran out (a `vigil scenario run` killed with -9, a replica gone), and the
+ * runs it left recorded `interrupted`; then this process's own rows (each run's, each undo's), under a
+ * name of its own so that no other process takes them while it runs.
  */
 async function payOwedUndos(
   env: ScenarioEnvironment,
@@ -166,7 +173,8 @@ async function payOwedUndos(
     const err = (fields as { err?: string }).err;
     io.write([`vigil scenario: ${message}${err ? `: ${err}` : ''}`]);
   };
-  await replayOwedUndos({ store, actions: env, owner, log: { info: say, error: say }, redact: io.clean }).catch((err) =>
+  // A killed scheduled run is left for serve to record: it has the entry's passive service to tell.
+  await replayOwedUndos({ store, actions: env, owner, log: { info: say, error: say }, redact: io.clean }, { scheduledRuns: false }).catch((err) =>
     say({ err: io.clean(messageOf(err)) }, 'the pass over the owed undos failed'),
   );
   return createOwedUndos({
@@ -175,6 +183,7 @@ async function payOwedUndos(
     ...(io.leaseMs ? { leaseMs: io.leaseMs } : {}),
     redact: io.clean,
     onRenewFailure: (err) => say({ err: io.clean(messageOf(err)) }, 'cannot renew the leases of the undos owed'),
+    onProgressFailure: (err) => say({ err: io.clean(messageOf(err)) }, 'cannot note the step started in the ledger'),
   });
 }
 

@@ -26,6 +26,8 @@ export interface RunScenarioDeps {
   cleanupGraceMs?: number;
   /** The scenarios.schedule entry that fired it, for the undo ledger. */
   schedule?: string;
+  /** The fire that started it (a scheduled run): kept on its row in the ledger, for the record of a run killed outright. */
+  fire?: { trigger: 'schedule' | 'manual'; id: string };
 }
 
 function resultOf(step: ParsedStep, status: StepStatus, startedMs: number, extra: Partial<StepResult> = {}): StepResult {
@@ -37,10 +39,15 @@ function failureMessage(err: unknown): string {
 }
 
 export async function runScenario(plan: ScenarioPlan, deps: RunScenarioDeps): Promise<ScenarioResult> {
-  const emit = (e: ScenarioEvent) => deps.onEvent?.(e);
   const startedAt = new Date();
   // Known before the first step: an undo owed in the store names the run it belongs to.
   const id = nanoid();
+  const { undos } = deps.env;
+  // Each step as it starts goes to the run's row in the ledger too: a run killed there says where.
+  const emit = (e: ScenarioEvent) => {
+    if (e.type === 'step-start') undos?.at(id, { keyword: e.step.keyword.trim(), text: e.step.text, line: e.step.line, cleanup: e.cleanup });
+    deps.onEvent?.(e);
+  };
   const run = { id, scenario: plan.scenario.name, ...(deps.schedule ? { schedule: deps.schedule } : {}) };
   const state: ScenarioState = { lastActionEndedAt: Date.now(), actionsRun: 0, suiteRuns: new Map(), run };
   const cleanups: Cleanup[] = [];
@@ -54,8 +61,10 @@ export async function runScenario(plan: ScenarioPlan, deps: RunScenarioDeps): Pr
   }
 
   emit({ type: 'scenario', plan });
-  const ran = await runSteps(plan.steps, { runStep, state, signal: deps.signal, emit });
-  const cleanedUp = await runCleanups(cleanups, deps.cleanupGraceMs ?? CLEANUP_GRACE_MS, emit);
+  const refused = await beginRun(plan, deps, id);
+  // A run the store cannot know of is not started: nothing ran, so nothing is cleaned up either.
+  const ran = refused ? refusedSteps(plan.steps, refused, emit) : await runSteps(plan.steps, { runStep, state, signal: deps.signal, emit });
+  const cleanedUp = await runCleanups(refused ? [] : cleanups, deps.cleanupGraceMs ?? CLEANUP_GRACE_MS, emit);
   // The environment may be left broken: that fails a scenario that otherwise passed.
   const status = cleanedUp.failed && ran.status === 'passed' ? 'failed' : ran.status;
 
@@ -74,6 +83,34 @@ export async function runScenario(plan: ScenarioPlan, deps: RunScenarioDeps): Pr
 }
 
 type RunStep = (planned: PlannedStep, stepSignal: AbortSignal) => Promise<StepOutcome>;
+
+// Ledger first, as for an undo: the run's own row before its first step, or the reason it did not start.
+async function beginRun(plan: ScenarioPlan, deps: RunScenarioDeps, runId: string): Promise<string | undefined> {
+  const { undos } = deps.env;
+  if (!undos) return undefined;
+  const { scenario } = plan;
+  try {
+    await undos.begin({
+      runId,
+      scenario: scenario.name,
+      file: scenario.file,
+      feature: scenario.feature,
+      line: scenario.line,
+      ...(deps.schedule ? { schedule: deps.schedule } : {}),
+      ...(deps.fire ? { fire: deps.fire } : {}),
+    });
+    return undefined;
+  } catch (err) {
+    return `cannot record the run's start in the store's ledger (a kill -9 would leave no trace of it), so it was not started: ${messageOf(err)}`;
+  }
+}
+
+// Not started: the first step is the error (Vigil's fault, nothing changed), the rest skipped.
+function refusedSteps(planned: PlannedStep[], message: string, emit: (e: ScenarioEvent) => void): { steps: StepResult[]; status: ScenarioStatus } {
+  const steps = planned.map(({ step }, i) => resultOf(step, i === 0 ? 'error' : 'skipped', performance.now(), i === 0 ? { message } : {}));
+  for (const result of steps) emit({ type: 'step', result, cleanup: false });
+  return { steps, status: 'error' };
+}
 
 interface RunStepsDeps {
   runStep: RunStep;

@@ -196,8 +196,40 @@ export interface UndoLedger {
   due(now: Date, formerSelf?: string): Promise<OwedUndo[]>;
   /** True for the one process that takes the row (as `due` picks them) until `by.until`. */
   claim(id: string, now: Date, formerSelf: string | undefined, by: { owner: string; until: Date }): Promise<boolean>;
-  /** Every row, oldest first. */
+  /** Every owed undo (not the runs' own rows), oldest first. */
   list(): Promise<OwedUndo[]>;
+  /** A scenario run starts: its own row, leased like its undos, so a kill -9 still leaves it known. */
+  begin(run: Omit<RunMarker, 'leaseUntil' | 'createdAt'> & { leaseUntil: Date; createdAt: Date }): Promise<void>;
+  /** What the run is doing now (the step it started), for the record of a run killed there. */
+  progress(id: string, at: RunMarker['at']): Promise<void>;
+  /** The run was recorded: its row goes. */
+  ended(id: string): Promise<void>;
+  /** Runs' rows whose owner stopped renewing (lease passed before `now`), and any of `formerSelf`. Oldest first. */
+  runsDue(now: Date, formerSelf?: string): Promise<RunMarker[]>;
+  /** Every run's row (the runs going now, and those of a process that stopped). */
+  runs(): Promise<RunMarker[]>;
+}
+
+/**
+ * A scenario run known to the store from its start (a row of scenario_undos with no undo to run):
+ * removed once the run is recorded; a process killed outright leaves it, and a replay pass records the
+ * run `interrupted` from it. Claimed, renewed and removed by its id, like an undo's row.
+ */
+export interface RunMarker {
+  id: string;
+  runId: string;
+  scenario: string;
+  schedule?: string;
+  /** The scheduled fire that started it (trigger and fire id), for a scheduled run. */
+  fire?: { trigger: 'schedule' | 'manual'; id: string };
+  file: string;
+  feature: string;
+  line: number;
+  /** The step it started last (a cleanup's, once the cleanups run); absent before the first. */
+  at?: { keyword: string; text: string; line: number; cleanup: boolean };
+  owner: string;
+  leaseUntil: string;
+  createdAt: string;
 }
 
 /** One undelivered result for one exporter (a Nagios transport), as the fan-out rendered it. */

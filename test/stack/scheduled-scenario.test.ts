@@ -147,6 +147,10 @@ exporters:
         result.cleanup.map((s) => [s.text, s.status]),
         [['restore-member "app-0"', 'passed']],
       );
+      // Recorded by serve itself: the run's own row in the undo ledger is gone, so no later start
+      // records it again as killed (nor sends UNKNOWN for an orderly stop).
+      assert.deepEqual(await store.undos.runs(), []);
+      assert.deepEqual(await store.undos.list(), []);
     } finally {
       await store.close();
     }

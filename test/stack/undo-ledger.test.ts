@@ -4,8 +4,11 @@
 // HAProxy and the store still owes its restore. serve started again on the same store (same replica
 // name) runs the owed undo before anything else: app-0 is UP in HAProxy's runtime API, the ledger is
 // empty and the log names the undo and the scenario run it was owed by; /metrics says none is owed.
-// Started under another name, serve leaves the killed replica's row alone until its lease ran out,
-// then pays it on the lease beat.
+// The killed run itself is recorded interrupted, naming the step it was in, and — like a suite run
+// whose replica stopped — reaches the monitoring: vigil_scenario_state 3 and the entry's passive
+// service UNKNOWN in the real Nagios (a harness fault, never OK). Started under another name, serve
+// leaves the killed replica's rows alone until their lease ran out, then pays the undo and records
+// the run on the lease beat — counted, but with a later fire of the entry already stored, not paged.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFile, copyFile } from 'node:fs/promises';
@@ -81,14 +84,14 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
   };
 
   before(async () => {
-    stack = await startStack({ members: 3 });
+    stack = await startStack({ members: 3, passive: ['scenario-member-loss'] });
     scheduled = await stack.writeVigilYaml({ browser: browserYaml() || undefined, suite: false, recheck: false });
     // The same config with the entry's next fire a year away: the second start does nothing but what it owes.
     quiet = join(stack.dir, 'vigil-quiet.yaml');
     await copyFile(scheduled, quiet);
     const entry = (schedule: string) =>
-      `  schedule:\n    member-loss:\n      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "${schedule}"\n      destructive: true\n      environments: [stack]\n`;
-    const api = `api:\n  lease: ${LEASE_MS / 1000}s\n`;
+      `  schedule:\n    member-loss:\n      file: ${join(repoRoot, 'scenarios', 'member-loss.feature')}\n      schedule: "${schedule}"\n      destructive: true\n      environments: [stack]\n      nagios: { host: vigil, service: scenario-member-loss }\n`;
+    const api = `api:\n  lease: ${LEASE_MS / 1000}s\nexporters:\n  nagios:\n    commandFile: ${stack.nagios.commandFile}\n`;
     await appendFile(scheduled, entry('*/3 * * * * *') + api);
     await appendFile(quiet, entry('0 0 1 1 *') + api);
   });
@@ -108,6 +111,21 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
       100,
     );
     assert.ok(destroyed);
+    // The run's own row in the ledger follows it: it is in the Then now.
+    const going = await eventually(
+      async () => {
+        const store = await openStore(join(stack.dir, 'vigil.db'));
+        try {
+          return (await store.undos.runs()).find((m) => m.at?.text === 'within 2m the member "app-0" is all red');
+        } finally {
+          await store.close();
+        }
+      },
+      "the run's row at the Then",
+      10_000,
+      50,
+    );
+    assert.deepEqual([going.scenario, going.schedule, going.owner, going.fire?.trigger], ['one app member is destroyed', 'member-loss', REPLICA, 'schedule']);
     assert.notEqual(await lbStatus('app-0'), 'UP', 'app-0 is out: the scenario is mid-way');
     const [owed, ...more] = await ledger();
     assert.deepEqual(more, []);
@@ -126,6 +144,17 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     await sleep(2_000);
     assert.notEqual(await lbStatus('app-0'), 'UP', 'nothing restored app-0: a kill -9 runs no cleanup');
     assert.equal((await ledger()).length, 1, 'the restore is still owed');
+    // The step the killed run was in, as its row says (the Then, or a later step if the Then held since).
+    const left = await (async () => {
+      const store = await openStore(join(stack.dir, 'vigil.db'));
+      try {
+        return await store.undos.runs();
+      } finally {
+        await store.close();
+      }
+    })();
+    assert.equal(left.length, 1, 'the killed run is still known to the store');
+    const inStep = left[0].at!;
     assert.doesNotMatch(first.log(), /cleanup":true/, 'no cleanup step started before the kill');
 
     const startedAt = Date.now();
@@ -153,7 +182,11 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     assert.equal(metricValue(metrics, 'vigil_scenario_undo_oldest_owed_seconds', {}), 0);
     // The killed run itself, which its process never recorded: interrupted, its cleanup the paid undo.
     const runs = (await (await fetch(`${url}/api/scenarios`)).json()) as {
-      runs: Array<{ id: string; status: string; result: { cleanup: Array<{ text: string; status: string }>; note?: string } }>;
+      runs: Array<{
+        id: string;
+        status: string;
+        result: { steps: Array<{ text: string; status: string }>; cleanup: Array<{ text: string; status: string }>; note?: string };
+      }>;
     };
     const killed = runs.runs.find((r) => r.id === owed.runId);
     assert.ok(killed, `the killed run ${owed.runId} in /api/scenarios: ${JSON.stringify(runs.runs.map((r) => [r.id, r.status]))}`);
@@ -164,6 +197,21 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     );
     assert.match(killed.result.note ?? '', new RegExp(`the process running it \\(${REPLICA}\\) stopped without recording it`));
     assert.match(metrics, /vigil_scenario_runs_total\{scenario="one app member is destroyed",status="interrupted"\} 1/);
+    const stepLine = `${inStep.keyword} ${inStep.text}`.replace(/[()]/g, '\\$&');
+    const IN_STEP = `the process running it \\(${REPLICA}\\) stopped during step "${stepLine}" \\(line ${inStep.line}\\)`;
+    assert.deepEqual(
+      killed.result.steps.map((s) => [s.text, s.status]),
+      [[inStep.text, 'interrupted']],
+    );
+    assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'member-loss' }), 3, 'UNKNOWN: the harness was cut short');
+    const passive = await eventually(
+      async () => (await stack.nagios.status()).find((e) => e.host === 'vigil' && e.service === 'scenario-member-loss' && e.checked),
+      "the killed run's passive result in Nagios",
+      30_000,
+      500,
+    );
+    assert.equal(passive.state, 3, passive.output);
+    assert.match(passive.output, new RegExp(`^UNKNOWN - member-loss: one app member is destroyed: could not be carried out \\(interrupted\\): ${IN_STEP}`));
 
     killGroup(second.child);
     await second.exited;
@@ -184,6 +232,23 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     const killedAt = Date.now();
     const [owed] = await ledger();
     assert.equal(owed.owner, REPLICA);
+    // Meanwhile another replica's next fire of the entry passed (stored as serve stores it): its answer
+    // is newer than the killed run, so the run is recorded and counted but neither pages nor sets the state.
+    const later = new Date(killedAt + 1_000).toISOString();
+    const store = await openStore(join(stack.dir, 'vigil.db'));
+    try {
+      await store.scenarioRuns.save({
+        id: 'a-later-fire',
+        scenario: 'one app member is destroyed',
+        file: join(repoRoot, 'scenarios', 'member-loss.feature'),
+        status: 'passed',
+        startedAt: later,
+        finishedAt: later,
+        result: { id: 'a-later-fire', scenario: 'one app member is destroyed', status: 'passed', steps: [], cleanup: [], startedAt: later, finishedAt: later },
+      });
+    } finally {
+      await store.close();
+    }
 
     const other = startServe(quiet, stack, 'undo-r2');
     started.push(other.child);
@@ -200,6 +265,25 @@ describe('the undo ledger survives a kill -9 of vigil serve (member loss on the 
     assert.ok(paidAfterMs < LEASE_MS * 1.25 + 10_000, `paid ${paidAfterMs} ms after the kill`);
     assert.equal(await lbStatus('app-0'), 'UP');
     assert.deepEqual(await ledger(), []);
+    // The lease beat recorded the killed run too and counts it; the later fire's answer stands.
+    const recorded = await eventually(
+      async () => other.lines().find((l) => l.msg.startsWith(`a killed scenario run recorded as interrupted: ${owed.runId} `)),
+      `the killed run recorded by undo-r2 (log:\n${other.log().slice(-3000)})`,
+      10_000,
+      100,
+    );
+    assert.match(recorded.msg, new RegExp(`\\(one app member is destroyed, schedule member-loss\\), left by ${REPLICA}$`));
+    const url = other.lines().find((l) => l.msg === 'vigil serving')!.url;
+    const metrics = await eventually(
+      async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return /vigil_scenario_runs_total\{scenario="one app member is destroyed",status="interrupted"\} 2/.test(text) ? text : undefined;
+      },
+      'the killed run counted on the replica that recorded it',
+      10_000,
+      200,
+    );
+    assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'member-loss' }), undefined, metrics);
     killGroup(other.child);
     await other.exited;
     t.diagnostic(`another replica paid the undo ${seconds(paidAfterMs)} after the kill (lease ${seconds(LEASE_MS)})`);

@@ -2,7 +2,9 @@
 // while its lease holds; past it (or for the owner's own name after a restart) one process claims it.
 // A replay pass runs each due undo through the real action runner (real commands), removes it when it
 // ran, and keeps it owed — attempts, error, a retry time — when it failed or the config no longer
-// defines it; two passes at once run each undo once.
+// defines it; two passes at once run each undo once. A run's own row (written before its first step,
+// gone once it is recorded) is no undo: a pass records its run `interrupted` once its owner stopped —
+// owing an undo or not — and leaves a run whose owner is alive alone, even when one of its undos is due.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -146,6 +148,95 @@ for (const engine of storeEngines()) {
 
         const again = await replayOwedUndos(deps(one, 'r1'));
         assert.deepEqual([again.ran.length, again.failed.length], [0, 0], 'nothing due before the retry time');
+      } finally {
+        await Promise.all([one.close(), two.close()]);
+      }
+    });
+
+    it("a run's own row: not an undo; a pass records the run of a stopped owner interrupted (a scheduled one UNKNOWN), once, and leaves a live one", async () => {
+      const location = await engine.fresh();
+      const [one, two] = await Promise.all([openStore(location), openStore(location)]);
+      const config = scenariosSchema.parse({ actions: { 'restore-member': { command: ['true'] } } });
+      const lines: string[] = [];
+      const log = { info: (_: object, m: string) => lines.push(m), error: (_: object, m: string) => lines.push(`error ${m}`) };
+      const deps = (store: Store, owner: string) => ({ store, actions: { config, configDir: dir }, owner, log, redact: (s: string) => s });
+      const begin = (store: Store, runId: string, owner: string, leaseUntil: Date, schedule?: string) =>
+        store.undos.begin({
+          id: `run:${runId}`,
+          runId,
+          scenario: 'one app member is destroyed',
+          file: '/s/member-loss.feature',
+          feature: 'Losing one member',
+          line: 3,
+          ...(schedule ? { schedule, fire: { trigger: 'schedule' as const, id: `fire-${runId}` } } : {}),
+          owner,
+          leaseUntil,
+          createdAt: at(0),
+        });
+      try {
+        const expired = new Date(Date.now() - 1_000);
+        const alive = new Date(Date.now() + 60_000);
+        await begin(one, 'killed-in-given', 'gone', expired, 'member-loss');
+        await one.undos.progress('run:killed-in-given', { keyword: 'Given', text: 'the service "shop" is all green', line: 4, cleanup: false });
+        await begin(one, 'going', 'alive', alive);
+        // A live run whose own undo failed: due after its retry time, but the run is not over.
+        await one.undos.owe({
+          id: 'going-undo',
+          undo: 'restore-member',
+          action: 'destroy-member',
+          params: { member: 'app-1' },
+          runId: 'going',
+          scenario: 'one app member is destroyed',
+          owner: 'alive',
+          leaseUntil: expired,
+          createdAt: at(0),
+        });
+        await one.undos.failed('going-undo', 'exit 1', expired);
+        assert.deepEqual(
+          (await one.undos.list()).map((u) => u.id),
+          ['going-undo'],
+          "runs' rows are not undos (nor in vigil_scenario_undos_owed)",
+        );
+        assert.deepEqual(
+          (await one.undos.due(new Date())).map((u) => u.id),
+          ['going-undo'],
+        );
+        assert.deepEqual(
+          (await two.undos.runsDue(new Date())).map((m) => [m.runId, m.at?.text, m.fire?.id]),
+          [['killed-in-given', 'the service "shop" is all green', 'fire-killed-in-given']],
+        );
+
+        const [a, b] = await Promise.all([replayOwedUndos(deps(one, 'r1')), replayOwedUndos(deps(two, 'r2'))]);
+        const recorded = [...a.recorded, ...b.recorded];
+        assert.equal(recorded.length, 1, 'one process records it');
+        const [killed] = recorded;
+        assert.deepEqual([killed.id, killed.status, killed.file, killed.line], ['killed-in-given', 'interrupted', '/s/member-loss.feature', 3]);
+        assert.deepEqual(
+          killed.steps.map((s) => [s.keyword, s.text, s.line, s.status]),
+          [['Given', 'the service "shop" is all green', 4, 'interrupted']],
+        );
+        assert.deepEqual(killed.cleanup, []);
+        assert.match(killed.note!, /^the process running it \(gone\) stopped without recording it .*; no undo of it was owed any more; recorded by r[12]$/);
+        assert.deepEqual(
+          [killed.fire?.schedule, killed.fire?.trigger, killed.fire?.id, killed.fire?.state],
+          ['member-loss', 'schedule', 'fire-killed-in-given', 3],
+          'a harness fault: UNKNOWN, never OK',
+        );
+        assert.match(killed.fire!.line, /could not be carried out \(interrupted\): the process running it \(gone\) stopped during step "Given the service/);
+        const stored = await one.scenarioRuns.list();
+        assert.deepEqual(
+          stored.map((r) => [r.id, r.status]),
+          [['killed-in-given', 'interrupted']],
+          'the live run is not recorded, though its failed undo was paid',
+        );
+        assert.deepEqual(
+          (await one.undos.runs()).map((m) => m.runId),
+          ['going'],
+        );
+        assert.deepEqual(await one.undos.list(), [], "the live run's due undo was paid");
+        assert.deepEqual((await replayOwedUndos(deps(one, 'r1'))).recorded, [], 'recorded once');
+        await one.undos.ended('run:going');
+        assert.deepEqual(await one.undos.runs(), []);
       } finally {
         await Promise.all([one.close(), two.close()]);
       }

@@ -81,6 +81,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     if (monitor) stack.defer('the service model', () => monitor.stop());
     const { scenarios, api } = await scenariosAndApi(ctx, { listen: opts.listen, orchestrator, cluster, running, pausing, undos, monitor });
     stack.defer('the API', () => api.close());
+    // A killed run the ledger's passes record: UNKNOWN to its passive service, counted (docs/scenarios.md).
+    await undos.handKilledTo(async (results) => scenarios?.killed(results));
     const retrySpool = () => fanOut.retryDue().catch((err) => log.error({ err: ctx.redact(messageOf(err)) }, 'export spool retry failed'));
     void retrySpool();
     every(stack, 'the spool retries', SPOOL_RETRY_EVERY_MS, retrySpool, { awaitOnStop: false });

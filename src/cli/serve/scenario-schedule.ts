@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { nanoid } from 'nanoid';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { isProduction } from '../../core/index.ts';
+import { isProduction, type NagiosState } from '../../core/index.ts';
 import type { PrometheusExporter } from '../../exporters/prometheus/prometheus-exporter.ts';
 import { createTextReader } from '../../model/index.ts';
 import type { RunOrchestrator } from '../../runs/orchestrator.ts';
@@ -54,6 +54,12 @@ export interface ScenarioSchedule {
   stop(graceMs: number, reason: string): Promise<void>;
   /** The API's view: list the entries, fire one now (the same runner as the cron), follow a fire. */
   control: ScenarioControl;
+  /**
+   * Runs of a stopped process that a pass over the undo ledger recorded `interrupted`: each scheduled
+   * one of this config's entries sets its state and sends its passive result (UNKNOWN), and the
+   * counters are read again from the store.
+   */
+  killed(results: readonly ScenarioResult[]): Promise<void>;
 }
 
 interface Entry {
@@ -180,7 +186,28 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
       for (const task of tasks) await task.stop();
       await runner.stop(graceMs, reason);
     },
+    async killed(results) {
+      if (!results.length) return;
+      await reportKilled(ctx, entries, results, (schedule, value) => state.set({ schedule }, value));
+      await refreshMetrics();
+    },
   };
+}
+
+/**
+ * Killed runs a ledger pass recorded, as a suite run whose replica stopped is published: each of one
+ * of these entries sets its state (UNKNOWN) and sends its passive result — unless a later run of the
+ * scenario is stored already (another replica's next fire answered: that answer stands).
+ */
+async function reportKilled(ctx: Context, entries: Entry[], results: readonly ScenarioResult[], setState: (schedule: string, state: number) => void) {
+  for (const result of results) {
+    const entry = entries.find((e) => e.name === result.fire?.schedule);
+    if (!entry || !result.fire) continue;
+    const [newest] = await ctx.store.scenarioRuns.list({ scenario: result.scenario, limit: 1 });
+    if (newest && newest.id !== result.id) continue;
+    setState(entry.name, result.fire.state);
+    if (entry.nagios) await publishOutcome(ctx, entry, [{ state: result.fire.state as NagiosState, line: result.fire.line, id: result.id }]);
+  }
 }
 
 const SKIP_REASONS = ['overlap', 'busy', 'paused'] as const;
@@ -233,7 +260,9 @@ async function runPlans(ctx: Context, save: ReturnType<typeof createStoreWrite>,
   for (const plan of entry.plans) {
     if (signal.aborted) break;
     const onEvent = (e: ScenarioEvent) => logEvent(ctx, entry.name, plan, e);
-    const ran: ScenarioResult = ctx.redact.value(await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name }));
+    const ran: ScenarioResult = ctx.redact.value(
+      await runScenario(plan, { env: entry.env, signal, onEvent, schedule: entry.name, fire: { trigger: how.trigger, id: how.id } }),
+    );
     const verdict = judgeScenario(ran, plan.scenario);
     const result: ScenarioResult = { ...ran, fire: { schedule: entry.name, trigger: how.trigger, id: how.id, ...verdict } };
     const fields = { schedule: entry.name, scenario: result.scenario, id: result.id, status: result.status, trigger: how.trigger };
@@ -242,6 +271,9 @@ async function runPlans(ctx: Context, save: ReturnType<typeof createStoreWrite>,
     await save('scenario', result.id, `scenario run ${result.id} (${result.scenario} ${result.status})`, () =>
       ctx.store.scenarioRuns.save(scenarioRecord(result)),
     );
+    // Recorded: its own row in the ledger goes (kept until now, a kill -9 before the save still leaves it known).
+    const { undos } = entry.env;
+    if (undos) await save('ledger', result.id, `the end of scenario run ${result.id} in the undo ledger`, () => undos.ended(result.id));
     judged.push({ ...verdict, id: result.id });
   }
   return judged;
