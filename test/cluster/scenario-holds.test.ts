@@ -18,9 +18,11 @@ import { ask, eventually, metricValue, newToken, quickSuiteDir, startServe, type
 
 const token = newToken();
 const LEASE_S = 10;
-// A fires at :00 and :30, B at :10 — inside A's 15-second runs.
+// A fires at :00 and :30, B at :10 and :40 — inside A's 15-second runs; then B again with a cron that
+// stays quiet, so that after A's death no fire of B's takes the environment before the suite run.
 const A_CRON = '0,30 * * * * *';
-const B_CRON = '10 * * * * *';
+const B_CRON = '10,40 * * * * *';
+const QUIET_CRON = '0 0 0 1 1 *';
 
 function config(dir: string, cron: string): string {
   return `store: "\${VIGIL_DATABASE_URL}"
@@ -94,7 +96,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds its entry and environment on every replica while it runs, and not past its lease once its replica is killed', async () => {
+  it('holds its entry and environment on every replica while it runs, and not past its lease once its replica is killed', async (t) => {
     const a = await replica('a', A_CRON);
     await eventually(async () => ((await started()) >= 1 ? true : undefined), "A's first fire", 45_000, 200);
     const b = await replica('b', B_CRON);
@@ -117,8 +119,9 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     assert.ok(triggeredAt < scenario.finished_at, `triggered ${triggeredAt}, before the scenario's end ${scenario.finished_at}`);
     assert.ok(run.started_at > scenario.finished_at, `B's run started ${run.started_at}, after the scenario's end ${scenario.finished_at}`);
     assert.match(b.log(), /run waits: the scheduled scenario hold holds local on replica a/);
+    t.diagnostic(`B's run waited ${Date.parse(run.started_at) - Date.parse(triggeredAt)} ms for A's scenario`);
 
-    // B's own fire of the entry (at :10) comes while A runs it: skipped as an overlap, not run beside it.
+    // B's own fire of the entry comes while A runs it: skipped as an overlap, not run beside it.
     await eventually(
       async () => {
         const metrics = await (await fetch(`${b.url}/metrics`)).text();
@@ -130,6 +133,8 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     );
     assert.match(b.log(), /scheduled scenario fire skipped: hold is running on replica a/);
     assert.doesNotMatch(b.log(), /"msg":"scheduled scenario: started"/, 'B never ran the entry beside A');
+    await b.stop();
+    const quietB = await replica('b', QUIET_CRON);
 
     // A killed mid-scenario (its :30 fire): its holds stay until their lease runs out, then B's run starts.
     const before = await started();
@@ -146,7 +151,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
       ],
       'the killed replica left its holds',
     );
-    const late = await trigger(b);
+    const late = await trigger(quietB);
     const lateRun = await eventually(
       async () => {
         const r = await runOf(late);
@@ -157,6 +162,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     );
     const waitedMs = Date.parse(lateRun.started_at) - killedAt;
     assert.equal(lateRun.status, 'passed');
+    t.diagnostic(`B's run started ${waitedMs} ms after A was killed holding (lease ${LEASE_S} s)`);
     assert.ok(waitedMs >= (LEASE_S / 4) * 1000, `started ${waitedMs} ms after the kill: it waited for the holds' lease`);
     assert.ok(waitedMs <= (LEASE_S + 10) * 1000, `started ${waitedMs} ms after the kill: the holds outlived their lease`);
     await eventually(
