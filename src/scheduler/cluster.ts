@@ -2,14 +2,33 @@
 // run once at a time cluster-wide) over the store's rows, and the leases of its runs, renewed every
 // quarter lease. A run missing from its own renewal was taken over — another replica saw the lease run
 // out and recorded the run as interrupted — so it is stopped here (onLost). The replica also says it
-// is up (the replicas table, for the one view) on every renewal.
+// is up (the replicas table, for the one view) on every renewal. A scheduled scenario's holds (its
+// entry, its environments) are leased and renewed the same way; holds that ran out stop the scenario.
 import { targetKey, type Trigger } from '../core/index.ts';
 import type { Log } from '../shared/log.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import type { ClusterSlots } from './scheduler.ts';
 
 /** The store's rows this needs. */
-export type ClusterRows = Pick<ClusterStore, 'takeFire' | 'startRun' | 'renew' | 'finishRun' | 'announce' | 'leave'>;
+export type ClusterRows = Pick<
+  ClusterStore,
+  'takeFire' | 'startRun' | 'renew' | 'finishRun' | 'announce' | 'leave' | 'holdScenario' | 'releaseScenario' | 'renewHolds' | 'dropHolds' | 'suiteRunsOn'
+>;
+
+/**
+ * A scheduled scenario's holds across replicas (docs/scenarios.md, "Across replicas"): its entry and
+ * its environments, leased and renewed with this replica's runs.
+ */
+export interface ScenarioHolds {
+  /** Taken, or the scenario in the way (`entry`: the same entry, or another on a shared environment). */
+  hold(
+    fire: { fireId: string; entry: string; environments: readonly string[] },
+    onLost: () => void,
+  ): Promise<{ ok: true } | { ok: false; entry: string; replica: string }>;
+  release(fireId: string): Promise<void>;
+  /** Suite runs going on these environments, on any replica. */
+  suiteRunsOn(environments: readonly string[]): Promise<Array<{ runId: string; suite: string; environment: string; replica: string }>>;
+}
 
 export interface ClusterOptions {
   rows: ClusterRows;
@@ -32,6 +51,47 @@ export const DEFAULT_LEASE_MS = 60_000;
 /** A pair's key in the cluster's rows: `suite@environment`, and `@location` for a suite run once per location. */
 export const clusterPairKey = (suite: string, environment: string, location: string): string =>
   location ? `${targetKey(suite, environment)}@${location}` : targetKey(suite, environment);
+
+/** Who holds a pair's slot: its run on another replica, or a scheduled scenario holding the environment. */
+const refusal = (taken: Exclude<Awaited<ReturnType<ClusterStore['startRun']>>, { ok: true }>) =>
+  'scenario' in taken
+    ? { ok: false as const, runId: taken.scenario.fireId, replica: taken.scenario.replica, scenario: taken.scenario.entry }
+    : { ok: false as const, runId: taken.holder.runId, replica: taken.holder.replica };
+
+/** A scheduled scenario's holds, taken and renewed by this replica; a hold found gone stops its scenario. */
+function scenarioHolds(o: ClusterOptions, clock: () => Date, leaseMs: number) {
+  const holding = new Map<string, () => void>(); // fire id → what to do when its holds are lost
+  const holds: ScenarioHolds = {
+    async hold(fire, onLost) {
+      const now = clock();
+      const taken = await o.rows.holdScenario({ ...fire, replica: o.replica, now, leaseUntil: new Date(now.getTime() + leaseMs) });
+      if (!taken.ok) return { ok: false, entry: taken.holder.entry, replica: taken.holder.replica };
+      holding.set(fire.fireId, onLost);
+      return { ok: true };
+    },
+    async release(fireId) {
+      holding.delete(fireId);
+      await o.rows.releaseScenario(fireId);
+    },
+    suiteRunsOn: (environments) => o.rows.suiteRunsOn(environments),
+  };
+
+  /** A scenario whose holds ran out (this process or its database stalled) is stopped: suite runs may be starting there. */
+  async function renewHolds(now: Date): Promise<void> {
+    // Only holds taken before this renewal looked: one taken meanwhile is not in its answer.
+    const asked = [...holding.keys()];
+    const held = new Set(await o.rows.renewHolds(o.replica, new Date(now.getTime() + leaseMs), now));
+    for (const fireId of asked) {
+      const onLost = holding.get(fireId);
+      if (!onLost || held.has(fireId)) continue;
+      holding.delete(fireId);
+      o.log.error({ fireId, replica: o.replica }, "this scheduled scenario's holds ran out (this process or its database stalled); stopping it");
+      onLost();
+    }
+  }
+
+  return { holds, renewHolds };
+}
 
 export function createCluster(o: ClusterOptions) {
   const clock = o.clock ?? (() => new Date());
@@ -57,7 +117,7 @@ export function createCluster(o: ClusterOptions) {
         startedAt: run.startedAt.toISOString(),
         leaseUntil: new Date(clock().getTime() + leaseMs).toISOString(),
       });
-      if (!taken.ok) return { ok: false, runId: taken.holder.runId, replica: taken.holder.replica };
+      if (!taken.ok) return refusal(taken);
       mine.add(run.runId);
       return { ok: true };
     },
@@ -66,9 +126,11 @@ export function createCluster(o: ClusterOptions) {
       await o.rows.finishRun(runId);
     },
   };
+  const { holds, renewHolds } = scenarioHolds(o, clock, leaseMs);
 
   async function renew(onLost: (runId: string) => void): Promise<void> {
     const now = clock();
+    await renewHolds(now);
     const held = new Set(await o.rows.renew(o.replica, new Date(now.getTime() + leaseMs)));
     for (const runId of [...mine]) {
       if (held.has(runId)) continue;
@@ -84,11 +146,14 @@ export function createCluster(o: ClusterOptions) {
 
   return {
     slots,
+    holds,
     replica: o.replica,
     location: o.location,
     leaseMs,
     /** Announces this replica and renews its leases every quarter lease until stop(). */
     async start(onLost: (runId: string) => void, url?: string): Promise<void> {
+      // Holds under this name are a previous process's (killed under the same name): it holds nothing now.
+      await o.rows.dropHolds(o.replica);
       await o.rows.announce({ name: o.replica, location: o.location, startedAt, ...(url ? { url } : {}) }, clock());
       timer = setInterval(
         () => {

@@ -1,6 +1,7 @@
 // One run as the scheduler starts it: with replicas, the pair's slot is first taken cluster-wide (so a
 // pair never runs on two replicas at once), then the orchestrator runs it, then the slot is given back.
 // A scheduled fire whose pair runs elsewhere is skipped; a run triggered by hand waits for it instead.
+// A run whose environment a scheduled scenario holds on another replica waits for it, whatever its trigger.
 import { targetKey } from '../core/index.ts';
 import type { ClusterSlots } from './scheduler-types.ts';
 import type { Job, SchedulerState } from './scheduler-state.ts';
@@ -9,6 +10,8 @@ import type { Job, SchedulerState } from './scheduler-state.ts';
 // fresh run, not a refusal), looking again this often, for at most this long.
 const BUSY_PAIR_RETRY_MS = 2_000;
 const BUSY_PAIR_MAX_WAIT_MS = 15 * 60_000;
+// A run waiting for a scheduled scenario on another replica to give its environment back looks this often.
+const SCENARIO_RETRY_MS = 1_000;
 
 const sleepUnless = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -21,12 +24,37 @@ const sleepUnless = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+const scenarioHolding = (job: Job, slot: { replica: string; scenario?: string }) =>
+  `the scheduled scenario ${slot.scenario} holds ${job.environment} on replica ${slot.replica}`;
+
+/** Says once that a run waits for a scheduled scenario on another replica; when it began waiting. */
+function saidWaiting(sched: SchedulerState, job: Job, slot: { replica: string; scenario?: string }): number {
+  sched.log.info(
+    { suite: job.suite, environment: job.environment, runId: job.runId, scenario: slot.scenario, holder: slot.replica },
+    `run waits: ${scenarioHolding(job, slot)}`,
+  );
+  return Date.now();
+}
+
+/**
+ * One wait of a run whose environment a scheduled scenario holds on another replica (docs/scenarios.md,
+ * "Across replicas"): false once it waited too long or was stopped.
+ */
+async function waitOutScenario(job: Job, controller: AbortController, since: number): Promise<boolean> {
+  if (Date.now() - since > BUSY_PAIR_MAX_WAIT_MS || controller.signal.aborted) return false;
+  job.state = 'queued';
+  await sleepUnless(SCENARIO_RETRY_MS, controller.signal);
+  job.state = 'running';
+  return !controller.signal.aborted;
+}
+
 /** Takes the pair's slot cluster-wide (with replicas), runs, gives the slot back. */
 export async function runInPairSlot(sched: SchedulerState, job: Job, controller: AbortController): Promise<void> {
   const { cluster } = sched.deps;
   const { log } = sched;
   if (cluster) {
     const waitUntil = Date.now() + BUSY_PAIR_MAX_WAIT_MS;
+    let scenarioSince: number | undefined;
     for (;;) {
       let slot: Awaited<ReturnType<ClusterSlots['startRun']>>;
       try {
@@ -37,6 +65,12 @@ export async function runInPairSlot(sched: SchedulerState, job: Job, controller:
         return job.reject(err);
       }
       if (slot.ok) break;
+      if (slot.scenario) {
+        // As in one process: a run due where a scenario breaks things on purpose waits for it, whatever its trigger.
+        scenarioSince ??= saidWaiting(sched, job, slot);
+        if (!(await waitOutScenario(job, controller, scenarioSince))) return job.reject(new Error(`not run: ${scenarioHolding(job, slot)}`));
+        continue;
+      }
       const holder = `${targetKey(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;
       if (job.trigger === 'schedule') {
         log.warn(

@@ -51,14 +51,17 @@ export interface SchedulerDeps {
 export interface ClusterSlots {
   /** True when this replica took the fire (each fire of a pair runs on one replica). */
   takeFire(suite: string, environment: string, fireAt: Date, runId: string): Promise<boolean>;
-  /** The pair's run slot, cluster-wide; who holds it otherwise. */
+  /**
+   * The pair's run slot, cluster-wide; who holds it otherwise: the pair's run, or (`scenario`: the
+   * entry's name) a scheduled scenario holding the environment.
+   */
   startRun(run: {
     runId: string;
     suite: string;
     environment: string;
     trigger: Trigger;
     startedAt: Date;
-  }): Promise<{ ok: true } | { ok: false; runId: string; replica: string }>;
+  }): Promise<{ ok: true } | { ok: false; runId: string; replica: string; scenario?: string }>;
   finishRun(runId: string): Promise<void>;
 }
 

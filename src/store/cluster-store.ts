@@ -2,7 +2,17 @@
 // decides who took a scheduled fire (INSERT … ON CONFLICT DO NOTHING: one row, one replica), another
 // which run a pair has going, and a conditional DELETE decides who records a run whose replica stopped
 // renewing its lease. Both engines run the same statements; PostgreSQL makes each atomic across
-// replicas, SQLite across the processes sharing its file.
+// replicas, SQLite across the processes sharing its file. A run starts only where no scheduled scenario
+// holds its environment, checked under that environment's lock (scenario-holds.ts).
+import {
+  createScenarioHoldStore,
+  environmentHold,
+  environmentHoldKey,
+  HELD_ENVIRONMENT,
+  underEnvironmentLock,
+  type ScenarioHoldRow,
+  type ScenarioHoldStore,
+} from './scenario-holds.ts';
 import type { SqlDb } from './sql.ts';
 
 export interface ActiveRunRow {
@@ -25,11 +35,14 @@ export interface ReplicaRow {
   seenAt: string;
 }
 
-export interface ClusterStore {
+export interface ClusterStore extends ScenarioHoldStore {
   /** True when this replica took the fire; false when another already had (each fire runs once). */
   takeFire(fire: { pairKey: string; fireAt: string; replica: string; runId: string; at: Date }): Promise<boolean>;
-  /** The pair's one run slot, cluster-wide: taken, or who holds it. */
-  startRun(run: ActiveRunRow): Promise<{ ok: true } | { ok: false; holder: ActiveRunRow }>;
+  /**
+   * The pair's one run slot, cluster-wide: taken, or who holds it — the pair's run, or a scheduled
+   * scenario holding the environment (scenario-holds.ts).
+   */
+  startRun(run: ActiveRunRow): Promise<{ ok: true } | { ok: false; holder: ActiveRunRow } | { ok: false; scenario: ScenarioHoldRow }>;
   /** Extends every lease `replica` holds; the run ids it still holds (a missing one was taken over). */
   renew(replica: string, until: Date): Promise<string[]>;
   finishRun(runId: string): Promise<void>;
@@ -81,7 +94,7 @@ const toActive = (r: ActiveRow): ActiveRunRow => ({
 });
 
 export function createClusterStore(db: SqlDb): ClusterStore {
-  return { ...fireRows(db), ...activeRunRows(db), ...replicaRows(db) };
+  return { ...fireRows(db), ...activeRunRows(db), ...replicaRows(db), ...createScenarioHoldStore(db) };
 }
 
 /** Scheduled fires: each taken once cluster-wide (a primary key), kept a day for who ran which. */
@@ -104,12 +117,31 @@ function fireRows(db: SqlDb): Pick<ClusterStore, 'takeFire' | 'pruneFires'> {
 function activeRunRows(db: SqlDb): Pick<ClusterStore, 'startRun' | 'renew' | 'finishRun' | 'expired' | 'takeOver' | 'stale' | 'active' | 'holder'> {
   return {
     async startRun(run) {
-      const inserted = await db.run(
-        `INSERT INTO active_runs (pair_key, run_id, suite, environment, location, trigger, replica, started_at, lease_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair_key) DO NOTHING`,
-        [run.pairKey, run.runId, run.suite, run.environment, run.location, run.trigger, run.replica, run.startedAt, run.leaseUntil],
+      // Not where a scheduled scenario holds the environment — in the same statement, under the
+      // environment's lock on PostgreSQL: a scenario taking it on another replica now sees this run, or this sees its hold.
+      const inserted = await underEnvironmentLock(db, [run.environment], (tx) =>
+        tx.run(
+          `INSERT INTO active_runs (pair_key, run_id, suite, environment, location, trigger, replica, started_at, lease_until)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (${HELD_ENVIRONMENT})
+           ON CONFLICT (pair_key) DO NOTHING`,
+          [
+            run.pairKey,
+            run.runId,
+            run.suite,
+            run.environment,
+            run.location,
+            run.trigger,
+            run.replica,
+            run.startedAt,
+            run.leaseUntil,
+            environmentHoldKey(run.environment),
+            run.startedAt,
+          ],
+        ),
       );
       if (inserted === 1) return { ok: true };
+      const scenario = await environmentHold(db, run.environment, run.startedAt);
+      if (scenario) return { ok: false, scenario };
       const row = await db.get<ActiveRow>('SELECT * FROM active_runs WHERE pair_key = ?', [run.pairKey]);
       // Gone between the two statements: the holder finished just now; the caller may try again.
       return row ? { ok: false, holder: toActive(row) } : { ok: false, holder: { ...run, runId: '', replica: '' } };

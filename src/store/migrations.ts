@@ -209,6 +209,21 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX scenario_undos_by_lease ON scenario_undos (lease_until);
   `,
+  // 10: what a scheduled scenario holds cluster-wide while it runs (docs/scenarios.md, "Across
+  // replicas"): one row for its entry (`scenario:<name>`, one run of an entry at a time) and one per
+  // environment it acts on (`environment:<name>`: no suite run starts there meanwhile), all with the
+  // fire's id and a lease its replica renews with its runs'. A row past its lease holds nothing.
+  `
+  CREATE TABLE scenario_holds (
+    hold_key    TEXT PRIMARY KEY,
+    fire_id     TEXT NOT NULL,
+    entry       TEXT NOT NULL,
+    replica     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    lease_until TEXT NOT NULL
+  );
+  CREATE INDEX scenario_holds_by_fire ON scenario_holds (fire_id);
+  `,
 ];
 
 // PostgreSQL's whole schema up to SQLite's migration 5, in its dialect: identity columns instead of

@@ -1,7 +1,9 @@
 // What replicas agree on through the store, on both engines: a fire is taken once, a pair runs once at
 // a time, an expired lease is taken over by one replica, and a leftover run is handed over by one.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { emptyCounts, type RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { storeEngines } from '../helpers/store-engines.ts';
@@ -32,7 +34,7 @@ for (const engine of storeEngines()) {
         assert.deepEqual(await stores[0].cluster.startRun(slot('a', 'r0', at(30))), { ok: true });
         const busy = await stores[1].cluster.startRun(slot('b', 'r1', at(30)));
         assert.equal(busy.ok, false);
-        assert.deepEqual(!busy.ok && [busy.holder.runId, busy.holder.replica], ['a', 'r0']);
+        assert.deepEqual(!busy.ok && 'holder' in busy && [busy.holder.runId, busy.holder.replica], ['a', 'r0']);
 
         assert.deepEqual(await stores[0].cluster.renew('r0', at(40)), ['a']);
         assert.deepEqual(await stores[1].cluster.expired(at(35)), [], 'renewed: not expired');
@@ -79,6 +81,98 @@ for (const engine of storeEngines()) {
         assert.equal(await stores[2].cluster.pruneFires(at(1)), 1);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it("a scheduled scenario's holds: one run of an entry, an environment to one scenario, no suite run there meanwhile, gone after their lease", async () => {
+      const location = await engine.fresh();
+      const stores = await Promise.all([openStore(location), openStore(location), openStore(location)]);
+      const hold = (i: number, fireId: string, entry: string, environments: string[], now = at(0)) =>
+        stores[i].cluster.holdScenario({ fireId, entry, environments, replica: `r${i}`, now, leaseUntil: new Date(now.getTime() + 10_000) });
+      const suiteRun = (i: number, suite: string, now = at(0)) =>
+        stores[i].cluster.startRun({
+          ...slot(`${suite}-${now.getTime()}`, `r${i}`, at(59)),
+          pairKey: `${suite}@staging`,
+          suite,
+          environment: 'staging',
+          startedAt: now.toISOString(),
+        });
+      try {
+        // At once on PostgreSQL; one after the other on SQLite, whose waiting writer would block this one process.
+        const both =
+          engine.name === 'postgres'
+            ? await Promise.all([hold(0, 'f0', 'member-loss', ['staging']), hold(1, 'f1', 'member-loss', ['staging'])])
+            : [await hold(0, 'f0', 'member-loss', ['staging']), await hold(1, 'f1', 'member-loss', ['staging'])];
+        assert.equal(both.filter((t) => t.ok).length, 1, 'one replica runs the entry');
+        const [winner, loser] = both[0].ok ? [0, 1] : [1, 0];
+        const refused = both[loser];
+        assert.deepEqual(!refused.ok && [refused.holder.entry, refused.holder.replica], ['member-loss', `r${winner}`]);
+        const other = await hold(2, 'f2', 'drain', ['staging', 'qa']);
+        assert.deepEqual(
+          !other.ok && [other.holder.entry, other.holder.holdKey],
+          ['member-loss', 'environment:staging'],
+          'another entry on a held environment',
+        );
+        assert.deepEqual(await hold(2, 'f3', 'drain', ['qa'], at(15)), { ok: true }, 'another environment is free');
+
+        const held = await suiteRun(2, 'checkout');
+        assert.deepEqual(!held.ok && 'scenario' in held && [held.scenario.entry, held.scenario.replica], ['member-loss', `r${winner}`]);
+        assert.deepEqual(await stores[2].cluster.suiteRunsOn(['staging']), [], 'no suite run started there');
+
+        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, at(20), at(5)), [`f${winner}`]);
+        assert.equal((await suiteRun(2, 'checkout', at(15))).ok, false, 'renewed: still held');
+        // The holder stops renewing: past the lease its holds hold nothing, and a later renewal does not bring them back.
+        assert.deepEqual((await suiteRun(2, 'checkout', at(21))).ok, true, 'past the lease a suite run starts');
+        assert.deepEqual(await stores[2].cluster.renewHolds('r2', at(40), at(21)), ['f3'], 'renewing drops the holds past their lease');
+        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, at(40), at(21)), [], 'the stalled holder learns it lost them');
+        assert.deepEqual(
+          (await stores[0].cluster.holds(at(21))).map((h) => h.holdKey),
+          ['environment:qa', 'scenario:drain'],
+        );
+        assert.equal(await stores[2].cluster.dropHolds('r2'), 2, 'a restart under the same name drops its own');
+        await stores[0].cluster.releaseScenario('nothing');
+        assert.deepEqual(await stores[0].cluster.holds(at(21)), []);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    // The race a lock must close: a suite run's insert that checked for holds before a scenario took the
+    // environment, and lands after the scenario looked for runs there. A transaction left open on the
+    // same pair keeps the insert waiting (its check done) for as long as the test likes.
+    const race = engine.name === 'postgres' ? engine.skip : 'PostgreSQL only: scenarios hold environments across replicas there';
+    it('a suite run starting while a scenario takes its environment: the scenario sees it, or it does not start', { skip: race }, async () => {
+      const location = await engine.fresh();
+      const [replica0, replica1] = await Promise.all([openStore(location), openStore(location)]);
+      const other = new pg.Client({ connectionString: location });
+      await other.connect();
+      try {
+        const now = new Date();
+        const soon = new Date(now.getTime() + 60_000);
+        const run = { ...slot('late', 'r1', soon), pairKey: 'checkout@staging', environment: 'staging', startedAt: now.toISOString() };
+        await other.query('BEGIN');
+        await other.query(
+          `INSERT INTO active_runs (pair_key, run_id, suite, environment, location, trigger, replica, started_at, lease_until) VALUES ('checkout@staging', 'other', 'checkout', 'staging', '', 'api', 'rx', $1, $1)`,
+          [now.toISOString()],
+        );
+        const started = replica1.cluster.startRun(run);
+        const waiting = async () => Number((await other.query('SELECT count(*) AS n FROM pg_locks WHERE NOT granted')).rows[0].n);
+        for (let i = 0; i < 100 && (await waiting()) === 0; i++) await sleep(50);
+        assert.ok((await waiting()) > 0, 'the suite run waits on the open transaction');
+        const seen = replica0.cluster
+          .holdScenario({ fireId: 'f', entry: 'member-loss', environments: ['staging'], replica: 'r0', now, leaseUntil: soon })
+          .then(async (t) => [t.ok, (await replica0.cluster.suiteRunsOn(['staging'])).map((r) => r.runId)]);
+        await sleep(300);
+        await other.query('ROLLBACK');
+        const [took, [held, visible]] = await Promise.all([started, seen]);
+        assert.equal(held, true);
+        assert.ok(
+          !took.ok || (visible as string[]).includes('late'),
+          `the run started (${JSON.stringify(took)}) and the scenario did not see it: ${JSON.stringify(visible)}`,
+        );
+      } finally {
+        await other.end();
+        await Promise.all([replica0.close(), replica1.close()]);
       }
     });
 

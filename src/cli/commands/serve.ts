@@ -143,6 +143,8 @@ async function scenariosAndApi(
     slots: running,
     pauses: pausing.pauses,
     undos: undos.owed,
+    // Replicas share PostgreSQL; an embedded store is one process, whose own slots hold enough.
+    ...(ctx.store.engine === 'postgres' ? { holds: cluster.holds } : {}),
   });
   const metrics = undos.exposition(scenarios ? scenarios.exposition(ctx.exporters.prometheus) : ctx.exporters.prometheus);
   const api = await apiFor(ctx, {

@@ -6,7 +6,9 @@
 // is one held by a pause or maintenance window on its environments ("paused"; scenario-guards.ts, which
 // also checks each entry's `environments:` allow-list at start). With replicas on one store, each fire is
 // taken by one replica only; it then waits for one of the suites' api.concurrency slots and for its
-// environments to be free of suite runs, and holds both (shared-slots.ts).
+// environments to be free of suite runs, and holds both (shared-slots.ts). On PostgreSQL it also holds
+// its entry and environments cluster-wide (scenario-holds.ts): no other replica runs the entry or starts
+// a suite run there meanwhile.
 // Stopping aborts the running scenario and waits, within the grace, for its cleanups (the undos): the
 // member comes back before Vigil exits.
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { createTextReader } from '../../model/index.ts';
 import type { RunOrchestrator } from '../../runs/orchestrator.ts';
 import type { PauseState, Pauses } from '../../scheduler/pauses.ts';
 import type { ClusterSlots } from '../../scheduler/scheduler.ts';
+import type { ScenarioHolds } from '../../scheduler/cluster.ts';
 import {
   loadScenarioConfig,
   runScenario,
@@ -86,6 +89,8 @@ export interface ScheduleDeps {
   pauses?: Pick<Pauses, 'pausedNow'>;
   /** The undo ledger in the store (owed-undos.ts): each action's undo is written there before it starts. */
   undos?: ScenarioEnvironment['undos'];
+  /** Replicas on PostgreSQL: the entry and its environments held cluster-wide for the whole fire (scenario-holds.ts). */
+  holds?: ScenarioHolds;
 }
 
 /** Undefined when the config schedules no scenario. Throws ConfigError when an entry's file cannot be run. */
@@ -124,7 +129,7 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
   const skipsRegistry = new Registry();
   const skips = new Counter({
     name: 'vigil_scenario_fires_skipped_total',
-    help: 'Scheduled scenario fires not run: overlap (the same entry still running), busy (another scenario running), paused (a pause or maintenance window on its environments).',
+    help: 'Scheduled scenario fires not run: overlap (the same entry still running, here or on another replica), busy (another scenario running here, or on one of its environments on another replica), paused (a pause or maintenance window on its environments).',
     labelNames: ['schedule', 'reason'],
     registers: [skipsRegistry],
   });
@@ -234,23 +239,99 @@ function holding(ctx: Context, entry: Entry, hooks: RunnerHooks, how: FireHow): 
 }
 
 /**
- * Whether a fire goes ahead, after its jitter: taken by this replica, and holding one of the
- * suites' api.concurrency slots — the slot's release, or undefined when it does not run.
+ * Whether a fire goes ahead, after its jitter: taken by this replica, holding one of the suites'
+ * api.concurrency slots and, with replicas on PostgreSQL, its entry and environments cluster-wide —
+ * the release of all it holds, or undefined when it does not run. `lost` stops it if its holds run out.
  */
-async function admit(ctx: Context, entry: Entry, fireAt: Date, signal: AbortSignal, hooks: RunnerHooks, how: FireHow): Promise<(() => void) | undefined> {
-  const { cluster, slots } = hooks.deps;
+async function admit(
+  ctx: Context,
+  entry: Entry,
+  fireAt: Date,
+  fire: { signal: AbortSignal; lost: () => void },
+  hooks: RunnerHooks,
+  how: FireHow,
+): Promise<(() => Promise<void>) | undefined> {
+  const { cluster, slots, holds } = hooks.deps;
+  const { signal } = fire;
   // A manual fire was asked of this replica: no claim.
   if (how.trigger === 'schedule' && cluster && !(await cluster.takeFire(`scenario:${entry.name}`, 'schedule', fireAt, how.id))) return undefined;
-  if (!slots) return () => {};
   const asked = performance.now();
-  const release = await slots.waitForSlot(signal, entry.environments).catch(() => undefined);
+  const release = slots ? await slots.waitForSlot(signal, entry.environments).catch(() => undefined) : () => {};
+  if (!release) return undefined;
+  if (holds && !(await holdEverywhere(ctx, entry, fire, holds, hooks, how))) {
+    release();
+    return undefined;
+  }
   const waitedMs = Math.round(performance.now() - asked);
-  if (release && waitedMs >= 1_000)
+  if (waitedMs >= 1_000)
     ctx.log.info(
       { schedule: entry.name, waitedMs },
       'scheduled scenario: waited for a slot of api.concurrency and for the suite runs on its environments to end',
     );
-  return release;
+  return async () => {
+    if (holds)
+      await holds
+        .release(how.id)
+        .catch((err) =>
+          ctx.log.error(
+            { schedule: entry.name, err: ctx.redact(messageOf(err)) },
+            'scheduled scenario: cannot release its holds in the store; their lease runs out instead',
+          ),
+        );
+    release();
+  };
+}
+
+// How often a fire holding its environments looks whether the suite runs on other replicas there have
+// ended, and for how long at most (a run ends within its suite's timeout; a stalled replica's, its lease).
+const SUITES_ELSEWHERE_RETRY_MS = 1_000;
+const SUITES_ELSEWHERE_MAX_WAIT_MS = 15 * 60_000;
+
+/**
+ * Across replicas (docs/scenarios.md): takes the entry and its environments in the store — a fire that
+ * finds the entry running on another replica is skipped as "overlap", one whose environment another
+ * scenario holds as "busy" — then waits for the suite runs going there on any replica to end (none
+ * starts meanwhile). False when the fire does not run; its holds are given back.
+ */
+async function holdEverywhere(
+  ctx: Context,
+  entry: Entry,
+  fire: { signal: AbortSignal; lost: () => void },
+  holds: ScenarioHolds,
+  hooks: RunnerHooks,
+  how: FireHow,
+): Promise<boolean> {
+  const { log } = ctx;
+  try {
+    const taken = await holds.hold({ fireId: how.id, entry: entry.name, environments: entry.environments }, fire.lost);
+    if (!taken.ok) {
+      const reason = taken.entry === entry.name ? 'overlap' : 'busy';
+      log.warn(
+        { schedule: entry.name, reason, running: taken.entry, holder: taken.replica, trigger: how.trigger },
+        `scheduled scenario fire skipped: ${taken.entry} is running on replica ${taken.replica}`,
+      );
+      if (how.trigger === 'schedule') hooks.onSkip(entry.name, reason);
+      return false;
+    }
+    for (const until = Date.now() + SUITES_ELSEWHERE_MAX_WAIT_MS; ; ) {
+      const going = await holds.suiteRunsOn(entry.environments);
+      if (!going.length) return true;
+      if (fire.signal.aborted) break;
+      if (Date.now() > until) {
+        log.warn(
+          { schedule: entry.name, runs: going.map((r) => `${r.suite}@${r.environment} on ${r.replica}`) },
+          'scheduled scenario: not run, the suite runs on its environments did not end in time',
+        );
+        break;
+      }
+      await sleep(SUITES_ELSEWHERE_RETRY_MS, undefined, { signal: fire.signal }).catch(() => undefined);
+    }
+  } catch (err) {
+    // Without the store nothing is held: better no scenario than one breaking things under a suite run.
+    log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario: cannot hold its environments in the store; it does not run');
+  }
+  await holds.release(how.id).catch(() => undefined);
+  return false;
 }
 
 /** Every scenario of the entry's file in turn (until stopped), each judged, stored with its fire, and logged. */
@@ -286,18 +367,20 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
   let running: { name: string; controller: AbortController; done: Promise<void>; how: FireHow } | undefined;
   let stopped = false;
 
-  const runEntry = async (entry: Entry, fireAt: Date, signal: AbortSignal, how: FireHow) => {
+  const runEntry = async (entry: Entry, fireAt: Date, controller: AbortController, how: FireHow) => {
+    const { signal } = controller;
     // Asked for now (API, UI, gate) means now, and on the replica that was asked: no jitter, no claim.
     const jitter = how.trigger === 'manual' ? 0 : Math.floor(Math.random() * ctx.config.api.jitter);
     if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
-    const release = await admit(ctx, entry, fireAt, signal, hooks, how);
+    const lost = () => controller.abort(new Error('its holds in the store ran out: suite runs may start on its environments'));
+    const release = await admit(ctx, entry, fireAt, { signal, lost }, hooks, how);
     if (!release) return;
     let judged: Array<JudgedScenario & { id: string }>;
     try {
       judged = await runPlans(ctx, save, entry, signal, how);
     } finally {
-      release();
+      await release();
     }
     // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
     if (signal.aborted || !judged.length) return;
@@ -318,7 +401,7 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
         return { started: false, reason, running: running.name, how: running.how };
       }
       const controller = new AbortController();
-      const done = runEntry(entry, fireAt, controller.signal, how)
+      const done = runEntry(entry, fireAt, controller, how)
         .catch((err) => log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario could not run'))
         .finally(() => {
           running = undefined;

@@ -1,0 +1,174 @@
+// A scheduled scenario across replicas on one PostgreSQL (docs/scenarios.md, "Across replicas"): two
+// `vigil serve` children, A and B, on the same store with the same suite and scenario entry — only the
+// entry's cron differs, so each replica takes fires of its own. The scenario is a command that marks its
+// start and end and sleeps 15 s in between. While it runs on A: a suite run triggered on B on the same
+// environment waits, and starts after the scenario's end; B's own fire of the entry is skipped as an
+// overlap (counted on B's /metrics) instead of running beside it. A SIGKILLed mid-scenario leaves its
+// holds behind: B's suite run waits for them, and starts once their lease (10 s) has run out.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { E2E } from '../helpers/e2e-setup.ts';
+import { requireBinary } from '../helpers/nagios-skip.ts';
+import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { ask, eventually, metricValue, newToken, quickSuiteDir, startServe, type Served } from '../service/serve-harness.ts';
+
+const token = newToken();
+const LEASE_S = 10;
+// A fires at :00 and :30, B at :10 and :40 — inside A's 15-second runs; then B again with a cron that
+// stays quiet, so that after A's death no fire of B's takes the environment before the suite run.
+const A_CRON = '0,30 * * * * *';
+const B_CRON = '10,40 * * * * *';
+const QUIET_CRON = '0 0 0 1 1 *';
+
+function config(dir: string, cron: string): string {
+  return `store: "\${VIGIL_DATABASE_URL}"
+artifacts: { dir: ${path.join(dir, 'artifacts')} }
+environments:
+  local: { baseURL: "http://127.0.0.1:9", tenants: quick }
+tenants:
+  quick:
+    kind: command
+    create: { command: ["sh", "-c", "echo '{\\"id\\": \\"t1\\"}'"] }
+    delete: { command: ["true"] }
+suites:
+  quick: { path: ${quickSuiteDir}, environments: [local], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
+api: { token: "\${VIGIL_API_TOKEN}", lease: ${LEASE_S}s, concurrency: 2 }
+model:
+  sources: { nagios: { statusFile: ./no/status.dat } }
+  nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]
+scenarios:
+  schedule:
+    hold:
+      file: ./hold.feature
+      schedule: "${cron}"
+      destructive: true
+      environments: [local]
+`;
+}
+
+describe('a scheduled scenario across replicas on one PostgreSQL', {
+  skip: requireBinary('postgres', postgresAvailable(), 'postgresql-15'),
+  timeout: 240_000,
+}, () => {
+  let server: TestPostgres;
+  let dir: string;
+  let url: string;
+  let db: pg.Client;
+  let marks: string;
+  const served: Served[] = [];
+  const replica = async (name: string, cron: string) => {
+    const configFile = path.join(dir, `${name}.yaml`);
+    await writeFile(configFile, config(dir, cron));
+    const e = { configFile, env: { ...process.env } } as unknown as E2E;
+    const s = await startServe(e, { token, args: ['--replica', name], env: { VIGIL_DATABASE_URL: url } });
+    served.push(s);
+    return s;
+  };
+  const started = async () => (await readFile(marks, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'start').length;
+  const runOf = async (runId: string) =>
+    (await db.query<{ started_at: string; status: string }>('SELECT started_at, status FROM runs WHERE run_id = $1', [runId])).rows[0];
+  const trigger = async (on: Served) => {
+    const answer = await ask(`${on.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'quick', environment: 'local' }) });
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    return String(answer.json.runId);
+  };
+
+  before(async () => {
+    server = await startPostgres();
+    url = await server.createDatabase();
+    db = new pg.Client({ connectionString: url });
+    await db.connect();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-scenario-holds-'));
+    marks = path.join(dir, 'marks');
+    await writeFile(
+      path.join(dir, 'hold.feature'),
+      `Feature: hold\n  Scenario: the environment is held\n    When I run the command "echo start >> ${marks}; sleep 15; echo end >> ${marks}"\n`,
+    );
+  });
+  after(async () => {
+    for (const s of served) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    await db?.end();
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('holds its entry and environment on every replica while it runs, and not past its lease once its replica is killed', async (t) => {
+    const a = await replica('a', A_CRON);
+    await eventually(async () => ((await started()) >= 1 ? true : undefined), "A's first fire", 45_000, 200);
+    const b = await replica('b', B_CRON);
+
+    // A suite run triggered on B while A's scenario acts on "local" waits for the scenario's end.
+    const triggeredAt = new Date().toISOString();
+    const waiting = await trigger(b);
+    const run = await eventually(
+      async () => {
+        const r = await runOf(waiting);
+        return r?.status ? r : undefined;
+      },
+      "B's suite run",
+      45_000,
+    );
+    const scenario = (await db.query<{ started_at: string; finished_at: string }>('SELECT started_at, finished_at FROM scenario_runs ORDER BY started_at'))
+      .rows[0];
+    assert.ok(scenario, 'the scenario ran');
+    assert.equal(run.status, 'passed');
+    assert.ok(triggeredAt < scenario.finished_at, `triggered ${triggeredAt}, before the scenario's end ${scenario.finished_at}`);
+    assert.ok(run.started_at > scenario.finished_at, `B's run started ${run.started_at}, after the scenario's end ${scenario.finished_at}`);
+    assert.match(b.log(), /run waits: the scheduled scenario hold holds local on replica a/);
+    t.diagnostic(`B's run waited ${Date.parse(run.started_at) - Date.parse(triggeredAt)} ms for A's scenario`);
+
+    // B's own fire of the entry comes while A runs it: skipped as an overlap, not run beside it.
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${b.url}/metrics`)).text();
+        return (metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'hold', reason: 'overlap' }) ?? 0) >= 1 ? true : undefined;
+      },
+      "B's fire skipped as an overlap",
+      75_000,
+      500,
+    );
+    assert.match(b.log(), /scheduled scenario fire skipped: hold is running on replica a/);
+    assert.doesNotMatch(b.log(), /"msg":"scheduled scenario: started"/, 'B never ran the entry beside A');
+    await b.stop();
+    const quietB = await replica('b', QUIET_CRON);
+
+    // A killed mid-scenario (its :30 fire): its holds stay until their lease runs out, then B's run starts.
+    const before = await started();
+    await eventually(async () => ((await started()) > before ? true : undefined), "A's next fire", 45_000, 100);
+    a.child.kill('SIGKILL');
+    await a.child.done;
+    const killedAt = Date.now();
+    const held = (await db.query<{ hold_key: string; replica: string }>('SELECT hold_key, replica FROM scenario_holds ORDER BY hold_key')).rows;
+    assert.deepEqual(
+      held.map((h) => [h.hold_key, h.replica]),
+      [
+        ['environment:local', 'a'],
+        ['scenario:hold', 'a'],
+      ],
+      'the killed replica left its holds',
+    );
+    const late = await trigger(quietB);
+    const lateRun = await eventually(
+      async () => {
+        const r = await runOf(late);
+        return r?.status ? r : undefined;
+      },
+      "B's run after A's holds ran out",
+      45_000,
+    );
+    const waitedMs = Date.parse(lateRun.started_at) - killedAt;
+    assert.equal(lateRun.status, 'passed');
+    t.diagnostic(`B's run started ${waitedMs} ms after A was killed holding (lease ${LEASE_S} s)`);
+    assert.ok(waitedMs >= (LEASE_S / 4) * 1000, `started ${waitedMs} ms after the kill: it waited for the holds' lease`);
+    assert.ok(waitedMs <= (LEASE_S + 10) * 1000, `started ${waitedMs} ms after the kill: the holds outlived their lease`);
+    await eventually(
+      async () => (Number((await db.query('SELECT count(*) AS n FROM scenario_holds')).rows[0].n) === 0 ? true : undefined),
+      'the expired holds dropped',
+      15_000,
+    );
+  });
+});
