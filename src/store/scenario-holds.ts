@@ -19,7 +19,7 @@ export interface ScenarioHoldRow {
 export interface ScenarioHoldStore {
   /**
    * Takes the entry and its environments for one fire, or says which hold is in the way (the entry's
-   * own first). Rows past their lease are dropped on the way.
+   * own first). Rows no longer in force (past their lease, no undo of theirs owed) are dropped on the way.
    */
   holdScenario(hold: {
     fireId: string;
@@ -30,7 +30,7 @@ export interface ScenarioHoldStore {
     leaseUntil: Date;
   }): Promise<{ ok: true } | { ok: false; holder: ScenarioHoldRow }>;
   releaseScenario(fireId: string): Promise<void>;
-  /** Extends the leases of `replica`'s holds, drops every hold past its lease; the fire ids `replica` still holds. */
+  /** Extends the leases of `replica`'s holds, drops every hold no longer in force; the fire ids `replica` still holds by their lease. */
   renewHolds(replica: string, until: Date, now: Date): Promise<string[]>;
   /** Drops the holds of `replica` (this replica's own name from before a restart: that process is gone). */
   dropHolds(replica: string): Promise<number>;
@@ -77,12 +77,21 @@ export async function underEnvironmentLock<T>(db: SqlDb, environments: readonly 
   });
 }
 
+/**
+ * A hold is in force while its lease runs, and past it while its entry still owes an undo (a row of
+ * scenario_undos with an undo to run): a replica killed mid-scenario leaves the member it destroyed
+ * down until another replica pays the undo, and a suite run started there meanwhile would fail on
+ * Vigil's own damage. Parameter: now.
+ */
+const OWES_UNDO = `EXISTS (SELECT 1 FROM scenario_undos u WHERE u.schedule = scenario_holds.entry AND u.undo_action <> '')`;
+const IN_FORCE = `(scenario_holds.lease_until >= ? OR ${OWES_UNDO})`;
+
 /** A condition for `WHERE NOT EXISTS (…)`, parameters: the environment's hold key, now. */
-export const HELD_ENVIRONMENT = 'SELECT 1 FROM scenario_holds WHERE hold_key = ? AND lease_until >= ?';
+export const HELD_ENVIRONMENT = `SELECT 1 FROM scenario_holds WHERE hold_key = ? AND ${IN_FORCE}`;
 
 /** The hold in force on an environment, read inside the transaction that holds its lock. */
 export async function environmentHold(tx: SqlOps, environment: string, now: string): Promise<ScenarioHoldRow | undefined> {
-  const row = await tx.get<HoldRow>('SELECT * FROM scenario_holds WHERE hold_key = ? AND lease_until >= ?', [environmentHoldKey(environment), now]);
+  const row = await tx.get<HoldRow>(`SELECT * FROM scenario_holds WHERE hold_key = ? AND ${IN_FORCE}`, [environmentHoldKey(environment), now]);
   return row && toHold(row);
 }
 
@@ -96,7 +105,7 @@ export function createScenarioHoldStore(db: SqlDb): ScenarioHoldStore {
       const now = h.now.toISOString();
       try {
         const take = async (tx: SqlOps) => {
-          await tx.run(`DELETE FROM scenario_holds WHERE hold_key IN (${marks(keys.length)}) AND lease_until < ?`, [...keys, now]);
+          await tx.run(`DELETE FROM scenario_holds WHERE hold_key IN (${marks(keys.length)}) AND NOT ${IN_FORCE}`, [...keys, now]);
           const rows = keys.map((k) => [k, h.fireId, h.entry, h.replica, now, h.leaseUntil.toISOString()]);
           let inserted = 0;
           for (const row of rows)
@@ -112,7 +121,7 @@ export function createScenarioHoldStore(db: SqlDb): ScenarioHoldStore {
       } catch (err) {
         if (!(err instanceof Taken)) throw err;
       }
-      const held = await db.all<HoldRow>(`SELECT * FROM scenario_holds WHERE hold_key IN (${marks(keys.length)}) AND lease_until >= ? ORDER BY hold_key DESC`, [
+      const held = await db.all<HoldRow>(`SELECT * FROM scenario_holds WHERE hold_key IN (${marks(keys.length)}) AND ${IN_FORCE} ORDER BY hold_key DESC`, [
         ...keys,
         now,
       ]);
@@ -126,15 +135,20 @@ export function createScenarioHoldStore(db: SqlDb): ScenarioHoldStore {
     async renewHolds(replica, until, now) {
       // Only holds still in force: one that ran out may already have let a suite run start elsewhere.
       await db.run('UPDATE scenario_holds SET lease_until = ? WHERE replica = ? AND lease_until >= ?', [until.toISOString(), replica, now.toISOString()]);
-      await db.run('DELETE FROM scenario_holds WHERE lease_until < ?', [now.toISOString()]);
-      const rows = await db.all<{ fire_id: string }>('SELECT DISTINCT fire_id FROM scenario_holds WHERE replica = ?', [replica]);
+      await db.run(`DELETE FROM scenario_holds WHERE NOT ${IN_FORCE}`, [now.toISOString()]);
+      // Its own holds by their lease: past it (kept only for an undo owed) they are no longer its to act under.
+      const rows = await db.all<{ fire_id: string }>('SELECT DISTINCT fire_id FROM scenario_holds WHERE replica = ? AND lease_until >= ?', [
+        replica,
+        now.toISOString(),
+      ]);
       return rows.map((r) => r.fire_id);
     },
     async dropHolds(replica) {
-      return db.run('DELETE FROM scenario_holds WHERE replica = ?', [replica]);
+      // Not while its entry still owes an undo (the start-up pass could not pay it): they hold until it is paid.
+      return db.run(`DELETE FROM scenario_holds WHERE replica = ? AND NOT ${OWES_UNDO}`, [replica]);
     },
     async holds(now) {
-      return (await db.all<HoldRow>('SELECT * FROM scenario_holds WHERE lease_until >= ? ORDER BY started_at, hold_key', [now.toISOString()])).map(toHold);
+      return (await db.all<HoldRow>(`SELECT * FROM scenario_holds WHERE ${IN_FORCE} ORDER BY started_at, hold_key`, [now.toISOString()])).map(toHold);
     },
     async suiteRunsOn(environments) {
       if (!environments.length) return [];

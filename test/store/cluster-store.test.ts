@@ -137,6 +137,58 @@ for (const engine of storeEngines()) {
       }
     });
 
+    it("a killed holder's holds stay in force past their lease while its entry owes an undo, and go once it is paid", async () => {
+      const location = await engine.fresh();
+      const [killed, other] = await Promise.all([openStore(location), openStore(location)]);
+      const suiteRun = (now: Date) =>
+        other.cluster.startRun({
+          ...slot(`checkout-${now.getTime()}`, 'r1', at(59)),
+          pairKey: 'checkout@staging',
+          suite: 'checkout',
+          environment: 'staging',
+          startedAt: now.toISOString(),
+        });
+      try {
+        assert.deepEqual(
+          await killed.cluster.holdScenario({ fireId: 'f0', entry: 'member-loss', environments: ['staging'], replica: 'r0', now: at(0), leaseUntil: at(10) }),
+          { ok: true },
+        );
+        // The destroy's undo, owed by r0, which is then killed: no renewal from here on.
+        await killed.undos.owe({
+          id: 'u0',
+          undo: 'restore-member',
+          action: 'destroy-member',
+          params: { member: 'app-0' },
+          runId: 'sc-0',
+          scenario: 'one app member is destroyed',
+          schedule: 'member-loss',
+          owner: 'r0',
+          leaseUntil: at(10),
+          createdAt: at(0),
+        });
+        const held = await suiteRun(at(15));
+        assert.deepEqual(!held.ok && 'scenario' in held && held.scenario.entry, 'member-loss', 'past the lease, the member still down: held');
+        assert.deepEqual(await other.cluster.renewHolds('r1', at(40), at(15)), [], 'not deleted by another replica');
+        assert.deepEqual(await killed.cluster.renewHolds('r0', at(40), at(15)), [], "not its holder's to act under any more");
+        const again = await other.cluster.holdScenario({
+          fireId: 'f1',
+          entry: 'member-loss',
+          environments: ['staging'],
+          replica: 'r1',
+          now: at(15),
+          leaseUntil: at(25),
+        });
+        assert.deepEqual(!again.ok && again.holder.fireId, 'f0', 'the next fire of the entry waits for the undo too');
+        assert.equal(await killed.cluster.dropHolds('r0'), 0, 'restarted under its name with the undo still owed: kept');
+        // Another replica pays it: the environment is free.
+        await other.undos.paid('u0');
+        assert.equal((await suiteRun(at(16))).ok, true, 'the undo paid: a suite run starts');
+        assert.deepEqual(await other.cluster.holds(at(16)), []);
+      } finally {
+        await Promise.all([killed.close(), other.close()]);
+      }
+    });
+
     // The race a lock must close: a suite run's insert that checked for holds before a scenario took the
     // environment, and lands after the scenario looked for runs there. A transaction left open on the
     // same pair keeps the insert waiting (its check done) for as long as the test likes.
