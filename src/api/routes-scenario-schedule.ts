@@ -35,11 +35,11 @@ export function scenarioScheduleRoutes(deps: ScenarioScheduleDeps): Router {
     res.json({ schedule: entries.map((e) => ({ ...e, last: fires.find((f) => f.schedule === e.name) ?? null, links: { page: pageOf(e.name) } })) });
   });
 
-  router.post('/api/scenarios/schedule/:name/run', (req, res) => {
+  router.post('/api/scenarios/schedule/:name/run', async (req, res) => {
     if (!authorized(req, res, deps.token)) return;
     if (!deps.schedule) return sendError(res, 404, NO_SCHEDULE);
     const name = req.params.name;
-    const outcome = deps.schedule.trigger(name);
+    const outcome = await deps.schedule.trigger(name);
     if (outcome.kind === 'busy') return sendError(res, 409, outcome.message, { running: outcome.running, fireId: outcome.fireId });
     if (outcome.kind !== 'started') return sendError(res, STATUS[outcome.kind], outcome.message);
     const self = `/api/scenarios/fires/${outcome.fireId}`;
@@ -67,7 +67,7 @@ export function scenarioScheduleRoutes(deps: ScenarioScheduleDeps): Router {
     html(res, 200, schedulePage(entry, runs, { canTrigger: Boolean(deps.token) }));
   });
 
-  router.post('/ui/scenarios/run', express.urlencoded({ extended: false, limit: deps.bodyLimit }), (req, res) => {
+  router.post('/ui/scenarios/run', express.urlencoded({ extended: false, limit: deps.bodyLimit }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name = typeof body.name === 'string' ? body.name : '';
     const token = typeof body.token === 'string' && body.token ? body.token : undefined;
@@ -75,7 +75,7 @@ export function scenarioScheduleRoutes(deps: ScenarioScheduleDeps): Router {
     const check = checkToken(token, deps.token);
     if (check !== 'ok') return html(res, AUTH_MESSAGES[check].status, messagePage('Not started', AUTH_MESSAGES[check].message, back));
     if (!deps.schedule) return html(res, 404, messagePage('Not started', NO_SCHEDULE, '/scenarios'));
-    const outcome = deps.schedule.trigger(name);
+    const outcome = await deps.schedule.trigger(name);
     if (outcome.kind === 'started') return void res.redirect(303, back);
     html(res, STATUS[outcome.kind], messagePage('Not started', outcome.message, outcome.kind === 'unknown' ? '/scenarios' : back));
   });

@@ -31,7 +31,7 @@ export type ScenarioTriggerOutcome =
 export interface ScenarioControl {
   list(): ScheduledScenarioView[];
   /** Starts a fire of the entry now (trigger "manual"): one scenario at a time, as on the cron. */
-  trigger(name: string): ScenarioTriggerOutcome;
+  trigger(name: string): Promise<ScenarioTriggerOutcome>;
   /** A fire this process started: running, or finished; undefined when it does not know the id. */
   fireState(fireId: string): 'running' | 'finished' | undefined;
 }

@@ -7,12 +7,24 @@
 import { targetKey, type Trigger } from '../core/index.ts';
 import type { Log } from '../shared/log.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
+import { entryHoldKey, environmentHoldKey } from '../store/scenario-holds.ts';
 import type { ClusterSlots } from './scheduler.ts';
 
 /** The store's rows this needs. */
 export type ClusterRows = Pick<
   ClusterStore,
-  'takeFire' | 'startRun' | 'renew' | 'finishRun' | 'announce' | 'leave' | 'holdScenario' | 'releaseScenario' | 'renewHolds' | 'dropHolds' | 'suiteRunsOn'
+  | 'takeFire'
+  | 'startRun'
+  | 'renew'
+  | 'finishRun'
+  | 'announce'
+  | 'leave'
+  | 'holdScenario'
+  | 'releaseScenario'
+  | 'renewHolds'
+  | 'dropHolds'
+  | 'suiteRunsOn'
+  | 'holds'
 >;
 
 /**
@@ -28,6 +40,8 @@ export interface ScenarioHolds {
   release(fireId: string): Promise<void>;
   /** Suite runs going on these environments, on any replica. */
   suiteRunsOn(environments: readonly string[]): Promise<Array<{ runId: string; suite: string; environment: string; replica: string }>>;
+  /** The hold in force on the entry, or on one of its environments, by another replica (the entry's own first). */
+  heldElsewhere(entry: string, environments: readonly string[]): Promise<{ entry: string; replica: string; fireId: string } | undefined>;
 }
 
 export interface ClusterOptions {
@@ -74,6 +88,12 @@ function scenarioHolds(o: ClusterOptions, clock: () => Date, leaseMs: number) {
       await o.rows.releaseScenario(fireId);
     },
     suiteRunsOn: (environments) => o.rows.suiteRunsOn(environments),
+    async heldElsewhere(entry, environments) {
+      const keys = new Set([entryHoldKey(entry), ...environments.map(environmentHoldKey)]);
+      const elsewhere = (await o.rows.holds(clock())).filter((h) => keys.has(h.holdKey) && h.replica !== o.replica);
+      const found = elsewhere.find((h) => h.holdKey === entryHoldKey(entry)) ?? elsewhere[0];
+      return found && { entry: found.entry, replica: found.replica, fireId: found.fireId };
+    },
   };
 
   /** A scenario whose holds ran out (this process or its database stalled) is stopped: suite runs may be starting there. */

@@ -2,9 +2,10 @@
 // `vigil serve` children, A and B, on the same store with the same suite and scenario entry — only the
 // entry's cron differs, so each replica takes fires of its own. The scenario is a command that marks its
 // start and end and sleeps 15 s in between. While it runs on A: a suite run triggered on B on the same
-// environment waits, and starts after the scenario's end; B's own fire of the entry is skipped as an
-// overlap (counted on B's /metrics) instead of running beside it. A SIGKILLed mid-scenario leaves its
-// holds behind: B's suite run waits for them, and starts once their lease (10 s) has run out.
+// environment waits, and starts after the scenario's end; a fire of the entry asked of B by hand is
+// refused (409, naming A); B's own fire of the entry is skipped as an overlap (counted on B's /metrics)
+// instead of running beside it. A SIGKILLed mid-scenario leaves its holds behind: B's suite run waits
+// for them, and starts once their lease (10 s) has run out.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -104,6 +105,11 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     // A suite run triggered on B while A's scenario acts on "local" waits for the scenario's end.
     const triggeredAt = new Date().toISOString();
     const waiting = await trigger(b);
+    // A fire of the entry asked of B by hand (API, UI, vigil gate --server): refused as here, naming A.
+    const askedAt = new Date().toISOString();
+    const manual = await ask(`${b.url}/api/scenarios/schedule/hold/run`, { method: 'POST', token });
+    assert.equal(manual.status, 409, JSON.stringify(manual.json));
+    assert.match(String(manual.json.error), /^hold is already running on replica a \(fire [\w-]+\): one scenario at a time/);
     const run = await eventually(
       async () => {
         const r = await runOf(waiting);
@@ -117,6 +123,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     assert.ok(scenario, 'the scenario ran');
     assert.equal(run.status, 'passed');
     assert.ok(triggeredAt < scenario.finished_at, `triggered ${triggeredAt}, before the scenario's end ${scenario.finished_at}`);
+    assert.ok(askedAt < scenario.finished_at, `fire asked of B ${askedAt}, before the scenario's end ${scenario.finished_at}`);
     assert.ok(run.started_at > scenario.finished_at, `B's run started ${run.started_at}, after the scenario's end ${scenario.finished_at}`);
     assert.match(b.log(), /run waits: the scheduled scenario hold holds local on replica a/);
     t.diagnostic(`B's run waited ${Date.parse(run.started_at) - Date.parse(triggeredAt)} ms for A's scenario`);

@@ -192,8 +192,9 @@ for (const engine of storeEngines()) {
     // The race a lock must close: a suite run's insert that checked for holds before a scenario took the
     // environment, and lands after the scenario looked for runs there. A transaction left open on the
     // same pair keeps the insert waiting (its check done) for as long as the test likes.
-    const race = engine.name === 'postgres' ? engine.skip : 'PostgreSQL only: scenarios hold environments across replicas there';
-    it('a suite run starting while a scenario takes its environment: the scenario sees it, or it does not start', { skip: race }, async () => {
+    // PostgreSQL only (scenarios hold environments across replicas there): not declared for SQLite at all.
+    const race = engine.name === 'postgres' ? it : () => {};
+    race('a suite run starting while a scenario takes its environment: the scenario sees it, or it does not start', async () => {
       const location = await engine.fresh();
       const [replica0, replica1] = await Promise.all([openStore(location), openStore(location)]);
       const other = new pg.Client({ connectionString: location });

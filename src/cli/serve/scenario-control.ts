@@ -46,6 +46,8 @@ export function createScenarioControl<E extends Entry>(deps: {
   isProduction: (environment: string) => boolean;
   /** The pause holding an entry now, if any. */
   pausedNow: (entry: E) => { environment: string; until: string; reason: string } | undefined;
+  /** Replicas on PostgreSQL: the scenario holding the entry or one of its environments on another replica. */
+  heldElsewhere?: (entry: E) => Promise<{ entry: string; replica: string; fireId: string } | undefined>;
 }): ScenarioControl {
   const byName = new Map(deps.entries.map((e) => [e.name, e]));
   const started = new Map<string, string>();
@@ -59,11 +61,23 @@ export function createScenarioControl<E extends Entry>(deps: {
         ...pausedView(deps.pausedNow(entry)),
       })),
 
-    trigger(name): ScenarioTriggerOutcome {
+    async trigger(name): Promise<ScenarioTriggerOutcome> {
       const entry = byName.get(name);
       if (!entry) {
         const known = deps.entries.map((e) => e.name).join(', ');
         return { kind: 'unknown', message: `no scheduled scenario "${name}" (scenarios.schedule has: ${known || 'none'})` };
+      }
+      // Running on another replica: the same one-at-a-time answer as here (a caller such as vigil gate
+      // waits and asks again), not a fire accepted and then skipped as an overlap.
+      const elsewhere = await deps.heldElsewhere?.(entry);
+      if (elsewhere) {
+        const what = elsewhere.entry === name ? `${name} is already running` : `another scheduled scenario, ${elsewhere.entry}, is running`;
+        return {
+          kind: 'busy',
+          message: `${what} on replica ${elsewhere.replica} (fire ${elsewhere.fireId}): one scenario at a time; try again when it has finished`,
+          running: elsewhere.entry,
+          fireId: elsewhere.fireId,
+        };
       }
       const how: FireHow = { trigger: 'manual', id: nanoid() };
       const outcome = deps.runner.fire(entry, new Date(), how);

@@ -166,6 +166,7 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
       nextFire: (name) => nextFires.get(name)?.getNextRun() ?? undefined,
       isProduction: (environment) => isProduction(environment, ctx.config.environments[environment]),
       pausedNow: (entry) => (deps.pauses ? holdingPause(deps.pauses, entry.name, entry.environments, entry.pairs) : undefined),
+      ...(deps.holds ? { heldElsewhere: (entry: Entry) => deps.holds!.heldElsewhere(entry.name, entry.environments) } : {}),
     }),
     exposition: (base) => ({
       contentType: base.contentType,
