@@ -4,7 +4,7 @@
 // A run whose environment a scheduled scenario holds on another replica waits for it, whatever its trigger.
 import { targetKey } from '../core/index.ts';
 import type { ClusterSlots } from './scheduler-types.ts';
-import type { Job, SchedulerState } from './scheduler-state.ts';
+import { type Job, type SchedulerState, slotsInUse } from './scheduler-state.ts';
 
 // A run triggered by hand while another replica runs the pair waits for it (a deploy gate wants a
 // fresh run, not a refusal), looking again this often, for at most this long.
@@ -38,18 +38,28 @@ function saidWaiting(sched: SchedulerState, job: Job, slot: { replica: string; s
 
 /**
  * One wait of a run whose environment a scheduled scenario holds on another replica (docs/scenarios.md,
- * "Across replicas"): false once it waited too long or was stopped.
+ * "Across replicas"): false once it waited too long or was stopped. Its slot of api.concurrency is
+ * given up meanwhile (runs queued for other environments start in it, as in one process where such a
+ * run waits in the queue), and taken again before it goes on: it looks again while no slot is free.
  */
-async function waitOutScenario(job: Job, controller: AbortController, since: number): Promise<boolean> {
-  if (Date.now() - since > BUSY_PAIR_MAX_WAIT_MS || controller.signal.aborted) return false;
+async function waitOutScenario(sched: SchedulerState, job: Job, controller: AbortController, since: number, pump: () => void): Promise<boolean> {
   job.state = 'queued';
-  await sleepUnless(SCENARIO_RETRY_MS, controller.signal);
-  job.state = 'running';
-  return !controller.signal.aborted;
+  sched.parked += 1;
+  pump();
+  try {
+    do {
+      if (Date.now() - since > BUSY_PAIR_MAX_WAIT_MS || controller.signal.aborted) return false;
+      await sleepUnless(SCENARIO_RETRY_MS, controller.signal);
+    } while (slotsInUse(sched) >= sched.limit && !controller.signal.aborted);
+    return !controller.signal.aborted;
+  } finally {
+    sched.parked -= 1;
+    job.state = 'running';
+  }
 }
 
-/** Takes the pair's slot cluster-wide (with replicas), runs, gives the slot back. */
-export async function runInPairSlot(sched: SchedulerState, job: Job, controller: AbortController): Promise<void> {
+/** Takes the pair's slot cluster-wide (with replicas), runs, gives the slot back; `pump` starts queued runs in a slot given up. */
+export async function runInPairSlot(sched: SchedulerState, job: Job, controller: AbortController, pump: () => void): Promise<void> {
   const { cluster } = sched.deps;
   const { log } = sched;
   if (cluster) {
@@ -68,7 +78,7 @@ export async function runInPairSlot(sched: SchedulerState, job: Job, controller:
       if (slot.scenario) {
         // As in one process: a run due where a scenario breaks things on purpose waits for it, whatever its trigger.
         scenarioSince ??= saidWaiting(sched, job, slot);
-        if (!(await waitOutScenario(job, controller, scenarioSince))) return job.reject(new Error(`not run: ${scenarioHolding(job, slot)}`));
+        if (!(await waitOutScenario(sched, job, controller, scenarioSince, pump))) return job.reject(new Error(`not run: ${scenarioHolding(job, slot)}`));
         continue;
       }
       const holder = `${targetKey(job.suite, job.environment)} is running on replica ${slot.replica} as run ${slot.runId}`;

@@ -86,7 +86,7 @@ export function pump(sched: SchedulerState): void {
     controllers.set(job.runId, controller);
     job.state = 'running';
     job.startedAt = new Date().toISOString();
-    const p = runInPairSlot(sched, job, controller).finally(() => {
+    const p = runInPairSlot(sched, job, controller, () => pump(sched)).finally(() => {
       controllers.delete(job.runId);
       active.delete(targetKey(job.suite, job.environment));
       inFlight.delete(p);

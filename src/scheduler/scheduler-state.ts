@@ -52,6 +52,11 @@ export interface SchedulerState {
   heldForMemory: boolean;
   /** Slots of `limit` held by something other than a suite run (a scheduled scenario: shared-slots.ts). */
   held: number;
+  /**
+   * Started runs waiting for a scheduled scenario on another replica to give their environment back
+   * (pair-slot.ts): they give their slot up meanwhile, and take one again before they go on.
+   */
+  parked: number;
   /** Environments a slot holder acts on, with how many holders: no queued run starts there meanwhile. */
   heldEnvironments: Map<string, number>;
   /** Waiting for a slot outside the run queue, first come first served, ahead of queued runs. */
@@ -84,6 +89,7 @@ export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
     memoryRecheck: undefined,
     heldForMemory: false,
     held: 0,
+    parked: 0,
     heldEnvironments: new Map(),
     slotWaiters: [],
   };
@@ -91,8 +97,8 @@ export function createSchedulerState(deps: SchedulerDeps): SchedulerState {
 
 export const publicRun = ({ resolve: _r, reject: _j, ...run }: Job): ActiveRun => ({ ...run });
 
-/** Slots in use: running suite runs and slots held by scenarios. */
-export const slotsInUse = (sched: SchedulerState): number => sched.controllers.size + sched.held;
+/** Slots in use: running suite runs (not those parked for a scenario elsewhere) and slots held by scenarios. */
+export const slotsInUse = (sched: SchedulerState): number => sched.controllers.size - sched.parked + sched.held;
 
 /** Where a suite that lists locations runs: only from those. */
 export function locatedElsewhere(sched: SchedulerState, suite: string): boolean {

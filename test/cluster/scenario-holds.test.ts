@@ -30,13 +30,15 @@ function config(dir: string, cron: string): string {
 artifacts: { dir: ${path.join(dir, 'artifacts')} }
 environments:
   local: { baseURL: "http://127.0.0.1:9", tenants: quick }
+  other: { baseURL: "http://127.0.0.1:9", tenants: quick }
 tenants:
   quick:
     kind: command
     create: { command: ["sh", "-c", "echo '{\\"id\\": \\"t1\\"}'"] }
     delete: { command: ["true"] }
 suites:
-  quick: { path: ${quickSuiteDir}, environments: [local], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
+  quick: { path: ${quickSuiteDir}, environments: [local, other], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
+  quick2: { path: ${quickSuiteDir}, environments: [local], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
 api: { token: "\${VIGIL_API_TOKEN}", lease: ${LEASE_S}s, concurrency: 2 }
 model:
   sources: { nagios: { statusFile: ./no/status.dat } }
@@ -72,8 +74,8 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
   const started = async () => (await readFile(marks, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'start').length;
   const runOf = async (runId: string) =>
     (await db.query<{ started_at: string; status: string }>('SELECT started_at, status FROM runs WHERE run_id = $1', [runId])).rows[0];
-  const trigger = async (on: Served) => {
-    const answer = await ask(`${on.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'quick', environment: 'local' }) });
+  const trigger = async (on: Served, suite = 'quick', environment = 'local') => {
+    const answer = await ask(`${on.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite, environment }) });
     assert.equal(answer.status, 202, JSON.stringify(answer.json));
     return String(answer.json.runId);
   };
@@ -105,6 +107,11 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     // A suite run triggered on B while A's scenario acts on "local" waits for the scenario's end.
     const triggeredAt = new Date().toISOString();
     const waiting = await trigger(b);
+    // Both of B's slots (api.concurrency 2) taken by runs waiting for the scenario: they give them up
+    // meanwhile, so a run on another environment starts in one before the scenario ends.
+    const alsoWaiting = await trigger(b, 'quick2');
+    await eventually(async () => (/run waits: .*quick2|"suite":"quick2".*run waits/.test(b.log()) ? true : undefined), "B's second run waiting", 10_000, 100);
+    const elsewhere = await trigger(b, 'quick', 'other');
     // A fire of the entry asked of B by hand (API, UI, vigil gate --server): refused as here, naming A.
     const askedAt = new Date().toISOString();
     const manual = await ask(`${b.url}/api/scenarios/schedule/hold/run`, { method: 'POST', token });
@@ -124,6 +131,21 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     assert.equal(run.status, 'passed');
     assert.ok(triggeredAt < scenario.finished_at, `triggered ${triggeredAt}, before the scenario's end ${scenario.finished_at}`);
     assert.ok(askedAt < scenario.finished_at, `fire asked of B ${askedAt}, before the scenario's end ${scenario.finished_at}`);
+    const other = await eventually(async () => (await runOf(elsewhere))?.started_at, 'the run on "other"', 45_000);
+    assert.ok(
+      other < scenario.finished_at,
+      `the run on "other" started ${other}, before the scenario's end ${scenario.finished_at}: no slot kept by a waiting run`,
+    );
+    const second = await eventually(
+      async () => {
+        const r = await runOf(alsoWaiting);
+        return r?.status ? r : undefined;
+      },
+      "B's second waiting run",
+      45_000,
+    );
+    assert.equal(second.status, 'passed');
+    assert.ok(second.started_at > scenario.finished_at, `quick2 started ${second.started_at}, after the scenario's end`);
     assert.ok(run.started_at > scenario.finished_at, `B's run started ${run.started_at}, after the scenario's end ${scenario.finished_at}`);
     assert.match(b.log(), /run waits: the scheduled scenario hold holds local on replica a/);
     t.diagnostic(`B's run waited ${Date.parse(run.started_at) - Date.parse(triggeredAt)} ms for A's scenario`);
