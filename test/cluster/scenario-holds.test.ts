@@ -74,6 +74,16 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
   const started = async () => (await readFile(marks, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'start').length;
   const runOf = async (runId: string) =>
     (await db.query<{ started_at: string; status: string }>('SELECT started_at, status FROM runs WHERE run_id = $1', [runId])).rows[0];
+  /** The run once it is recorded. */
+  const recorded = (runId: string, what: string) =>
+    eventually(
+      async () => {
+        const r = await runOf(runId);
+        return r?.status ? r : undefined;
+      },
+      what,
+      45_000,
+    );
   const trigger = async (on: Served, suite = 'quick', environment = 'local') => {
     const answer = await ask(`${on.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite, environment }) });
     assert.equal(answer.status, 202, JSON.stringify(answer.json));
@@ -117,33 +127,19 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     const manual = await ask(`${b.url}/api/scenarios/schedule/hold/run`, { method: 'POST', token });
     assert.equal(manual.status, 409, JSON.stringify(manual.json));
     assert.match(String(manual.json.error), /^hold is already running on replica a \(fire [\w-]+\): one scenario at a time/);
-    const run = await eventually(
-      async () => {
-        const r = await runOf(waiting);
-        return r?.status ? r : undefined;
-      },
-      "B's suite run",
-      45_000,
-    );
+    const run = await recorded(waiting, "B's suite run");
     const scenario = (await db.query<{ started_at: string; finished_at: string }>('SELECT started_at, finished_at FROM scenario_runs ORDER BY started_at'))
       .rows[0];
     assert.ok(scenario, 'the scenario ran');
     assert.equal(run.status, 'passed');
     assert.ok(triggeredAt < scenario.finished_at, `triggered ${triggeredAt}, before the scenario's end ${scenario.finished_at}`);
     assert.ok(askedAt < scenario.finished_at, `fire asked of B ${askedAt}, before the scenario's end ${scenario.finished_at}`);
-    const other = await eventually(async () => (await runOf(elsewhere))?.started_at, 'the run on "other"', 45_000);
+    const other = (await recorded(elsewhere, 'the run on "other"')).started_at;
     assert.ok(
       other < scenario.finished_at,
       `the run on "other" started ${other}, before the scenario's end ${scenario.finished_at}: no slot kept by a waiting run`,
     );
-    const second = await eventually(
-      async () => {
-        const r = await runOf(alsoWaiting);
-        return r?.status ? r : undefined;
-      },
-      "B's second waiting run",
-      45_000,
-    );
+    const second = await recorded(alsoWaiting, "B's second waiting run");
     assert.equal(second.status, 'passed');
     assert.ok(second.started_at > scenario.finished_at, `quick2 started ${second.started_at}, after the scenario's end`);
     assert.ok(run.started_at > scenario.finished_at, `B's run started ${run.started_at}, after the scenario's end ${scenario.finished_at}`);
@@ -181,14 +177,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
       'the killed replica left its holds',
     );
     const late = await trigger(quietB);
-    const lateRun = await eventually(
-      async () => {
-        const r = await runOf(late);
-        return r?.status ? r : undefined;
-      },
-      "B's run after A's holds ran out",
-      45_000,
-    );
+    const lateRun = await recorded(late, "B's run after A's holds ran out");
     const waitedMs = Date.parse(lateRun.started_at) - killedAt;
     assert.equal(lateRun.status, 'passed');
     t.diagnostic(`B's run started ${waitedMs} ms after A was killed holding (lease ${LEASE_S} s)`);

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { emptyCounts, type RunResult } from '../../src/core/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { oweUndo } from '../helpers/owed-undo.ts';
 import { storeEngines } from '../helpers/store-engines.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
@@ -154,18 +155,7 @@ for (const engine of storeEngines()) {
           { ok: true },
         );
         // The destroy's undo, owed by r0, which is then killed: no renewal from here on.
-        await killed.undos.owe({
-          id: 'u0',
-          undo: 'restore-member',
-          action: 'destroy-member',
-          params: { member: 'app-0' },
-          runId: 'sc-0',
-          scenario: 'one app member is destroyed',
-          schedule: 'member-loss',
-          owner: 'r0',
-          leaseUntil: at(10),
-          createdAt: at(0),
-        });
+        await oweUndo(killed, 'u0', 'r0', at(10));
         const held = await suiteRun(at(15));
         assert.deepEqual(!held.ok && 'scenario' in held && held.scenario.entry, 'member-loss', 'past the lease, the member still down: held');
         assert.deepEqual(await other.cluster.renewHolds('r1', at(40), at(15)), [], 'not deleted by another replica');

@@ -14,22 +14,10 @@ import { scenariosSchema } from '../../src/config/scenario-schema.ts';
 import { replayOwedUndos } from '../../src/scenarios/replay-undos.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/types.ts';
+import { oweUndo } from '../helpers/owed-undo.ts';
 import { storeEngines } from '../helpers/store-engines.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
-const owe = (store: Store, id: string, owner: string, leaseUntil: Date, undo = 'restore-member', member = 'app-0') =>
-  store.undos.owe({
-    id,
-    undo,
-    action: 'destroy-member',
-    params: { member },
-    runId: `run-${id}`,
-    scenario: 'one app member is destroyed',
-    schedule: 'member-loss',
-    owner,
-    leaseUntil,
-    createdAt: at(0),
-  });
 
 for (const engine of storeEngines()) {
   describe(`the undo ledger on ${engine.name}`, { skip: engine.skip }, () => {
@@ -45,8 +33,8 @@ for (const engine of storeEngines()) {
       const location = await engine.fresh();
       const stores = await Promise.all([openStore(location), openStore(location), openStore(location)]);
       try {
-        await owe(stores[0], 'a', 'r0', at(30));
-        await owe(stores[0], 'b', 'r0', at(30));
+        await oweUndo(stores[0], 'a', 'r0', at(30));
+        await oweUndo(stores[0], 'b', 'r0', at(30));
         await stores[0].undos.renew('r0', ['a'], at(60));
         await stores[0].undos.renew('r1', ['b'], at(90)); // not r1's: unchanged
         assert.deepEqual(
@@ -118,10 +106,10 @@ for (const engine of storeEngines()) {
       });
       try {
         const expired = new Date(Date.now() - 1_000);
-        for (const member of ['app-0', 'app-1', 'app-3', 'app-4']) await owe(one, member, 'gone', expired, 'restore-member', member);
-        await owe(one, 'broken', 'gone', expired, 'restore-broken', 'app-2');
-        await owe(one, 'renamed', 'gone', expired, 'restore-old-name', 'app-5');
-        await owe(one, 'held', 'alive', new Date(Date.now() + 60_000), 'restore-member', 'app-9');
+        for (const member of ['app-0', 'app-1', 'app-3', 'app-4']) await oweUndo(one, member, 'gone', expired, 'restore-member', member);
+        await oweUndo(one, 'broken', 'gone', expired, 'restore-broken', 'app-2');
+        await oweUndo(one, 'renamed', 'gone', expired, 'restore-old-name', 'app-5');
+        await oweUndo(one, 'held', 'alive', new Date(Date.now() + 60_000), 'restore-member', 'app-9');
 
         // Two replicas' passes at once: each undo runs once.
         const [a, b] = await Promise.all([replayOwedUndos(deps(one, 'r1')), replayOwedUndos(deps(two, 'r2'))]);
