@@ -22,6 +22,7 @@ export type ClusterRows = Pick<
   | 'holdScenario'
   | 'releaseScenario'
   | 'renewHolds'
+  | 'pruneHolds'
   | 'dropHolds'
   | 'suiteRunsOn'
   | 'holds'
@@ -96,11 +97,21 @@ function scenarioHolds(o: ClusterOptions, clock: () => Date, leaseMs: number) {
     },
   };
 
-  /** A scenario whose holds ran out (this process or its database stalled) is stopped: suite runs may be starting there. */
+  /**
+   * A scenario whose holds ran out (this process or its database stalled) is stopped: suite runs may be
+   * starting there. A failure is logged, not thrown: it must not cost the suite runs their leases.
+   */
   async function renewHolds(now: Date): Promise<void> {
     // Only holds taken before this renewal looked: one taken meanwhile is not in its answer.
     const asked = [...holding.keys()];
-    const held = new Set(await o.rows.renewHolds(o.replica, new Date(now.getTime() + leaseMs), now));
+    let held: Set<string>;
+    try {
+      held = new Set(await o.rows.renewHolds(o.replica, asked, new Date(now.getTime() + leaseMs), now));
+      await o.rows.pruneHolds(now);
+    } catch (err) {
+      o.log.error({ err: String(err) }, "cannot renew the scheduled scenarios' holds in the store; a scenario stops if this lasts its lease");
+      return;
+    }
     for (const fireId of asked) {
       const onLost = holding.get(fireId);
       if (!onLost || held.has(fireId)) continue;

@@ -30,8 +30,14 @@ export interface ScenarioHoldStore {
     leaseUntil: Date;
   }): Promise<{ ok: true } | { ok: false; holder: ScenarioHoldRow }>;
   releaseScenario(fireId: string): Promise<void>;
-  /** Extends the leases of `replica`'s holds, drops every hold no longer in force; the fire ids `replica` still holds by their lease. */
-  renewHolds(replica: string, until: Date, now: Date): Promise<string[]>;
+  /**
+   * Extends the leases of the holds of these fires of `replica` (the ones its process is running: not
+   * a previous process's under the same name, nor one it failed to release); those it still holds by
+   * their lease.
+   */
+  renewHolds(replica: string, fireIds: readonly string[], until: Date, now: Date): Promise<string[]>;
+  /** Deletes the holds no longer in force (past their lease, no undo of their entry owed). */
+  pruneHolds(now: Date): Promise<number>;
   /** Drops the holds of `replica` (this replica's own name from before a restart: that process is gone). */
   dropHolds(replica: string): Promise<number>;
   /** Holds in force at `now`. */
@@ -132,16 +138,17 @@ export function createScenarioHoldStore(db: SqlDb): ScenarioHoldStore {
     async releaseScenario(fireId) {
       await db.run('DELETE FROM scenario_holds WHERE fire_id = ?', [fireId]);
     },
-    async renewHolds(replica, until, now) {
-      // Only holds still in force: one that ran out may already have let a suite run start elsewhere.
-      await db.run('UPDATE scenario_holds SET lease_until = ? WHERE replica = ? AND lease_until >= ?', [until.toISOString(), replica, now.toISOString()]);
-      await db.run(`DELETE FROM scenario_holds WHERE NOT ${IN_FORCE}`, [now.toISOString()]);
-      // Its own holds by their lease: past it (kept only for an undo owed) they are no longer its to act under.
-      const rows = await db.all<{ fire_id: string }>('SELECT DISTINCT fire_id FROM scenario_holds WHERE replica = ? AND lease_until >= ?', [
-        replica,
-        now.toISOString(),
-      ]);
+    async renewHolds(replica, fireIds, until, now) {
+      if (!fireIds.length) return [];
+      const these = `replica = ? AND fire_id IN (${marks(fireIds.length)}) AND lease_until >= ?`;
+      // Only holds still in force by their lease: one that ran out may already have let a suite run start
+      // elsewhere (one kept past it only for an undo owed is no longer its holder's to act under).
+      await db.run(`UPDATE scenario_holds SET lease_until = ? WHERE ${these}`, [until.toISOString(), replica, ...fireIds, now.toISOString()]);
+      const rows = await db.all<{ fire_id: string }>(`SELECT DISTINCT fire_id FROM scenario_holds WHERE ${these}`, [replica, ...fireIds, now.toISOString()]);
       return rows.map((r) => r.fire_id);
+    },
+    async pruneHolds(now) {
+      return db.run(`DELETE FROM scenario_holds WHERE NOT ${IN_FORCE}`, [now.toISOString()]);
     },
     async dropHolds(replica) {
       // Not while its entry still owes an undo (the start-up pass could not pay it): they hold until it is paid.

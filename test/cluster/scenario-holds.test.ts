@@ -188,5 +188,35 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
       'the expired holds dropped',
       15_000,
     );
+
+    // A fire whose holds vanish under it (its database lost them, or its replica stalled past their
+    // lease): stopped by the next renewal, and UNKNOWN — not the previous answer left standing. On a
+    // replica C started once A's killed run is recorded (by B, with state 3): C has no state before.
+    await eventually(async () => ((await db.query('SELECT 1 FROM scenario_undos')).rowCount === 0 ? true : undefined), "A's killed run recorded", 30_000);
+    const c = await replica('c', QUIET_CRON);
+    assert.equal(metricValue(await (await fetch(`${c.url}/metrics`)).text(), 'vigil_scenario_state', { schedule: 'hold' }), undefined);
+    const fire = await ask(`${c.url}/api/scenarios/schedule/hold/run`, { method: 'POST', token });
+    assert.equal(fire.status, 202, JSON.stringify(fire.json));
+    await eventually(
+      async () => ((await db.query(`SELECT 1 FROM scenario_holds WHERE replica = 'c'`)).rowCount ? true : undefined),
+      "C's fire holding",
+      15_000,
+      100,
+    );
+    await db.query(`DELETE FROM scenario_holds WHERE replica = 'c'`);
+    const fired = await eventually(
+      async () => {
+        const answer = await ask(`${c.url}/api/scenarios/fires/${String(fire.json.fireId)}`);
+        return answer.json.state === 'finished' ? answer.json : undefined;
+      },
+      'the fire stopped',
+      20_000,
+      250,
+    );
+    assert.equal(fired.judged, 3, JSON.stringify(fired));
+    assert.match(String(fired.line), /could not be carried out \(interrupted\): .*its holds in the store ran out/);
+    assert.match(c.log(), /this scheduled scenario's holds ran out/);
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'hold' }), 3);
   });
 });

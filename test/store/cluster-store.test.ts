@@ -120,12 +120,13 @@ for (const engine of storeEngines()) {
         assert.deepEqual(!held.ok && 'scenario' in held && [held.scenario.entry, held.scenario.replica], ['member-loss', `r${winner}`]);
         assert.deepEqual(await stores[2].cluster.suiteRunsOn(['staging']), [], 'no suite run started there');
 
-        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, at(20), at(5)), [`f${winner}`]);
+        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, [`f${winner}`], at(20), at(5)), [`f${winner}`]);
         assert.equal((await suiteRun(2, 'checkout', at(15))).ok, false, 'renewed: still held');
         // The holder stops renewing: past the lease its holds hold nothing, and a later renewal does not bring them back.
         assert.deepEqual((await suiteRun(2, 'checkout', at(21))).ok, true, 'past the lease a suite run starts');
-        assert.deepEqual(await stores[2].cluster.renewHolds('r2', at(40), at(21)), ['f3'], 'renewing drops the holds past their lease');
-        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, at(40), at(21)), [], 'the stalled holder learns it lost them');
+        assert.deepEqual(await stores[2].cluster.renewHolds('r2', ['f3'], at(40), at(21)), ['f3']);
+        assert.equal(await stores[2].cluster.pruneHolds(at(21)), 2, 'the holds past their lease deleted');
+        assert.deepEqual(await stores[winner].cluster.renewHolds(`r${winner}`, [`f${winner}`], at(40), at(21)), [], 'the stalled holder learns it lost them');
         assert.deepEqual(
           (await stores[0].cluster.holds(at(21))).map((h) => h.holdKey),
           ['environment:qa', 'scenario:drain'],
@@ -158,8 +159,10 @@ for (const engine of storeEngines()) {
         await oweUndo(killed, 'u0', 'r0', at(10));
         const held = await suiteRun(at(15));
         assert.deepEqual(!held.ok && 'scenario' in held && held.scenario.entry, 'member-loss', 'past the lease, the member still down: held');
-        assert.deepEqual(await other.cluster.renewHolds('r1', at(40), at(15)), [], 'not deleted by another replica');
-        assert.deepEqual(await killed.cluster.renewHolds('r0', at(40), at(15)), [], "not its holder's to act under any more");
+        assert.equal(await other.cluster.pruneHolds(at(15)), 0, 'not deleted');
+        assert.deepEqual(await killed.cluster.renewHolds('r0', ['f0'], at(40), at(15)), [], "not its holder's to act under any more");
+        // Restarted under its name while the undo is owed: the new process does not renew the old fire's holds (it runs no fire f0).
+        assert.deepEqual(await killed.cluster.renewHolds('r0', [], at(40), at(15)), []);
         const again = await other.cluster.holdScenario({
           fireId: 'f1',
           entry: 'member-loss',

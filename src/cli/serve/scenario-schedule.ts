@@ -361,33 +361,44 @@ async function runPlans(ctx: Context, save: ReturnType<typeof createStoreWrite>,
   return judged;
 }
 
+/** One fire of an entry: its jitter, admitted, its scenarios run and stored, then judged and reported. */
+async function runEntry(
+  ctx: Context,
+  hooks: RunnerHooks,
+  save: ReturnType<typeof createStoreWrite>,
+  { entry, fireAt, controller, how }: { entry: Entry; fireAt: Date; controller: AbortController; how: FireHow },
+): Promise<void> {
+  const { signal } = controller;
+  // Asked for now (API, UI, gate) means now, and on the replica that was asked: no jitter, no claim.
+  const jitter = how.trigger === 'manual' ? 0 : Math.floor(Math.random() * ctx.config.api.jitter);
+  if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
+  if (signal.aborted) return;
+  let holdsLost = false;
+  const lost = () => {
+    holdsLost = true;
+    controller.abort(new Error('its holds in the store ran out: suite runs may start on its environments'));
+  };
+  const release = await admit(ctx, entry, fireAt, { signal, lost }, hooks, how);
+  if (!release) return;
+  let judged: Array<JudgedScenario & { id: string }>;
+  try {
+    judged = await runPlans(ctx, save, entry, signal, how);
+  } finally {
+    await release();
+  }
+  // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages. One
+  // Vigil stopped itself (its holds ran out) is UNKNOWN: its scenario was judged interrupted.
+  if ((signal.aborted && !holdsLost) || !judged.length) return;
+  hooks.onJudged(entry.name, worstJudged(judged)!.state);
+  if (entry.nagios) await publishOutcome(ctx, entry, judged);
+}
+
 /** One scenario at a time: a fire waits out its jitter holding the slot, runs every scenario of its file, stores each result. */
 function createRunner(ctx: Context, hooks: RunnerHooks) {
   const { log } = ctx;
   const save = createStoreWrite({ log, redact: ctx.redact, onFailure: (operation) => ctx.exporters.prometheus.observeStoreFailure(operation) });
   let running: { name: string; controller: AbortController; done: Promise<void>; how: FireHow } | undefined;
   let stopped = false;
-
-  const runEntry = async (entry: Entry, fireAt: Date, controller: AbortController, how: FireHow) => {
-    const { signal } = controller;
-    // Asked for now (API, UI, gate) means now, and on the replica that was asked: no jitter, no claim.
-    const jitter = how.trigger === 'manual' ? 0 : Math.floor(Math.random() * ctx.config.api.jitter);
-    if (jitter) await sleep(jitter, undefined, { signal }).catch(() => undefined);
-    if (signal.aborted) return;
-    const lost = () => controller.abort(new Error('its holds in the store ran out: suite runs may start on its environments'));
-    const release = await admit(ctx, entry, fireAt, { signal, lost }, hooks, how);
-    if (!release) return;
-    let judged: Array<JudgedScenario & { id: string }>;
-    try {
-      judged = await runPlans(ctx, save, entry, signal, how);
-    } finally {
-      await release();
-    }
-    // A fire cut short by a stop says nothing of the monitoring: it neither sets the state nor pages.
-    if (signal.aborted || !judged.length) return;
-    hooks.onJudged(entry.name, worstJudged(judged)!.state);
-    if (entry.nagios) await publishOutcome(ctx, entry, judged);
-  };
 
   return {
     fire(entry: Entry, fireAt: Date, how: FireHow = { trigger: 'schedule', id: nanoid() }): FireOutcome {
@@ -402,7 +413,7 @@ function createRunner(ctx: Context, hooks: RunnerHooks) {
         return { started: false, reason, running: running.name, how: running.how };
       }
       const controller = new AbortController();
-      const done = runEntry(entry, fireAt, controller, how)
+      const done = runEntry(ctx, hooks, save, { entry, fireAt, controller, how })
         .catch((err) => log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario could not run'))
         .finally(() => {
           running = undefined;
