@@ -104,8 +104,12 @@ model:
     const json = JSON.parse(r.stdout);
     assert.equal(json.rechecksForced, 2);
     assert.ok(json.tree.checks.every((c: { recheckForcedAt?: string }) => typeof c.recheckForcedAt === 'string'));
-    await nagios.waitForStatus(() => true);
-    const log = await import('node:fs/promises').then((fs) => fs.readFile(join(nagios.dir, 'nagios.log'), 'utf8'));
+    // Nagios reads its command file in its own time: wait (at most 10 s) for both commands in its log.
+    let log = '';
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+      log = await readFile(join(nagios.dir, 'nagios.log'), 'utf8');
+      if (/SCHEDULE_FORCED_SVC_CHECK;app-1;HTTP/.test(log) && /SCHEDULE_FORCED_HOST_CHECK;app-1;/.test(log)) break;
+    }
     assert.match(log, /EXTERNAL COMMAND: SCHEDULE_FORCED_SVC_CHECK;app-1;HTTP;\d+/);
     assert.match(log, /EXTERNAL COMMAND: SCHEDULE_FORCED_HOST_CHECK;app-1;\d+/);
   });
