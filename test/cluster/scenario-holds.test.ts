@@ -219,4 +219,26 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'hold' }), 3);
   });
+
+  it('a fire whose holds the store cannot take is skipped and counted (reason "store"), and the entry runs again once it can', async () => {
+    // A store that refuses the holds: every new row of them breaks a constraint (the rows there stay).
+    await db.query('ALTER TABLE scenario_holds ADD CONSTRAINT refused CHECK (false) NOT VALID');
+    const before = await started();
+    const d = await replica('d', '*/2 * * * * *');
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${d.url}/metrics`)).text();
+        return (metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'hold', reason: 'store' }) ?? 0) >= 1 ? true : undefined;
+      },
+      "D's fire skipped for want of its holds",
+      20_000,
+      250,
+    );
+    assert.match(d.log(), /scheduled scenario fire skipped: cannot hold its environments in the store/);
+    assert.equal(await started(), before, 'nothing ran without its holds');
+    await db.query('ALTER TABLE scenario_holds DROP CONSTRAINT refused');
+    await eventually(async () => ((await started()) > before ? true : undefined), "D's fire once the store holds again", 20_000, 200);
+    d.child.kill('SIGKILL');
+    await d.child.done;
+  });
 });

@@ -129,7 +129,7 @@ function createScenarioSchedule(ctx: Context, entries: Entry[], deps: ScheduleDe
   const skipsRegistry = new Registry();
   const skips = new Counter({
     name: 'vigil_scenario_fires_skipped_total',
-    help: 'Scheduled scenario fires not run: overlap (the same entry still running, here or on another replica), busy (another scenario running here, or on one of its environments on another replica), paused (a pause or maintenance window on its environments).',
+    help: 'Scheduled scenario fires not run: overlap (the same entry still running, here or on another replica), busy (another scenario running here, or on one of its environments on another replica, or suite runs there on another replica that did not end within 15 minutes), paused (a pause or maintenance window on its environments), store (replicas on PostgreSQL: its entry and environments could not be held in the store).',
     labelNames: ['schedule', 'reason'],
     registers: [skipsRegistry],
   });
@@ -216,7 +216,7 @@ async function reportKilled(ctx: Context, entries: Entry[], results: readonly Sc
   }
 }
 
-const SKIP_REASONS = ['overlap', 'busy', 'paused'] as const;
+const SKIP_REASONS = ['overlap', 'busy', 'paused', 'store'] as const;
 type SkipReason = (typeof SKIP_REASONS)[number];
 
 interface RunnerHooks {
@@ -321,15 +321,17 @@ async function holdEverywhere(
       if (Date.now() > until) {
         log.warn(
           { schedule: entry.name, runs: going.map((r) => `${r.suite}@${r.environment} on ${r.replica}`) },
-          'scheduled scenario: not run, the suite runs on its environments did not end in time',
+          'scheduled scenario fire skipped: the suite runs on its environments on other replicas did not end within 15 minutes',
         );
+        if (how.trigger === 'schedule') hooks.onSkip(entry.name, 'busy');
         break;
       }
       await sleep(SUITES_ELSEWHERE_RETRY_MS, undefined, { signal: fire.signal }).catch(() => undefined);
     }
   } catch (err) {
     // Without the store nothing is held: better no scenario than one breaking things under a suite run.
-    log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario: cannot hold its environments in the store; it does not run');
+    log.error({ schedule: entry.name, err: ctx.redact(messageOf(err)) }, 'scheduled scenario fire skipped: cannot hold its environments in the store');
+    if (how.trigger === 'schedule') hooks.onSkip(entry.name, 'store');
   }
   await holds.release(how.id).catch(() => undefined);
   return false;
