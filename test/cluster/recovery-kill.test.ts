@@ -36,7 +36,7 @@ tenants:
     delete: { command: ["sh", "-c", ${JSON.stringify(slowOnce)}] }
     timeout: 60s
 suites:
-  slow: { path: ${path.join(repoRoot, 'test/fixtures/quick-suite')}, environments: [local], timeout: 3m, env: { QUICK_SLEEP_MS: "60000" } }
+  slow: { path: ${path.join(repoRoot, 'test/fixtures/quick-suite')}, environments: [local], timeout: 3m, env: { QUICK_SLEEP_MS: "60000", QUICK_MARK: ${marks} } }
 api: { token: "\${VIGIL_API_TOKEN}" }
 `,
     );
@@ -56,7 +56,9 @@ api: { token: "\${VIGIL_API_TOKEN}" }
     started.push(first.child);
     const trigger = await ask(`${first.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite: 'slow', environment: 'local' }) });
     const runId = String(trigger.json.runId);
-    await eventually(async () => ((await marked('create')) ? true : undefined), 'the tenant created');
+    // Killed once the suite runs: its tenant's id is recorded (killed between the create and that, the
+    // next start could not delete it — no id, and a provisioner that cannot list).
+    await eventually(async () => ((await marked('test')) ? true : undefined), 'the suite running on its tenant', 60_000);
     first.child.kill('SIGKILL');
     await first.child.done;
 
