@@ -84,6 +84,17 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
       what,
       45_000,
     );
+  /** Once the replica's /metrics counts a skipped fire of the entry for `reason`. */
+  const skipped = (on: Served, reason: string, what: string, timeoutMs: number) =>
+    eventually(
+      async () => {
+        const metrics = await (await fetch(`${on.url}/metrics`)).text();
+        return (metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'hold', reason }) ?? 0) >= 1 ? true : undefined;
+      },
+      what,
+      timeoutMs,
+      250,
+    );
   const trigger = async (on: Served, suite = 'quick', environment = 'local') => {
     const answer = await ask(`${on.url}/api/runs`, { method: 'POST', token, body: JSON.stringify({ suite, environment }) });
     assert.equal(answer.status, 202, JSON.stringify(answer.json));
@@ -147,15 +158,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     t.diagnostic(`B's run waited ${Date.parse(run.started_at) - Date.parse(triggeredAt)} ms for A's scenario`);
 
     // B's own fire of the entry comes while A runs it: skipped as an overlap, not run beside it.
-    await eventually(
-      async () => {
-        const metrics = await (await fetch(`${b.url}/metrics`)).text();
-        return (metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'hold', reason: 'overlap' }) ?? 0) >= 1 ? true : undefined;
-      },
-      "B's fire skipped as an overlap",
-      75_000,
-      500,
-    );
+    await skipped(b, 'overlap', "B's fire skipped as an overlap", 75_000);
     assert.match(b.log(), /scheduled scenario fire skipped: hold is running on replica a/);
     assert.doesNotMatch(b.log(), /"msg":"scheduled scenario: started"/, 'B never ran the entry beside A');
     await b.stop();
@@ -225,15 +228,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     await db.query('ALTER TABLE scenario_holds ADD CONSTRAINT refused CHECK (false) NOT VALID');
     const before = await started();
     const d = await replica('d', '*/2 * * * * *');
-    await eventually(
-      async () => {
-        const metrics = await (await fetch(`${d.url}/metrics`)).text();
-        return (metricValue(metrics, 'vigil_scenario_fires_skipped_total', { schedule: 'hold', reason: 'store' }) ?? 0) >= 1 ? true : undefined;
-      },
-      "D's fire skipped for want of its holds",
-      20_000,
-      250,
-    );
+    await skipped(d, 'store', "D's fire skipped for want of its holds", 20_000);
     assert.match(d.log(), /scheduled scenario fire skipped: cannot hold its environments in the store/);
     assert.equal(await started(), before, 'nothing ran without its holds');
     await db.query('ALTER TABLE scenario_holds DROP CONSTRAINT refused');
