@@ -9,6 +9,7 @@ import { findConfigFile, parseYamlText, readConfigFile, type ConfigFile, type Co
 import { interpolate } from '../config/interpolate.ts';
 import { findLiteralSecrets } from '../config/literal-secrets.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { isStoreFile, storeLocationProblem } from '../shared/store-location.ts';
 import { parseModel, type Model } from '../config/model-schema.ts';
 
 export interface ResolvedModel {
@@ -82,7 +83,10 @@ export async function loadModel(opts: { config?: string; env?: NodeJS.ProcessEnv
   const resolved = await resolveModel(document, env);
   const store = document.section('store');
   check(store.problems, source.shown);
-  const storeValue = store.value ?? './data/vigil.db';
-  const storePath = storeValue === ':memory:' ? storeValue : resolve(document.baseDir, String(storeValue));
+  const storeValue = String(store.value ?? './data/vigil.db');
+  // A postgres:// URL stays a URL (resolved as a file it named a SQLite file under the config's folder).
+  const problem = storeLocationProblem(storeValue);
+  if (problem) throw new ConfigError(problem, { where: `${source.shown}: store` });
+  const storePath = isStoreFile(storeValue) ? resolve(document.baseDir, storeValue) : storeValue;
   return { ...resolved, configFile: source.file, document, storePath, secrets: [...new Set([...resolved.secrets, ...store.secrets])] };
 }
