@@ -15,7 +15,8 @@ import { judgeScenario, loadScenarioConfig, worstJudged, type ScenarioPlan } fro
 import { createPauses } from '../scheduler/pauses.ts';
 import { ConfigError, messageOf, VigilError } from '../shared/errors.ts';
 import type { Store } from '../store/types.ts';
-import { runScenarioFiles, type EntryRules } from './scenario-files.ts';
+import { holdHere } from './entry-holds.ts';
+import { leaseOf, runScenarioFiles, type EntryRules } from './scenario-files.ts';
 import { allowListProblems, entryEnvironment, holdingPause, pausedRefusal, suitePairs } from './serve/scenario-guards.ts';
 
 export interface GateScenarioResult {
@@ -101,9 +102,15 @@ async function fireOnServer(api: ApiClient, name: string, deadline: number, star
  * The entries' feature files run here, one after the other, as `vigil scenario run` would — under the
  * entry's rules, as serve fires it: an allow-list serve would refuse at start refuses the entry, its
  * suite steps may name only its environments, and a pause or maintenance window holding it refuses it
- * (UNKNOWN, nothing done: as the server's 423 for a manual fire).
+ * (UNKNOWN, nothing done: as the server's 423 for a manual fire). On a store shared with replicas it
+ * holds the entry and its environments as their fires do (entry-holds.ts), waiting for them until the
+ * deadline.
  */
-export async function localScenarioGate(opts: { config?: string; document?: ConfigFile }, names: readonly string[]): Promise<GateScenarioResult[]> {
+export async function localScenarioGate(
+  opts: { config?: string; document?: ConfigFile },
+  names: readonly string[],
+  deadline: number,
+): Promise<GateScenarioResult[]> {
   const results: GateScenarioResult[] = [];
   let scheduling: Awaited<ReturnType<typeof schedulingConfig>>;
   const startedAt = Date.now();
@@ -115,7 +122,7 @@ export async function localScenarioGate(opts: { config?: string; document?: Conf
   for (const name of names) {
     const began = Date.now();
     try {
-      results.push(await runHere(scheduling, name, began));
+      results.push(await runHere(scheduling, name, began, deadline));
     } catch (err) {
       const problems = (err as { problems?: string[] }).problems;
       results.push(unknown(name, began, problems ? problems.join('; ') : messageOf(err)));
@@ -124,7 +131,7 @@ export async function localScenarioGate(opts: { config?: string; document?: Conf
   return results;
 }
 
-async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>, name: string, began: number): Promise<GateScenarioResult> {
+async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>, name: string, began: number, deadline: number): Promise<GateScenarioResult> {
   const { document, config, schedule } = scheduling;
   const entry = schedule[name];
   if (!entry) throw new ConfigError(`--scenario ${name}: no such entry in scenarios.schedule (it has: ${Object.keys(schedule).join(', ') || 'none'})`);
@@ -134,7 +141,12 @@ async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>,
   process.stderr.write(`vigil gate: running scenario ${name} (${file}) here\n`);
   const rules: EntryRules = {
     environment: (env) => entryEnvironment(env, name, entry),
-    admit: (plans, store) => refuseWhilePaused(config, store, name, entry.environments, plans),
+    admit: async (plans, store, owner) => {
+      await refuseWhilePaused(config, store, name, entry.environments, plans);
+      const leaseMs = leaseOf(document);
+      const say = (line: string) => void process.stderr.write(`vigil gate: ${line}\n`);
+      return holdHere(store, { entry: name, environments: entry.environments, owner, deadline, say, ...(leaseMs ? { leaseMs } : {}) });
+    },
   };
   const { plans, results: ran } = await runScenarioFiles([file], { document, entry: rules });
   const runs = ran.map((result, i) => ({ id: result.id, scenario: result.scenario, status: result.status, ...judgeScenario(result, plans[i].scenario) }));

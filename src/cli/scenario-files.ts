@@ -33,6 +33,7 @@ import type { Store } from '../store/types.ts';
 import { orchestratorFor } from './orchestrator-for.ts';
 import { loadContext, type Context } from './context.ts';
 import { suiteTargets } from './scheduled-entries.ts';
+import type { HeldHere } from './entry-holds.ts';
 
 export interface ScenarioFilesOptions {
   config?: string;
@@ -47,8 +48,12 @@ export interface ScenarioFilesOptions {
 export interface EntryRules {
   /** The environment the steps get, before they are checked: suite steps held to the entry's allow-list. */
   environment(env: ScenarioEnvironment): ScenarioEnvironment;
-  /** With the store open, before anything is done (owed undos included): throws to refuse the run (a pause). */
-  admit(plans: readonly ScenarioPlan[], store: Store): Promise<void>;
+  /**
+   * With the store open, before anything is done (owed undos included): throws to refuse the run (a
+   * pause), or holds the entry and its environments across replicas (entry-holds.ts) — under `owner`,
+   * this process's name in the undo ledger — until the scenarios and their cleanups are done.
+   */
+  admit(plans: readonly ScenarioPlan[], store: Store, owner: string): Promise<HeldHere | undefined>;
 }
 
 /** The plans and, for each scenario run (a prefix of them when interrupted), its stored, redacted result. */
@@ -67,6 +72,8 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
   let context: Context | undefined;
   let store: Store | undefined;
   let undos: OwedUndos | undefined;
+  let held: HeldHere | undefined;
+  const owner = `scenario-run@${hostname()}:${process.pid}`;
   const clean = (text: string) => own(context ? context.redact(text) : text);
   const cleanValue = <T>(value: T): T => own.value(context ? context.redact.value(value) : value);
   const write = (lines: string[]) => lines.length && process.stderr.write(`${lines.map(clean).join('\n')}\n`);
@@ -87,8 +94,8 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
     };
     const env = opts.entry ? opts.entry.environment(base) : base;
     validatePlans(plans, env);
-    await opts.entry?.admit(plans, store);
-    undos = await payOwedUndos(env, store, { write, clean, leaseMs: leaseOf(loaded.document) });
+    held = await opts.entry?.admit(plans, store, owner);
+    undos = await payOwedUndos(env, store, { owner, write, clean, leaseMs: leaseOf(loaded.document) });
     env.undos = undos;
 
     const saveRun = createStoreWrite({
@@ -108,10 +115,12 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
       // Recorded (or said why not): the run's own row in the ledger goes, so no pass records it again.
       await saveRun('ledger', result.id, `the end of scenario run ${result.id} in the undo ledger`, () => undos!.ended(result.id));
     };
-    const results = await runPlans(plans, env, { write, cleanValue, save });
+    const results = await runPlans(plans, env, { write, cleanValue, save, ...(held ? { stop: held.signal, schedule: held.entry } : {}) });
     await opts.outputs?.(results, store);
     return { plans, results };
   } finally {
+    // The scenarios and their cleanups are done (or never started): suite runs may start there again.
+    await held?.release().catch((err: unknown) => write([`vigil scenario: cannot give back its holds in the store (they run out with their lease): ${clean(messageOf(err))}`]));
     undos?.close();
     if (context) await context.close();
     else await store?.close();
@@ -125,9 +134,18 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
 async function runPlans(
   plans: ReturnType<typeof planScenarios>,
   env: ScenarioEnvironment,
-  io: { write: (lines: string[]) => unknown; cleanValue: <T>(value: T) => T; save: (result: ScenarioResult) => Promise<unknown> },
+  io: {
+    write: (lines: string[]) => unknown;
+    cleanValue: <T>(value: T) => T;
+    save: (result: ScenarioResult) => Promise<unknown>;
+    /** Stops them too (the entry's holds ran out): as a signal does. */
+    stop?: AbortSignal;
+    /** The scheduled entry held for them (entry-holds.ts): their rows in the undo ledger carry its name. */
+    schedule?: string;
+  },
 ): Promise<ScenarioResult[]> {
   const controller = new AbortController();
+  const signal = io.stop ? AbortSignal.any([controller.signal, io.stop]) : controller.signal;
   const onSignal = (sig: NodeJS.Signals) => {
     process.stderr.write(`vigil scenario: ${sig} received, stopping and running the cleanups…\n`);
     controller.abort(new Error(`interrupted by ${sig}`));
@@ -137,8 +155,8 @@ async function runPlans(
   const results: ScenarioResult[] = [];
   try {
     for (const plan of plans) {
-      if (controller.signal.aborted) break;
-      const result = io.cleanValue(await runScenario(plan, { env, signal: controller.signal, onEvent: (e) => io.write(progressLines(e)) }));
+      if (signal.aborted) break;
+      const result = io.cleanValue(await runScenario(plan, { env, signal, onEvent: (e) => io.write(progressLines(e)), ...(io.schedule ? { schedule: io.schedule } : {}) }));
       await io.save(result);
       results.push(result);
     }
@@ -166,9 +184,9 @@ function suiteRunner(ctx: Context): Pick<ScenarioEnvironment, 'runSuite' | 'suit
 async function payOwedUndos(
   env: ScenarioEnvironment,
   store: Store,
-  io: { write: (lines: string[]) => unknown; clean: (text: string) => string; leaseMs?: number },
+  io: { owner: string; write: (lines: string[]) => unknown; clean: (text: string) => string; leaseMs?: number },
 ): Promise<OwedUndos> {
-  const owner = `scenario-run@${hostname()}:${process.pid}`;
+  const { owner } = io;
   const say = (fields: object, message: string) => {
     const err = (fields as { err?: string }).err;
     io.write([`vigil scenario: ${message}${err ? `: ${err}` : ''}`]);
@@ -188,7 +206,7 @@ async function payOwedUndos(
 }
 
 // The file's api.lease, as serve takes it; a value serve would refuse (it names it) is not used here.
-function leaseOf(document: ConfigFile): number | undefined {
+export function leaseOf(document: ConfigFile): number | undefined {
   const lease = (document.section('api').value as { lease?: unknown } | undefined)?.lease;
   const ms = typeof lease === 'string' || typeof lease === 'number' ? parseDuration(lease) : undefined;
   return ms !== undefined && ms >= 10_000 && ms <= 300_000 ? ms : undefined;

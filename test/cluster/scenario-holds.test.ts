@@ -5,7 +5,8 @@
 // environment waits, and starts after the scenario's end; a fire of the entry asked of B by hand is
 // refused (409, naming A); B's own fire of the entry is skipped as an overlap (counted on B's /metrics)
 // instead of running beside it. A SIGKILLed mid-scenario leaves its holds behind: B's suite run waits
-// for them, and starts once their lease (10 s) has run out.
+// for them, and starts once their lease (10 s) has run out. The same entry rules for a scheduled entry
+// run by `vigil gate --scenario` here, without --server, on the replicas' store.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import pg from 'pg';
 import type { E2E } from '../helpers/e2e-setup.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { spawnVigil } from '../helpers/vigil-cli.ts';
 import { ask, eventually, metricValue, newToken, quickSuiteDir, startServe, type Served } from '../service/serve-harness.ts';
 
 const token = newToken();
@@ -44,10 +46,18 @@ model:
   sources: { nagios: { statusFile: ./no/status.dat } }
   nodes: [{ name: shop, checks: [{ nagios: { host: shop-lb } }] }]
 scenarios:
+  actions:
+    break-local: { command: ["sh", "-c", "echo broken >> gate-marks"], undo: repair-local }
+    repair-local: { command: ["sh", "-c", "date +%s%3N >> repaired"] }
   schedule:
     hold:
       file: ./hold.feature
       schedule: "${cron}"
+      destructive: true
+      environments: [local]
+    gated:
+      file: ./gated.feature
+      schedule: "${QUIET_CRON}"
       destructive: true
       environments: [local]
 `;
@@ -55,7 +65,7 @@ scenarios:
 
 describe('a scheduled scenario across replicas on one PostgreSQL', {
   skip: requireBinary('postgres', postgresAvailable(), 'postgresql-15'),
-  timeout: 240_000,
+  timeout: 360_000,
 }, () => {
   let server: TestPostgres;
   let dir: string;
@@ -111,6 +121,10 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     await writeFile(
       path.join(dir, 'hold.feature'),
       `Feature: hold\n  Scenario: the environment is held\n    When I run the command "echo start >> ${marks}; sleep 15; echo end >> ${marks}"\n`,
+    );
+    await writeFile(
+      path.join(dir, 'gated.feature'),
+      `Feature: gated\n  Scenario: local is broken while the gate runs\n    When I run the action "break-local"\n    And I run the command "echo gstart >> gate-marks; sleep 8"\n`,
     );
   });
   after(async () => {
@@ -221,6 +235,85 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     assert.match(c.log(), /this scheduled scenario's holds ran out/);
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     assert.equal(metricValue(metrics, 'vigil_scenario_state', { schedule: 'hold' }), 3);
+  });
+
+  it('vigil gate --scenario run here holds the entry and its environment as a replica does, and past a kill -9 until its undo is paid', async (t) => {
+    const e = await replica('e', QUIET_CRON);
+    const gateMarks = path.join(dir, 'gate-marks');
+    const gstarts = async () => (await readFile(gateMarks, 'utf8').catch(() => '')).split('\n').filter((l) => l === 'gstart').length;
+    const gate = () =>
+      spawnVigil(['gate', '-e', 'local', '--config', path.join(dir, 'e.yaml'), '--scenario', 'gated', '--timeout', '2m'], {
+        cwd: dir,
+        env: { VIGIL_DATABASE_URL: url, VIGIL_API_TOKEN: token, VIGIL_LOG_LEVEL: 'warn' },
+      });
+
+    // Run to its end: a suite run triggered on E meanwhile waits for it; a fire of the entry asked of E is refused, naming the gate.
+    const first = gate();
+    await eventually(async () => ((await gstarts()) >= 1 ? true : undefined), "the gate's scenario acting", 60_000, 100);
+    const triggeredAt = new Date().toISOString();
+    const waiting = await trigger(e);
+    const manual = await ask(`${e.url}/api/scenarios/schedule/gated/run`, { method: 'POST', token });
+    const heldNow = JSON.stringify((await db.query('SELECT * FROM scenario_holds')).rows);
+    assert.equal(manual.status, 409, `${JSON.stringify(manual.json)}; holds: ${heldNow}; ${(await first.done).stderr}`);
+    assert.match(String(manual.json.error), /^gated is already running on replica scenario-run@[^:]+:\d+ \(fire gate-[\w-]+\)/);
+    const done = await first.done;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.match(done.stdout, /SCENARIO gated: OK/);
+    const run = await recorded(waiting, "E's run triggered during the gate's scenario");
+    const ran = (await db.query<{ finished_at: string }>(`SELECT finished_at FROM scenario_runs WHERE scenario = 'local is broken while the gate runs'`))
+      .rows[0];
+    assert.ok(triggeredAt < ran.finished_at && run.started_at > ran.finished_at, `triggered ${triggeredAt}, started ${run.started_at}, scenario ended ${ran.finished_at}`);
+    assert.match(e.log(), /run waits: the scheduled scenario gated holds local on replica scenario-run@/);
+    assert.equal((await db.query('SELECT 1 FROM scenario_holds')).rowCount, 0, 'the gate gave its holds back');
+
+    // The entry running on E (fired there by hand): the gate waits for it, then runs.
+    const fired = await ask(`${e.url}/api/scenarios/schedule/gated/run`, { method: 'POST', token });
+    assert.equal(fired.status, 202, JSON.stringify(fired.json));
+    await eventually(async () => ((await gstarts()) >= 2 ? true : undefined), "E's fire acting", 30_000, 100);
+    const after = gate();
+    const waited = await after.done;
+    assert.equal(waited.code, 0, waited.stdout + waited.stderr);
+    assert.match(waited.stderr, /vigil gate: scenario gated waits: gated is running on replica e\n/);
+    const [onE, here] = (
+      await db.query<{ started_at: string; finished_at: string }>(
+        `SELECT started_at, finished_at FROM scenario_runs WHERE scenario = 'local is broken while the gate runs' ORDER BY started_at DESC LIMIT 2`,
+      )
+    ).rows.reverse();
+    assert.ok(here.started_at > onE.finished_at, `the gate's scenario started ${here.started_at}, before E's ended ${onE.finished_at}`);
+
+    // Its holds gone under it (the database lost them, or it stalled past their lease): it stops at the
+    // next renewal, its undo runs, and the gate says UNKNOWN — suite runs may have started there.
+    const cut = gate();
+    await eventually(async () => ((await gstarts()) >= 4 ? true : undefined), "the third gate's scenario acting", 60_000, 100);
+    await db.query(`DELETE FROM scenario_holds WHERE replica LIKE 'scenario-run@%'`);
+    const stopped = await cut.done;
+    assert.equal(stopped.code, 3, stopped.stdout + stopped.stderr);
+    assert.match(stopped.stderr, /vigil gate: scenario gated: its holds in the store ran out; stopping it/);
+    assert.match(stopped.stdout, /SCENARIO gated: UNKNOWN - .*interrupted.*its holds in the store ran out/);
+
+    // Killed with -9 after its action: the hold outlives its lease until E has paid the undo.
+    const second = gate();
+    await eventually(async () => ((await gstarts()) >= 5 ? true : undefined), "the last gate's scenario acting", 60_000, 100);
+    second.kill('SIGKILL');
+    await second.done;
+    const killedAt = Date.now();
+    const late = await trigger(e);
+    const lateRun = await recorded(late, "E's run after the killed gate");
+    const repairedAt = Number((await readFile(path.join(dir, 'repaired'), 'utf8')).trim().split('\n').at(-1));
+    t.diagnostic(`undo paid ${repairedAt - killedAt} ms after the kill, E's run started ${Date.parse(lateRun.started_at) - killedAt} ms after it (lease ${LEASE_S} s)`);
+    assert.ok(repairedAt > killedAt, 'the undo was paid after the kill (by E)');
+    assert.ok(Date.parse(lateRun.started_at) >= repairedAt, `E's run started ${lateRun.started_at}, before the undo was paid at ${new Date(repairedAt).toISOString()}`);
+    assert.match(e.log(), /owed undo ran: \\?"repair-local\\?" for scenario run [\w-]+ \(local is broken while the gate runs, schedule gated\), left by scenario-run@/);
+    await eventually(
+      async () =>
+        (await db.query(`SELECT 1 FROM scenario_runs WHERE scenario = 'local is broken while the gate runs' AND status = 'interrupted'`)).rowCount
+          ? true
+          : undefined,
+      "the killed gate's run recorded interrupted",
+      30_000,
+    );
+    e.child.kill('SIGKILL');
+    await e.child.done;
   });
 
   it('a fire whose holds the store cannot take is skipped and counted (reason "store"), and the entry runs again once it can', async () => {

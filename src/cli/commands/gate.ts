@@ -133,7 +133,7 @@ async function report(
 
 /** The scheduled scenarios: fired on the server and waited for, or their files run here. */
 async function scenarioGate(opts: GateOptions, names: string[], deadline: number, document?: ConfigFile): Promise<GateScenarioResult[]> {
-  if (!opts.server) return localScenarioGate({ ...(opts.config ? { config: opts.config } : {}), ...(document ? { document } : {}) }, names);
+  if (!opts.server) return localScenarioGate({ ...(opts.config ? { config: opts.config } : {}), ...(document ? { document } : {}) }, names, deadline);
   const token = opts.token ?? process.env.VIGIL_API_TOKEN;
   if (!token) throw new ConfigError('--server needs the API token: set VIGIL_API_TOKEN (or --token, which shows in ps)');
   return remoteScenarioGate(createApiClient({ server: opts.server, token }), names, deadline);
