@@ -120,7 +120,9 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
     return { plans, results };
   } finally {
     // The scenarios and their cleanups are done (or never started): suite runs may start there again.
-    await held?.release().catch((err: unknown) => write([`vigil scenario: cannot give back its holds in the store (they run out with their lease): ${clean(messageOf(err))}`]));
+    await held
+      ?.release()
+      .catch((err: unknown) => write([`vigil scenario: cannot give back its holds in the store (they run out with their lease): ${clean(messageOf(err))}`]));
     undos?.close();
     if (context) await context.close();
     else await store?.close();
@@ -156,7 +158,9 @@ async function runPlans(
   try {
     for (const plan of plans) {
       if (signal.aborted) break;
-      const result = io.cleanValue(await runScenario(plan, { env, signal, onEvent: (e) => io.write(progressLines(e)), ...(io.schedule ? { schedule: io.schedule } : {}) }));
+      const result = io.cleanValue(
+        await runScenario(plan, { env, signal, onEvent: (e) => io.write(progressLines(e)), ...(io.schedule ? { schedule: io.schedule } : {}) }),
+      );
       await io.save(result);
       results.push(result);
     }
