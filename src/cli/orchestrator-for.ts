@@ -22,7 +22,7 @@ export function orchestratorFor(ctx: Context, stamp: { replica?: string; locatio
 }
 
 /** One-shot commands (run, gate, scenario) run from $VIGIL_LOCATION when it names one, as serve does. */
-function locationFromEnv(): { location: string } | undefined {
+export function locationFromEnv(): { location: string } | undefined {
   const location = process.env.VIGIL_LOCATION?.trim();
   return location && NAME_PATTERN.test(location) ? { location } : undefined;
 }

@@ -6,7 +6,8 @@
 // refused (409, naming A); B's own fire of the entry is skipped as an overlap (counted on B's /metrics)
 // instead of running beside it. A SIGKILLed mid-scenario leaves its holds behind: B's suite run waits
 // for them, and starts once their lease (10 s) has run out. The same entry rules for a scheduled entry
-// run by `vigil gate --scenario` here, without --server, on the replicas' store.
+// run by `vigil gate --scenario` here, without --server, on the replicas' store; and `vigil gate` and
+// `vigil run` here take their pair's slot as a replica's run does.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import pg from 'pg';
 import type { E2E } from '../helpers/e2e-setup.ts';
 import { requireBinary } from '../helpers/nagios-skip.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { spawnVigil } from '../helpers/vigil-cli.ts';
+import { runVigil, spawnVigil } from '../helpers/vigil-cli.ts';
 import { ask, eventually, metricValue, newToken, quickSuiteDir, startServe, type Served } from '../service/serve-harness.ts';
 
 const token = newToken();
@@ -41,6 +42,7 @@ tenants:
 suites:
   quick: { path: ${quickSuiteDir}, environments: [local, other], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
   quick2: { path: ${quickSuiteDir}, environments: [local], timeout: 1m, env: { QUICK_SLEEP_MS: "0", QUICK_FAIL: "0" } }
+  slow: { path: ${quickSuiteDir}, environments: [local], timeout: 1m, env: { QUICK_SLEEP_MS: "20000", QUICK_FAIL: "0", QUICK_MARK: ${path.join(dir, 'slow-marks')} } }
 api: { token: "\${VIGIL_API_TOKEN}", lease: ${LEASE_S}s, concurrency: 2 }
 model:
   sources: { nagios: { statusFile: ./no/status.dat } }
@@ -262,7 +264,10 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     const run = await recorded(waiting, "E's run triggered during the gate's scenario");
     const ran = (await db.query<{ finished_at: string }>(`SELECT finished_at FROM scenario_runs WHERE scenario = 'local is broken while the gate runs'`))
       .rows[0];
-    assert.ok(triggeredAt < ran.finished_at && run.started_at > ran.finished_at, `triggered ${triggeredAt}, started ${run.started_at}, scenario ended ${ran.finished_at}`);
+    assert.ok(
+      triggeredAt < ran.finished_at && run.started_at > ran.finished_at,
+      `triggered ${triggeredAt}, started ${run.started_at}, scenario ended ${ran.finished_at}`,
+    );
     assert.match(e.log(), /run waits: the scheduled scenario gated holds local on replica scenario-run@/);
     assert.equal((await db.query('SELECT 1 FROM scenario_holds')).rowCount, 0, 'the gate gave its holds back');
 
@@ -300,10 +305,18 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     const late = await trigger(e);
     const lateRun = await recorded(late, "E's run after the killed gate");
     const repairedAt = Number((await readFile(path.join(dir, 'repaired'), 'utf8')).trim().split('\n').at(-1));
-    t.diagnostic(`undo paid ${repairedAt - killedAt} ms after the kill, E's run started ${Date.parse(lateRun.started_at) - killedAt} ms after it (lease ${LEASE_S} s)`);
+    t.diagnostic(
+      `undo paid ${repairedAt - killedAt} ms after the kill, E's run started ${Date.parse(lateRun.started_at) - killedAt} ms after it (lease ${LEASE_S} s)`,
+    );
     assert.ok(repairedAt > killedAt, 'the undo was paid after the kill (by E)');
-    assert.ok(Date.parse(lateRun.started_at) >= repairedAt, `E's run started ${lateRun.started_at}, before the undo was paid at ${new Date(repairedAt).toISOString()}`);
-    assert.match(e.log(), /owed undo ran: \\?"repair-local\\?" for scenario run [\w-]+ \(local is broken while the gate runs, schedule gated\), left by scenario-run@/);
+    assert.ok(
+      Date.parse(lateRun.started_at) >= repairedAt,
+      `E's run started ${lateRun.started_at}, before the undo was paid at ${new Date(repairedAt).toISOString()}`,
+    );
+    assert.match(
+      e.log(),
+      /owed undo ran: \\?"repair-local\\?" for scenario run [\w-]+ \(local is broken while the gate runs, schedule gated\), left by scenario-run@/,
+    );
     await eventually(
       async () =>
         (await db.query(`SELECT 1 FROM scenario_runs WHERE scenario = 'local is broken while the gate runs' AND status = 'interrupted'`)).rowCount
@@ -314,6 +327,52 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     );
     e.child.kill('SIGKILL');
     await e.child.done;
+  });
+
+  it('vigil gate and vigil run here wait for a scheduled scenario holding their environment, and a killed one is recorded by a replica', async (t) => {
+    const f = await replica('f', QUIET_CRON);
+    const env = { VIGIL_DATABASE_URL: url, VIGIL_API_TOKEN: token, VIGIL_LOG_LEVEL: 'warn' };
+    const configFile = path.join(dir, 'f.yaml');
+    const before = await started();
+    const fired = await ask(`${f.url}/api/scenarios/schedule/hold/run`, { method: 'POST', token });
+    assert.equal(fired.status, 202, JSON.stringify(fired.json));
+    await eventually(async () => ((await started()) > before ? true : undefined), "F's scenario acting", 30_000, 100);
+    const gated = await runVigil(['gate', '-e', 'local', '--suite', 'quick', '--config', configFile, '--json', '--timeout', '2m'], { env, cwd: dir });
+    assert.equal(gated.code, 0, gated.stdout + gated.stderr);
+    assert.match(gated.stderr, /vigil gate: quick@local waits: the scheduled scenario hold holds local on replica f\n/);
+    const runId = String(JSON.parse(gated.stdout).results[0].runId);
+    const run = await runOf(runId);
+    const scenario = (await db.query<{ finished_at: string }>('SELECT finished_at FROM scenario_runs ORDER BY started_at DESC LIMIT 1')).rows[0];
+    assert.ok(run.started_at > scenario.finished_at, `the gate's run started ${run.started_at}, before the scenario's end ${scenario.finished_at}`);
+    t.diagnostic(`the gate's run started ${Date.parse(run.started_at) - Date.parse(scenario.finished_at)} ms after the scenario's end`);
+
+    // `vigil run` killed with -9 mid-run: its lease runs out, F records the run interrupted and deletes its tenant.
+    const killed = spawnVigil(['run', '--suite', 'slow', '--environment', 'local', '--config', configFile], { env, cwd: dir });
+    const row = await eventually(
+      async () => (await db.query<{ run_id: string; replica: string }>(`SELECT run_id, replica FROM active_runs WHERE suite = 'slow'`)).rows[0],
+      "vigil run's slot",
+      30_000,
+      100,
+    );
+    assert.match(row.replica, /^run@[^:]+:\d+$/);
+    await eventually(
+      async () => ((await readFile(path.join(dir, 'slow-marks'), 'utf8').catch(() => '')).includes('test') ? true : undefined),
+      'the slow suite running',
+      60_000,
+      100,
+    );
+    killed.kill('SIGKILL');
+    await killed.done;
+    const killedAt = Date.now();
+    const lost = await recorded(row.run_id, 'the killed vigil run recorded by F');
+    const result = JSON.parse((await db.query<{ result: string }>('SELECT result FROM runs WHERE run_id = $1', [row.run_id])).rows[0].result);
+    t.diagnostic(`recorded by F ${Date.now() - killedAt} ms after the kill (lease ${LEASE_S} s)`);
+    assert.equal(lost.status, 'error');
+    assert.equal(result.errorPhase, 'interrupted');
+    assert.match(result.errorMessage, /^replica run@[^ ]+ stopped renewing its lease .*recorded by replica f$/);
+    assert.equal(result.tenant?.state, 'destroyed');
+    f.child.kill('SIGKILL');
+    await f.child.done;
   });
 
   it('a fire whose holds the store cannot take is skipped and counted (reason "store"), and the entry runs again once it can', async () => {

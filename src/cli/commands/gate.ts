@@ -14,6 +14,7 @@ import type { Since } from '../../model/snapshot-types.ts';
 import { runPageURL } from '../../exporters/nagios/plugin-output.ts';
 import { gateJunitXml, type GateModelResult, type GateUnfinished } from '../gate-junit.ts';
 import { localScenarioGate, remoteScenarioGate, type GateScenarioResult } from '../gate-scenarios.ts';
+import { createCliSlots, NotRun } from '../cli-slots.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { findConfigFile, readConfigFile, type ConfigFile } from '../../config/load-config.ts';
 import { loadContext } from '../context.ts';
@@ -187,6 +188,8 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number,
     }
     if (suites.length === 0) throw new ConfigError(`--environment ${environment}: no suite runs on it`);
     const orchestrator = orchestratorFor(ctx);
+    // With replicas on PostgreSQL each run takes its pair's slot cluster-wide, as a replica's does (cli-slots.ts).
+    const slots = createCliSlots(ctx, orchestrator, { command: 'gate', say: (line) => void process.stderr.write(`vigil gate: ${line}\n`) });
     const controller = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`gate interrupted by ${sig}`));
     process.once('SIGINT', onSignal);
@@ -207,8 +210,12 @@ async function localGate(opts: GateOptions, deadline: number, timeoutMs: number,
         }
         process.stderr.write(`vigil gate: running ${suite} on ${environment}\n`);
         try {
-          results[i] = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal });
+          results[i] = await slots.run({ suite, environment, signal: controller.signal }, deadline);
         } catch (err) {
+          if (err instanceof NotRun) {
+            results[i] = { suite, environment, status: 'error', message: err.message };
+            continue;
+          }
           // Vigil itself broke (the store, say): interrupt the other runs, which still tear their tenants down.
           controller.abort(err);
           throw err;

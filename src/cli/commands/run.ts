@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pushToGateway, writeTextfile } from '../../exporters/prometheus/index.ts';
 import { runExitCode, targetProblem } from '../../core/index.ts';
 import { ConfigError, messageOf } from '../../shared/errors.ts';
+import { createCliSlots } from '../cli-slots.ts';
 import { orchestratorFor } from '../orchestrator-for.ts';
 import { loadContext } from '../context.ts';
 import { retainRuns } from '../retain-runs.ts';
@@ -54,7 +55,13 @@ async function runOnce(opts: RunOptions): Promise<number> {
     const retried = fanOut.retryDue().catch((err) => ctx.log.warn({ err: ctx.redact(messageOf(err)) }, 'retrying the export spool failed'));
     const orchestrator = orchestratorFor(ctx);
     process.stderr.write(`vigil: running suite ${suite} on ${environment}\n`);
-    const result = await orchestrator.run({ suite, environment, trigger: 'cli', signal: controller.signal, onProgress: createProgressPrinter() });
+    // With replicas on PostgreSQL the run takes its pair's slot cluster-wide, as a replica's does
+    // (cli-slots.ts), waiting for it at most the suite's timeout (a run there ends within it).
+    const slots = createCliSlots(ctx, orchestrator, { command: 'run', say: (line) => void process.stderr.write(`vigil: ${line}\n`) });
+    const result = await slots.run(
+      { suite, environment, signal: controller.signal, onProgress: createProgressPrinter() },
+      Date.now() + ctx.config.suites[suite].timeout,
+    );
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await retried;
