@@ -14,6 +14,7 @@ import { targetKey, type RunResult } from '../core/index.ts';
 import type { RunOrchestrator, RunProgress } from '../runs/orchestrator.ts';
 import { clusterPairKey } from '../scheduler/cluster.ts';
 import { VigilError, messageOf } from '../shared/errors.ts';
+import type { Store } from '../store/types.ts';
 import type { Context } from './context.ts';
 import { locationFromEnv } from './orchestrator-for.ts';
 
@@ -38,6 +39,7 @@ export function createCliSlots(ctx: Context, orchestrator: RunOrchestrator, opts
   const mine = new Map<string, AbortController>(); // run id → stops it when its slot was taken over
   let timer: NodeJS.Timeout | undefined;
   let renewing: Promise<void> | undefined;
+  const pairKeyOf = (run: CliRun) => clusterPairKey(run.suite, run.environment, config.suites[run.suite]?.locations !== undefined ? location : '');
 
   async function renew(): Promise<void> {
     try {
@@ -53,42 +55,12 @@ export function createCliSlots(ctx: Context, orchestrator: RunOrchestrator, opts
     }
   }
 
-  /** Takes the pair's slot, waiting until `deadline` (epoch ms) while it is taken. */
-  async function take(run: CliRun, runId: string, deadline: number): Promise<void> {
-    const pairKey = clusterPairKey(run.suite, run.environment, config.suites[run.suite]?.locations !== undefined ? location : '');
-    let said = '';
-    for (;;) {
-      const now = new Date();
-      const slot = await store.cluster.startRun({
-        pairKey,
-        runId,
-        suite: run.suite,
-        environment: run.environment,
-        location,
-        trigger: 'cli',
-        replica: owner,
-        startedAt: now.toISOString(),
-        leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
-      });
-      if (slot.ok) return;
-      const why =
-        'scenario' in slot
-          ? `the scheduled scenario ${slot.scenario.entry} holds ${run.environment} on replica ${slot.scenario.replica}`
-          : `${targetKey(run.suite, run.environment)} is running on replica ${slot.holder.replica} as run ${slot.holder.runId}`;
-      if (run.signal.aborted) throw new NotRun(`not run: ${why} (${messageOf(run.signal.reason)})`);
-      if (Date.now() + RETRY_MS > deadline) throw new NotRun(`not run: ${why} until the deadline`);
-      if (why !== said) opts.say(`${targetKey(run.suite, run.environment)} waits: ${why}`);
-      said = why;
-      await sleep(RETRY_MS, undefined, { signal: run.signal }).catch(() => undefined);
-    }
-  }
-
   return {
     /** The run, in its pair's slot cluster-wide on a shared store; NotRun when the slot stayed taken. */
     async run(run: CliRun, deadline: number): Promise<RunResult> {
       if (!shared) return orchestrator.run({ ...run, trigger: 'cli' });
       const runId = nanoid();
-      await take(run, runId, deadline);
+      await take(store, run, { runId, owner, leaseMs, location, say: opts.say, pairKey: pairKeyOf(run) }, deadline);
       const stop = new AbortController();
       mine.set(runId, stop);
       timer ??= setInterval(() => void (renewing ??= renew().finally(() => (renewing = undefined))), Math.max(1_000, Math.floor(leaseMs / 4)));
@@ -110,4 +82,38 @@ export function createCliSlots(ctx: Context, orchestrator: RunOrchestrator, opts
       }
     },
   };
+}
+
+/** Takes the pair's slot, waiting until `deadline` (epoch ms) while it is taken. */
+async function take(
+  store: Store,
+  run: CliRun,
+  as: { runId: string; owner: string; leaseMs: number; pairKey: string; location: string; say(line: string): void },
+  deadline: number,
+): Promise<void> {
+  let said = '';
+  for (;;) {
+    const now = new Date();
+    const slot = await store.cluster.startRun({
+      pairKey: as.pairKey,
+      runId: as.runId,
+      suite: run.suite,
+      environment: run.environment,
+      location: as.location,
+      trigger: 'cli',
+      replica: as.owner,
+      startedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + as.leaseMs).toISOString(),
+    });
+    if (slot.ok) return;
+    const why =
+      'scenario' in slot
+        ? `the scheduled scenario ${slot.scenario.entry} holds ${run.environment} on replica ${slot.scenario.replica}`
+        : `${targetKey(run.suite, run.environment)} is running on replica ${slot.holder.replica} as run ${slot.holder.runId}`;
+    if (run.signal.aborted) throw new NotRun(`not run: ${why} (${messageOf(run.signal.reason)})`);
+    if (Date.now() + RETRY_MS > deadline) throw new NotRun(`not run: ${why} until the deadline`);
+    if (why !== said) as.say(`${targetKey(run.suite, run.environment)} waits: ${why}`);
+    said = why;
+    await sleep(RETRY_MS, undefined, { signal: run.signal }).catch(() => undefined);
+  }
 }

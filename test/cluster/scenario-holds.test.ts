@@ -126,7 +126,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     );
     await writeFile(
       path.join(dir, 'gated.feature'),
-      `Feature: gated\n  Scenario: local is broken while the gate runs\n    When I run the action "break-local"\n    And I run the command "echo gstart >> gate-marks; sleep 8"\n`,
+      `Feature: gated\n  Scenario: local is broken while the gate runs\n    When I run the action "break-local"\n    And I run the command "echo gstart >> gate-marks; sleep 5"\n`,
     );
   });
   after(async () => {
@@ -308,13 +308,14 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     t.diagnostic(
       `undo paid ${repairedAt - killedAt} ms after the kill, E's run started ${Date.parse(lateRun.started_at) - killedAt} ms after it (lease ${LEASE_S} s)`,
     );
-    assert.ok(repairedAt > killedAt, 'the undo was paid after the kill (by E)');
+    assert.ok(repairedAt > killedAt, 'the undo was paid after the kill (by a replica)');
     assert.ok(
       Date.parse(lateRun.started_at) >= repairedAt,
       `E's run started ${lateRun.started_at}, before the undo was paid at ${new Date(repairedAt).toISOString()}`,
     );
+    // Paid by whichever replica claimed it first (B and C from the first test still run).
     assert.match(
-      e.log(),
+      served.map((s) => s.log()).join('\n'),
       /owed undo ran: \\?"repair-local\\?" for scenario run [\w-]+ \(local is broken while the gate runs, schedule gated\), left by scenario-run@/,
     );
     await eventually(
@@ -346,7 +347,7 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     assert.ok(run.started_at > scenario.finished_at, `the gate's run started ${run.started_at}, before the scenario's end ${scenario.finished_at}`);
     t.diagnostic(`the gate's run started ${Date.parse(run.started_at) - Date.parse(scenario.finished_at)} ms after the scenario's end`);
 
-    // `vigil run` killed with -9 mid-run: its lease runs out, F records the run interrupted and deletes its tenant.
+    // `vigil run` killed with -9 mid-run: its lease runs out, a replica records the run interrupted and deletes its tenant.
     const killed = spawnVigil(['run', '--suite', 'slow', '--environment', 'local', '--config', configFile], { env, cwd: dir });
     const row = await eventually(
       async () => (await db.query<{ run_id: string; replica: string }>(`SELECT run_id, replica FROM active_runs WHERE suite = 'slow'`)).rows[0],
@@ -364,12 +365,12 @@ describe('a scheduled scenario across replicas on one PostgreSQL', {
     killed.kill('SIGKILL');
     await killed.done;
     const killedAt = Date.now();
-    const lost = await recorded(row.run_id, 'the killed vigil run recorded by F');
+    const lost = await recorded(row.run_id, 'the killed vigil run recorded by a replica');
     const result = JSON.parse((await db.query<{ result: string }>('SELECT result FROM runs WHERE run_id = $1', [row.run_id])).rows[0].result);
-    t.diagnostic(`recorded by F ${Date.now() - killedAt} ms after the kill (lease ${LEASE_S} s)`);
+    t.diagnostic(`recorded by a replica ${Date.now() - killedAt} ms after the kill (lease ${LEASE_S} s)`);
     assert.equal(lost.status, 'error');
     assert.equal(result.errorPhase, 'interrupted');
-    assert.match(result.errorMessage, /^replica run@[^ ]+ stopped renewing its lease .*recorded by replica f$/);
+    assert.match(result.errorMessage, /^replica run@[^ ]+ stopped renewing its lease .*recorded by replica [a-z]$/);
     assert.equal(result.tenant?.state, 'destroyed');
     f.child.kill('SIGKILL');
     await f.child.done;
