@@ -15,7 +15,6 @@ import { VigilError, messageOf } from '../shared/errors.ts';
 import type { Store } from '../store/types.ts';
 
 const RETRY_MS = 1_000;
-export const DEFAULT_HOLD_LEASE_MS = 60_000;
 
 export interface HeldHere {
   /** The entry held: its scenario runs are recorded in the undo ledger under its name. */
@@ -30,7 +29,8 @@ export interface HoldHereOptions {
   environments: readonly string[];
   /** This process's name in the undo ledger (the holds' replica column): a kill -9 keeps them while it owes an undo. */
   owner: string;
-  leaseMs?: number;
+  /** api.lease: the holds are renewed every quarter of it. */
+  leaseMs: number;
   /** Epoch ms: waiting for the entry or its environments past it refuses the run. */
   deadline: number;
   say(line: string): void;
@@ -40,7 +40,7 @@ export interface HoldHereOptions {
 export async function holdHere(store: Store, o: HoldHereOptions): Promise<HeldHere | undefined> {
   if (store.engine !== 'postgres') return undefined;
   const rows = store.cluster;
-  const leaseMs = o.leaseMs ?? DEFAULT_HOLD_LEASE_MS;
+  const { leaseMs } = o;
   const fireId = `gate-${nanoid(10)}`;
   const leaseFrom = (now: Date) => new Date(now.getTime() + leaseMs);
   let said = '';

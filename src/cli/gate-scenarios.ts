@@ -16,7 +16,7 @@ import { createPauses } from '../scheduler/pauses.ts';
 import { ConfigError, messageOf, VigilError } from '../shared/errors.ts';
 import type { Store } from '../store/types.ts';
 import { holdHere } from './entry-holds.ts';
-import { leaseOf, runScenarioFiles, type EntryRules } from './scenario-files.ts';
+import { runScenarioFiles, type EntryRules } from './scenario-files.ts';
 import { allowListProblems, entryEnvironment, holdingPause, pausedRefusal, suitePairs } from './serve/scenario-guards.ts';
 
 export interface GateScenarioResult {
@@ -143,9 +143,8 @@ async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>,
     environment: (env) => entryEnvironment(env, name, entry),
     admit: async (plans, store, owner) => {
       await refuseWhilePaused(config, store, name, entry.environments, plans);
-      const leaseMs = leaseOf(document);
       const say = (line: string) => void process.stderr.write(`vigil gate: ${line}\n`);
-      return holdHere(store, { entry: name, environments: entry.environments, owner, deadline, say, ...(leaseMs ? { leaseMs } : {}) });
+      return holdHere(store, { entry: name, environments: entry.environments, owner, deadline, say, leaseMs: config.api.lease });
     },
   };
   const { plans, results: ran } = await runScenarioFiles([file], { document, entry: rules });

@@ -210,7 +210,7 @@ async function payOwedUndos(
 }
 
 // The file's api.lease, as serve takes it; a value serve would refuse (it names it) is not used here.
-export function leaseOf(document: ConfigFile): number | undefined {
+function leaseOf(document: ConfigFile): number | undefined {
   const lease = (document.section('api').value as { lease?: unknown } | undefined)?.lease;
   const ms = typeof lease === 'string' || typeof lease === 'number' ? parseDuration(lease) : undefined;
   return ms !== undefined && ms >= 10_000 && ms <= 300_000 ? ms : undefined;
