@@ -141,10 +141,10 @@ async function runHere(scheduling: Awaited<ReturnType<typeof schedulingConfig>>,
   process.stderr.write(`vigil gate: running scenario ${name} (${file}) here\n`);
   const rules: EntryRules = {
     environment: (env) => entryEnvironment(env, name, entry),
-    admit: async (plans, store, owner) => {
+    admit: async (plans, store, { owner, say }) => {
       await refuseWhilePaused(config, store, name, entry.environments, plans);
-      const say = (line: string) => void process.stderr.write(`vigil gate: ${line}\n`);
-      return holdHere(store, { entry: name, environments: entry.environments, owner, deadline, say, leaseMs: config.api.lease });
+      const gateSays = (line: string) => say(`vigil gate: ${line}`);
+      return holdHere(store, { entry: name, environments: entry.environments, owner, deadline, say: gateSays, leaseMs: config.api.lease });
     },
   };
   const { plans, results: ran } = await runScenarioFiles([file], { document, entry: rules });

@@ -51,9 +51,10 @@ export interface EntryRules {
   /**
    * With the store open, before anything is done (owed undos included): throws to refuse the run (a
    * pause), or holds the entry and its environments across replicas (entry-holds.ts) — under `owner`,
-   * this process's name in the undo ledger — until the scenarios and their cleanups are done.
+   * this process's name in the undo ledger — until the scenarios and their cleanups are done. `say`
+   * writes a line to stderr through the scenarios' redactor.
    */
-  admit(plans: readonly ScenarioPlan[], store: Store, owner: string): Promise<HeldHere | undefined>;
+  admit(plans: readonly ScenarioPlan[], store: Store, as: { owner: string; say(line: string): void }): Promise<HeldHere | undefined>;
 }
 
 /** The plans and, for each scenario run (a prefix of them when interrupted), its stored, redacted result. */
@@ -94,7 +95,7 @@ export async function runScenarioFiles(files: string[], opts: ScenarioFilesOptio
     };
     const env = opts.entry ? opts.entry.environment(base) : base;
     validatePlans(plans, env);
-    held = await opts.entry?.admit(plans, store, owner);
+    held = await opts.entry?.admit(plans, store, { owner, say: (line) => void write([line]) });
     undos = await payOwedUndos(env, store, { owner, write, clean, leaseMs: leaseOf(loaded.document) });
     env.undos = undos;
 
